@@ -10,9 +10,15 @@ export const MAX_URL_LENGTH = 8192;
 
 const WEB_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
 
-/** Parses an absolute URL; `null` for anything that is not a string, too long, or unparsable. */
+/**
+ * The parser silently strips control characters (`java\nscript:`, a leading NUL); such input is
+ * refused instead, so what is checked is exactly what was asked for.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** Parses an absolute URL; `null` for anything that is not a string, too long, has control characters, or is unparsable. */
 export function parseUrl(raw: unknown): URL | null {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH) return null;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(raw)) return null;
   try {
     return new URL(raw);
   } catch {
