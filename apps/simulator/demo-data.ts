@@ -1,0 +1,65 @@
+import { DeviceRecord, SiteDomain } from '../../provisioning/api-schemas';
+import type { GeneratedFileSpec } from './file-store';
+
+/** Not a secret: the simulator's well-known key, so a demo seed works out of the box. */
+export const DEMO_API_KEY = 'demo-aether-api-key-0123456789';
+
+export const DEMO_DEVICE_ID = 'dbgMWS3KEHE';
+export const DEMO_EVENT_ID = 'ev_2026_summit';
+export const DEMO_LOCATION_ID = 'loc_ballroom_a';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** Sizes from tiny to tens of MiB, so progress bars and resumes have something to show. */
+export const DEMO_FILES: readonly GeneratedFileSpec[] = [
+  { filename: 'Agenda.txt', size: 300 },
+  { filename: 'Speaker notes.pdf', size: 64 * KIB },
+  { filename: 'Welcome.key', size: 1 * MIB },
+  { filename: 'Sponsors loop.mp4', size: 8 * MIB },
+  { filename: 'Keynote.pptx', size: 24 * MIB },
+];
+
+/** The CONTRACTS.md example device, whose app is the simulator itself (it serves the demo launcher). */
+export function demoDevice(baseUrl: string): DeviceRecord {
+  return DeviceRecord.parse({
+    event_device_id: DEMO_DEVICE_ID,
+    name: 'Ballroom A lectern',
+    event_id: DEMO_EVENT_ID,
+    event_location_id: DEMO_LOCATION_ID,
+    app_base_url: baseUrl,
+    mode: 'native',
+    check_event_loop_period: 15,
+    ui_refresh_period: 5,
+  });
+}
+
+export function demoSiteDomain(baseUrl: string): SiteDomain {
+  const url = new URL(baseUrl);
+  return SiteDomain.parse({
+    site_domain_id: 'sd_summit_demo',
+    app_base_url: baseUrl,
+    site_domain: url.host,
+    allowed_origins: [url.origin],
+  });
+}
+
+/** The seed a laptop needs to use this simulator (CONTRACTS.md seed.json). */
+export interface DemoSeed {
+  event_device_id: string;
+  primary_api_base_url: string | null;
+  backup_api_base_url: string | null;
+  onsite_api_base_url: string | null;
+  aether_api_key: string | null;
+  [extra: string]: unknown;
+}
+
+/** Site domains are matched on origin + path without a trailing slash, so `http://X/` finds `http://X`. */
+export function normaliseAppBaseUrl(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return null;
+  }
+}
