@@ -1,0 +1,285 @@
+import { promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import type { Logger } from 'pino';
+import { isShareNoise } from './share-names';
+
+/** One file as the last scan saw it; a change of any field means the file changed. */
+export interface ShareEntry {
+  name: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export type ShareSnapshot = ReadonlyMap<string, ShareEntry>;
+
+/**
+ * Where the watcher is. `waiting-for-folder` watches the nearest existing ancestor for the folder
+ * to appear (a share not synced yet, or removed and coming back); neither is an error.
+ */
+export type ShareWatcherState =
+  | { kind: 'starting' }
+  | { kind: 'watching' }
+  | { kind: 'waiting-for-folder'; watchingAncestor: string }
+  | { kind: 'closed' };
+
+export interface ShareWatcherOptions {
+  /** The folder to watch, e.g. `<share>/seeds`. It may not exist. */
+  dir: string;
+  /** Which plain names matter; Syncthing temp files, conflict copies and dotfiles never reach it. */
+  accept?: (name: string) => boolean;
+  /** Called with the accepted files after a settled scan whose result differs from the last one (and once after start). */
+  onSnapshot: (snapshot: ShareSnapshot) => void;
+  logger: Logger;
+  /** Quiet time after the last event before scanning: Syncthing replaces a file by unlink + rename. */
+  debounceMs?: number;
+  /** Upper bound on how long a stream of events can postpone a scan. */
+  maxWaitMs?: number;
+  /** The slow re-scan that backs the watcher up when events are missed (sleep, network mounts). */
+  rescanMs?: number;
+  /** Poll instead of inotify/FSEvents: only for network mounts, where kernel events do not arrive. */
+  poll?: boolean;
+}
+
+export interface ShareWatcher {
+  readonly state: ShareWatcherState;
+  start(): Promise<void>;
+  /** Scans now; with `force` the snapshot is delivered even when nothing changed ("Check for Updates…"). */
+  rescan(options?: { force?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A directory watcher for a Syncthing share. Chokidar events only say "look again"; the truth is
+ * always a fresh `readdir` + `stat`, so a missed, duplicated or reordered event changes nothing.
+ * Directories are watched, never single files: on Linux a watch on a file dies when the file is
+ * replaced by rename.
+ */
+export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
+  const { dir, onSnapshot, logger } = options;
+  const accept = options.accept ?? (() => true);
+  const debounceMs = options.debounceMs ?? 300;
+  const maxWaitMs = options.maxWaitMs ?? 2_000;
+  const rescanMs = options.rescanMs ?? 60_000;
+  const log = logger.child({ module: 'share-watcher', dir });
+
+  let state: ShareWatcherState = { kind: 'starting' };
+  let fsWatcher: FSWatcher | null = null;
+  let debounceTimer: NodeJS.Timeout | null = null;
+  let firstPendingAt: number | null = null;
+  let rescanTimer: NodeJS.Timeout | null = null;
+  let last: Map<string, ShareEntry> | null = null;
+  let scanning: Promise<void> | null = null;
+  let scanAgain = false;
+  let forceNext = false;
+
+  const watchOptions = (ignored: (p: string, stats?: Stats) => boolean) => ({
+    persistent: true,
+    // The initial state comes from our own readdir (the same code path as every re-scan).
+    ignoreInitial: true,
+    depth: 0,
+    ignored,
+    usePolling: options.poll ?? false,
+    interval: 5_000,
+    // Size stability is checked by the consumers (size + SHA-256), not by chokidar polling stat.
+    awaitWriteFinish: false,
+  });
+
+  function schedule(): void {
+    if (state.kind === 'closed') return;
+    const now = Date.now();
+    firstPendingAt ??= now;
+    if (debounceTimer) clearTimeout(debounceTimer);
+    const wait = Math.max(0, Math.min(debounceMs, firstPendingAt + maxWaitMs - now));
+    debounceTimer = setTimeout(() => {
+      debounceTimer = null;
+      firstPendingAt = null;
+      void rescan();
+    }, wait);
+  }
+
+  function onEvent(event: string, changed: string): void {
+    if (path.resolve(changed) === path.resolve(dir)) {
+      schedule();
+      return;
+    }
+    if (path.dirname(path.resolve(changed)) !== path.resolve(dir)) return;
+    if (event === 'addDir' || event === 'unlinkDir') return;
+    const name = path.basename(changed);
+    if (!isShareNoise(name) && accept(name)) schedule();
+  }
+
+  async function watchFolder(): Promise<void> {
+    await replaceWatcher(
+      dir,
+      (p) => p !== path.resolve(dir) && path.dirname(p) === path.resolve(dir) && isShareNoise(path.basename(p)),
+      { kind: 'watching' },
+      (event, p) => onEvent(event, p),
+    );
+  }
+
+  async function waitForFolder(): Promise<string> {
+    const ancestor = await nearestExistingAncestor(dir);
+    if (state.kind === 'waiting-for-folder' && state.watchingAncestor === ancestor) return ancestor;
+    const target = path.resolve(dir);
+    // Only the next path component towards `dir` matters; everything else in (say) $HOME is ignored.
+    const next = path.join(ancestor, path.relative(ancestor, target).split(path.sep)[0] ?? '');
+    await replaceWatcher(
+      ancestor,
+      (p) => p !== ancestor && p !== next,
+      { kind: 'waiting-for-folder', watchingAncestor: ancestor },
+      () => schedule(),
+    );
+    log.info({ ancestor }, 'share folder does not exist yet; waiting for it to appear');
+    return ancestor;
+  }
+
+  async function replaceWatcher(
+    root: string,
+    ignored: (p: string) => boolean,
+    next: ShareWatcherState,
+    handler: (event: string, p: string) => void,
+  ): Promise<void> {
+    const previous = fsWatcher;
+    fsWatcher = null;
+    await previous?.close();
+    if (state.kind === 'closed') return;
+    const watcher = chokidar.watch(root, watchOptions((p) => ignored(path.resolve(p))));
+    watcher.on('all', handler);
+    watcher.on('error', (err) => {
+      log.warn({ err }, 'file watcher reported an error; re-scanning');
+      schedule();
+    });
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    if ((state as ShareWatcherState).kind === 'closed') {
+      await watcher.close();
+      return;
+    }
+    fsWatcher = watcher;
+    state = next;
+  }
+
+  async function scanOnce(force: boolean): Promise<void> {
+    let entries = await readEntries(dir, accept, log);
+    if (state.kind === 'closed') return;
+    if (entries === null) {
+      const ancestor = await waitForFolder();
+      // A level created while the ancestor watch was being set up sent no event: look once more.
+      if ((await nearestExistingAncestor(dir)) !== ancestor || (await readEntries(dir, accept, log)) !== null) scanAgain = true;
+      deliver(new Map(), force);
+      return;
+    }
+    if (state.kind !== 'watching') {
+      await watchFolder();
+      // Files created while the watcher was being replaced are only visible to a new scan.
+      entries = await readEntries(dir, accept, log);
+      if (entries === null) scanAgain = true;
+    }
+    deliver(entries ?? new Map(), force);
+  }
+
+  function deliver(entries: Map<string, ShareEntry>, force: boolean): void {
+    if (state.kind === 'closed') return;
+    if (!force && last && sameSnapshot(last, entries)) return;
+    last = entries;
+    onSnapshot(entries);
+  }
+
+  function rescan(opts: { force?: boolean } = {}): Promise<void> {
+    if (opts.force) forceNext = true;
+    if (scanning) {
+      scanAgain = true;
+      return scanning;
+    }
+    scanning = (async () => {
+      try {
+        do {
+          scanAgain = false;
+          const force = forceNext;
+          forceNext = false;
+          try {
+            await scanOnce(force);
+          } catch (err) {
+            log.warn({ err }, 'share scan failed; the next event or re-scan tries again');
+          }
+        } while (scanAgain && state.kind !== 'closed');
+      } finally {
+        scanning = null;
+      }
+    })();
+    return scanning;
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    async start() {
+      await rescan();
+      rescanTimer = setInterval(() => void rescan(), rescanMs);
+      rescanTimer.unref();
+    },
+    rescan,
+    async close() {
+      state = { kind: 'closed' };
+      if (debounceTimer) clearTimeout(debounceTimer);
+      if (rescanTimer) clearInterval(rescanTimer);
+      debounceTimer = null;
+      rescanTimer = null;
+      const watcher = fsWatcher;
+      fsWatcher = null;
+      await watcher?.close();
+      await scanning;
+    },
+  };
+}
+
+/** The accepted plain files of `dir`, or `null` when `dir` is not a folder (yet). */
+async function readEntries(dir: string, accept: (name: string) => boolean, log: Logger): Promise<Map<string, ShareEntry> | null> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
+  }
+  const entries = new Map<string, ShareEntry>();
+  for (const name of names.sort()) {
+    if (isShareNoise(name) || !accept(name)) continue;
+    const full = path.join(dir, name);
+    try {
+      const st = await fs.stat(full);
+      if (st.isFile()) entries.set(name, { name, path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+    } catch (err) {
+      // Deleted between readdir and stat: the next scan sees the outcome.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err, name }, 'cannot stat a share file');
+    }
+  }
+  return entries;
+}
+
+async function nearestExistingAncestor(dir: string): Promise<string> {
+  let current = path.dirname(path.resolve(dir));
+  for (;;) {
+    try {
+      if ((await fs.stat(current)).isDirectory()) return current;
+    } catch {
+      // Missing: try its parent.
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return current;
+    current = parent;
+  }
+}
+
+function sameSnapshot(a: ReadonlyMap<string, ShareEntry>, b: ReadonlyMap<string, ShareEntry>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, x] of a) {
+    const y = b.get(name);
+    if (!y || y.size !== x.size || y.mtimeMs !== x.mtimeMs || y.ino !== x.ino) return false;
+  }
+  return true;
+}

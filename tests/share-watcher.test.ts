@@ -1,0 +1,119 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../apps/common/logger';
+import { createShareWatcher, type ShareSnapshot, type ShareWatcher } from '../provisioning/share-watcher';
+import { makeTempDir, waitFor } from './share-watcher-helpers';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function watch(dir: string, accept?: (name: string) => boolean): Promise<{ watcher: ShareWatcher; snapshots: ShareSnapshot[] }> {
+  const snapshots: ShareSnapshot[] = [];
+  const watcher = createShareWatcher({ dir, accept, logger: silentLogger(), debounceMs: 50, onSnapshot: (s) => snapshots.push(s) });
+  cleanups.push(() => watcher.close());
+  await watcher.start();
+  return { watcher, snapshots };
+}
+
+const names = (s: ShareSnapshot | undefined) => [...(s?.keys() ?? [])];
+
+describe('share watcher on real folders', () => {
+  it('reports existing files once at start and hides Syncthing noise', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    await writeFile(path.join(dir, 'seed_a.json'), '{}');
+    await writeFile(path.join(dir, '.syncthing.seed_b.json.tmp'), '{"partial');
+    await writeFile(path.join(dir, '~syncthing~seed_c.json.tmp'), '');
+    await writeFile(path.join(dir, 'seed_a.sync-conflict-20261122-101010-ABCDEFG.json'), '{}');
+    await mkdir(path.join(dir, '.stversions'));
+    await writeFile(path.join(dir, '.stversions', 'seed_a~20261121.json'), '{}');
+    const { watcher, snapshots } = await watch(dir);
+    expect(snapshots).toHaveLength(1);
+    expect(names(snapshots[0])).toEqual(['seed_a.json']);
+    expect(watcher.state.kind).toBe('watching');
+  });
+
+  it('sees a file that arrives under a temp name and is renamed into place, never the temp name', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const { snapshots } = await watch(dir);
+    await writeFile(path.join(dir, '.syncthing.version.json.tmp'), '{"version":');
+    await writeFile(path.join(dir, '.syncthing.version.json.tmp'), '{"version":"1.0.0"}');
+    await rename(path.join(dir, '.syncthing.version.json.tmp'), path.join(dir, 'version.json'));
+    await waitFor('version.json in a snapshot', () => snapshots.at(-1)?.has('version.json'));
+    expect(snapshots.flatMap(names).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('reports a replaced file (unlink, then rename of a new one) as changed', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    await writeFile(path.join(dir, 'version.json'), 'old');
+    const { snapshots } = await watch(dir);
+    const before = snapshots.at(-1)?.get('version.json');
+    await rm(path.join(dir, 'version.json'));
+    await writeFile(path.join(dir, '.syncthing.version.json.tmp'), 'newer content');
+    await rename(path.join(dir, '.syncthing.version.json.tmp'), path.join(dir, 'version.json'));
+    const after = await waitFor('the new version.json', () => {
+      const e = snapshots.at(-1)?.get('version.json');
+      return e && e.size === 'newer content'.length ? e : undefined;
+    });
+    expect(after.ino === before?.ino && after.mtimeMs === before?.mtimeMs).toBe(false);
+  });
+
+  it('waits for a folder that does not exist yet, then watches it', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const target = path.join(dir, 'admin_share', 'seeds');
+    const { watcher, snapshots } = await watch(target);
+    expect(watcher.state).toEqual({ kind: 'waiting-for-folder', watchingAncestor: dir });
+    expect(names(snapshots.at(-1))).toEqual([]);
+    await mkdir(path.join(dir, 'admin_share'));
+    await waitFor('the watch to move one level down', () => watcher.state.kind === 'waiting-for-folder' && watcher.state.watchingAncestor === path.join(dir, 'admin_share'));
+    await mkdir(target);
+    await writeFile(path.join(target, 'seed_x.json'), '{}');
+    await waitFor('seed_x.json', () => snapshots.at(-1)?.has('seed_x.json'));
+    expect(watcher.state.kind).toBe('watching');
+  });
+
+  it('keeps working after the folder disappears and comes back', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const target = path.join(dir, 'native_app');
+    await mkdir(target);
+    await writeFile(path.join(target, 'a.bin'), 'a');
+    const { watcher, snapshots } = await watch(target);
+    await rm(target, { recursive: true });
+    await waitFor('the folder to be seen gone', () => snapshots.at(-1)?.size === 0);
+    await waitFor('waiting for the folder', () => watcher.state.kind === 'waiting-for-folder');
+    await mkdir(target);
+    await writeFile(path.join(target, 'b.bin'), 'b');
+    await waitFor('b.bin after the folder came back', () => snapshots.at(-1)?.has('b.bin'));
+  });
+
+  it('passes only accepted names and stays quiet about the others', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const { snapshots } = await watch(dir, (n) => n.endsWith('.json'));
+    await writeFile(path.join(dir, 'notes.txt'), 'x');
+    await writeFile(path.join(dir, 'b.json'), '{}');
+    await waitFor('b.json', () => snapshots.at(-1)?.has('b.json'));
+    expect(snapshots.flatMap(names)).not.toContain('notes.txt');
+  });
+
+  it('finds a change on a forced re-scan and delivers nothing after close', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const { watcher, snapshots } = await watch(dir);
+    await watcher.rescan({ force: true });
+    expect(snapshots).toHaveLength(2);
+    await watcher.close();
+    await writeFile(path.join(dir, 'late.json'), '{}');
+    await watcher.rescan({ force: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(snapshots.flatMap(names)).not.toContain('late.json');
+    expect(watcher.state.kind).toBe('closed');
+  });
+});
