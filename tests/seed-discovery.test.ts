@@ -48,8 +48,8 @@ describe('discoverSeed', () => {
     const err = await discoverSeed({ ...input, seedArg: path.join(home, 'typo.json') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SeedError);
     expect((err as Error).message).toBe('seed.json at ~/typo.json: does not exist (given with --seed). Check the path, or leave it out to use the default locations.');
-    const envErr = await discoverSeed({ ...input, env: { AETHER_SEED: '/nonexistent/seed.json' } }).catch((e: unknown) => e as Error);
-    expect(envErr.message).toMatch(/\/nonexistent\/seed\.json: does not exist \(named by AETHER_SEED\)/);
+    const envErr = await discoverSeed({ ...input, env: { AETHER_SEED: '/nonexistent/seed.json' } }).then(() => null, (e: unknown) => e as Error);
+    expect(envErr?.message).toMatch(/\/nonexistent\/seed\.json: does not exist \(named by AETHER_SEED\)/);
   });
 
   it('uses ~/seed.json only in development builds', async () => {
