@@ -1,6 +1,58 @@
+import { observable } from '@trpc/server/observable';
+import type { DeviceRecord } from '../provisioning/api-schemas';
+import type { BootstrapState } from '../provisioning/bootstrap-state';
+import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
-/** Placeholder until the device group lands (issue 2 owns this file). */
-export type DeviceService = Record<string, never>;
+/** What `device.get` returns: who this laptop is and where it keeps things. Never the API key. */
+export interface DeviceInfo {
+  /** null until bootstrap has resolved an identity (the splash may ask earlier). */
+  device: DeviceRecord | null;
+  paths: { cache: string; temp: string; logs: string };
+  mode: 'native';
+  appVersion: string;
+}
 
-export const deviceRouter = router({});
+/** The JWT the page uses for its own API calls (DESIGN §5): the only secret that crosses the bridge. */
+export interface DeviceSession {
+  token: string;
+  expires_at: string;
+}
+
+export interface SecretStorageNote {
+  /** Whether the OS keychain encrypts the stored JWT. */
+  encrypted: boolean;
+  /** e.g. "keychain", "gnome_libsecret", "basic_text" */
+  backend: string;
+  note: string;
+}
+
+export interface DeviceStatus {
+  state: BootstrapState;
+  /** The API base URL in use (the one that answered last), or null before any did. */
+  api: string | null;
+  connectivity: 'online' | 'offline' | 'unknown';
+  secretStorage: SecretStorageNote;
+}
+
+export interface DeviceService {
+  info(): DeviceInfo;
+  /** null when no JWT is known (never authenticated, or it expired while offline). */
+  session(): Promise<DeviceSession | null>;
+  status(): DeviceStatus;
+  /** Calls the listener on every status change; returns the unsubscribe function. */
+  onStatus(listener: (status: DeviceStatus) => void): () => void;
+}
+
+export const deviceRouter = router({
+  get: trustedProcedure.query(({ ctx }) => ctx.services.device.info()),
+  session: trustedProcedure.query(({ ctx }) => ctx.services.device.session()),
+  status: trustedProcedure.query(({ ctx }) => ctx.services.device.status()),
+  /** The current status at once, then every change: the splash shows bootstrap live. */
+  onStatus: trustedProcedure.subscription(({ ctx }) =>
+    observable<DeviceStatus>((emit) => {
+      emit.next(ctx.services.device.status());
+      return ctx.services.device.onStatus((status) => emit.next(status));
+    }),
+  ),
+});

@@ -1,4 +1,5 @@
 import { initTRPC } from '@trpc/server';
+import { formatBridgeError } from './error-shape';
 import type { Services } from './services';
 
 /**
@@ -18,9 +19,18 @@ export interface SenderInfo {
 export interface Context {
   sender: SenderInfo | null;
   services: Services;
+  /** Development builds show stack traces to the page; absent or false (packaged) they never do. */
+  development?: boolean;
 }
 
-const t = initTRPC.context<Context>().create({ isServer: true });
+const t = initTRPC.context<Context>().create({
+  isServer: true,
+  errorFormatter({ error, path, ctx }) {
+    const shaped = formatBridgeError(error, path, ctx?.development === true);
+    if (shaped.data.code === 'INTERNAL_SERVER_ERROR') ctx?.services.logger.error({ err: error.cause ?? error, path }, 'bridge call failed');
+    return shaped;
+  },
+});
 
 export const router = t.router;
 export const middleware = t.middleware;
