@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { SHA256_PATTERN } from '../provisioning/api-schemas';
+import { sanitizeFilename, shortHash } from './filename';
+
+/**
+ * Launch handover (DESIGN §7): a cached file is copied (cloned where the file system can) into
+ * `<temp root>/<short hash>/<sanitised name>` and that copy, never the permanent cache file, is
+ * handed to the OS. Presentation apps write lock files and autosaves next to what they open, and a
+ * presenter may edit and save: none of that may touch the content-addressed store.
+ *
+ * Re-launching the same file: the copy is stamped with the cache file's mtime. If size and mtime
+ * still match, the copy is what we made and is reused (it may be open in PowerPoint right now, so
+ * rewriting it would only disturb the presenter). Anything else means it was edited or replaced,
+ * and it is refreshed from the cache through a temp name and an atomic rename, so the opener never
+ * sees a half-written file and a symlink planted at the final name is replaced, not followed.
+ */
+
+/** What the handover needs from the cache: the path of a hash that is whole and verified at its final name. */
+export interface CacheLookup {
+  pathOf(sha256: string): Promise<string | null>;
+}
+
+/** Opens a file with the OS; rejects with OpenFailedError (the Electron edge wraps `shell.openPath`). */
+export type Opener = (filePath: string) => Promise<void>;
+
+export interface LaunchRequest {
+  sha256: string;
+  filename: string;
+}
+
+export interface LaunchResult {
+  /** The temp copy that was opened. */
+  path: string;
+  /** The sanitised name the copy carries. */
+  filename: string;
+  copy: 'created' | 'reused' | 'refreshed';
+}
+
+export interface LaunchHandoverDeps {
+  cache: CacheLookup;
+  /** Read at each launch: the device record (and its `host_file_temp_path`) can change while running. */
+  tempRoot: () => string;
+  opener: Opener;
+  logger?: Logger;
+}
+
+/** Longest original name accepted before sanitising; anything longer is refused, not truncated. */
+export const MAX_REQUESTED_FILENAME = 1024;
+
+export class LaunchError extends Error {
+  override name = 'LaunchError';
+}
+
+export class InvalidLaunchRequestError extends LaunchError {
+  override name = 'InvalidLaunchRequestError';
+}
+
+export class NotInCacheError extends LaunchError {
+  override name = 'NotInCacheError';
+  constructor(readonly sha256: string) {
+    super(`File ${shortHash(sha256)}… is not in the cache yet; wait for its download to finish, then open it again.`);
+  }
+}
+
+export class OpenFailedError extends LaunchError {
+  override name = 'OpenFailedError';
+  constructor(readonly filePath: string, readonly reason: string) {
+    super(`The operating system could not open "${path.basename(filePath)}": ${reason}`);
+  }
+}
+
+export interface LaunchHandover {
+  open(request: LaunchRequest): Promise<LaunchResult>;
+  /** The copy step alone (no opener), for the benchmark and for pre-staging. */
+  prepare(request: LaunchRequest): Promise<LaunchResult>;
+}
+
+interface StagePlan {
+  source: string;
+  sourceStat: Stats;
+  root: string;
+  dir: string;
+  target: string;
+  name: string;
+}
+
+export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
+  const inFlight = new Map<string, Promise<LaunchResult>>();
+
+  async function prepare(request: LaunchRequest): Promise<LaunchResult> {
+    const { sha256, filename } = validate(request);
+    const source = await deps.cache.pathOf(sha256);
+    if (!source) throw new NotInCacheError(sha256);
+    const sourceStat = await fs.stat(source).catch(() => null);
+    if (!sourceStat?.isFile()) throw new NotInCacheError(sha256);
+
+    const root = path.resolve(deps.tempRoot());
+    const name = sanitizeFilename(filename, sha256);
+    const dir = path.join(root, shortHash(sha256));
+    const target = path.join(dir, name);
+    assertInside(root, target);
+
+    // Two clicks on the same file share one copy instead of racing two renames.
+    const pending = inFlight.get(target);
+    if (pending) return pending;
+    const work = stageCopy({ source, sourceStat, root, dir, target, name }).finally(() => inFlight.delete(target));
+    inFlight.set(target, work);
+    return work;
+  }
+
+  async function stageCopy(s: StagePlan): Promise<LaunchResult> {
+    await fs.mkdir(s.dir, { recursive: true });
+    // A short-hash folder replaced by a symlink must not lead the copy out of the temp root.
+    assertInside(await fs.realpath(s.root), await fs.realpath(s.dir));
+
+    const existing = await fs.lstat(s.target).catch(() => null);
+    if (existing?.isFile() && existing.size === s.sourceStat.size && isSameInstant(existing.mtimeMs, s.sourceStat.mtimeMs)) {
+      return { path: s.target, filename: s.name, copy: 'reused' };
+    }
+
+    const partial = path.join(s.dir, `.${randomBytes(6).toString('hex')}.partial`);
+    try {
+      await fs.copyFile(s.source, partial, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+      await fs.utimes(partial, new Date(), s.sourceStat.mtime);
+      await fs.rename(partial, s.target);
+    } catch (err) {
+      await fs.rm(partial, { force: true });
+      throw new LaunchError(`Could not prepare "${s.name}" for opening: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const copy = existing ? 'refreshed' : 'created';
+    deps.logger?.info({ target: s.target, copy }, 'launch copy staged');
+    return { path: s.target, filename: s.name, copy };
+  }
+
+  return {
+    prepare,
+    async open(request) {
+      const result = await prepare(request);
+      await deps.opener(result.path);
+      deps.logger?.info({ file: result.filename, copy: result.copy }, 'launched');
+      return result;
+    },
+  };
+}
+
+/** The temp root named by the device record, when it names an absolute one; else the platform default. */
+export function launchTempRoot(device: { host_file_temp_path?: unknown } | null | undefined, platformDefault: string): string {
+  const configured = device?.host_file_temp_path;
+  return typeof configured === 'string' && path.isAbsolute(configured) ? configured : platformDefault;
+}
+
+function validate(request: LaunchRequest): LaunchRequest {
+  if (typeof request.sha256 !== 'string' || !SHA256_PATTERN.test(request.sha256)) {
+    throw new InvalidLaunchRequestError('The file hash must be 64 lower-case hex characters.');
+  }
+  if (typeof request.filename !== 'string' || request.filename.length === 0 || request.filename.length > MAX_REQUESTED_FILENAME) {
+    throw new InvalidLaunchRequestError(`The file name must be 1 to ${MAX_REQUESTED_FILENAME} characters.`);
+  }
+  return request;
+}
+
+/** utimes goes through a double of seconds, so the stamped mtime can be a few nanoseconds off. */
+function isSameInstant(aMs: number, bMs: number): boolean {
+  return Math.abs(aMs - bMs) < 1;
+}
+
+function assertInside(root: string, candidate: string): void {
+  const relative = path.relative(root, candidate);
+  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new InvalidLaunchRequestError('Refused: the launch copy would land outside the launch folder.');
+  }
+}
