@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../common/logger';
 import { handleApi, type ApiState, type ServedDevice } from './api-routes';
 import { DeviceTokens } from './auth';
+import { lazyLauncherBundle } from './demo-page/bundle';
+import { handleDemoPage } from './demo-page/page-routes';
 import { DEMO_API_KEY, DEMO_FILES, demoDevice, demoSiteDomain, type DemoSeed } from './demo-data';
 import { FaultInjector } from './faults';
 import { FileStore } from './file-store';
@@ -29,6 +31,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokens = new DeviceTokens(options.jwtTtlSeconds ?? 3600);
   const faults = new FaultInjector();
   const stats = new RequestStats();
+  const launcherBundle = lazyLauncherBundle();
 
   let state: ApiState | null = null;
   const server = createServer({ keepAlive: true }, (req, res) => {
@@ -46,6 +49,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (await faults.apply(`${url.pathname}${url.search}`, req, res)) return;
     if (!state) return writeError(res, 503, 'simulator is starting');
     if (await handleApi(req, res, url, state)) return;
+    if (await handleDemoPage(req, res, url, launcherBundle)) return;
     writeError(res, 404, `no route for ${req.method ?? 'GET'} ${url.pathname}`);
   }
 
