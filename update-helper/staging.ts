@@ -1,0 +1,153 @@
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Platform } from '../apps/common/platform';
+import { writeJsonAtomic } from '../provisioning/atomic-file';
+import type { CommandRunner } from './command-runner';
+import { sha256File } from './payload-check';
+import { StagedManifest, stagedManifestPath, stagingRoot } from './staged-manifest';
+import type { VersionFile } from './version-schema';
+
+/** A staging refusal or failure, worded for the splash: what is wrong and what to do. */
+export class StagingError extends Error {
+  override name = 'StagingError';
+}
+
+export interface StagingDeps {
+  platform: Platform;
+  /** The installed app: the `.app` folder (macOS), the AppImage file or the unpacked folder (Linux). */
+  installPath: string;
+  appVersion: string;
+  run: CommandRunner;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface BuildToStage {
+  release: VersionFile;
+  /** The verified archive in the share. */
+  payloadPath: string;
+}
+
+/**
+ * Refuses an install location that cannot be swapped in place: a translocated app (macOS runs a
+ * quarantined download from a random read-only mount) or a folder the app cannot write to.
+ */
+export async function checkInstallLocation(platform: Platform, installPath: string): Promise<string | null> {
+  if (platform === 'darwin' && installPath.includes('/AppTranslocation/')) {
+    return 'Aether is running translocated (straight from a download). Move Aether.app into /Applications, open it from there, and updates will work.';
+  }
+  const parent = path.dirname(installPath);
+  try {
+    await fs.access(parent, fsConstants.W_OK);
+  } catch {
+    return `Aether cannot update itself: it cannot write to ${parent}. Install it in a folder this user can write to (e.g. /Applications).`;
+  }
+  return null;
+}
+
+/**
+ * Unpacks a verified build next to the installed app (same volume, so the swap is a rename), checks
+ * it, and writes the staged manifest last. A failure or abort leaves no half-staged build behind.
+ */
+export async function stageBuild(deps: StagingDeps, build: BuildToStage, signal?: AbortSignal): Promise<StagedManifest> {
+  const refusal = await checkInstallLocation(deps.platform, deps.installPath);
+  if (refusal) throw new StagingError(refusal);
+  const kind = buildKind(deps.platform, build.release.file);
+  const root = stagingRoot(deps.installPath);
+  await fs.mkdir(root, { recursive: true });
+  const work = await fs.mkdtemp(path.join(root, `.unpack-${build.release.version}-`));
+  try {
+    let unpacked: string;
+    if (kind === 'macos-app') unpacked = await unpackMacApp(deps, build, work, signal);
+    else if (kind === 'appimage') unpacked = await copyAppImage(build, work, signal);
+    else unpacked = await untarDirectory(deps, build, work, signal);
+    signal?.throwIfAborted();
+    const versionDir = path.join(root, build.release.version);
+    const stagedPath = path.join(versionDir, path.basename(deps.installPath));
+    await fs.rm(versionDir, { recursive: true, force: true });
+    await fs.mkdir(versionDir);
+    await fs.rename(unpacked, stagedPath);
+    const manifest = StagedManifest.parse({
+      format: 1,
+      version: build.release.version,
+      from_version: deps.appVersion,
+      staged_path: stagedPath,
+      install_path: deps.installPath,
+      source_file: build.release.file,
+      sha256: build.release.sha256,
+      kind,
+      staged_at: (deps.now?.() ?? new Date()).toISOString(),
+    });
+    await writeJsonAtomic(stagedManifestPath(deps.installPath), manifest);
+    deps.logger.info({ version: manifest.version, stagedPath }, 'update staged');
+    return manifest;
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+export function buildKind(platform: Platform, file: string): StagedManifest['kind'] {
+  const lower = file.toLowerCase();
+  if (platform === 'darwin' && lower.endsWith('.zip')) return 'macos-app';
+  if (platform === 'linux' && lower.endsWith('.appimage')) return 'appimage';
+  if (platform === 'linux' && (lower.endsWith('.tar.gz') || lower.endsWith('.tgz'))) return 'directory';
+  if (platform === 'win32') throw new StagingError('Self-update from the share is not supported on Windows; run the new installer instead.');
+  const wanted = platform === 'darwin' ? 'a .zip of Aether.app' : 'an .AppImage or a .tar.gz';
+  throw new StagingError(`The release file ${file} is not a build for this computer (${platform} needs ${wanted}).`);
+}
+
+async function must(deps: StagingDeps, file: string, args: readonly string[], what: string): Promise<string> {
+  const result = await deps.run(file, args);
+  if (result.exitCode !== 0) {
+    const detail = (result.stderr || result.stdout).trim().split('\n', 1)[0]?.slice(0, 300) ?? '';
+    throw new StagingError(`${what} failed (${file} exited with ${result.exitCode})${detail ? `: ${detail}` : ''}`);
+  }
+  return `${result.stdout}\n${result.stderr}`;
+}
+
+/** `ditto -x -k` keeps symlinks, permissions and signatures inside the bundle; `unzip` does not. */
+async function unpackMacApp(deps: StagingDeps, build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
+  const into = path.join(work, 'unpacked');
+  await must(deps, 'ditto', ['-x', '-k', build.payloadPath, into], 'Unpacking the update');
+  signal?.throwIfAborted();
+  const apps = (await fs.readdir(into).catch(() => [] as string[])).filter((n) => n.endsWith('.app'));
+  if (apps.length !== 1) throw new StagingError(`The update archive must hold exactly one .app; ${build.release.file} holds ${apps.length}.`);
+  const app = path.join(into, apps[0] as string);
+  await must(deps, 'codesign', ['--verify', '--deep', '--strict', app], 'Checking the update signature');
+  const requirement = designatedRequirement(await must(deps, 'codesign', ['-d', '-r-', deps.installPath], 'Reading the installed app signature'));
+  if (!requirement) throw new StagingError('The installed app has no designated requirement (unsigned build), so an update cannot be checked against it.');
+  await must(deps, 'codesign', ['--verify', '--deep', '--strict', `--test-requirement=${requirement}`, app], 'Checking the update is signed by the same developer');
+  signal?.throwIfAborted();
+  const cleared = await deps.run('xattr', ['-r', '-d', 'com.apple.quarantine', app]);
+  if (cleared.exitCode !== 0 && !/no such xattr/i.test(cleared.stderr)) {
+    throw new StagingError(`Clearing the quarantine flag failed (xattr exited with ${cleared.exitCode}).`);
+  }
+  return app;
+}
+
+/** `codesign -d -r-` prints `designated => <requirement>`; `=` makes `--test-requirement` read it as text. */
+export function designatedRequirement(output: string): string | null {
+  const match = /designated => (.+)/.exec(output);
+  return match?.[1] ? `=${match[1].trim()}` : null;
+}
+
+async function copyAppImage(build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
+  const copy = path.join(work, build.release.file);
+  await fs.copyFile(build.payloadPath, copy);
+  // The copy is what will run: verify it, not the share's file that Syncthing may replace meanwhile.
+  const actual = await sha256File(copy, signal);
+  if (actual !== build.release.sha256) throw new StagingError(`The staged copy of ${build.release.file} does not match its SHA-256; it changed while being copied.`);
+  await fs.chmod(copy, 0o755);
+  return copy;
+}
+
+async function untarDirectory(deps: StagingDeps, build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
+  const into = path.join(work, 'unpacked');
+  await fs.mkdir(into);
+  await must(deps, 'tar', ['-xzpf', build.payloadPath, '-C', into], 'Unpacking the update');
+  signal?.throwIfAborted();
+  const entries = await fs.readdir(into, { withFileTypes: true });
+  const only = entries.length === 1 ? entries[0] : undefined;
+  return only?.isDirectory() ? path.join(into, only.name) : into;
+}

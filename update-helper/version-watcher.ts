@@ -1,0 +1,242 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
+import { checkPayload, PayloadHashCache } from './payload-check';
+import type { StagedManifest } from './staged-manifest';
+import { StagingError, type BuildToStage } from './staging';
+import type { UpdateState, UpdateStatus } from './update-state';
+import { ineligibility } from './version-eligibility';
+import { NATIVE_APP_DIR, VERSION_FILE_NAME, VersionFile } from './version-schema';
+
+/** Provided by the swap helper's module: quits the app and hands the staged build to the helper. */
+export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<void>;
+/** `stageBuild` with its platform, install path and runner already bound by the composition root. */
+export type StageBuild = (build: BuildToStage, signal: AbortSignal) => Promise<StagedManifest>;
+
+export class UpdateNotReadyError extends Error {
+  override name = 'UpdateNotReadyError';
+}
+
+export interface VersionWatcherDeps {
+  shareRoot: string;
+  appVersion: string;
+  /** Normalised, compared with `only_hosts`. */
+  hostname: string;
+  logger: Logger;
+  stage: StageBuild;
+  applyStagedUpdate: ApplyStagedUpdate;
+  watch?: Pick<ShareWatcherOptions, 'debounceMs' | 'maxWaitMs' | 'rescanMs' | 'poll'>;
+}
+
+export interface VersionWatcher {
+  status(): UpdateStatus;
+  subscribe(listener: (status: UpdateStatus) => void): () => void;
+  start(): Promise<void>;
+  /** "Check for Updates…": re-read the share now, even if nothing seems to have changed. */
+  checkNow(): Promise<void>;
+  /** Quits and hands over to the swap helper; only from `staged`. */
+  apply(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const sig = (e: ShareEntry | undefined) => (e ? `${e.ino}:${e.size}:${e.mtimeMs}` : '-');
+
+/**
+ * Watches `<share>/binaries/native_app/` and drives the update state machine. Every snapshot is
+ * evaluated from scratch against the files as they are now; a newer snapshot aborts an evaluation
+ * still hashing or staging (a second release dropped while the first is verified).
+ */
+export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
+  const dir = path.join(deps.shareRoot, ...NATIVE_APP_DIR);
+  const log = deps.logger.child({ module: 'version-watcher' });
+  const hashes = new PayloadHashCache();
+  const listeners = new Set<(status: UpdateStatus) => void>();
+
+  let state: UpdateState = { kind: 'idle' };
+  let staged: StagedManifest | null = null;
+  let latest: ShareSnapshot = new Map();
+  let doneKey: string | null = null;
+  let lastLogged: string | null = null;
+  let running: Promise<void> | null = null;
+  let rerun = false;
+  let inFlight: { controller: AbortController; key: string } | null = null;
+  let closed = false;
+
+  const shareWatcher = createShareWatcher({ dir, logger: deps.logger, ...deps.watch, onSnapshot: (snapshot) => onSnapshot(snapshot) });
+
+  function status(): UpdateStatus {
+    return { appVersion: deps.appVersion, state };
+  }
+
+  function setState(next: UpdateState): void {
+    if (closed || JSON.stringify(next) === JSON.stringify(state)) return;
+    state = next;
+    for (const listener of listeners) listener(status());
+  }
+
+  /** Logs a condition once; the same condition on the next event or re-scan stays silent. */
+  function logOnce(level: 'info' | 'warn' | 'error', key: string, message: string, extra: object = {}): void {
+    if (lastLogged === key) return;
+    lastLogged = key;
+    log[level]({ dir, ...extra }, message);
+  }
+
+  function onSnapshot(snapshot: ShareSnapshot): void {
+    latest = snapshot;
+    if (inFlight && inFlight.key !== snapshotKey(snapshot, inFlight.key)) inFlight.controller.abort();
+    void run();
+  }
+
+  /** The key of what an evaluation depends on: version.json, plus the payload once known. */
+  function snapshotKey(snapshot: ShareSnapshot, previous?: string): string {
+    const payloadName = previous?.split('|')[1];
+    return `${sig(snapshot.get(VERSION_FILE_NAME))}|${payloadName ?? ''}|${payloadName ? sig(snapshot.get(payloadName)) : ''}`;
+  }
+
+  function run(): Promise<void> {
+    if (running) {
+      rerun = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          rerun = false;
+          await evaluate(latest);
+        } while (rerun && !closed);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
+  /** A problem with the share's version.json: shown as `failed`, unless a good build is already staged. */
+  function problem(key: string, reason: string): void {
+    logOnce('warn', key, reason);
+    if (staged) setState({ kind: 'staged', version: staged.version, stagedPath: staged.staged_path });
+    else setState({ kind: 'failed', reason });
+  }
+
+  async function evaluate(snapshot: ShareSnapshot): Promise<void> {
+    const versionEntry = snapshot.get(VERSION_FILE_NAME);
+    // Syncthing deletes a file before renaming its replacement in: absence is not a withdrawn release.
+    if (!versionEntry || state.kind === 'applying') return;
+    let text: string;
+    try {
+      text = await fs.readFile(versionEntry.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      return problem(`json:${sig(versionEntry)}`, `version.json in the share is not valid JSON (${(err as Error).message}); waiting for a corrected file`);
+    }
+    const parsed = VersionFile.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      return problem(`schema:${sig(versionEntry)}`, `version.json in the share is invalid: ${issues}; waiting for a corrected file`);
+    }
+    const release = parsed.data;
+    if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
+      return setState({ kind: 'staged', version: staged.version, stagedPath: staged.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
+    }
+    const notFor = ineligibility(release, deps.appVersion, deps.hostname);
+    if (notFor) {
+      logOnce('info', `ineligible:${release.version}:${notFor}`, `update ignored: ${notFor}`);
+      if (!staged) setState({ kind: 'idle', note: notFor });
+      return;
+    }
+    const payload = snapshot.get(release.file);
+    const key = `${sig(versionEntry)}|${release.file}|${sig(payload)}`;
+    if (key === doneKey) return;
+    const controller = new AbortController();
+    inFlight = { controller, key };
+    try {
+      await verifyAndStage(release, payload, controller.signal);
+      doneKey = key;
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      doneKey = key;
+      const reason = err instanceof StagingError ? err.message : `Staging ${release.version} failed: ${(err as Error).message}`;
+      logOnce('error', `stage:${key}`, reason, err instanceof StagingError ? {} : { err });
+      setState({ kind: 'failed', reason, version: release.version });
+    } finally {
+      if (inFlight?.controller === controller) inFlight = null;
+    }
+  }
+
+  async function verifyAndStage(release: VersionFile, payload: ShareEntry | undefined, signal: AbortSignal): Promise<void> {
+    const { version, file, size } = release;
+    setState({ kind: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
+    if (!payload || payload.size < size) {
+      logOnce('info', `waiting:${version}`, `update ${version} seen; waiting for ${file} to finish syncing`);
+      return setState({ kind: 'waiting-for-payload', version, file, have: payload?.size ?? 0, need: size });
+    }
+    setState({ kind: 'verifying', version, file });
+    const check = await checkPayload(payload.path, release, hashes, signal);
+    signal.throwIfAborted();
+    switch (check.kind) {
+      case 'missing':
+        return setState({ kind: 'waiting-for-payload', version, file, have: 0, need: size });
+      case 'incomplete':
+        return setState({ kind: 'waiting-for-payload', version, file, have: check.have, need: check.need });
+      case 'too-large':
+        return failed(version, `${file} is ${check.have} bytes but version.json says ${check.need}; waiting for a corrected file`);
+      case 'hash-mismatch':
+        return failed(version, `${file} does not match the SHA-256 in version.json; waiting for a corrected file`);
+      case 'match': {
+        const manifest = await deps.stage({ release, payloadPath: payload.path }, signal);
+        signal.throwIfAborted();
+        staged = manifest;
+        logOnce('info', `staged:${version}`, `update ${version} staged`, { stagedPath: manifest.staged_path });
+        return setState({ kind: 'staged', version, stagedPath: manifest.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
+      }
+    }
+  }
+
+  function failed(version: string, reason: string): void {
+    logOnce('warn', `failed:${version}:${reason}`, reason);
+    setState({ kind: 'failed', reason, version });
+  }
+
+  return {
+    status,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start: () => shareWatcher.start(),
+    async checkNow() {
+      doneKey = null;
+      lastLogged = null;
+      await shareWatcher.rescan({ force: true });
+      await running;
+    },
+    async apply() {
+      if (state.kind !== 'staged' || !staged) throw new UpdateNotReadyError(`No update is staged yet (update state: ${state.kind}).`);
+      const manifest = staged;
+      setState({ kind: 'applying', version: manifest.version });
+      log.info({ version: manifest.version }, 'applying staged update: handing over to the swap helper');
+      try {
+        await deps.applyStagedUpdate(manifest);
+      } catch (err) {
+        const reason = `Could not hand the update to the swap helper: ${(err as Error).message}`;
+        log.error({ err, version: manifest.version }, reason);
+        setState({ kind: 'failed', reason, version: manifest.version });
+        throw err;
+      }
+    },
+    async close() {
+      inFlight?.controller.abort();
+      await shareWatcher.close();
+      await running;
+      closed = true;
+      listeners.clear();
+    },
+  };
+}
