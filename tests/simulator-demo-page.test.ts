@@ -1,0 +1,100 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launcherUrl } from '../provisioning/api-schemas';
+import { lazyLauncherBundle } from '../apps/simulator/demo-page/bundle';
+import { startSimulator, type Simulator } from '../apps/simulator/index';
+import { installPageBridge, statusOf } from './simulator-page-bridge';
+
+let sim: Simulator;
+let browser: Browser;
+
+beforeAll(async () => {
+  sim = await startSimulator({ files: [] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await sim?.close();
+});
+
+describe('simulator: demo launcher page over HTTP', () => {
+  it('serves the launcher HTML at the device launcher URL, with a strict CSP and escaped names', async () => {
+    const res = await fetch(launcherUrl(sim.demo.device));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const html = await res.text();
+    expect(html).toContain('<script src="/demo/launcher.js"');
+    expect(html).toContain('ev_2026_summit');
+    const hostile = await (await fetch(`${sim.url}/events/${encodeURIComponent('<script>x</script>')}/launcher/loc`)).text();
+    expect(hostile).not.toContain('<script>x</script>');
+  });
+
+  it('serves a small compiled bundle with no main-process code in it', async () => {
+    const res = await fetch(`${sim.url}/demo/launcher.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    const js = await res.text();
+    expect(js.length).toBeGreaterThan(10_000);
+    expect(js.length).toBeLessThan(200_000);
+    for (const forbidden of ['ipcMain', 'createIPCHandler', 'node:fs', 'node:child_process', 'aether_api_key']) expect(js, forbidden).not.toContain(forbidden);
+    expect((await fetch(`${sim.url}/demo/launcher.js`)).status).toBe(200);
+    expect((await fetch(`${sim.url}/demo/launcher.js`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('compiles once however many requests race for it, and retries after a failed build', async () => {
+    let calls = 0;
+    const flaky = lazyLauncherBundle(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('broken');
+      return 'ok';
+    });
+    await expect(flaky()).rejects.toThrow('broken');
+    expect(await Promise.all([flaky(), flaky(), flaky()])).toEqual(['ok', 'ok', 'ok']);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('simulator: demo launcher page in headless Chromium', () => {
+  it('says it runs in a plain browser in Default mode, and in Onsite mode when asked', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    try {
+      await page.goto(launcherUrl(sim.demo.device));
+      expect(await page.getByTestId('mode').textContent()).toBe('default');
+      expect(await page.getByTestId('plain-browser').textContent()).toMatch(/plain browser \(Default mode\)/);
+      expect(await page.getByTestId('device-name').count()).toBe(0);
+      await page.goto(`${launcherUrl(sim.demo.device)}?mode=onsite`);
+      expect(await page.getByTestId('mode').textContent()).toBe('onsite');
+      expect(await page.getByTestId('plain-browser').textContent()).toMatch(/Onsite mode/);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('inside the app shows the device from device.get and follows the bootstrap state live', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const bridge = await installPageBridge(page, sim.demo.device);
+    try {
+      await page.goto(launcherUrl(sim.demo.device));
+      expect(await page.getByTestId('mode').textContent()).toBe('native');
+      await page.getByTestId('device-name').filter({ hasText: 'Ballroom A lectern' }).waitFor();
+      expect(JSON.parse((await page.getByTestId('device-json').textContent()) ?? '')).toEqual(sim.demo.device);
+      await page.getByTestId('bootstrap-state').filter({ hasText: 'authenticating' }).waitFor();
+      bridge.setStatus(statusOf('failed'));
+      await page.getByTestId('bootstrap-state').filter({ hasText: 'failed' }).waitFor();
+      expect(await page.getByTestId('plain-browser').count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      bridge.close();
+      await page.close();
+    }
+  });
+});
