@@ -1,6 +1,13 @@
+import { PermissionKindInput } from '../kiosk/permission-schemas';
+import type { PermissionsService } from '../kiosk/permissions-service';
+import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
-/** Placeholder until the permissions group lands (its issue owns this file). */
-export type PermissionsService = Record<string, never>;
+export type { PermissionsService };
 
-export const permissionsRouter = router({});
+/** `permissions` group (DESIGN §5): thin procedures over kiosk/permissions-service.ts. */
+export const permissionsRouter = router({
+  status: trustedProcedure.query(({ ctx }) => ctx.services.permissions.status()),
+  request: trustedProcedure.input(PermissionKindInput).mutation(({ ctx, input }) => ctx.services.permissions.request(input.kind)),
+  openSettings: trustedProcedure.input(PermissionKindInput).mutation(({ ctx, input }) => ctx.services.permissions.openSettings(input.kind)),
+});

@@ -1,0 +1,213 @@
+import type { Logger } from 'pino';
+import type { Platform } from '../apps/common/platform';
+import type { PermissionKind, PermissionReport, PermissionRequestResult, PermissionsOverview, PermissionStatus } from './permission-schemas';
+
+/**
+ * The macOS TCC permissions the launcher needs, and the "check and prompt" steps the splash walks
+ * through (DESIGN §10). The Electron adapter (apps/desktop/permissions.electron.ts) passes the real
+ * `systemPreferences`, a screen-capture probe and an opener for System Settings.
+ */
+
+/** The part of Electron's `systemPreferences` this needs (macOS only). */
+export interface MacPermissionsApi {
+  getMediaAccessStatus(mediaType: 'camera' | 'microphone' | 'screen'): string;
+  askForMediaAccess(mediaType: 'camera' | 'microphone'): Promise<boolean>;
+  isTrustedAccessibilityClient(prompt: boolean): boolean;
+}
+
+/**
+ * Attempts a tiny screen capture. Screen Recording cannot be requested through an API: a capture
+ * attempt is what makes macOS list the app in System Settings (and, on some versions, prompt).
+ */
+export type ScreenCaptureProbe = (timeoutMs: number) => Promise<unknown>;
+
+/** Remembers that the one accessibility prompt was used (macOS shows it only once). */
+export interface PromptLedger {
+  hasPrompted(kind: PermissionKind): boolean;
+  markPrompted(kind: PermissionKind): void;
+}
+
+export interface PermissionsServiceDeps {
+  platform: Platform;
+  logger: Logger;
+  systemPreferences: MacPermissionsApi;
+  screenCaptureProbe: ScreenCaptureProbe;
+  /** Opens one of the fixed `x-apple.systempreferences:` URLs below. */
+  openSettingsPane: (url: string) => Promise<void>;
+  ledger?: PromptLedger;
+  screenProbeTimeoutMs?: number;
+}
+
+export interface PermissionsService {
+  status(): Promise<PermissionsOverview>;
+  request(kind: PermissionKind): Promise<PermissionRequestResult>;
+  openSettings(kind: PermissionKind): Promise<{ opened: boolean }>;
+}
+
+export const PERMISSION_KINDS: readonly PermissionKind[] = ['camera', 'microphone', 'screen', 'accessibility'];
+
+const PANE: Record<PermissionKind, string> = {
+  camera: 'Privacy_Camera',
+  microphone: 'Privacy_Microphone',
+  screen: 'Privacy_ScreenCapture',
+  accessibility: 'Privacy_Accessibility',
+};
+
+const PANE_NAME: Record<PermissionKind, string> = {
+  camera: 'Camera',
+  microphone: 'Microphone',
+  screen: 'Screen & System Audio Recording',
+  accessibility: 'Accessibility',
+};
+
+export function settingsUrlFor(kind: PermissionKind): string {
+  return `x-apple.systempreferences:com.apple.preference.security?${PANE[kind]}`;
+}
+
+export const DEFAULT_SCREEN_PROBE_TIMEOUT_MS = 3000;
+
+const STATUSES: ReadonlySet<string> = new Set(['granted', 'denied', 'not-determined', 'restricted', 'unknown']);
+
+export function createPermissionsService(deps: PermissionsServiceDeps): PermissionsService {
+  const ledger = deps.ledger ?? memoryLedger();
+  const timeoutMs = deps.screenProbeTimeoutMs ?? DEFAULT_SCREEN_PROBE_TIMEOUT_MS;
+  const mac = deps.platform === 'darwin';
+
+  const read = (kind: PermissionKind): PermissionStatus => {
+    if (!mac) return kind === 'accessibility' ? 'not-applicable' : 'granted';
+    try {
+      if (kind === 'accessibility') {
+        // A silent check before the first prompting call stops macOS from ever showing the prompt
+        // (electron/electron#28395), so until the prompt was used the status is not read.
+        if (!ledger.hasPrompted('accessibility')) return 'not-determined';
+        return deps.systemPreferences.isTrustedAccessibilityClient(false) ? 'granted' : 'denied';
+      }
+      const raw = deps.systemPreferences.getMediaAccessStatus(kind);
+      return STATUSES.has(raw) ? (raw as PermissionStatus) : 'unknown';
+    } catch (error) {
+      deps.logger.warn({ kind, err: error }, 'permission status could not be read');
+      return 'unknown';
+    }
+  };
+
+  const report = (kind: PermissionKind, status = read(kind)): PermissionReport => ({
+    kind,
+    status,
+    hint: hintFor(kind, status, ledger.hasPrompted(kind)),
+    settingsUrl: mac ? settingsUrlFor(kind) : null,
+  });
+
+  const openPane = async (kind: PermissionKind): Promise<boolean> => {
+    if (!mac) return false;
+    try {
+      await deps.openSettingsPane(settingsUrlFor(kind));
+      return true;
+    } catch (error) {
+      deps.logger.warn({ kind, err: error }, 'System Settings could not be opened');
+      return false;
+    }
+  };
+
+  const result = (kind: PermissionKind, action: PermissionRequestResult['action']): PermissionRequestResult => ({ ...report(kind), action });
+
+  const requestMedia = async (kind: 'camera' | 'microphone'): Promise<PermissionRequestResult> => {
+    if (read(kind) !== 'not-determined') return result(kind, (await openPane(kind)) ? 'opened-settings' : 'none');
+    ledger.markPrompted(kind);
+    try {
+      await deps.systemPreferences.askForMediaAccess(kind);
+    } catch (error) {
+      deps.logger.warn({ kind, err: error }, 'media access prompt failed');
+    }
+    return result(kind, 'prompted');
+  };
+
+  const requestScreen = async (): Promise<PermissionRequestResult> => {
+    const outcome = await boundedProbe(deps.screenCaptureProbe, timeoutMs);
+    deps.logger.info({ outcome }, 'screen recording probe finished');
+    ledger.markPrompted('screen');
+    if (read('screen') === 'granted') return result('screen', 'prompted');
+    return result('screen', (await openPane('screen')) ? 'opened-settings' : 'prompted');
+  };
+
+  const requestAccessibility = async (): Promise<PermissionRequestResult> => {
+    // Once asked (or after a silent check suppressed the dialog), macOS never shows it again:
+    // the only way forward is the System Settings pane, so that is opened instead of a dead end.
+    if (!ledger.hasPrompted('accessibility')) {
+      ledger.markPrompted('accessibility');
+      safeTrust(deps, true);
+      return result('accessibility', 'prompted');
+    }
+    return result('accessibility', (await openPane('accessibility')) ? 'opened-settings' : 'none');
+  };
+
+  return {
+    async status() {
+      const permissions = PERMISSION_KINDS.map((kind) => report(kind));
+      return { permissions, complete: permissions.every((p) => p.status === 'granted' || p.status === 'not-applicable') };
+    },
+    async request(kind) {
+      const current = read(kind);
+      if (current === 'granted' || current === 'not-applicable') return result(kind, 'none');
+      if (kind === 'camera' || kind === 'microphone') return requestMedia(kind);
+      if (kind === 'screen') return requestScreen();
+      return requestAccessibility();
+    },
+    async openSettings(kind) {
+      return { opened: await openPane(kind) };
+    },
+  };
+}
+
+function safeTrust(deps: PermissionsServiceDeps, prompt: boolean): boolean {
+  try {
+    return deps.systemPreferences.isTrustedAccessibilityClient(prompt);
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'accessibility trust check failed');
+    return false;
+  }
+}
+
+type ProbeOutcome = 'completed' | 'failed' | 'timed-out';
+
+/** The probe gets its own deadline too: an injected probe that ignores its timeout cannot hang `request`. */
+async function boundedProbe(probe: ScreenCaptureProbe, timeoutMs: number): Promise<ProbeOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<ProbeOutcome>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+    timer.unref?.();
+  });
+  const attempt = Promise.resolve()
+    .then(() => probe(timeoutMs))
+    .then(
+      (): ProbeOutcome => 'completed',
+      (): ProbeOutcome => 'failed',
+    );
+  try {
+    return await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function hintFor(kind: PermissionKind, status: PermissionStatus, prompted: boolean): string | null {
+  if (status === 'granted' || status === 'not-applicable') return null;
+  const pane = `System Settings › Privacy & Security › ${PANE_NAME[kind]}`;
+  if (status === 'restricted') return `${PANE_NAME[kind]} is blocked by a device profile (MDM); ask IT to allow it for Aether.`;
+  if (kind === 'screen') {
+    return `macOS cannot ask for Screen Recording from the app. Open ${pane}, switch on Aether, then quit and reopen Aether.`;
+  }
+  if (kind === 'accessibility') {
+    const stale = 'If Aether is already listed and switched on, remove it with "−" and add it again (an update changes its signature).';
+    return prompted ? `Open ${pane} and switch on Aether. ${stale}` : `Press "Allow" to let macOS ask for Accessibility. ${stale}`;
+  }
+  if (status === 'not-determined') return `Press "Allow" to let macOS ask for the ${PANE_NAME[kind]}.`;
+  return `Open ${pane} and switch on Aether.`;
+}
+
+function memoryLedger(): PromptLedger {
+  const prompted = new Set<PermissionKind>();
+  return {
+    hasPrompted: (kind) => prompted.has(kind),
+    markPrompted: (kind) => void prompted.add(kind),
+  };
+}

@@ -1,0 +1,44 @@
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../apps/common/logger';
+import { createPermissionsService } from '../kiosk/permissions-service';
+import { permissionsRouter } from '../router/permissions';
+import type { Services } from '../router/services';
+import { createCallerFactory, type SenderInfo } from '../router/trpc';
+
+const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
+
+function caller(sender: SenderInfo | null) {
+  const permissions = createPermissionsService({
+    platform: 'linux',
+    logger: silentLogger(),
+    systemPreferences: { getMediaAccessStatus: () => 'granted', askForMediaAccess: async () => true, isTrustedAccessibilityClient: () => true },
+    screenCaptureProbe: async () => undefined,
+    openSettingsPane: async () => undefined,
+  });
+  const services = { logger: silentLogger(), senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin }, permissions } as unknown as Services;
+  return createCallerFactory(permissionsRouter)({ sender, services });
+}
+
+describe('permissions procedures', () => {
+  it('serves status and request to the launcher', async () => {
+    const c = caller(LAUNCHER);
+    expect((await c.status()).complete).toBe(true);
+    expect(await c.request({ kind: 'camera' })).toMatchObject({ kind: 'camera', status: 'granted', action: 'none' });
+    expect(await c.openSettings({ kind: 'screen' })).toEqual({ opened: false });
+  });
+
+  it('refuses unknown kinds before the service sees them', async () => {
+    const c = caller(LAUNCHER);
+    for (const kind of ['location', '', 'CAMERA', '__proto__']) {
+      await expect(c.request({ kind } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    }
+  });
+
+  it('refuses foreign senders with FORBIDDEN', async () => {
+    const foreign = caller({ ...LAUNCHER, origin: 'https://evil.test' });
+    await expect(foreign.status()).rejects.toBeInstanceOf(TRPCError);
+    await expect(foreign.request({ kind: 'camera' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(caller(null).status()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
