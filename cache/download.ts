@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { request, type Dispatcher } from 'undici';
+import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
+import { BodySink, BodyTooLongError, DEFAULT_CHUNK_SIZE, DiskWriteError } from './body-sink';
+import { CacheError, IntegrityError, NoSpaceError, StoreIoError, TransferError } from './errors';
+import { fileUrl, type FileSource } from './file-source';
+import { headerNumber, networkError, parseContentRange, statusError } from './http-response';
+import type { CacheFile, FailureReason } from './schemas';
+import type { ContentStore, StoreEntry, TempFile } from './store';
+
+export interface DownloadOptions {
+  /** Transient failures in a row (no byte gained) before the download is given up. */
+  maxAttempts: number;
+  /** Whole transfers that ended with a wrong hash or size before the file is marked failed for good. */
+  maxIntegrityAttempts: number;
+  headersTimeoutMs: number;
+  /** Longest silence between two body chunks. */
+  stallTimeoutMs: number;
+  backoff: BackoffPolicy;
+  chunkSize: number;
+}
+
+export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
+  maxAttempts: 6,
+  maxIntegrityAttempts: 3,
+  headersTimeoutMs: 15_000,
+  stallTimeoutMs: 30_000,
+  backoff: DEFAULT_BACKOFF,
+  chunkSize: DEFAULT_CHUNK_SIZE,
+};
+
+/** One download's life; `failed` carries its reason (DESIGN §3: failures are states). */
+export type DownloadState =
+  | { kind: 'queued' }
+  | { kind: 'adopting' }
+  | { kind: 'connecting'; base: string; attempt: number; bytes: number; size: number | null }
+  | { kind: 'receiving'; base: string; bytes: number; size: number | null }
+  | { kind: 'retrying'; reason: FailureReason; message: string; attempt: number; retryInMs: number; bytes: number; size: number | null }
+  | { kind: 'committing'; bytes: number; size: number }
+  | { kind: 'done'; entry: StoreEntry }
+  | { kind: 'failed'; reason: FailureReason; message: string; permanent: boolean };
+
+export interface DownloadDeps {
+  store: ContentStore;
+  source: FileSource;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  options: DownloadOptions;
+  onState: (state: DownloadState) => void;
+  signal: AbortSignal;
+  random?: () => number;
+}
+
+/**
+ * Fetches one file into the store: streams into a temp file while hashing, resumes with `Range`
+ * after an interruption, fails over across base URLs, backs off with jitter, and renames into place
+ * only when hash and size match. Throws a CacheError (the `failed` state is reported before).
+ */
+export async function downloadFile(file: CacheFile, deps: DownloadDeps): Promise<StoreEntry> {
+  const temp = await deps.store.createTemp(file.sha256);
+  try {
+    const entry = await transfer(file, temp, deps);
+    deps.onState({ kind: 'done', entry });
+    return entry;
+  } catch (err) {
+    await deps.store.discardTemp(temp);
+    const failure = asCacheError(err, deps.store.root);
+    deps.onState({ kind: 'failed', reason: failure.reason, message: failure.message, permanent: failure.permanent });
+    throw failure;
+  }
+}
+
+async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Promise<StoreEntry> {
+  const { options, signal } = deps;
+  let sink = new BodySink(temp.handle, createHash('sha256'), 0, options.chunkSize);
+  let failuresInARow = 0;
+  let totalAttempts = 0;
+  let integrityFailures = 0;
+  let baseIndex = 0;
+  let size: number | null = file.size ?? null;
+
+  const restart = async () => {
+    await temp.handle.truncate(0);
+    sink = new BodySink(temp.handle, createHash('sha256'), 0, options.chunkSize);
+  };
+  const finish = async (): Promise<StoreEntry | null> => {
+    const digest = sink.digest();
+    if (digest === file.sha256 && (file.size === undefined || sink.offset === file.size)) {
+      deps.onState({ kind: 'committing', bytes: sink.offset, size: sink.offset });
+      return deps.store.commit(temp, file.sha256);
+    }
+    const tooShortOrLong = file.size !== undefined && sink.offset !== file.size;
+    await integrityFailure(
+      tooShortOrLong ? 'size-mismatch' : 'hash-mismatch',
+      tooShortOrLong
+        ? `File ${file.sha256} arrived with ${sink.offset} bytes instead of ${file.size}`
+        : `File ${file.sha256} arrived with SHA-256 ${digest}; the server or the network corrupts it`,
+    );
+    return null;
+  };
+  /** Counts a whole transfer that came out wrong; starts over, or fails for good after the bound. */
+  const integrityFailure = async (reason: 'hash-mismatch' | 'size-mismatch', what: string) => {
+    integrityFailures += 1;
+    const message = `${what} (try ${integrityFailures} of ${options.maxIntegrityAttempts}).`;
+    deps.logger.warn({ sha256: file.sha256, reason, integrityFailures }, 'cache: downloaded file does not match');
+    if (integrityFailures >= options.maxIntegrityAttempts) throw new IntegrityError(reason, message);
+    deps.onState({ kind: 'retrying', reason, message, attempt: totalAttempts, retryInMs: 0, bytes: 0, size });
+    await restart();
+  };
+
+  for (;;) {
+    if (signal.aborted) throw new TransferError('network', 'The download was cancelled because the cache is closing.');
+    if (size !== null && sink.offset === size && sink.offset > 0) {
+      const entry = await finish();
+      if (entry) return entry;
+    }
+    const bases = deps.source.baseUrls();
+    if (bases.length === 0) throw new TransferError('network', 'No API base URL is configured to download files from.');
+    const base = bases[baseIndex % bases.length]!;
+    const before = sink.offset;
+    totalAttempts += 1;
+    deps.onState({ kind: 'connecting', base, attempt: totalAttempts, bytes: before, size });
+    try {
+      const entry = await attempt(base);
+      if (entry) return entry;
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      const failure = asCacheError(err, deps.store.root);
+      failuresInARow = sink.offset > before ? 1 : failuresInARow + 1;
+      if (failuresInARow >= options.maxAttempts || totalAttempts >= options.maxAttempts * 10) throw failure;
+      baseIndex += 1;
+      const roundDone = baseIndex % bases.length === 0;
+      const retryInMs = roundDone ? backoffDelay(options.backoff, failuresInARow - 1, deps.random) : 0;
+      deps.logger.info({ sha256: file.sha256, base, reason: failure.reason, bytes: sink.offset, retryInMs }, 'cache: download attempt failed, retrying');
+      deps.onState({ kind: 'retrying', reason: failure.reason, message: failure.message, attempt: totalAttempts, retryInMs, bytes: sink.offset, size });
+      if (retryInMs > 0) await sleep(retryInMs, signal);
+    }
+  }
+
+  async function attempt(base: string): Promise<StoreEntry | null> {
+    const headers: Record<string, string> = { ...(await deps.source.headers()) };
+    if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
+    const response = await request(fileUrl(base, file.sha256), {
+      dispatcher: deps.dispatcher,
+      method: 'GET',
+      headers,
+      signal,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.stallTimeoutMs,
+    }).catch((err: unknown) => {
+      throw networkError(err, base);
+    });
+    const { statusCode, body } = response;
+    if (statusCode === 416 && sink.offset > 0) {
+      await body.dump();
+      const entry = await finish();
+      if (entry) return entry;
+      await restart();
+      throw new TransferError('http-error', `The API at ${base} refused the resume offset; starting ${file.sha256} over.`);
+    }
+    if (statusCode !== 200 && statusCode !== 206) {
+      await body.dump();
+      throw statusError(statusCode, file.sha256, base);
+    }
+    const length = headerNumber(response.headers['content-length']);
+    if (statusCode === 200) {
+      if (sink.offset > 0) await restart();
+      size = file.size ?? length;
+    } else {
+      const range = parseContentRange(response.headers['content-range']);
+      if (!range || range.start !== sink.offset) {
+        await body.dump();
+        await restart();
+        throw new TransferError('http-error', `The API at ${base} answered a range that does not start where the download stopped; starting over.`);
+      }
+      size = file.size ?? range.total;
+    }
+    deps.source.reportAnswered?.(base);
+    deps.onState({ kind: 'receiving', base, bytes: sink.offset, size });
+    try {
+      await sink.pump(body, size, (bytes) => deps.onState({ kind: 'receiving', base, bytes, size }));
+    } catch (err) {
+      body.destroy();
+      if (err instanceof BodyTooLongError) {
+        await integrityFailure('size-mismatch', `File ${file.sha256}: ${err.message}`);
+        return null;
+      }
+      if (!(err instanceof DiskWriteError)) await sink.drain();
+      throw err instanceof DiskWriteError ? err : networkError(err, base);
+    }
+    await sink.drain();
+    if (size !== null && sink.offset < size) {
+      throw new TransferError('network', `The connection to ${base} ended after ${sink.offset} of ${size} bytes; resuming.`);
+    }
+    return finish();
+  }
+}
+
+function isFatal(err: unknown): boolean {
+  if (err instanceof DiskWriteError) return true;
+  if (err instanceof CacheError) return err.permanent || err.reason === 'no-space' || err.reason === 'io-error';
+  return false;
+}
+
+function asCacheError(err: unknown, root: string): CacheError {
+  if (err instanceof CacheError) return err;
+  if (err instanceof DiskWriteError) {
+    if (err.code === 'ENOSPC' || err.code === 'EDQUOT') return new NoSpaceError(root, { cause: err });
+    return new StoreIoError(`Writing to the cache at ${root} failed (${err.code ?? 'unknown error'}).`, { cause: err });
+  }
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new NoSpaceError(root, { cause: err });
+  return new StoreIoError(`The cache at ${root} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}

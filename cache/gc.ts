@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { CacheFs } from './cache-fs';
+import { finalPath, quarantineDir } from './layout';
+import type { DownloadScheduler } from './scheduler';
+import type { CacheFile, GcReport } from './schemas';
+import type { ContentStore } from './store';
+
+export interface GcOptions {
+  store: ContentStore;
+  scheduler: DownloadScheduler;
+  unverified: Set<string>;
+  /** Hashes the caller wants kept. */
+  keep: readonly string[];
+  /** The page's current list: never removed, whatever `keep` says. */
+  wanted: ReadonlyMap<string, CacheFile>;
+  fs: CacheFs;
+  logger: Logger;
+}
+
+/**
+ * Removes every entry that is neither in `keep` nor in the current list (nor being downloaded), the
+ * unverified files likewise, and the quarantine folder.
+ */
+export async function collectGarbage({ store, scheduler, unverified, keep, wanted, fs, logger }: GcOptions): Promise<GcReport> {
+  const keepSet = new Set(keep);
+  const retained = (sha256: string) => keepSet.has(sha256) || wanted.has(sha256) || scheduler.isActive(sha256);
+  const report: GcReport = { removed: [], freedBytes: 0, kept: 0 };
+  for (const sha256 of [...store.hashes()]) {
+    if (retained(sha256)) {
+      report.kept += 1;
+      continue;
+    }
+    report.freedBytes += await store.remove(sha256);
+    report.removed.push(sha256);
+  }
+  for (const sha256 of [...unverified]) {
+    if (retained(sha256)) continue;
+    const file = finalPath(store.root, sha256);
+    report.freedBytes += await fs.stat(file).then((s) => s.size, () => 0);
+    await fs.rm(file, { force: true });
+    unverified.delete(sha256);
+    report.removed.push(sha256);
+  }
+  report.freedBytes += await clearQuarantine(fs, quarantineDir(store.root));
+  logger.info({ removed: report.removed.length, freedBytes: report.freedBytes, kept: report.kept }, 'cache: gc done');
+  return report;
+}
+
+async function clearQuarantine(fs: CacheFs, dir: string): Promise<number> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  let freed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    freed += await fs.stat(file).then((s) => s.size, () => 0);
+    await fs.rm(file, { force: true, recursive: true });
+  }
+  return freed;
+}

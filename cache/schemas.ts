@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { Sha256 } from '../provisioning/api-schemas';
+
+/**
+ * The cache's contract with the page and the CLI, in one place: the router validates with these,
+ * the service and the tests take their types from them.
+ */
+
+/** Largest list the page may hand over at once; a room's file list is far smaller. */
+export const MAX_FILES_PER_CALL = 10_000;
+/** 1 TiB: no single event file comes near; anything above is hostile or a typo. */
+export const MAX_FILE_SIZE = 2 ** 40;
+
+export const CacheFile = z.object({
+  sha256: Sha256,
+  size: z.number().int().nonnegative().max(MAX_FILE_SIZE).optional(),
+  filename: z.string().min(1).max(255).optional(),
+});
+export type CacheFile = z.infer<typeof CacheFile>;
+
+export const EnsureInput = z.object({
+  files: z.array(CacheFile).max(MAX_FILES_PER_CALL),
+  /** Give files that failed permanently (404, hash mismatch) another chance. */
+  retryFailed: z.boolean().optional(),
+});
+export type EnsureInput = z.infer<typeof EnsureInput>;
+
+export const StatusInput = z.object({ hashes: z.array(Sha256).max(MAX_FILES_PER_CALL) });
+export type StatusInput = z.infer<typeof StatusInput>;
+
+export const VerifyInput = z.object({ hashes: z.array(Sha256).max(MAX_FILES_PER_CALL).optional() }).optional();
+export type VerifyInput = z.infer<typeof VerifyInput>;
+
+export const GcInput = z.object({ keep: z.array(Sha256).max(MAX_FILES_PER_CALL) });
+export type GcInput = z.infer<typeof GcInput>;
+
+export const FailureReason = z.enum([
+  'not-found',
+  'hash-mismatch',
+  'size-mismatch',
+  'unauthorized',
+  'http-error',
+  'network',
+  'stalled',
+  'no-space',
+  'io-error',
+]);
+export type FailureReason = z.infer<typeof FailureReason>;
+
+export const FileStatus = z.discriminatedUnion('state', [
+  z.object({ sha256: Sha256, state: z.literal('present'), bytes: z.number(), size: z.number() }),
+  z.object({ sha256: Sha256, state: z.literal('missing'), bytes: z.literal(0), size: z.number().nullable() }),
+  z.object({ sha256: Sha256, state: z.literal('queued'), bytes: z.literal(0), size: z.number().nullable() }),
+  z.object({
+    sha256: Sha256,
+    state: z.literal('downloading'),
+    bytes: z.number(),
+    size: z.number().nullable(),
+    /** Set while a download is between attempts: why the last one failed. */
+    lastError: z.object({ reason: FailureReason, message: z.string() }).nullable(),
+  }),
+  z.object({
+    sha256: Sha256,
+    state: z.literal('failed'),
+    bytes: z.literal(0),
+    size: z.number().nullable(),
+    reason: FailureReason,
+    message: z.string(),
+    permanent: z.boolean(),
+  }),
+]);
+export type FileStatus = z.infer<typeof FileStatus>;
+
+export const StatusTotals = z.object({
+  files: z.number(),
+  present: z.number(),
+  missing: z.number(),
+  queued: z.number(),
+  downloading: z.number(),
+  failed: z.number(),
+  bytesPresent: z.number(),
+  bytesDownloading: z.number(),
+});
+export type StatusTotals = z.infer<typeof StatusTotals>;
+
+export interface StatusReport {
+  files: FileStatus[];
+  totals: StatusTotals;
+}
+
+export type ProgressEvent =
+  | { type: 'file'; status: FileStatus }
+  | { type: 'total'; totals: StatusTotals; sync: SyncSummary };
+
+/** What the sync loop is doing, for the page and `device.status` (DESIGN §3: state machines). */
+export type SyncSummary =
+  | { state: 'stopped' }
+  | { state: 'idle'; lastTickAt: number; wanted: number }
+  | { state: 'syncing'; lastTickAt: number; wanted: number; pending: number }
+  | { state: 'failed'; reason: string };
+
+export interface VerifyReport {
+  checked: number;
+  ok: number;
+  quarantined: { sha256: string; actual: string | null; quarantinePath: string }[];
+}
+
+export interface GcReport {
+  removed: string[];
+  freedBytes: number;
+  kept: number;
+}

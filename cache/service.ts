@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import { Agent, type Dispatcher } from 'undici';
+import { nodeCacheFs, type CacheFs } from './cache-fs';
+import { DEFAULT_DOWNLOAD_OPTIONS, downloadFile, type DownloadOptions, type DownloadState } from './download';
+import type { FileSource } from './file-source';
+import { collectGarbage } from './gc';
+import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
+import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
+import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from './schemas';
+import { addToTotals, emptyTotals, fileStatus } from './status';
+import { openStore, type ContentStore, type StoreEntry } from './store';
+import { SyncLoop } from './sync-loop';
+import { verifyEntries } from './verify';
+
+/** What the `cache` procedures call (router/cache.ts); each method is one procedure. */
+export interface CacheService {
+  status(hashes: readonly string[]): StatusReport;
+  /** Hands over the page's current file list (replacing the previous one) and reconciles at once. */
+  ensure(input: EnsureInput): StatusReport;
+  subscribe(listener: ProgressListener): () => void;
+  verify(hashes?: readonly string[]): Promise<VerifyReport>;
+  gc(keep: readonly string[]): Promise<GcReport>;
+}
+
+export interface CacheDeps {
+  root: string;
+  source: FileSource;
+  logger: Logger;
+  fs?: CacheFs;
+  /** Sync period: `check_event_loop_period` seconds × 1000. */
+  periodMs?: number;
+  concurrency?: number;
+  download?: Partial<DownloadOptions>;
+  transientRetryMs?: number;
+  progressIntervalMs?: number;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  random?: () => number;
+}
+
+/**
+ * The cache as one object: store + scheduler + sync loop + progress. Built by `openCache`; the
+ * composition root calls `start()` once the page may hand over its list, and `close()` on quit.
+ */
+export class Cache implements CacheService {
+  private readonly abort = new AbortController();
+  private readonly ownsDispatcher: boolean;
+  private readonly dispatcher: Dispatcher;
+  private readonly unverified: Set<string>;
+  readonly scheduler: DownloadScheduler;
+  readonly loop: SyncLoop;
+  readonly progress: ProgressHub;
+
+  constructor(
+    readonly store: ContentStore,
+    unverified: readonly string[],
+    private readonly deps: CacheDeps,
+  ) {
+    const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+    this.unverified = new Set(unverified);
+    this.ownsDispatcher = !deps.dispatcher;
+    this.dispatcher = deps.dispatcher ?? new Agent({ connections: concurrency, pipelining: 1 });
+    const now = deps.now ?? Date.now;
+    this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
+    this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick());
+    this.loop = new SyncLoop({
+      store,
+      scheduler: this.scheduler,
+      logger: deps.logger,
+      periodMs: deps.periodMs ?? 15_000,
+      transientRetryMs: deps.transientRetryMs ?? 60_000,
+      onState: () => this.progress.totalsChanged(),
+      now,
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  status(hashes: readonly string[]): StatusReport {
+    const wanted = this.loop.wantedFiles;
+    const totals = emptyTotals();
+    const files = hashes.map((sha256) => {
+      const status = fileStatus(this.store, this.scheduler, sha256, wanted.get(sha256)?.size ?? null);
+      addToTotals(totals, status);
+      return status;
+    });
+    return { files, totals };
+  }
+
+  ensure({ files, retryFailed = false }: EnsureInput): StatusReport {
+    this.loop.setWanted(files, retryFailed);
+    this.loop.tick();
+    return this.status(files.map((f) => f.sha256));
+  }
+
+  subscribe(listener: ProgressListener): () => void {
+    return this.progress.subscribe(listener);
+  }
+
+  /** Single-flight download of one file outside the page's list (CLI prefetch, launch of an uncached file). */
+  fetch(file: CacheFile): Promise<StoreEntry> {
+    const entry = this.store.get(file.sha256);
+    return entry ? Promise.resolve(entry) : this.scheduler.request(file);
+  }
+
+  /** The verified path of a hash, or null: never a file that has not passed a hash check. */
+  pathOf(sha256: string): string | null {
+    return this.store.pathOf(sha256);
+  }
+
+  get syncState(): SyncSummary {
+    return this.loop.state;
+  }
+
+  async verify(hashes?: readonly string[]): Promise<VerifyReport> {
+    const report = await verifyEntries({ store: this.store, scheduler: this.scheduler, unverified: this.unverified, hashes, fs: this.deps.fs ?? nodeCacheFs });
+    if (report.quarantined.length > 0) this.loop.tick();
+    return report;
+  }
+
+  async gc(keep: readonly string[]): Promise<GcReport> {
+    return collectGarbage({ store: this.store, scheduler: this.scheduler, unverified: this.unverified, keep, wanted: this.loop.wantedFiles, fs: this.deps.fs ?? nodeCacheFs, logger: this.deps.logger });
+  }
+
+  async close(): Promise<void> {
+    this.loop.stop();
+    this.abort.abort();
+    this.scheduler.close();
+    await this.scheduler.idle();
+    this.progress.close();
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async runJob(file: CacheFile, onState: (state: DownloadState) => void): Promise<StoreEntry> {
+    if (this.unverified.delete(file.sha256)) {
+      onState({ kind: 'adopting' });
+      if (await this.store.adopt(file.sha256)) {
+        const entry = this.store.get(file.sha256)!;
+        onState({ kind: 'done', entry });
+        return entry;
+      }
+    }
+    return downloadFile(file, {
+      store: this.store,
+      source: this.deps.source,
+      dispatcher: this.dispatcher,
+      logger: this.deps.logger,
+      options: { ...DEFAULT_DOWNLOAD_OPTIONS, ...this.deps.download },
+      onState,
+      signal: this.abort.signal,
+      ...(this.deps.random ? { random: this.deps.random } : {}),
+    });
+  }
+
+  private onJobState(sha256: string, state: DownloadState): void {
+    const stateChanged = state.kind !== 'receiving';
+    this.progress.file(sha256, () => ({ type: 'file', status: fileStatus(this.store, this.scheduler, sha256, this.loop.wantedFiles.get(sha256)?.size ?? null) }), stateChanged);
+    if (state.kind === 'done' || state.kind === 'failed') this.progress.forget(sha256);
+  }
+
+  private totalsEvent(): ProgressEvent {
+    const totals = emptyTotals();
+    const wanted = this.loop.wantedFiles;
+    for (const file of wanted.values()) addToTotals(totals, fileStatus(this.store, this.scheduler, file.sha256, file.size ?? null));
+    return { type: 'total', totals, sync: this.loop.state };
+  }
+}
+
+/** Opens the store at `deps.root` (one directory walk, stale temps reclaimed) and builds the cache. */
+export async function openCache(deps: CacheDeps): Promise<Cache> {
+  const { store, unverified } = await openStore({ root: deps.root, fs: deps.fs ?? nodeCacheFs, logger: deps.logger });
+  return new Cache(store, unverified, deps);
+}
