@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { Platform } from '../apps/common/platform';
+import { type AutomationAction, type AutomationResult, runAutomation } from './automation';
+import { type CacheLookup, createLaunchHandover, type LaunchRequest, type LaunchResult, type Opener } from './launch-handover';
+import { type CloseResult, closePresentationApp, type CommandRunner, type PresentationApp } from './presentation-apps';
+
+export interface LaunchServiceDeps {
+  platform: Platform;
+  cache: CacheLookup;
+  tempRoot: () => string;
+  opener: Opener;
+  /** execFileRunner() in the app; every platform's table is exercised on Linux through it. */
+  run: CommandRunner;
+  logger?: Logger;
+}
+
+/** The `launch` group's service (router/launch.ts), assembled from the three kiosk parts. */
+export function createLaunchService(deps: LaunchServiceDeps): {
+  open(request: LaunchRequest): Promise<LaunchResult>;
+  closePresentations(app: PresentationApp): Promise<CloseResult>;
+  automation(action: AutomationAction): Promise<AutomationResult>;
+} {
+  const handover = createLaunchHandover(deps);
+  return {
+    open: (request) => handover.open(request),
+    closePresentations: (app) => closePresentationApp(deps, app),
+    automation: (action) => runAutomation(deps, action),
+  };
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { TRPCError } from '@trpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Platform } from '../apps/common/platform';
+import { silentLogger } from '../apps/common/logger';
+import { OpenFailedError } from '../kiosk/launch-handover';
+import { createLaunchService } from '../kiosk/launch-service';
+import type { CommandRunner } from '../kiosk/presentation-apps';
+import { launchRouter } from '../router/launch';
+import type { Services } from '../router/services';
+import { createCallerFactory, type SenderInfo } from '../router/trpc';
+import { type CacheFixture, listTree, makeCache, makeTempDir, sha256Of } from './launch-fixtures';
+
+const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/events/e/launcher/l' };
+const STRANGER: SenderInfo = { ...LAUNCHER, origin: 'https://evil.example', url: 'https://evil.example/' };
+
+let base: string;
+let cache: CacheFixture;
+let opened: string[];
+let ran: { file: string; args: readonly string[] }[];
+let openerFailure: string | null;
+
+const recordingRunner: CommandRunner = async (file, args) => {
+  ran.push({ file, args });
+  return { exitCode: 1, stdout: '', stderr: '' };
+};
+
+function callerFor(sender: SenderInfo | null, platform: Platform = 'darwin') {
+  const launch = createLaunchService({
+    platform,
+    cache: cache.lookup,
+    tempRoot: () => path.join(base, 'launch'),
+    opener: async (p) => {
+      if (openerFailure) throw new OpenFailedError(p, openerFailure);
+      opened.push(p);
+    },
+    run: recordingRunner,
+  });
+  // The launch group reads only these three services; the other groups are not part of this suite.
+  const services = { logger: silentLogger(), senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin }, launch } as unknown as Services;
+  return createCallerFactory(launchRouter)({ sender, services });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return (error as TRPCError).code;
+}
+
+beforeEach(async () => {
+  base = await makeTempDir('launch-router');
+  cache = await makeCache(path.join(base, 'cache'));
+  opened = [];
+  ran = [];
+  openerFailure = null;
+});
+
+afterEach(async () => {
+  await fs.rm(base, { recursive: true, force: true });
+});
+
+describe('launch router', () => {
+  it('opens a cached file through the handover and answers with the copy it opened', async () => {
+    const bytes = randomBytes(4096);
+    const { sha256 } = await cache.add(bytes);
+    const result = await callerFor(LAUNCHER).open({ sha256, filename: '../Keynote.pptx' });
+    expect(result.filename).toBe('_Keynote.pptx');
+    expect(opened).toEqual([result.path]);
+    expect((await fs.readFile(result.path)).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a 10,000-character name with BAD_REQUEST before anything is looked up', async () => {
+    const { sha256 } = await cache.add(randomBytes(16));
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: 'x'.repeat(10_000) }))).toBe('BAD_REQUEST');
+    expect(await listTree(path.join(base, 'launch'))).toEqual([]);
+  });
+
+  it.each(['ABCD', 'f'.repeat(63), 'F'.repeat(64), `${'0'.repeat(62)}/.`, 42, null])('refuses the hash %j with BAD_REQUEST', async (sha256) => {
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256 as string, filename: 'a.pptx' }))).toBe('BAD_REQUEST');
+  });
+
+  it('refuses an empty or non-string file name with BAD_REQUEST', async () => {
+    const { sha256 } = await cache.add(randomBytes(16));
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: '' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: ['a'] as unknown as string }))).toBe('BAD_REQUEST');
+  });
+
+  it('answers NOT_FOUND for a well-formed hash that is not in the cache', async () => {
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256Of(Buffer.from('nope')), filename: 'a.pptx' }))).toBe('NOT_FOUND');
+    expect(opened).toEqual([]);
+  });
+
+  it('answers PRECONDITION_FAILED with the OS reason when nothing can open the file', async () => {
+    const { sha256 } = await cache.add(randomBytes(16));
+    openerFailure = 'No application is associated with this file type';
+    const error = await callerFor(LAUNCHER).open({ sha256, filename: 'a.xyz' }).catch((e: unknown) => e);
+    expect((error as TRPCError).code).toBe('PRECONDITION_FAILED');
+    expect((error as TRPCError).message).toContain('No application is associated');
+  });
+
+  it('refuses callers that are not the launcher page with FORBIDDEN, before doing anything', async () => {
+    const { sha256 } = await cache.add(randomBytes(16));
+    expect(await codeOf(callerFor(STRANGER).open({ sha256, filename: 'a.pptx' }))).toBe('FORBIDDEN');
+    expect(await codeOf(callerFor(null).closePresentations({ app: 'powerpoint' }))).toBe('FORBIDDEN');
+    expect(opened).toEqual([]);
+    expect(ran).toEqual([]);
+  });
+
+  it('closes presentation apps only by enum id, through the fixed command of the platform', async () => {
+    expect(await callerFor(LAUNCHER, 'darwin').closePresentations({ app: 'keynote' })).toEqual({ app: 'keynote', outcome: 'not-running' });
+    expect(ran).toEqual([{ file: 'killall', args: ['-INT', 'Keynote'] }]);
+    expect(await codeOf(callerFor(LAUNCHER).closePresentations({ app: 'Keynote; reboot' as never }))).toBe('BAD_REQUEST');
+    expect(await codeOf(callerFor(LAUNCHER).closePresentations({ app: 'finder' as never }))).toBe('BAD_REQUEST');
+    expect(ran).toHaveLength(1);
+  });
+
+  it('runs automation on macOS and only reports elsewhere', async () => {
+    await expect(callerFor(LAUNCHER, 'darwin').automation({ action: 'powerpoint.startSlideshow' })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    expect(ran.map((r) => r.file)).toEqual(['osascript']);
+    expect(await callerFor(LAUNCHER, 'linux').automation({ action: 'keynote.startSlideshow' })).toMatchObject({ ran: false });
+    expect(await codeOf(callerFor(LAUNCHER, 'darwin').automation({ action: 'do shell script' as never }))).toBe('BAD_REQUEST');
+    expect(ran).toHaveLength(1);
+  });
+});
