@@ -1,11 +1,63 @@
-import type { Command } from '../command';
+import { parseArgs } from 'node:util';
+import { launcherUrl } from '../../../provisioning/api-schemas';
+import { startSimulator } from '../../simulator/index';
+import type { CliIo, Command } from '../command';
+import { UsageError } from '../command';
 
-/** Placeholder until its issue lands. */
+const USAGE = `usage: aether-native simulate [--port N]
+
+Starts the Aether V3 API simulator on 127.0.0.1 (port 0 or none = a free port) and runs until Ctrl-C.
+Prints the demo seed JSON on stdout (save it as seed.json: \`aether-native simulate > ~/seed.json\`)
+and the launcher URL on stderr.`;
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${value}"`);
+  return Number(value);
+}
+
+/** Runs until `stop` aborts; the command wires it to SIGINT/SIGTERM, tests to an AbortController. */
+export async function runSimulate(args: string[], io: CliIo, stop: AbortSignal): Promise<number> {
+  let values: { port?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { port: { type: 'string', short: 'p' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const port = parsePort(values.port);
+  const sim = await startSimulator({ port }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new Error(`port ${port} is already in use: pick another with --port, or omit it for a free one`);
+    throw err;
+  });
+  io.stdout.write(`${JSON.stringify(sim.demoSeed(), null, 2)}\n`);
+  io.stderr.write(
+    [
+      `Aether V3 API simulator listening on ${sim.url}`,
+      `Launcher page: ${launcherUrl(sim.demo.device)}`,
+      `Demo device ${sim.demo.device.event_device_id}, ${sim.demo.files.length} event files. Ctrl-C stops.`,
+      '',
+    ].join('\n'),
+  );
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+  await sim.close();
+  io.stderr.write('simulator stopped\n');
+  return 0;
+}
+
+function untilTerminated(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
 export const simulateCommand: Command = {
-  summary: '(not built yet)',
-  usage: 'aether-native simulate',
-  async run(_args, io) {
-    io.stderr.write('aether-native simulate: not built yet\n');
-    return 1;
-  },
+  summary: 'run the Aether V3 API simulator with the demo device, files and launcher page',
+  usage: USAGE,
+  run: (args, io) => runSimulate(args, io, untilTerminated()),
 };
