@@ -280,10 +280,11 @@ commit() {
   exit 0
 }
 
+# Relaunch before the terminal journal entry: recovery of a finished journal launches nothing.
 abort_swap() { # reason
-  journal_write aborted
   log "swap aborted: $1; the previous bundle is in place"
   relaunch_if_idle
+  journal_write aborted
   exit 7
 }
 
@@ -307,11 +308,13 @@ finish_rollback() {
     [ -e "$BACKUP" ] || die 9 "neither '$INSTALLED' nor its backup '$BACKUP' exists"
     move "$BACKUP" "$INSTALLED"
   fi
-  journal_write rolled-back
   log "previous bundle restored at $INSTALLED"
+  if [ "$RELAUNCH" = yes ] && [ -z "$(instance_pids)" ]; then
+    rm -f "$HEALTH_MARKER"
+    launch_app
+  fi
+  journal_write rolled-back
   [ "$RELAUNCH" = yes ] || exit 3
-  rm -f "$HEALTH_MARKER"
-  relaunch_if_idle
   if [ -n "$PREVIOUS_VERSION" ] && wait_for_health "$PREVIOUS_VERSION"; then
     log "previous version $PREVIOUS_VERSION is running again"
   fi
