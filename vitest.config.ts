@@ -11,5 +11,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // electron-trpc imports `electron` itself: inlined, its import goes through the alias above too.
+    server: { deps: { inline: ['electron-trpc'] } },
   },
 });
