@@ -218,6 +218,7 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     },
     async start() {
       await rescan();
+      if (state.kind === 'closed') return;
       rescanTimer = setInterval(() => void rescan(), rescanMs);
       rescanTimer.unref();
     },
