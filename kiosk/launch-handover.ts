@@ -19,9 +19,9 @@ import { sanitizeFilename, shortHash } from './filename';
  * sees a half-written file and a symlink planted at the final name is replaced, not followed.
  */
 
-/** What the handover needs from the cache: the path of a hash that is whole and verified at its final name. */
+/** What the handover needs from the cache (cache/service `Cache` fits): the path of a verified hash, or null. */
 export interface CacheLookup {
-  pathOf(sha256: string): Promise<string | null>;
+  pathOf(sha256: string): string | null | Promise<string | null>;
 }
 
 /** Opens a file with the OS; rejects with OpenFailedError (the Electron edge wraps `shell.openPath`). */
