@@ -1,4 +1,4 @@
-import { createTRPCProxyClient, TRPCClientError, type CreateTRPCProxyClient } from '@trpc/client';
+import { createTRPCProxyClient, type CreateTRPCProxyClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { ipcLink } from 'electron-trpc/renderer';
 import type { AppRouter } from './index';
@@ -59,9 +59,12 @@ export function createNativeClient(): NativeClient {
   return client;
 }
 
-/** The tRPC code of a failed bridge call (e.g. `'FORBIDDEN'`), or null when it is not a bridge error. */
+/**
+ * The tRPC code of a failed bridge call (e.g. `'FORBIDDEN'`), or null when it is not a bridge error.
+ * Matched by name, not `instanceof`: electron-trpc's ipcLink throws its own bundled TRPCClientError.
+ */
 export function bridgeErrorCode(err: unknown): string | null {
-  if (!(err instanceof TRPCClientError)) return null;
-  const code = (err.data as { code?: unknown } | undefined)?.code;
+  if (!(err instanceof Error) || err.name !== 'TRPCClientError') return null;
+  const code = (err as { data?: { code?: unknown } }).data?.code;
   return typeof code === 'string' ? code : null;
 }

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeviceRecord } from '../provisioning/api-schemas';
+import type { BootstrapStateKind } from '../provisioning/bootstrap-state';
 import { createNativeClient, detectMode, NotInNativeModeError, type BridgeOutputs } from '../router/client';
 import type { DeviceStatus } from '../router/device';
 import { LAUNCHER_URL, startBridge } from './fakes/bridge-harness';
@@ -17,9 +18,11 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
     expect(info.device).toEqual(DEMO_DEVICE);
     expect(info).toMatchObject({ mode: 'native', appVersion: '0.1.0', paths: { cache: '/cache', temp: '/cache/launch', logs: '/logs' } });
     expect(JSON.stringify(info)).not.toMatch(/api_key/i);
-    expectTypeOf(info.device).toEqualTypeOf<DeviceRecord | null>();
+    expectTypeOf(info.device?.name).toEqualTypeOf<string | undefined>();
+    expectTypeOf(info.device?.mode).toEqualTypeOf<DeviceRecord['mode'] | undefined>();
     expectTypeOf(info.mode).toEqualTypeOf<'native'>();
-    expectTypeOf<BridgeOutputs['device']['status']>().toEqualTypeOf<DeviceStatus>();
+    expectTypeOf<BridgeOutputs['device']['status']['state']['kind']>().toEqualTypeOf<BootstrapStateKind>();
+    expectTypeOf<BridgeOutputs['device']['status']['connectivity']>().toEqualTypeOf<DeviceStatus['connectivity']>();
   });
 
   it('hands the page the JWT through device.session and the state through device.status', async () => {
