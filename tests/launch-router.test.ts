@@ -9,8 +9,8 @@ import { OpenFailedError } from '../kiosk/launch-handover';
 import { createLaunchService } from '../kiosk/launch-service';
 import type { CommandRunner } from '../kiosk/presentation-apps';
 import { launchRouter } from '../router/launch';
-import type { Services } from '../router/services';
 import { createCallerFactory, type SenderInfo } from '../router/trpc';
+import { fakeServices, unusedService } from './fakes/services';
 import { type CacheFixture, listTree, makeCache, makeTempDir, sha256Of } from './launch-fixtures';
 
 const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/events/e/launcher/l' };
@@ -38,8 +38,12 @@ function callerFor(sender: SenderInfo | null, platform: Platform = 'darwin') {
     },
     run: recordingRunner,
   });
-  // The launch group reads only these three services; the other groups are not part of this suite.
-  const services = { logger: silentLogger(), senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin }, launch } as unknown as Services;
+  const services = fakeServices({
+    logger: silentLogger(),
+    senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin },
+    device: unusedService('device'),
+    launch,
+  });
   return createCallerFactory(launchRouter)({ sender, services });
 }
 
