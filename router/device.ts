@@ -4,10 +4,17 @@ import type { BootstrapState } from '../provisioning/bootstrap-state';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
+/**
+ * The device record as the page's types see it. The record's index signature (extra fields pass
+ * through at run time) would make tRPC's serialised output type every field `unknown`, so the
+ * type keeps only the named fields.
+ */
+export type PageDeviceRecord = { [K in keyof DeviceRecord as string extends K ? never : K]: DeviceRecord[K] };
+
 /** What `device.get` returns: who this laptop is and where it keeps things. Never the API key. */
 export interface DeviceInfo {
   /** null until bootstrap has resolved an identity (the splash may ask earlier). */
-  device: DeviceRecord | null;
+  device: PageDeviceRecord | null;
   paths: { cache: string; temp: string; logs: string };
   mode: 'native';
   appVersion: string;

@@ -19,6 +19,7 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
     expect(info).toMatchObject({ mode: 'native', appVersion: '0.1.0', paths: { cache: '/cache', temp: '/cache/launch', logs: '/logs' } });
     expect(JSON.stringify(info)).not.toMatch(/api_key/i);
     expectTypeOf(info.device?.name).toEqualTypeOf<string | undefined>();
+    expectTypeOf(info.device?.mode).toEqualTypeOf<DeviceRecord['mode'] | undefined>();
     expectTypeOf(info.mode).toEqualTypeOf<'native'>();
     expectTypeOf<BridgeOutputs['device']['status']['state']['kind']>().toEqualTypeOf<BootstrapStateKind>();
     expectTypeOf<BridgeOutputs['device']['status']['connectivity']>().toEqualTypeOf<DeviceStatus['connectivity']>();
