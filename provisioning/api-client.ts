@@ -90,7 +90,7 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
       }
     }
     const error = new ApiUnreachableError(label, failures);
-    logger.warn({ failed: failures }, `no Aether API answered ${label}`);
+    logger.debug({ failed: failures }, `no Aether API answered ${label}`);
     throw error;
   }
 

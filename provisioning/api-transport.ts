@@ -55,7 +55,9 @@ export function createTransport({ connectTimeoutMs }: Pick<TransportTimeouts, 'c
         return { kind: 'no-answer', why: describeNetworkError(err) };
       }
     },
-    close: () => agent.close(),
+    async close() {
+      if (!agent.closed && !agent.destroyed) await agent.close();
+    },
   };
 }
 

@@ -1,0 +1,13 @@
+import { launcherUrl, type DeviceRecord, type SiteDomain } from './api-schemas';
+import type { ResolvedIdentity } from './bootstrap-state';
+
+/**
+ * What the kiosk needs from a device record and its site domain (DESIGN §4 steps 5-6): the target
+ * URL and the exact origins it may show (the launcher's plus the site domain's allowed ones).
+ */
+export function resolveIdentity(input: { seedPath: string; device: DeviceRecord; siteDomain: SiteDomain | null; api: string }): ResolvedIdentity {
+  const targetUrl = launcherUrl(input.device);
+  const extra = input.siteDomain?.allowed_origins ?? [input.siteDomain?.app_base_url ?? input.device.app_base_url];
+  const allowedOrigins = [...new Set([new URL(targetUrl).origin, ...extra.map((url) => new URL(url).origin)])];
+  return { seedPath: input.seedPath, device: input.device, siteDomain: input.siteDomain, allowedOrigins, targetUrl, api: input.api };
+}
