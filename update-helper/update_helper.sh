@@ -45,19 +45,12 @@ pause_point() {
 now() { date +%s; }
 
 require_absolute() { # option value
-  case $2 in
-    /*) ;;
-    *) die 2 "$1 must be an absolute path, got '$2'" ;;
-  esac
-  case $2 in
-    *"$NL"*) die 2 "$1 must not contain a newline" ;;
-  esac
+  case $2 in /*) ;; *) die 2 "$1 must be an absolute path, got '$2'" ;; esac
+  case $2 in *"$NL"*) die 2 "$1 must not contain a newline" ;; esac
 }
 
 require_count() { # option value
-  case $2 in
-    '' | *[!0-9]*) die 2 "$1 must be a whole number of seconds or attempts, got '$2'" ;;
-  esac
+  case $2 in '' | *[!0-9]*) die 2 "$1 must be a whole number of seconds or attempts, got '$2'" ;; esac
 }
 
 parse_args() {
@@ -81,9 +74,7 @@ parse_args() {
     shift
   done
   for arg in "$@"; do
-    case $arg in
-      *"$NL"*) die 2 "the launch command must not contain a newline" ;;
-    esac
+    case $arg in *"$NL"*) die 2 "the launch command must not contain a newline" ;; esac
     LAUNCH_LINES="${LAUNCH_LINES}launch_arg=$arg$NL"
   done
   [ -n "$JOURNAL" ] || die 2 "--journal is required"
@@ -96,10 +87,9 @@ parse_args() {
   done
   [ -n "$EXPECT_VERSION" ] || die 2 "--expect-version is required"
   [ -n "$LAUNCH_LINES" ] || die 2 "a launch command is required after --"
-  require_count --exit-timeout "$EXIT_TIMEOUT"
-  require_count --health-timeout "$HEALTH_TIMEOUT"
-  require_count --max-attempts "$MAX_ATTEMPTS"
-  require_count --stop-grace "$STOP_GRACE"
+  for pair in "--exit-timeout=$EXIT_TIMEOUT" "--health-timeout=$HEALTH_TIMEOUT" "--max-attempts=$MAX_ATTEMPTS" "--stop-grace=$STOP_GRACE"; do
+    require_count "${pair%%=*}" "${pair#*=}"
+  done
   if [ "$INSTALLED" = "$STAGED" ] || [ "$INSTALLED" = "$BACKUP" ] || [ "$STAGED" = "$BACKUP" ]; then
     die 2 "--installed, --staged and --backup must be three different paths"
   fi
@@ -152,20 +142,17 @@ instance_pids() {
   for pid in $(pgrep -f -- "$pattern" 2>/dev/null); do
     [ "$pid" = "$$" ] && continue
     args=$(ps -o args= -p "$pid" 2>/dev/null) || continue
-    case $args in
-      *update_helper*) continue ;;
-    esac
+    case $args in *update_helper*) continue ;; esac
     printf '%s\n' "$pid"
   done
 }
 
-wait_for_exit() {
-  deadline=$(($(now) + EXIT_TIMEOUT))
+gone_within() { # seconds
+  deadline=$(($(now) + $1))
   while [ -n "$(instance_pids)" ]; do
     [ "$(now)" -ge "$deadline" ] && return 1
     sleep 0.2
   done
-  return 0
 }
 
 stop_instances() {
@@ -174,22 +161,18 @@ stop_instances() {
   log "stopping the running instance: $(printf '%s' "$pids" | tr '\n' ' ')"
   # shellcheck disable=SC2086 # one pid per word
   kill -TERM $pids 2>/dev/null
-  deadline=$(($(now) + STOP_GRACE))
-  while [ -n "$(instance_pids)" ] && [ "$(now)" -lt "$deadline" ]; do sleep 0.2; done
+  gone_within "$STOP_GRACE" && return 0
   pids=$(instance_pids)
-  [ -n "$pids" ] || return 0
   log "instance ignored SIGTERM, sending SIGKILL"
   # shellcheck disable=SC2086 # one pid per word
   kill -KILL $pids 2>/dev/null
-  while [ -n "$(instance_pids)" ]; do sleep 0.2; done
+  gone_within "$STOP_GRACE"
 }
 
 launch_app() {
   set --
   while IFS= read -r line; do
-    case $line in
-      launch_arg=*) set -- "$@" "${line#launch_arg=}" ;;
-    esac
+    case $line in launch_arg=*) set -- "$@" "${line#launch_arg=}" ;; esac
   done <<EOF
 $LAUNCH_LINES
 EOF
@@ -334,9 +317,7 @@ await_new_version() {
 helper_alive() { # pid
   [ -n "$1" ] && [ "$1" != "$$" ] || return 1
   kill -0 "$1" 2>/dev/null || return 1
-  case $(ps -o args= -p "$1" 2>/dev/null) in
-    *update_helper*) return 0 ;;
-  esac
+  case $(ps -o args= -p "$1" 2>/dev/null) in *update_helper*) return 0 ;; esac
   return 1
 }
 
@@ -345,9 +326,7 @@ recover() {
     log "recover: no usable journal at $JOURNAL, nothing to do"
     return 0
   fi
-  case $STATE in
-    committed | rolled-back | aborted) return 0 ;;
-  esac
+  case $STATE in committed | rolled-back | aborted) return 0 ;; esac
   if helper_alive "$JOURNAL_PID"; then
     log "recover: helper $JOURNAL_PID is still working on $JOURNAL"
     exit 8
@@ -387,7 +366,7 @@ swap() {
   count_attempt
   PREVIOUS_VERSION=$(marker_version)
   journal_write preparing
-  if ! wait_for_exit; then
+  if ! gone_within "$EXIT_TIMEOUT"; then
     journal_write aborted
     die 5 "the app is still running from '$INSTALLED' after ${EXIT_TIMEOUT}s"
   fi
@@ -409,9 +388,7 @@ swap() {
 }
 
 LOG_FROM_ARGS=''
-for arg in "$@"; do
-  case $arg in --log=*) LOG_FROM_ARGS=1 ;; esac
-done
+for arg in "$@"; do case $arg in --log=*) LOG_FROM_ARGS=1 ;; esac done
 parse_args "$@"
 if [ "$MODE" = recover ]; then
   recover
@@ -419,11 +396,7 @@ if [ "$MODE" = recover ]; then
 fi
 # A swap left half-done by an earlier helper is finished or undone before a new one starts.
 # The app that started this helper is still running, so that repair relaunches nothing.
-(
-  MODE=recover
-  RELAUNCH=no
-  recover
-) || case $? in
+(MODE=recover RELAUNCH=no && recover) || case $? in
   8) die 8 "another helper is working on $JOURNAL" ;;
   9) die 9 "could not repair the previous swap recorded in $JOURNAL" ;;
 esac
