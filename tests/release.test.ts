@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../apps/cli/main';
+import { silentLogger } from '../apps/common/logger';
+import { createShareWatcher } from '../provisioning/share-watcher';
+import { checkPayload, PayloadHashCache } from '../update-helper/payload-check';
+import { versionFromFileName } from '../update-helper/publish-release';
+import type { UpdateState } from '../update-helper/update-state';
+import { createVersionWatcher } from '../update-helper/version-watcher';
+import { VersionFile } from '../update-helper/version-schema';
+import { captureIo } from './cli-io-helpers';
+import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { recordingStage, sha256 } from './version-watcher-fixtures';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function workspace() {
+  const { dir, cleanup } = await makeTempDir('release');
+  cleanups.push(cleanup);
+  const share = path.join(dir, 'share');
+  const builds = path.join(dir, 'builds');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(builds);
+  const build = async (name: string, bytes: number) => {
+    const data = randomBytes(bytes);
+    await writeFile(path.join(builds, name), data);
+    return { path: path.join(builds, name), data };
+  };
+  return { share, build, nativeApp: path.join(share, 'binaries', 'native_app') };
+}
+
+const readVersion = async (dir: string) => VersionFile.parse(JSON.parse(await readFile(path.join(dir, 'version.json'), 'utf8')));
+
+describe('aether-native release', () => {
+  it('publishes the build and then version.json with its size and SHA-256', async () => {
+    const { share, build, nativeApp } = await workspace();
+    const b = await build('Aether-1.5.0-linux.AppImage', 100_000);
+    const io = captureIo();
+    expect(await main(['release', '--share', share, '--file', b.path, '--notes', 'Faster sync', '--only-hosts', 'Lectern-A.local,lectern-b'], io)).toBe(0);
+    expect(await readVersion(nativeApp)).toEqual({
+      version: '1.5.0',
+      file: 'Aether-1.5.0-linux.AppImage',
+      sha256: sha256(b.data),
+      size: b.data.length,
+      only_hosts: ['lectern-a', 'lectern-b'],
+      notes: 'Faster sync',
+    });
+    expect(await readdir(nativeApp)).toEqual(['Aether-1.5.0-linux.AppImage', 'version.json']);
+    expect(io.out()).toContain('Released 1.5.0');
+  });
+
+  it('refuses a version that is not higher unless --force, leaving the share untouched', async () => {
+    const { share, build, nativeApp } = await workspace();
+    const newer = await build('Aether-1.5.0.AppImage', 1000);
+    const older = await build('Aether-1.4.0.AppImage', 1000);
+    expect(await main(['release', '--share', share, '--file', newer.path], captureIo())).toBe(0);
+    const io = captureIo();
+    expect(await main(['release', '--share', share, '--file', older.path], io)).toBe(1);
+    expect(io.err()).toContain('1.4.0 is not higher than the current release 1.5.0');
+    expect((await readVersion(nativeApp)).version).toBe('1.5.0');
+    expect(await readdir(nativeApp)).not.toContain('Aether-1.4.0.AppImage');
+    const same = captureIo();
+    expect(await main(['release', '--share', share, '--file', newer.path, '--version', '1.5.0'], same)).toBe(1);
+    expect(await main(['release', '--share', share, '--file', older.path, '--force'], captureIo())).toBe(0);
+    expect((await readVersion(nativeApp)).version).toBe('1.4.0');
+  });
+
+  it('reports bad input as usage errors with exit code 2', async () => {
+    const { share, build } = await workspace();
+    const noVersion = await build('Aether-latest.zip', 10);
+    const cases: Array<[string[], RegExp, number]> = [
+      [['release', '--file', noVersion.path], /--share DIR is required/, 2],
+      [['release', '--share', share], /--file BUILD is required/, 2],
+      [['release', '--share', share, '--file', noVersion.path, '--bogus'], /Unknown option '--bogus'/, 2],
+      [['release', '--share', share, '--file', noVersion.path], /No version in the file name; pass --version/, 1],
+      [['release', '--share', share, '--file', noVersion.path, '--version', 'v2'], /"v2" is not a plain semver/, 1],
+      [['release', '--share', share, '--file', path.join(share, 'missing.zip')], /is not a file/, 1],
+    ];
+    for (const [args, message, code] of cases) {
+      const io = captureIo();
+      expect(await main(args, io), args.join(' ')).toBe(code);
+      expect(io.err()).toMatch(message);
+    }
+  });
+
+  it('reads versions out of build file names', () => {
+    expect(versionFromFileName('Aether-1.4.0-mac-arm64.zip')).toBe('1.4.0');
+    expect(versionFromFileName('Aether-2.0.0-rc.1.AppImage')).toBe('2.0.0-rc.1');
+    expect(versionFromFileName('aether_10.20.30.tar.gz')).toBe('10.20.30');
+    expect(versionFromFileName('Aether.zip')).toBeNull();
+  });
+
+  it('never lets a watcher observe a version.json whose build is missing or incomplete', async () => {
+    const { share, build, nativeApp } = await workspace();
+    const builds = [await build('Aether-1.1.0.AppImage', 8_000_000), await build('Aether-1.2.0.AppImage', 8_000_000), await build('Aether-1.3.0.AppImage', 8_000_000)];
+    const violations: string[] = [];
+    let observed = 0;
+    const hashes = new PayloadHashCache();
+    const raw = createShareWatcher({
+      dir: nativeApp,
+      logger: silentLogger(),
+      debounceMs: 0,
+      maxWaitMs: 0,
+      onSnapshot: async (snapshot) => {
+        if (!snapshot.has('version.json')) return;
+        observed += 1;
+        const release = await readVersion(nativeApp).catch((e: Error) => (violations.push(`unreadable version.json: ${e.message}`), null));
+        if (!release) return;
+        const check = await checkPayload(path.join(nativeApp, release.file), release, hashes);
+        if (check.kind !== 'match') violations.push(`${release.version}: ${check.kind}`);
+      },
+    });
+    cleanups.push(() => raw.close());
+    const recorder = recordingStage();
+    const states: UpdateState[] = [];
+    const watcher = createVersionWatcher({
+      shareRoot: share,
+      appVersion: '1.0.0',
+      hostname: 'lectern-a',
+      logger: silentLogger(),
+      stage: recorder.stage,
+      applyStagedUpdate: async () => undefined,
+      watch: { debounceMs: 0, maxWaitMs: 0 },
+    });
+    watcher.subscribe((s) => states.push(s.state));
+    cleanups.push(() => watcher.close());
+    await raw.start();
+    await watcher.start();
+    for (const b of builds) expect(await main(['release', '--share', share, '--file', b.path], captureIo())).toBe(0);
+    await waitFor('1.3.0 staged', () => watcher.status().state.kind === 'staged' && (watcher.status().state as { version: string }).version === '1.3.0');
+    expect(observed).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
+    expect(states.filter((s) => s.kind === 'waiting-for-payload' || s.kind === 'failed')).toEqual([]);
+  });
+});
