@@ -27,7 +27,7 @@ export interface ApiClientOptions {
   now?: () => number;
 }
 
-export const API_TIMEOUT_DEFAULTS: Readonly<Record<'connectTimeoutMs' | 'attemptTimeoutMs' | 'totalTimeoutMs', number>> = { connectTimeoutMs: 1_500, attemptTimeoutMs: 2_500, totalTimeoutMs: 8_000 };
+export const API_TIMEOUT_DEFAULTS: Readonly<Record<'connectTimeoutMs' | 'attemptTimeoutMs' | 'totalTimeoutMs', number>> = { connectTimeoutMs: 1_500, attemptTimeoutMs: 2_500, totalTimeoutMs: 6_000 };
 
 export interface ApiClient {
   /** Identity exchange: `POST /v3/auth/device` with the seed's key. Keeps and returns the JWT. */
