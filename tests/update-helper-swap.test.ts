@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBundle, wholeBundleVersion, type StandInBehaviour } from './fixtures/stand-in-bundle';
+import { appImageVersion, createAppImage, createBundle, wholeBundleVersion, type StandInBehaviour } from './fixtures/stand-in-bundle';
 import {
   createSandbox,
   destroySandbox,
@@ -154,5 +154,29 @@ describe('update_helper.sh swap', () => {
     const run = startHelper(relative);
     expect(await run.exited).toBe(2);
     expect(await wholeBundleVersion(s.installed)).toBe('1.0.0');
+  });
+});
+
+describe('update_helper.sh with a Linux AppImage file', () => {
+  beforeEach(async () => {
+    await destroySandbox(s);
+    s = await createSandbox('Aether.AppImage');
+  });
+
+  it('swaps the file in, makes it executable and keeps the old file as backup', async () => {
+    await createAppImage(s.installed, '1.0.0');
+    await createAppImage(s.staged, '2.0.0');
+    expect(await runHelper(swapArgs(s, { appImage: true }))).toBe(0);
+    expect(await appImageVersion(s.installed)).toBe('2.0.0');
+    expect((await fs.stat(s.installed)).mode & 0o777).toBe(0o755);
+    expect(await appImageVersion(s.backup)).toBe('1.0.0');
+  });
+
+  it('restores the old file when the new one crashes', async () => {
+    await createAppImage(s.installed, '1.0.0');
+    await createAppImage(s.staged, '2.0.0', 'crash');
+    expect(await runHelper(swapArgs(s, { appImage: true, healthTimeout: 1 }))).toBe(3);
+    expect(await appImageVersion(s.installed)).toBe('1.0.0');
+    expect(await appImageVersion(s.staged)).toBe('2.0.0');
   });
 });
