@@ -23,8 +23,11 @@ export type SeedSourceDeps =
 export type ApiTimeouts = Pick<ApiClientOptions, 'connectTimeoutMs' | 'attemptTimeoutMs' | 'totalTimeoutMs'>;
 
 export type BootstrapDeps = SeedSourceDeps & {
-  /** Zero-touch provisioning: called when no seed exists; reports what it waits for. */
-  waitForSeed?: (report: (waitingFor: WaitingFor) => void) => Promise<LoadedSeed>;
+  /**
+   * Zero-touch provisioning: called when no seed exists; reports what it waits for (and what is wrong
+   * with a seed it found there). `signal` aborts at stop().
+   */
+  waitForSeed?: (report: (waitingFor: WaitingFor, problem?: string) => void, signal: AbortSignal) => Promise<LoadedSeed>;
   api?: ApiTimeouts;
   /** Replaces the real client (tests of the state machine alone). */
   createClient?: (options: ApiClientOptions) => ApiClient;
@@ -107,12 +110,19 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       const where = searchOrder.length ? ` (looked at ${searchOrder.map((p) => displayPath(p, deps.home)).join(', ')})` : '';
       return { kind: 'failed', reason: `no seed.json found${where}; put one there or pass --seed <path>`, retryAt: null };
     }
-    const waiting = deps.waitForSeed((waitingFor) => announce({ kind: 'seeking-seed', waitingFor }));
+    const whileStopped: Outcome = { kind: 'failed', reason: 'stopped while waiting for a seed', retryAt: null };
+    if (stopping.signal.aborted) return whileStopped;
+    const waiting = deps.waitForSeed((waitingFor, problem) => announce({ kind: 'seeking-seed', waitingFor, ...(problem ? { problem } : {}) }), stopping.signal);
     const stopped = new Promise<null>((resolve) => {
       if (stopping.signal.aborted) resolve(null);
       else stopping.signal.addEventListener('abort', () => resolve(null), { once: true });
     });
-    return (await Promise.race([waiting, stopped])) ?? { kind: 'failed', reason: 'stopped while waiting for a seed', retryAt: null };
+    try {
+      return (await Promise.race([waiting, stopped])) ?? whileStopped;
+    } catch (err) {
+      if (stopping.signal.aborted) return whileStopped;
+      throw err;
+    }
   }
 
   function clientFor(seed: LoadedSeed, lastGood: LastGoodRecord | null): ApiClient {

@@ -209,6 +209,7 @@ describe('bootstrap against the simulator', () => {
     const h = harness({
       waitForSeed: async (report) => {
         report({ folder: '/share/seeds', file: 'seed_lectern-a.json' });
+        report({ folder: '/share/seeds', file: 'seed_lectern-a.json' }, 'seed.json at /share/seeds/seed_lectern-a.json: is empty. It must hold a JSON object with at least "event_device_id".');
         const file = await new Promise<string>((resolve) => (deliver = resolve));
         const { loadSeed } = await import('../provisioning/seed-load');
         return loadSeed(file, { logger: capturedLogger().logger, defaultApiUrl: 'https://x.invalid' });
@@ -216,17 +217,29 @@ describe('bootstrap against the simulator', () => {
     });
     const running = h.boot.run();
     await until(h, (states) => states.some((x) => x.kind === 'seeking-seed' && x.waitingFor !== undefined));
-    expect(h.boot.state()).toEqual({ kind: 'seeking-seed', waitingFor: { folder: '/share/seeds', file: 'seed_lectern-a.json' } });
+    expect(h.boot.state()).toEqual({ kind: 'seeking-seed', waitingFor: { folder: '/share/seeds', file: 'seed_lectern-a.json' }, problem: expect.stringMatching(/seed_lectern-a\.json: is empty/) });
     deliver(await writeSeed(s.demoSeed(), 'provisioned.json'));
     expect((await running).kind).toBe('ready');
   });
 
-  it('can be stopped while waiting for a seed', async () => {
-    const h = harness({ waitForSeed: () => new Promise(() => undefined) });
+  it('can be stopped while waiting for a seed, aborting the wait', async () => {
+    let aborted = false;
+    const h = harness({
+      waitForSeed: (report, signal) =>
+        new Promise((_resolve, reject) => {
+          report({ folder: '/share/seeds', file: 'seed_x.json' });
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('aborted'));
+          });
+        }),
+    });
     const running = h.boot.run();
-    await until(h, (states) => states.length > 0);
+    await until(h, (states) => states.some((x) => x.kind === 'seeking-seed' && x.waitingFor !== undefined));
     await h.boot.stop();
     expect((await running).kind).toBe('seeking-seed');
+    expect(aborted).toBe(true);
+    expect(h.log.text()).not.toContain('unexpected');
   });
 
   it('treats a refused key as failed even with a last good record', async () => {
