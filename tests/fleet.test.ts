@@ -1,0 +1,77 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../apps/cli/main';
+import { captureIo } from './cli-io-helpers';
+import { makeTempDir } from './share-watcher-helpers';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function status(hostname: string, minutesAgo: number, extra: Record<string, unknown> = {}) {
+  return {
+    hostname,
+    event_device_id: `dev-${hostname}`,
+    app_version: '1.4.0',
+    last_seen: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    state: 'ready',
+    api: 'https://api.example-events.com',
+    cache: { files: 40, bytes: 123456, missing: 10 },
+    update: { available: null, staged: null, last_error: null },
+    ...extra,
+  };
+}
+
+async function shareWith(files: Record<string, string>) {
+  const { dir, cleanup } = await makeTempDir('fleet');
+  cleanups.push(cleanup);
+  await mkdir(path.join(dir, 'status'));
+  for (const [name, body] of Object.entries(files)) await writeFile(path.join(dir, 'status', name), body);
+  return dir;
+}
+
+describe('aether-native fleet status', () => {
+  it('prints one row per laptop with cache completeness, marks stale rows, and lists unreadable files', async () => {
+    const share = await shareWith({
+      'lectern-b.json': JSON.stringify(status('lectern-b', 2, { update: { available: '1.5.0', staged: '1.5.0', last_error: null } })),
+      'lectern-a.json': JSON.stringify(status('lectern-a', 180)),
+      'lectern-a.sync-conflict-20261122-101010-ABCDEFG.json': JSON.stringify(status('ghost', 1)),
+      '.syncthing.lectern-c.json.tmp': '{',
+      'broken.json': '{"hostname": ',
+      'wrong.json': JSON.stringify({ hostname: 'x' }),
+    });
+    const io = captureIo();
+    expect(await main(['fleet', 'status', '--share', share], io)).toBe(0);
+    const lines = io.out().split('\n');
+    expect(lines[0]).toMatch(/^HOSTNAME\s+DEVICE\s+VERSION\s+STATE\s+CACHE\s+LAST SEEN$/);
+    expect(lines[1]).toMatch(/^lectern-a\s+dev-lectern-a\s+1\.4\.0\s+ready\s+30\/40 \(75%\)\s+3 h ago STALE$/);
+    expect(lines[2]).toMatch(/^lectern-b\s+dev-lectern-b\s+1\.4\.0\s+ready, 1\.5\.0 staged\s+30\/40 \(75%\)\s+2 min ago$/);
+    expect(io.out()).toContain('2 laptops, 1 stale');
+    expect(io.out()).toContain('unreadable: broken.json: not valid JSON');
+    expect(io.out()).toMatch(/unreadable: wrong\.json: event_device_id/);
+    expect(io.out()).not.toContain('ghost');
+  });
+
+  it('prints JSON with a stale flag for scripts', async () => {
+    const share = await shareWith({ 'a.json': JSON.stringify(status('a', 30)) });
+    const io = captureIo({ AETHER_SHARE: share });
+    expect(await main(['fleet', 'status', '--json', '--stale-minutes', '60'], io)).toBe(0);
+    const parsed = JSON.parse(io.out()) as { laptops: Array<{ hostname: string; stale: boolean }>; problems: string[] };
+    expect(parsed.laptops).toEqual([expect.objectContaining({ hostname: 'a', stale: false })]);
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it('says so when no laptop has reported, and rejects bad usage', async () => {
+    const { dir, cleanup } = await makeTempDir('fleet');
+    cleanups.push(cleanup);
+    const io = captureIo();
+    expect(await main(['fleet', 'status', '--share', dir], io)).toBe(0);
+    expect(io.out()).toContain('does not exist yet: no laptop has reported');
+    for (const args of [['fleet'], ['fleet', 'list', '--share', dir], ['fleet', 'status'], ['fleet', 'status', '--share', dir, '--stale-minutes', 'soon']]) {
+      const bad = captureIo();
+      expect(await main(args, bad), args.join(' ')).toBe(2);
+    }
+  });
+});
