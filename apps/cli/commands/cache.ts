@@ -1,11 +1,153 @@
-import type { Command } from '../command';
+import fs from 'node:fs/promises';
+import { staticFileSource } from '../../../cache/file-source';
+import { nodeCacheFs } from '../../../cache/cache-fs';
+import { type Cache, openCache } from '../../../cache/service';
+import { openStore } from '../../../cache/store';
+import { SHA256_PATTERN } from '../../../provisioning/api-schemas';
+import type { CliIo, Command } from '../command';
+import { UsageError } from '../command';
+import { cliLogger, type DeviceFiles, FileListUnavailableError, loadDeviceFiles, resolveCacheRoot } from './cache-context';
+import { parseCommandArgs } from './ops-args';
+import { formatBytes, printable } from './prefetch-view';
 
-/** Placeholder until its issue lands. */
+const USAGE = `usage: aether-native cache status [--json] [--seed PATH] [--cache-dir DIR]
+       aether-native cache verify [--cache-dir DIR]
+       aether-native cache gc [--keep-list FILE] [--dry-run] [--seed PATH] [--cache-dir DIR]
+
+  status   entries and bytes; with a seed, which of the device's event files are present or missing
+  verify   re-hash every entry, quarantine mismatches; exits 1 if any were bad
+  gc       remove entries that are neither in the device's current file list nor in --keep-list
+           (one SHA-256 per line, # comments); never removes a file of the current list
+  --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)`;
+
+/** Downloads never happen here; the source is only there because the cache needs one. */
+const NO_DOWNLOADS = staticFileSource([], null);
+
+async function withCache<T>(io: CliIo, root: string, use: (cache: Cache) => Promise<T>): Promise<T> {
+  const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000 });
+  try {
+    return await use(cache);
+  } finally {
+    await cache.close();
+  }
+}
+
+/** The device's list when a seed is available; null without one; an explicit --seed that fails is an error. */
+async function optionalFileList(io: CliIo, seed: string | undefined): Promise<{ list: DeviceFiles | null; problem: string | null }> {
+  try {
+    return { list: await loadDeviceFiles(io, seed, cliLogger(io)), problem: null };
+  } catch (err) {
+    if (seed || !(err instanceof FileListUnavailableError)) throw err;
+    return { list: null, problem: err.message };
+  }
+}
+
+async function status(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs({ args, options: { json: { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } }, strict: true, allowPositionals: false });
+  const { list, problem } = await optionalFileList(io, values.seed);
+  try {
+    const root = resolveCacheRoot(io, values['cache-dir'], list?.device);
+    const report = await withCache(io, root, async (cache) => ({
+      root,
+      entries: cache.store.count,
+      bytes: cache.store.totalBytes,
+      event: list ? eventSummary(list, cache) : null,
+      fileListProblem: problem,
+    }));
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return 0;
+    }
+    const lines = [`cache ${report.root}: ${report.entries} entries, ${formatBytes(report.bytes)}`];
+    if (report.event) {
+      lines.push(`event ${report.event.event_id}: ${report.event.present} present, ${report.event.missing} missing`);
+      for (const f of report.event.files) lines.push(`  ${f.state === 'present' ? 'present' : 'MISSING'}  ${f.sha256.slice(0, 12)}  ${formatBytes(f.size).padStart(10)}  ${printable(f.filename)}`);
+    } else {
+      lines.push(problem ? `no file list: ${problem}` : 'no seed found: pass --seed PATH to compare with the device file list');
+    }
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await list?.close();
+  }
+}
+
+function eventSummary(list: DeviceFiles, cache: Cache) {
+  const files = list.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: cache.store.has(f.sha256) ? ('present' as const) : ('missing' as const) }));
+  const present = files.filter((f) => f.state === 'present').length;
+  return { event_id: list.device.event_id, present, missing: files.length - present, files };
+}
+
+async function verify(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs({ args, options: { 'cache-dir': { type: 'string' } }, strict: true, allowPositionals: false });
+  const root = resolveCacheRoot(io, values['cache-dir']);
+  const report = await withCache(io, root, (cache) => cache.verify());
+  io.stdout.write(`verified ${report.checked} entries in ${root}: ${report.ok} ok, ${report.quarantined.length} quarantined\n`);
+  for (const q of report.quarantined) {
+    const found = q.actual ? `content hashes to ${q.actual}` : 'content does not match its name';
+    io.stdout.write(`  BAD ${q.sha256}: ${found}; moved to ${q.quarantinePath || 'the quarantine folder'}\n`);
+  }
+  return report.quarantined.length > 0 ? 1 : 0;
+}
+
+async function readKeepList(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--keep-list ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const hashes: string[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    if (!SHA256_PATTERN.test(line)) throw new UsageError(`--keep-list ${file} line ${index + 1}: expected 64 lower-case hex characters, got "${printable(line.slice(0, 80))}"`);
+    hashes.push(line);
+  });
+  return hashes;
+}
+
+async function gc(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs({
+    args,
+    options: { 'keep-list': { type: 'string' }, 'dry-run': { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const keepFromFile = values['keep-list'] ? await readKeepList(values['keep-list']) : [];
+  const { list, problem } = await optionalFileList(io, values.seed);
+  try {
+    if (!list && !values['keep-list']) {
+      throw new UsageError(`gc needs the current file list to know what to keep: pass --seed PATH or --keep-list FILE${problem ? ` (${problem})` : ''}`);
+    }
+    const keep = [...keepFromFile, ...(list?.files.map((f) => f.sha256) ?? [])];
+    const root = resolveCacheRoot(io, values['cache-dir'], list?.device);
+    if (values['dry-run']) return await dryRun(io, root, new Set(keep));
+    const report = await withCache(io, root, (cache) => cache.gc(keep));
+    io.stdout.write(`gc ${root}: removed ${report.removed.length} entries (${formatBytes(report.freedBytes)}), kept ${report.kept}\n`);
+    return 0;
+  } finally {
+    await list?.close();
+  }
+}
+
+async function dryRun(io: CliIo, root: string, keep: ReadonlySet<string>): Promise<number> {
+  const { store, unverified } = await openStore({ root, fs: nodeCacheFs, logger: cliLogger(io) });
+  const doomed = [...store.hashes(), ...unverified].filter((sha) => !keep.has(sha));
+  for (const sha of doomed) io.stdout.write(`  would remove ${sha}${store.has(sha) ? ` (${formatBytes(store.sizeOf(sha) ?? 0)})` : ' (unverified)'}\n`);
+  io.stdout.write(`gc --dry-run ${root}: would remove ${doomed.length} entries, keep ${store.count + unverified.length - doomed.length}; nothing was changed\n`);
+  return 0;
+}
+
+const SUBCOMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = { status, verify, gc };
+
 export const cacheCommand: Command = {
-  summary: '(not built yet)',
-  usage: 'aether-native cache',
-  async run(_args, io) {
-    io.stderr.write('aether-native cache: not built yet\n');
-    return 1;
+  summary: 'inspect and maintain the file cache: status [--json], verify, gc',
+  usage: USAGE,
+  async run(args, io) {
+    const [name, ...rest] = args;
+    const sub = name ? SUBCOMMANDS[name] : undefined;
+    if (!sub) throw new UsageError(name ? `unknown cache subcommand "${name}"` : 'which one: status, verify or gc?');
+    return sub(rest, io);
   },
 };
