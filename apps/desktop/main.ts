@@ -1,0 +1,143 @@
+import path from 'node:path';
+import { app, ipcMain, powerSaveBlocker, safeStorage, shell, type BrowserWindow } from 'electron';
+import { createLogger, type Logger } from '../common/logger';
+import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../common/platform';
+import { startSimulator } from '../simulator/index';
+import { execFileRunner } from '../../kiosk/presentation-apps';
+import { createNavigationPolicy } from '../../kiosk/navigation-policy';
+import { BUILD_DEFAULT_API_URL } from '../../provisioning/api-defaults';
+import { createBootstrap } from '../../provisioning/bootstrap';
+import type { ResolvedIdentity } from '../../provisioning/bootstrap-state';
+import { localHostname } from '../../provisioning/local-hostname';
+import { seedFinder, seedSearchOrder, type SeedDiscoveryInput } from '../../provisioning/seed-discovery';
+import { createStateStore } from '../../provisioning/state-store';
+import { waitForSeed } from '../../provisioning/zero-touch';
+import { createContextFactory, type SenderRole } from '../../router/context';
+import { appRouter } from '../../router/index';
+import { createSenderPolicy } from '../../router/sender-policy';
+import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
+import { createBridgeHandler } from './bridge-handler';
+import { createDeviceService } from './device-service';
+import { openKioskWindow } from './kiosk-window';
+import { installNavigationLock } from './navigation-lock';
+import { chooseSecretStore } from './secret-store.electron';
+import { createSeedSource } from './seed-source';
+import { buildServices } from './services';
+import { openSplashWindow } from './splash-window';
+import { startApp, type ReadyParts } from './startup';
+
+/** THE composition root (DESIGN §3): every module is built here, with its dependencies, once. */
+
+interface Setup {
+  args: DesktopArgs;
+  platform: Platform;
+  paths: PlatformPaths;
+  packaged: boolean;
+  dist: string;
+  logger: Logger;
+  secrets: string[];
+}
+
+function readSetup(): Setup {
+  const args = parseDesktopArgs(process.argv.slice(1));
+  const platform = currentPlatform();
+  const paths = platformPaths({ platform });
+  const packaged = app.isPackaged;
+  const secrets: string[] = [];
+  // Packaged: a file in the OS log folder; development: stdout.
+  const logger = createLogger({ file: packaged ? path.join(paths.logDir, 'aether-native.log') : undefined, secrets: () => secrets });
+  return { args, platform, paths, packaged, dist: path.join(app.getAppPath(), 'dist'), logger, secrets };
+}
+
+/** Everything that needs `app.whenReady()`: safeStorage, sessions, windows. */
+async function prepare(setup: Setup): Promise<ReadyParts> {
+  const { args, platform, paths, packaged, dist, logger } = setup;
+  const preload = path.join(dist, 'preload.cjs');
+  const splashFile = path.join(dist, 'splash', 'index.html');
+  const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger);
+  const discovery: SeedDiscoveryInput = { seedArg: args.seed, env: process.env, packaged, paths };
+
+  // --- seed + bootstrap -------------------------------------------------------------------------
+  const findSeed = createSeedSource({
+    demo: args.demo,
+    packaged,
+    discover: seedFinder(discovery, { logger, defaultApiUrl: BUILD_DEFAULT_API_URL }),
+    startDemo: async () => (await startSimulator({ logger: logger.child({ module: 'simulator' }) })).demoSeed(),
+    stateDir: paths.stateDir,
+    defaultApiUrl: BUILD_DEFAULT_API_URL,
+    logger,
+    onApiKey: (key) => setup.secrets.push(key),
+  });
+  const bootstrap = createBootstrap({
+    findSeed,
+    searchOrder: seedSearchOrder(discovery),
+    // Zero-touch provisioning (DESIGN §8): only a packaged app without a seed gets here.
+    waitForSeed: async (report) =>
+      waitForSeed({
+        shareCandidates: paths.shareCandidates,
+        hostname: await localHostname({ platform, run: execFileRunner(), logger }),
+        seedConfigPath: paths.seedConfigPath,
+        defaultApiUrl: BUILD_DEFAULT_API_URL,
+        logger,
+        onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }); },
+      }),
+    stateStore: createStateStore({ stateDir: paths.stateDir, logger }),
+    secretStore: secretStore.store,
+    logger,
+  });
+  const allowedOrigins = () => {
+    const state = bootstrap.state();
+    return state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity.allowedOrigins : [];
+  };
+
+  // --- build the services -----------------------------------------------------------------------
+  const device = createDeviceService({
+    bootstrap,
+    paths: { cache: paths.cacheRoot, temp: paths.tempRoot, logs: paths.logDir },
+    appVersion: app.getVersion(),
+    secretStorage: secretStore.note,
+  });
+  const senderPolicy = createSenderPolicy({ kioskOrigins: allowedOrigins, splashUrl: new URL(`file://${splashFile}`).href });
+  const services = buildServices({ logger, senderPolicy, device });
+
+  // --- the bridge -------------------------------------------------------------------------------
+  const roles = new Map<number, SenderRole>();
+  const createContext = createContextFactory({ services, roleOf: (id) => roles.get(id) ?? 'unknown', development: !packaged });
+  const bridge = createBridgeHandler({ ipcMain, router: appRouter, createContext });
+  const register = (window: BrowserWindow, role: SenderRole) => {
+    roles.set(window.webContents.id, role);
+    bridge.attachWindow(window);
+  };
+
+  // --- windows ----------------------------------------------------------------------------------
+  const navigation = installNavigationLock({ app, logger, openExternal: (url) => shell.openExternal(url) });
+  return {
+    openSplash: () => openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') }),
+    bootstrap,
+    async openKiosk(identity: ResolvedIdentity) {
+      const kiosk = openKioskWindow({ app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger });
+      register(kiosk.window, 'kiosk');
+      navigation.setPolicy(createNavigationPolicy({ allowedOrigins: identity.allowedOrigins, packaged }));
+      await navigation.load(kiosk.window.webContents, identity.targetUrl);
+      return kiosk.window;
+    },
+  };
+}
+
+function main(): void {
+  let setup: Setup;
+  try {
+    setup = readSetup();
+  } catch (err) {
+    if (!(err instanceof ArgumentError)) throw err;
+    process.stderr.write(`aether-native: ${err.message}\n`);
+    app.exit(2);
+    return;
+  }
+  startApp({ app, logger: setup.logger, prepare: () => prepare(setup) }).catch((err: unknown) => {
+    setup.logger.fatal({ err }, 'Aether Native could not start');
+    app.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,36 @@
+import type { BootstrapState } from '../../../provisioning/bootstrap-state';
+import { bridgeErrorCode, createNativeClient, detectMode } from '../../../router/client';
+
+/** The splash page: shows bootstrap as it goes, live through the bridge (device.onStatus). */
+
+const LABELS: Record<BootstrapState['kind'], string> = {
+  'seeking-seed': 'Looking for this laptop’s seed…',
+  authenticating: 'Signing in to the Aether API…',
+  identifying: 'Asking who this laptop is…',
+  hydrating: 'Loading the room’s settings…',
+  ready: 'Ready: opening the launcher…',
+  'offline-ready': 'Offline: opening the launcher with what this laptop knew…',
+  failed: 'Could not start yet; retrying…',
+};
+
+function detail(state: BootstrapState): string {
+  if (state.kind === 'seeking-seed') return state.waitingFor ? `Waiting for ${state.waitingFor.file} in ${state.waitingFor.folder}` : (state.problem ?? '');
+  if (state.kind === 'failed' || state.kind === 'offline-ready') return state.reason;
+  return 'api' in state && state.api ? state.api : '';
+}
+
+function show(text: string, more = ''): void {
+  const stateEl = document.getElementById('state');
+  const detailEl = document.getElementById('detail');
+  if (stateEl) stateEl.textContent = text;
+  if (detailEl) detailEl.textContent = more;
+}
+
+if (detectMode() !== 'native') {
+  show('This page only works inside Aether Native.');
+} else {
+  createNativeClient().device.onStatus.subscribe(undefined, {
+    onData: ({ state }) => show(LABELS[state.kind], detail(state)),
+    onError: (err) => show('The splash cannot reach the app.', bridgeErrorCode(err) ?? String(err)),
+  });
+}

@@ -1,0 +1,57 @@
+import type { App, BrowserWindow } from 'electron';
+import type { Logger } from '../common/logger';
+import type { BootstrapState, ResolvedIdentity } from '../../provisioning/bootstrap-state';
+
+/**
+ * The order of a start (DESIGN §4): single-instance lock, splash, bootstrap, kiosk window on the
+ * target URL. Everything it touches is passed in, so tests drive it with the fake electron module.
+ */
+export interface StartupDeps {
+  app: Pick<App, 'requestSingleInstanceLock' | 'on' | 'quit' | 'whenReady'>;
+  logger: Logger;
+  /** Everything that needs the app ready (safeStorage, sessions), built once it is. */
+  prepare(): Promise<ReadyParts>;
+}
+
+export interface ReadyParts {
+  /** Creates the splash window, registers it with the bridge, then loads the local page. */
+  openSplash(): BrowserWindow;
+  /** Runs bootstrap to ready or offline-ready (retrying failures itself). */
+  bootstrap: { run(): Promise<BootstrapState> };
+  /** Creates the kiosk window, registers it with the bridge, then loads the target URL. */
+  openKiosk(identity: ResolvedIdentity): Promise<BrowserWindow>;
+}
+
+export interface Started {
+  splash: BrowserWindow;
+  kiosk: BrowserWindow | null;
+}
+
+function focus(window: BrowserWindow | null): void {
+  if (!window || window.isDestroyed()) return;
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
+
+/** Resolves null when another instance holds the lock (this one quits at once). */
+export async function startApp({ app, logger, prepare }: StartupDeps): Promise<Started | null> {
+  if (!app.requestSingleInstanceLock()) {
+    logger.info('another Aether Native is already running; handing over to it');
+    app.quit();
+    return null;
+  }
+  const started: Started = { splash: null as unknown as BrowserWindow, kiosk: null };
+  app.on('second-instance', () => focus(started.kiosk ?? started.splash));
+  await app.whenReady();
+  const parts = await prepare();
+  started.splash = parts.openSplash();
+  const outcome = await parts.bootstrap.run();
+  if (outcome.kind !== 'ready' && outcome.kind !== 'offline-ready') {
+    logger.error({ state: outcome.kind }, 'bootstrap stopped before the kiosk could open');
+    return started;
+  }
+  started.kiosk = await parts.openKiosk(outcome.identity);
+  if (!started.splash.isDestroyed()) started.splash.close();
+  return started;
+}
