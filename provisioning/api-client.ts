@@ -114,6 +114,9 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
   }
 
   function unexpected(answer: Answer, label: string): ApiBadResponseError {
+    if (answer.status >= 300 && answer.status < 400) {
+      return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} redirect, not followed: the base URL must point at the API itself (a captive portal?)`]);
+    }
     return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status}: ${apiErrorText(answer.text)}`]);
   }
 

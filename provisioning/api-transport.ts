@@ -46,7 +46,8 @@ export function createTransport({ connectTimeoutMs }: Pick<TransportTimeouts, 'c
           responseType: 'text',
           ignoreResponseError: true,
           retry: false,
-          redirect: 'follow',
+          // A redirect could carry X-Api-Key to another origin (fetch strips only Authorization): never follow.
+          redirect: 'manual',
           signal,
         });
         return { kind: 'answer', status: response.status, text: typeof response._data === 'string' ? response._data : '' };

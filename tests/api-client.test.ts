@@ -201,6 +201,31 @@ describe('API client against the simulator', () => {
     await portal.close();
   });
 
+  it('never follows a redirect, so the API key cannot travel to another origin', async () => {
+    const seen: Array<string | undefined> = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers['x-api-key'] as string | undefined);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"token": "x", "expires_at": "2099-01-01T00:00:00Z"}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const port = (elsewhere.address() as { port: number }).port;
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(307, { location: `http://127.0.0.1:${port}/v3/auth/device` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const from = `http://127.0.0.1:${(redirecting.address() as { port: number }).port}`;
+    const s = await sim();
+    const { c } = client(seedFor(s, { primary_api_base_url: from }));
+    const err = (await c.authenticate().catch((e: unknown) => e)) as ApiBadResponseError;
+    expect(err).toBeInstanceOf(ApiBadResponseError);
+    expect(err.problems).toEqual(['HTTP 307 redirect, not followed: the base URL must point at the API itself (a captive portal?)']);
+    expect(seen).toEqual([]);
+    await c.close();
+    await Promise.all([elsewhere, redirecting].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  });
+
   it('renews an expired JWT once and retries the call', async () => {
     const s = await sim({ jwtTtlSeconds: 1 });
     const tokens: string[] = [];
