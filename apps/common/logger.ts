@@ -26,27 +26,50 @@ export interface LoggerOptions {
 
 export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'info', secrets }: LoggerOptions = {}): Logger {
   const destination = file ? pino.destination({ dest: file, mkdir: true, sync: false }) : pino.destination(1);
+  const mask = (s: string) => (secrets?.() ?? []).reduce((acc, secret) => (secret.length >= 4 ? acc.split(secret).join('[Redacted]') : acc), redactText(s));
   return pino(
     {
       level,
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
       hooks: {
-        // Free text can carry a secret that no redact path reaches (an error message quoting a header).
+        // Free text can carry a secret that no redact path reaches (an error message quoting a header),
+        // and printf-style arguments are formatted into the message, so every argument is scrubbed.
         logMethod(args, method) {
-          const known = secrets?.() ?? [];
-          const mask = (s: string) => known.reduce((acc, secret) => (secret.length >= 4 ? acc.split(secret).join('[Redacted]') : acc), redactText(s));
-          method.apply(this, args.map((a) => (typeof a === 'string' ? mask(a) : a)) as Parameters<typeof method>);
+          method.apply(this, args.map((a) => scrub(a, mask, 0)) as Parameters<typeof method>);
         },
       },
-      serializers: { err: (err: unknown) => serializeError(err) },
+      formatters: {
+        log: (object) => scrub(object, mask, 0) as Record<string, unknown>,
+        bindings: (bindings) => scrub(bindings, mask, 0) as Record<string, unknown>,
+      },
+      serializers: { err: (err: unknown) => serializeError(err, mask) },
     },
     destination,
   );
 }
 
-function serializeError(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: redactText(String(err)) };
-  return { type: err.name, message: redactText(err.message), code: (err as { code?: unknown }).code };
+const SECRET_KEY_SET: ReadonlySet<string> = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
+const MAX_SCRUB_DEPTH = 8;
+
+/** Masks secrets in every string at any depth; secret-named keys are censored wherever they appear. */
+function scrub(value: unknown, mask: (s: string) => string, depth: number): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_SCRUB_DEPTH) return '[Truncated]';
+  if (value instanceof Error) return serializeError(value, mask);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return '[Binary]';
+  if (Array.isArray(value)) return value.map((v) => scrub(v, mask, depth + 1));
+  if (value instanceof Map) return scrub(Object.fromEntries(value), mask, depth + 1);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEY_SET.has(key.toLowerCase()) ? '[Redacted]' : scrub(v, mask, depth + 1);
+  return out;
+}
+
+/** Type, message and code only: no stack traces, no attached configs that may carry headers. */
+function serializeError(err: unknown, mask: (s: string) => string = redactText): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: mask(String(err)) };
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: mask(err.message), code: typeof code === 'string' || typeof code === 'number' ? code : undefined };
 }
 
 /** A logger that drops everything, for tests and for modules used without one. */
