@@ -1,6 +1,40 @@
+import { TRPCError } from '@trpc/server';
+import { observable } from '@trpc/server/observable';
+import type { UpdateStatus } from '../update-helper/update-state';
+import { UpdateNotReadyError, type VersionWatcher } from '../update-helper/version-watcher';
+import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
-/** Placeholder until the update group lands (its issue owns this file). */
-export type UpdateService = Record<string, never>;
+export type { UpdateStatus };
 
-export const updateRouter = router({});
+/** The version watcher, as the composition root builds it (update-helper/version-watcher). */
+export type UpdateService = Pick<VersionWatcher, 'status' | 'subscribe' | 'checkNow' | 'apply'>;
+
+/** The `update` group (DESIGN §5): the update state machine, a manual check, and the hand-over. */
+export const updateRouter = router({
+  status: trustedProcedure.query(({ ctx }): UpdateStatus => ctx.services.update.status()),
+  /** Starts with the current state, then every change. */
+  events: trustedProcedure.subscription(({ ctx }) =>
+    observable<UpdateStatus>((emit) => {
+      const stop = ctx.services.update.subscribe((status) => emit.next(status));
+      emit.next(ctx.services.update.status());
+      return stop;
+    }),
+  ),
+  /** "Check for Updates…": re-reads the share now; answers with the state that produced. */
+  check: trustedProcedure.mutation(async ({ ctx }): Promise<UpdateStatus> => {
+    await ctx.services.update.checkNow();
+    return ctx.services.update.status();
+  }),
+  /** Quits the app and hands the staged build to the swap helper. */
+  apply: trustedProcedure.mutation(async ({ ctx }): Promise<{ applying: string }> => {
+    try {
+      await ctx.services.update.apply();
+    } catch (err) {
+      if (err instanceof UpdateNotReadyError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: (err as Error).message, cause: err });
+    }
+    const { state } = ctx.services.update.status();
+    return { applying: state.kind === 'applying' ? state.version : '' };
+  }),
+});

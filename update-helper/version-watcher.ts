@@ -10,7 +10,7 @@ import { ineligibility } from './version-eligibility';
 import { NATIVE_APP_DIR, VERSION_FILE_NAME, VersionFile } from './version-schema';
 
 /** Provided by the swap helper's module: quits the app and hands the staged build to the helper. */
-export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<void>;
+export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<unknown>;
 /** `stageBuild` with its platform, install path and runner already bound by the composition root. */
 export type StageBuild = (build: BuildToStage, signal: AbortSignal) => Promise<StagedManifest>;
 
@@ -31,6 +31,7 @@ export interface VersionWatcherDeps {
 
 export interface VersionWatcher {
   status(): UpdateStatus;
+  /** Calls `listener` on every state change until the returned function is called. */
   subscribe(listener: (status: UpdateStatus) => void): () => void;
   start(): Promise<void>;
   /** "Check for Updates…": re-read the share now, even if nothing seems to have changed. */
@@ -208,7 +209,9 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     status,
     subscribe(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
     start: () => shareWatcher.start(),
     async checkNow() {
