@@ -265,6 +265,15 @@ describe('bootstrap against the simulator', () => {
     expect(broken.kind === 'failed' && broken.reason).toBe(`the Aether API at ${s.url} answered GET /v3/crud/event_device/broken with an unusable response: check_event_loop_period: Too small: expected number to be >0`);
   });
 
+  it('starts offline-ready when the API stalls, bounded by the attempt timeout', async () => {
+    const s = await sim();
+    await writeSeed(s.demoSeed());
+    await harness().boot.run();
+    s.faults.set({ delayMs: 5_000 });
+    const state = await harness({ api: { attemptTimeoutMs: 300, connectTimeoutMs: 300, totalTimeoutMs: 1_000 } }).boot.runOnce();
+    expect(state).toMatchObject({ kind: 'offline-ready', reason: `no Aether API answered POST /v3/auth/device: ${s.url} (no answer within 0.3 s)` });
+  });
+
   it('starts offline-ready on garbage answers when it has a last good record', async () => {
     const s = await sim();
     await writeSeed(s.demoSeed());
