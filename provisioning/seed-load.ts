@@ -78,7 +78,7 @@ async function readSeedBytes(file: string, reader: SeedFileReader, fail: Fail): 
 
 function tooLarge(size: number, fail: Fail): SeedError {
   return fail({
-    problem: `is ${size > SEED_MAX_BYTES + 1 ? `${Math.round(size / 1024)} KiB` : 'over 64 KiB'}, far more than a seed (at most ${SEED_MAX_BYTES / 1024} KiB)`,
+    problem: `is ${size > SEED_MAX_BYTES + 1 ? `${(size / 1024).toFixed(1)} KiB` : `over ${SEED_MAX_BYTES / 1024} KiB`}, more than a seed can be (at most ${SEED_MAX_BYTES / 1024} KiB)`,
     fix: 'Check that the path names the seed file and not another file.',
   });
 }

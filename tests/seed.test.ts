@@ -145,7 +145,7 @@ describe('loadSeed: malformed seeds', () => {
     const file = await seedFile('huge.json', `{"event_device_id": "a", "pad": "${'x'.repeat(SEED_MAX_BYTES)}"}`);
     let reads = 0;
     const counting: SeedFileReader = { stat: fsSeedReader.stat, read: (f, max) => ((reads += 1), fsSeedReader.read(f, max)) };
-    expect((await loadError(file, counting)).message).toMatch(/huge\.json: is 64 KiB, far more than a seed \(at most 64 KiB\)\. Check that the path names the seed file/);
+    expect((await loadError(file, counting)).message).toMatch(/huge\.json: is 64\.0 KiB, more than a seed can be \(at most 64 KiB\)\. Check that the path names the seed file/);
     expect(reads).toBe(0);
   });
 
