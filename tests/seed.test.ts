@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +136,12 @@ describe('loadSeed: malformed seeds', () => {
     const dir = path.join(home, 'folder.json');
     await mkdir(dir);
     expect((await loadError(dir)).message).toBe('seed.json at ~/folder.json: is a folder, not a file. Point to the seed file inside it, e.g. <folder>/seed.json.');
+  });
+
+  it('refuses a FIFO instead of blocking on it', async () => {
+    const fifo = path.join(home, 'fifo.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect((await loadError(fifo)).message).toBe('seed.json at ~/fifo.json: is not a regular file. Use a plain JSON file.');
   });
 
   it('reports a missing file', async () => {
