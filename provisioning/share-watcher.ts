@@ -75,15 +75,25 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   let scanAgain = false;
   let forceNext = false;
 
+  /**
+   * Chokidar options, chosen deliberately:
+   * - `ignoreInitial: true`: the initial state comes from our own readdir, the same code path as every
+   *   re-scan, so there is one source of truth and no burst of `add` events at start.
+   * - `depth: 0` and a directory, never a file: a watch on a replaced file dies on Linux.
+   * - `usePolling: false` on local disks (inotify/FSEvents cost nothing while idle); `poll` is only for
+   *   network mounts, at a slow 5 s interval.
+   * - `awaitWriteFinish: false`: it polls stat every 100 ms per changing file. Completeness is decided
+   *   by the consumers instead (size + SHA-256 for builds, a validating parse for seeds), after a
+   *   debounce that absorbs Syncthing's unlink-then-rename.
+   * - `ignored`: Syncthing temp files never wake us up, however long they are written to.
+   */
   const watchOptions = (ignored: (p: string, stats?: Stats) => boolean) => ({
     persistent: true,
-    // The initial state comes from our own readdir (the same code path as every re-scan).
     ignoreInitial: true,
     depth: 0,
     ignored,
     usePolling: options.poll ?? false,
     interval: 5_000,
-    // Size stability is checked by the consumers (size + SHA-256), not by chokidar polling stat.
     awaitWriteFinish: false,
   });
 

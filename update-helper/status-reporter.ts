@@ -115,8 +115,8 @@ export function statusFields(inputs: StatusInputs): StatusFields {
     api,
     cache: inputs.cache,
     update: {
-      available: 'version' in update && update.kind !== 'failed' && update.kind !== 'applying' ? update.version : null,
-      staged: update.kind === 'staged' ? update.version : inputs.staged,
+      available: 'version' in update && update.kind !== 'failed' ? (update.version ?? null) : null,
+      staged: update.kind === 'staged' || update.kind === 'applying' ? update.version : inputs.staged,
       last_error: update.kind === 'failed' ? update.reason : null,
     },
   };

@@ -1,0 +1,87 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFleetWiring } from '../apps/desktop/fleet-wiring';
+import { silentLogger } from '../apps/common/logger';
+import type { BootstrapState } from '../provisioning/bootstrap-state';
+import type { StagedManifest } from '../update-helper/staged-manifest';
+import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { dropVersion, nativeAppDir, sha256 } from './version-watcher-fixtures';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function fakeBootstrap(initial: BootstrapState) {
+  let state = initial;
+  const listeners = new Set<(s: BootstrapState) => void>();
+  return {
+    state: () => state,
+    subscribe(l: (s: BootstrapState) => void) {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    publish(next: BootstrapState) {
+      state = next;
+      for (const l of listeners) l(next);
+    },
+  };
+}
+
+async function setup(packaged: boolean) {
+  const { dir, cleanup } = await makeTempDir('fleet-wiring');
+  cleanups.push(cleanup);
+  const share = path.join(dir, 'share');
+  const appImage = path.join(dir, 'opt', 'Aether.AppImage');
+  await (await import('node:fs/promises')).mkdir(path.dirname(appImage), { recursive: true });
+  await writeFile(appImage, 'installed');
+  const bootstrap = fakeBootstrap({ kind: 'authenticating', api: 'https://api.example-events.com' });
+  const handedOver: StagedManifest[] = [];
+  const wiring = createFleetWiring({
+    platform: 'linux',
+    paths: { shareCandidates: [share] },
+    packaged,
+    appVersion: '1.0.0',
+    exePath: '/tmp/.mount_Aether/aether',
+    env: { APPIMAGE: appImage },
+    logger: silentLogger(),
+    run: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+    hostname: async () => 'lectern-a',
+    bootstrap,
+    applyStagedUpdate: async (m) => void handedOver.push(m),
+  });
+  cleanups.push(() => wiring.close());
+  const statusFile = path.join(share, 'status', 'lectern-a.json');
+  const readStatus = () => readFile(statusFile, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+  return { share, appImage, wiring, bootstrap, handedOver, readStatus };
+}
+
+describe('fleet wiring (the composition root hook)', () => {
+  it('stages a release next to the AppImage, reports it in the status file, and hands it over on apply', async () => {
+    const { share, appImage, wiring, handedOver, readStatus } = await setup(true);
+    await wiring.start();
+    await waitFor('the first status file', readStatus);
+    const dir = await nativeAppDir(share);
+    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
+    await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
+    await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
+    await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
+    await wiring.update.apply();
+    expect(handedOver[0]).toMatchObject({ version: '1.1.0', install_path: appImage, kind: 'appimage' });
+    expect(await readFile(handedOver[0]?.staged_path ?? '', 'utf8')).toBe(build.toString());
+    const status = await waitFor('the status file to show the update', async () => {
+      const s = await readStatus();
+      return s && (s.update as { available: string | null }).available === '1.1.0' ? s : undefined;
+    }, 15_000);
+    expect(status).toMatchObject({ hostname: 'lectern-a', app_version: '1.0.0', state: 'authenticating' });
+  });
+
+  it('does not watch for updates in a development build but still reports status', async () => {
+    const { wiring, readStatus } = await setup(false);
+    await wiring.start();
+    expect(wiring.update.status().state).toEqual({ kind: 'idle', note: 'updates are off in development builds' });
+    await expect(wiring.update.apply()).rejects.toThrow(/No update is staged/);
+    expect(await waitFor('the status file', readStatus)).toMatchObject({ state: 'authenticating', update: { available: null, staged: null } });
+  });
+});
