@@ -9,7 +9,7 @@ import type { DeviceRecord } from '../provisioning/api-schemas';
 /**
  * Carries electron-trpc's renderer protocol ({method:'request', operation} out, {id, result} back)
  * over a Playwright page binding to the real router, called through tRPC's caller factory.
- * Only the device group is backed; the other groups are never called by the demo page.
+ * The device group is backed by a settable fake; pass `extra` to back other groups a test exercises.
  */
 export interface PageBridge {
   setStatus(status: DeviceStatus): void;
@@ -23,7 +23,7 @@ export function statusOf(kind: 'authenticating' | 'failed'): DeviceStatus {
   return { state, api: null, connectivity: 'unknown', secretStorage: { encrypted: true, backend: 'test', note: '' } };
 }
 
-export async function installPageBridge(page: Page, device: DeviceRecord): Promise<PageBridge> {
+export async function installPageBridge(page: Page, device: DeviceRecord, extra: Partial<Services> = {}): Promise<PageBridge> {
   let status = statusOf('authenticating');
   const listeners = new Set<(s: DeviceStatus) => void>();
   const deviceService: DeviceService = {
@@ -35,7 +35,7 @@ export async function installPageBridge(page: Page, device: DeviceRecord): Promi
       return () => listeners.delete(listener);
     },
   };
-  const services = { logger: silentLogger(), senderPolicy: { isAllowed: () => true }, device: deviceService } as unknown as Services;
+  const services = { logger: silentLogger(), senderPolicy: { isAllowed: () => true }, device: deviceService, ...extra } as unknown as Services;
   const sender: Context['sender'] = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: new URL(device.app_base_url).origin, url: device.app_base_url };
   const caller = createCallerFactory(appRouter)({ sender, services });
   const stops = new Map<number, () => void>();
