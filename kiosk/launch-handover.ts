@@ -148,7 +148,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
 }
 
 /** The temp root named by the device record, when it names an absolute one; else the platform default. */
-export function launchTempRoot(device: { host_file_temp_path?: unknown } | null | undefined, platformDefault: string): string {
+export function launchTempRoot(device: Readonly<Record<string, unknown>> | null | undefined, platformDefault: string): string {
   const configured = device?.host_file_temp_path;
   return typeof configured === 'string' && path.isAbsolute(configured) ? configured : platformDefault;
 }

@@ -11,7 +11,7 @@ export interface LaunchWiringDeps {
   /** The opened cache (cache/service `Cache`). */
   cache: CacheLookup;
   /** The current device record, if bootstrap has one: its `host_file_temp_path` wins. */
-  device: () => { host_file_temp_path?: unknown } | null;
+  device: () => Readonly<Record<string, unknown>> | null;
   /** platformPaths(...).tempRoot */
   defaultTempRoot: string;
   logger: Logger;
