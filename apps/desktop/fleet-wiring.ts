@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import type { Logger } from '../common/logger';
 import type { Platform, PlatformPaths } from '../common/platform';
 import type { BootstrapState } from '../../provisioning/bootstrap-state';
 import { preferredShareRoot } from '../../provisioning/share-root';
 import type { UpdateService } from '../../router/update';
+import { applyStagedUpdate } from '../../update-helper/apply-update';
 import type { CommandRunner } from '../../update-helper/command-runner';
 import { installPathFor } from '../../update-helper/install-location';
 import { stageBuild } from '../../update-helper/staging';
@@ -108,4 +111,28 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
       await reporter?.close();
     },
   };
+}
+
+export interface SwapHandOverDeps {
+  platform: Platform;
+  stateDir: string;
+  /** `process.resourcesPath`: update_helper.sh is packaged there. */
+  resourcesPath: string;
+  exePath: string;
+  quit: () => void;
+  logger: Logger;
+}
+
+/** `update.apply`'s hand-over: the swap helper (update-helper/apply-update.ts) with the app's paths bound. */
+export function swapHandOver(deps: SwapHandOverDeps): ApplyStagedUpdate {
+  return (manifest) =>
+    applyStagedUpdate(manifest, {
+      platform: deps.platform,
+      helperScript: path.join(deps.resourcesPath, 'update_helper.sh'),
+      stateDir: deps.stateDir,
+      executableName: path.basename(deps.exePath),
+      spawn,
+      quit: deps.quit,
+      logger: deps.logger,
+    });
 }

@@ -18,6 +18,7 @@ import { createSenderPolicy } from '../../router/sender-policy';
 import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
 import { createBridgeHandler } from './bridge-handler';
 import { createDeviceService } from './device-service';
+import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { openKioskWindow } from './kiosk-window';
 import { installNavigationLock } from './navigation-lock';
 import { chooseSecretStore } from './secret-store.electron';
@@ -68,18 +69,21 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
     logger,
     onApiKey: (key) => setup.secrets.push(key),
   });
+  const hostnameOnce = localHostname({ platform, run: execFileRunner(), logger });
+  const hostname = () => hostnameOnce;
   const bootstrap = createBootstrap({
     findSeed,
     searchOrder: seedSearchOrder(discovery),
     // Zero-touch provisioning (DESIGN §8): only a packaged app without a seed gets here.
-    waitForSeed: async (report) =>
+    waitForSeed: async (report, signal) =>
       waitForSeed({
         shareCandidates: paths.shareCandidates,
-        hostname: await localHostname({ platform, run: execFileRunner(), logger }),
+        hostname: await hostname(),
         seedConfigPath: paths.seedConfigPath,
         defaultApiUrl: BUILD_DEFAULT_API_URL,
         logger,
-        onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }); },
+        signal,
+        onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.problem); },
       }),
     stateStore: createStateStore({ stateDir: paths.stateDir, logger }),
     secretStore: secretStore.store,
@@ -98,7 +102,15 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
     secretStorage: secretStore.note,
   });
   const senderPolicy = createSenderPolicy({ kioskOrigins: allowedOrigins, splashUrl: new URL(`file://${splashFile}`).href });
-  const services = buildServices({ logger, senderPolicy, device });
+  // --- fleet: updates from the share and the status file (DESIGN §8) -----------------------------
+  const fleet = createFleetWiring({
+    platform, paths, packaged, appVersion: app.getVersion(), exePath: app.getPath('exe'), env: process.env, logger,
+    run: execFileRunner({ timeoutMs: 10 * 60_000 }), hostname, bootstrap,
+    applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
+  });
+  app.on('before-quit', () => void fleet.close());
+  fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
+  const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update } });
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
