@@ -55,7 +55,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   const { args, platform, paths, packaged, dist, logger } = setup;
   const preload = path.join(dist, 'preload.cjs');
   const splashFile = path.join(dist, 'splash', 'index.html');
-  const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger);
+  const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger, platform);
   const discovery: SeedDiscoveryInput = { seedArg: args.seed, env: process.env, packaged, paths };
 
   // --- seed + bootstrap -------------------------------------------------------------------------
