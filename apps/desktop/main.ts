@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, ipcMain, powerSaveBlocker, safeStorage, shell, type BrowserWindow } from 'electron';
+import { app, ipcMain, Menu, powerSaveBlocker, safeStorage, shell, type BrowserWindow } from 'electron';
 import { createLogger, type Logger } from '../common/logger';
 import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../common/platform';
 import { startSimulator } from '../simulator/index';
@@ -19,6 +20,7 @@ import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
 import { createBridgeHandler } from './bridge-handler';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
+import { installUpdateMenu } from './update-menu';
 import { openKioskWindow } from './kiosk-window';
 import { installNavigationLock } from './navigation-lock';
 import { chooseSecretStore } from './secret-store.electron';
@@ -63,7 +65,10 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
     demo: args.demo,
     packaged,
     discover: seedFinder(discovery, { logger, defaultApiUrl: BUILD_DEFAULT_API_URL }),
-    startDemo: async () => (await startSimulator({ logger: logger.child({ module: 'simulator' }) })).demoSeed(),
+    startDemo: async () => {
+      const launcherBundle = () => readFile(path.join(dist, 'demo', 'launcher.js'), 'utf8');
+      return (await startSimulator({ logger: logger.child({ module: 'simulator' }), launcherBundle })).demoSeed();
+    },
     stateDir: paths.stateDir,
     defaultApiUrl: BUILD_DEFAULT_API_URL,
     logger,
@@ -110,6 +115,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   });
   app.on('before-quit', () => void fleet.close());
   fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
+  installUpdateMenu({ Menu, app, update: fleet.update, logger });
   const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update } });
 
   // --- the bridge -------------------------------------------------------------------------------
