@@ -31,7 +31,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokens = new DeviceTokens(options.jwtTtlSeconds ?? 3600);
   const faults = new FaultInjector();
   const stats = new RequestStats();
-  const launcherBundle = lazyLauncherBundle();
+  const launcherBundle = lazyLauncherBundle(options.launcherBundle);
 
   let state: ApiState | null = null;
   const server = createServer({ keepAlive: true }, (req, res) => {

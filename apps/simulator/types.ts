@@ -19,6 +19,11 @@ export interface SimulatorOptions {
   devices?: ServedDevice[];
   /** Lets `GET /v3/crud/event_device/{id}` answer without a bearer token (some deployments do). */
   allowAnonymousDeviceRead?: boolean;
+  /**
+   * Where the demo launcher's script comes from; default: compiled from the Svelte sources on first
+   * request. The bundled desktop app passes the copy `npm run build` wrote, as it ships no compiler.
+   */
+  launcherBundle?: () => Promise<string>;
 }
 
 export interface Simulator {

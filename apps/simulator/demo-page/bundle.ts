@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
-const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** Resolved on use, not at import: inside the bundled Electron main `import.meta.url` is empty. */
+function entryPoint(): string {
+  return fileURLToPath(new URL('./main.ts', import.meta.url));
+}
 
 export class DemoBundleError extends Error {
   override name = 'DemoBundleError';
@@ -12,7 +15,7 @@ export async function buildLauncherBundle(): Promise<string> {
   const [{ build }, { default: sveltePlugin }] = await Promise.all([import('esbuild'), import('esbuild-svelte')]);
   try {
     const result = await build({
-      entryPoints: [ENTRY],
+      entryPoints: [entryPoint()],
       bundle: true,
       write: false,
       format: 'iife',
