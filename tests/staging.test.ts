@@ -53,6 +53,22 @@ describe('staging on Linux', () => {
     expect((await readdir(stagingRoot(installPath))).sort()).toEqual(['1.5.0', 'staged.json']);
   });
 
+  it('keeps only the newest staged build and clears unpack folders left by a crash', async () => {
+    const root = await tempDir();
+    const installPath = path.join(root, 'Aether.AppImage');
+    await writeFile(installPath, 'old');
+    const deps = { platform: 'linux' as const, installPath, appVersion: '1.4.0', run: never, logger: silentLogger() };
+    const first = Buffer.from('1.5.0 build');
+    await writeFile(path.join(root, 'a.AppImage'), first);
+    await stageBuild(deps, { release: release('a.AppImage', first, '1.5.0'), payloadPath: path.join(root, 'a.AppImage') });
+    await mkdir(path.join(stagingRoot(installPath), '.unpack-1.6.0-crashed'));
+    const second = Buffer.from('1.6.0 build');
+    await writeFile(path.join(root, 'b.AppImage'), second);
+    const manifest = await stageBuild(deps, { release: release('b.AppImage', second, '1.6.0'), payloadPath: path.join(root, 'b.AppImage') });
+    expect((await readdir(stagingRoot(installPath))).sort()).toEqual(['1.6.0', 'staged.json']);
+    expect(await readFile(manifest.staged_path, 'utf8')).toBe('1.6.0 build');
+  });
+
   it('unpacks a .tar.gz with real tar, keeping symlinks and permissions', async () => {
     const root = await tempDir();
     const tree = path.join(root, 'build', 'aether');

@@ -56,7 +56,8 @@ export async function stageBuild(deps: StagingDeps, build: BuildToStage, signal?
   const kind = buildKind(deps.platform, build.release.file);
   const root = stagingRoot(deps.installPath);
   await fs.mkdir(root, { recursive: true });
-  const work = await fs.mkdtemp(path.join(root, `.unpack-${build.release.version}-`));
+  await removeLeftovers(root, (name) => name.startsWith(UNPACK_PREFIX));
+  const work = await fs.mkdtemp(path.join(root, `${UNPACK_PREFIX}${build.release.version}-`));
   try {
     let unpacked: string;
     if (kind === 'macos-app') unpacked = await unpackMacApp(deps, build, work, signal);
@@ -80,10 +81,21 @@ export async function stageBuild(deps: StagingDeps, build: BuildToStage, signal?
       staged_at: (deps.now?.() ?? new Date()).toISOString(),
     });
     await writeJsonAtomic(stagedManifestPath(deps.installPath), manifest);
+    // Only the build the manifest names is kept; earlier staged versions are superseded.
+    await removeLeftovers(root, (name) => name !== build.release.version && name !== path.basename(stagedManifestPath(deps.installPath)) && !name.startsWith(UNPACK_PREFIX));
     deps.logger.info({ version: manifest.version, stagedPath }, 'update staged');
     return manifest;
   } finally {
     await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Unpack folders of a staging that crashed or was aborted; nothing else uses the prefix. */
+const UNPACK_PREFIX = '.unpack-';
+
+async function removeLeftovers(root: string, matches: (name: string) => boolean): Promise<void> {
+  for (const name of await fs.readdir(root)) {
+    if (matches(name)) await fs.rm(path.join(root, name), { recursive: true, force: true });
   }
 }
 

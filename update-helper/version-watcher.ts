@@ -173,7 +173,8 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
 
   async function verifyAndStage(release: VersionFile, payload: ShareEntry | undefined, signal: AbortSignal): Promise<void> {
     const { version, file, size } = release;
-    setState({ kind: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
+    // Announce a release once; a payload still growing moves straight between waiting states.
+    if (state.kind !== 'waiting-for-payload' || state.version !== version) setState({ kind: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
     if (!payload || payload.size < size) {
       logOnce('info', `waiting:${version}`, `update ${version} seen; waiting for ${file} to finish syncing`);
       return setState({ kind: 'waiting-for-payload', version, file, have: payload?.size ?? 0, need: size });
