@@ -147,10 +147,15 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
   };
 }
 
-/** The temp root named by the device record, when it names an absolute one; else the platform default. */
+/**
+ * The temp root named by the device record, else the platform default. The record comes from the
+ * API, so only an absolute folder below a file-system root is taken: never `/` or `C:\` itself.
+ */
 export function launchTempRoot(device: Readonly<Record<string, unknown>> | null | undefined, platformDefault: string): string {
   const configured = device?.host_file_temp_path;
-  return typeof configured === 'string' && path.isAbsolute(configured) ? configured : platformDefault;
+  if (typeof configured !== 'string' || !path.isAbsolute(configured)) return platformDefault;
+  const resolved = path.resolve(configured);
+  return resolved === path.parse(resolved).root ? platformDefault : resolved;
 }
 
 function validate(request: LaunchRequest): LaunchRequest {

@@ -213,5 +213,8 @@ describe('launchTempRoot', () => {
     expect(launchTempRoot({ host_file_temp_path: 42 }, '/default')).toBe('/default');
     expect(launchTempRoot({}, '/default')).toBe('/default');
     expect(launchTempRoot(null, '/default')).toBe('/default');
+    expect(launchTempRoot({ host_file_temp_path: '/' }, '/default')).toBe('/default');
+    expect(launchTempRoot({ host_file_temp_path: '/srv/../' }, '/default')).toBe('/default');
+    expect(launchTempRoot({ host_file_temp_path: '/srv/x/../launch' }, '/default')).toBe('/srv/launch');
   });
 });
