@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, ipcMain, Menu, powerSaveBlocker, safeStorage, shell, type BrowserWindow } from 'electron';
+import { app, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { createLogger, type Logger } from '../common/logger';
 import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../common/platform';
 import { startSimulator } from '../simulator/index';
@@ -21,12 +21,13 @@ import { createBridgeHandler } from './bridge-handler';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { installUpdateMenu } from './update-menu';
-import { openKioskWindow } from './kiosk-window';
 import { installNavigationLock } from './navigation-lock';
 import { chooseSecretStore } from './secret-store.electron';
 import { createSeedSource } from './seed-source';
 import { buildServices } from './services';
 import { openSplashWindow } from './splash-window';
+import { createRecoverySplash } from './recovery-splash';
+import { installKioskSessionGuards, openWatchedKiosk } from './watched-kiosk';
 import { startApp, type ReadyParts } from './startup';
 
 /** THE composition root (DESIGN §3): every module is built here, with its dependencies, once. */
@@ -129,14 +130,18 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
 
   // --- windows ----------------------------------------------------------------------------------
   const navigation = installNavigationLock({ app, logger, openExternal: (url) => shell.openExternal(url) });
+  installKioskSessionGuards({ session, navigation, logger });
+  const recoverySplash = createRecoverySplash({ preload, splashFile, packaged, logger, register: (w) => register(w, 'splash') });
   return {
     openSplash: () => openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') }),
     bootstrap,
     async openKiosk(identity: ResolvedIdentity) {
-      const kiosk = openKioskWindow({ app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger });
-      register(kiosk.window, 'kiosk');
       navigation.setPolicy(createNavigationPolicy({ allowedOrigins: identity.allowedOrigins, packaged }));
-      await navigation.load(kiosk.window.webContents, identity.targetUrl);
+      const { kiosk, settled } = openWatchedKiosk(
+        { app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger, navigation, register: (w) => register(w, 'kiosk'), isOnline: () => net.isOnline(), splash: recoverySplash },
+        identity.targetUrl,
+      );
+      await settled;
       return kiosk.window;
     },
   };

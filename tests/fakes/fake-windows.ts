@@ -53,8 +53,11 @@ export class FakeWebContents extends EventEmitter {
     }));
   }
 
-  loadFile(filePath: string): Promise<void> {
-    return this.loadURL(pathToFileURL(filePath).href);
+  loadFile(filePath: string, options: { query?: Record<string, string>; hash?: string } = {}): Promise<void> {
+    const url = pathToFileURL(filePath);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    if (options.hash) url.hash = options.hash;
+    return this.loadURL(url.href);
   }
 
   getURL(): string {
@@ -155,7 +158,7 @@ export class FakeBrowserWindow extends EventEmitter {
   }
 
   loadURL(url: string): Promise<void> { return this.webContents.loadURL(url); }
-  loadFile(filePath: string): Promise<void> { return this.webContents.loadFile(filePath); }
+  loadFile(filePath: string, options?: { query?: Record<string, string>; hash?: string }): Promise<void> { return this.webContents.loadFile(filePath, options); }
   show(): void { this.visible = true; this.focused = true; this.emit('show'); }
   showInactive(): void { this.visible = true; this.emit('show'); }
   hide(): void { this.visible = false; this.emit('hide'); }

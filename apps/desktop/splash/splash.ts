@@ -1,5 +1,6 @@
 import type { BootstrapState } from '../../../provisioning/bootstrap-state';
 import { bridgeErrorCode, createNativeClient, detectMode } from '../../../router/client';
+import { readNotice, showNotice } from './notice';
 
 /** The splash page: shows bootstrap as it goes, live through the bridge (device.onStatus). */
 
@@ -26,8 +27,12 @@ function show(text: string, more = ''): void {
   if (detailEl) detailEl.textContent = more;
 }
 
+const notice = readNotice(location.search);
+
 if (detectMode() !== 'native') {
   show('This page only works inside Aether Native.');
+} else if (notice) {
+  showNotice(notice, show);
 } else {
   createNativeClient().device.onStatus.subscribe(undefined, {
     onData: ({ state }) => show(LABELS[state.kind], detail(state)),
