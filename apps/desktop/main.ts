@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { app, desktopCapturer, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, systemPreferences, type BrowserWindow } from 'electron';
 import { createLogger, type Logger } from '../common/logger';
 import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../common/platform';
 import { startSimulator } from '../simulator/index';
@@ -22,6 +22,7 @@ import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { installUpdateMenu } from './update-menu';
 import { installNavigationLock } from './navigation-lock';
+import { createDesktopPermissionsService } from './permissions.electron';
 import { chooseSecretStore } from './secret-store.electron';
 import { createSeedSource } from './seed-source';
 import { buildServices } from './services';
@@ -117,7 +118,8 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   app.on('before-quit', () => void fleet.close());
   fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
   installUpdateMenu({ Menu, app, update: fleet.update, logger });
-  const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update } });
+  const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell });
+  const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update, permissions } });
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
