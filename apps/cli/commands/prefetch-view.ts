@@ -40,6 +40,8 @@ export class PrefetchView {
   private liveLines = 0;
   private lastDraw = -Infinity;
   private startedAt: number | null = null;
+  /** Bytes already there when the first progress arrived (resumed files): not part of this run's rate. */
+  private startBytes = 0;
   private lastReportedTenth = 0;
 
   constructor(
@@ -65,7 +67,10 @@ export class PrefetchView {
     if (!row || row.state === 'done' || row.state === 'failed' || row.state === 'cached') return;
     if (status.state !== 'downloading') return;
     const now = this.now();
-    this.startedAt ??= now;
+    if (this.startedAt === null) {
+      this.startedAt = now;
+      this.startBytes = this.totals().bytes + status.bytes;
+    }
     if (row.startedAt === null) {
       row.startedAt = now;
       row.startBytes = status.bytes;
@@ -159,7 +164,7 @@ export class PrefetchView {
 
   private totalLine(now: number): string {
     const { bytes, needed, files, finished } = this.totals();
-    const rate = this.startedAt === null ? 0 : rateOf(bytes, now - this.startedAt);
+    const rate = this.startedAt === null ? 0 : rateOf(bytes - this.startBytes, now - this.startedAt);
     return `total ${bar(bytes, needed)} ${percent(bytes, needed)}  ${formatBytes(bytes)}/${formatBytes(needed)}  ${formatRate(rate)}  ETA ${eta(needed - bytes, rate)}  ${finished}/${files} files`;
   }
 }

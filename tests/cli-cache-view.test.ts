@@ -1,0 +1,91 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { formatBytes, PrefetchView } from '../apps/cli/commands/prefetch-view';
+
+const MIB = 1024 * 1024;
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+function downloading(sha256: string, bytes: number, size: number) {
+  return { sha256, state: 'downloading' as const, bytes, size, lastError: null };
+}
+
+describe('PrefetchView', () => {
+  it('off a terminal writes one line per finished file and one per 10 % of the total, never an escape code', () => {
+    const out = capture();
+    let now = 0;
+    const view = new PrefetchView(out.stream, [{ sha256: A, filename: 'Keynote.pptx', size: 100 * MIB }], { tty: false, now: () => now });
+    for (let mib = 1; mib <= 100; mib += 1) {
+      now += 100;
+      view.update(downloading(A, mib * MIB, 100 * MIB));
+    }
+    view.done(A);
+
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('total '))).toHaveLength(9);
+    expect(lines.at(-1)).toBe('✓ Keynote.pptx (100.0 MiB) [1/1]');
+    expect(lines[0]).toMatch(/^total \[##-{22}\]  10%  10\.0 MiB\/100\.0 MiB +10\.0 MiB\/s  ETA 0:09  0\/1 files$/);
+    expect(out.text()).not.toContain('\x1b');
+  });
+
+  it('on a terminal redraws the live area in place, throttled, and scrolls finished files above it', () => {
+    const out = capture();
+    let now = 0;
+    const view = new PrefetchView(
+      out.stream,
+      [
+        { sha256: A, filename: 'a.pptx', size: 10 * MIB },
+        { sha256: B, filename: 'b.key', size: 10 * MIB },
+      ],
+      { tty: true, now: () => now, redrawMs: 100 },
+    );
+    view.update(downloading(A, 1 * MIB, 10 * MIB));
+    now += 10;
+    view.update(downloading(A, 2 * MIB, 10 * MIB));
+    now += 200;
+    view.update(downloading(B, 5 * MIB, 10 * MIB));
+    view.done(A);
+    view.close();
+
+    const text = out.text();
+    // Redraws: the first update, the one 200 ms later, the finished file, the close; the update 10 ms after the first is skipped.
+    expect(text.match(/\x1b\[\d+A\x1b\[0J/g)).toHaveLength(3);
+    expect(text.match(/ {2}a\.pptx +\[/g)).toHaveLength(2);
+    expect(text).toContain('✓ a.pptx (10.0 MiB) [1/2]');
+    expect(text.endsWith('\x1b[2A\x1b[0J')).toBe(true);
+  });
+
+  it('shows control characters in API file names as ? so they cannot move the cursor', () => {
+    const out = capture();
+    const view = new PrefetchView(out.stream, [{ sha256: A, filename: 'evil\x1b[2J\rname.pptx', size: 1 }], { tty: false });
+    view.failed(A, 'HTTP 404\x07');
+    expect(out.text()).toBe('✗ evil?[2J?name.pptx: HTTP 404?\n');
+  });
+
+  it('counts files already in the cache as finished without counting them as transferred', () => {
+    const view = new PrefetchView(capture().stream, [{ sha256: A, filename: 'a', size: 5 }, { sha256: B, filename: 'b', size: 7 }], { tty: false });
+    view.cached(A);
+    expect(view.totals()).toEqual({ files: 2, finished: 1, failed: 0, bytes: 0, needed: 7 });
+  });
+
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1536, '1.5 KiB'],
+    [24 * MIB, '24.0 MiB'],
+    [3 * 1024 * MIB, '3.00 GiB'],
+  ])('formats %d bytes as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+});
