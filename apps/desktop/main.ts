@@ -21,6 +21,7 @@ import { createBridgeHandler } from './bridge-handler';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { installUpdateMenu } from './update-menu';
+import { registerLoginItem } from './login-item';
 import { installNavigationLock } from './navigation-lock';
 import { createDesktopPermissionsService } from './permissions.electron';
 import { chooseSecretStore } from './secret-store.electron';
@@ -133,6 +134,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   // --- windows ----------------------------------------------------------------------------------
   const navigation = installNavigationLock({ app, logger, openExternal: (url) => shell.openExternal(url) });
   installKioskSessionGuards({ session, navigation, logger });
+  registerLoginItem({ app, platform, packaged, logger });
   const recoverySplash = createRecoverySplash({ preload, splashFile, packaged, logger, register: (w) => register(w, 'splash') });
   return {
     openSplash: () => openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') }),
