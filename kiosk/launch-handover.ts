@@ -80,6 +80,7 @@ export interface LaunchHandover {
 }
 
 interface StagePlan {
+  sha256: string;
   source: string;
   sourceStat: Stats;
   root: string;
@@ -107,7 +108,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     // Two clicks on the same file share one copy instead of racing two renames.
     const pending = inFlight.get(target);
     if (pending) return pending;
-    const work = stageCopy({ source, sourceStat, root, dir, target, name }).finally(() => inFlight.delete(target));
+    const work = stageCopy({ sha256, source, sourceStat, root, dir, target, name }).finally(() => inFlight.delete(target));
     inFlight.set(target, work);
     return work;
   }
@@ -129,6 +130,8 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       await fs.rename(partial, s.target);
     } catch (err) {
       await fs.rm(partial, { force: true });
+      // gc (or verify's quarantine) took the entry between the lookup and the copy.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await fs.stat(s.source).catch(() => null))) throw new NotInCacheError(s.sha256);
       throw new LaunchError(`Could not prepare "${s.name}" for opening: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const copy = existing ? 'refreshed' : 'created';

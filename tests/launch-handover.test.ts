@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -186,6 +187,19 @@ describe('launch handover', () => {
     const error = await failing.open({ sha256, filename: 'deck.pptx' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenFailedError);
     expect((error as Error).message).toBe('The operating system could not open "deck.pptx": No application knows how to open this file');
+  });
+
+  it('reports a file removed from the cache between lookup and copy as not in the cache', async () => {
+    const { sha256, file } = await cache.add(randomBytes(1024));
+    const racing = createLaunchHandover({
+      cache: cache.lookup,
+      // The temp root is read after the cache entry was found and stat'ed: gc strikes right then.
+      tempRoot: () => (rmSync(file), tempRoot),
+      opener: recordingOpener,
+    });
+    await expect(racing.open({ sha256, filename: 'deck.pptx' })).rejects.toBeInstanceOf(NotInCacheError);
+    expect(opened).toEqual([]);
+    expect(await listTree(tempRoot)).toEqual([]);
   });
 
   it('gives two simultaneous clicks on one file the same single copy', async () => {
