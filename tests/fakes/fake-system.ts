@@ -23,7 +23,34 @@ export class FakeSafeStorage {
     if (!this.available) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString. Decryption is not available.');
     const text = encrypted.toString('utf8');
     if (!text.startsWith(CIPHER_PREFIX)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return Buffer.from(text.slice(CIPHER_PREFIX.length), 'base64').reverse().toString('utf8');
+    return Buffer.from(this.#payload(text.slice(CIPHER_PREFIX.length)).body, 'base64').reverse().toString('utf8');
+  }
+
+  /** Key generation the async API encrypts with; rotateKey() makes older ciphertexts ask for re-encryption. */
+  keyGeneration = 1;
+  rotateKey(): void { this.keyGeneration += 1; }
+
+  isAsyncEncryptionAvailable(): Promise<boolean> { return Promise.resolve(this.available); }
+
+  encryptStringAsync(plainText: string): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const body = this.encryptString(plainText).toString('utf8').slice(CIPHER_PREFIX.length);
+      resolve(Buffer.from(`${CIPHER_PREFIX}g${this.keyGeneration}:${body}`, 'utf8'));
+    });
+  }
+
+  decryptStringAsync(encrypted: Buffer): Promise<{ shouldReEncrypt: boolean; result: string }> {
+    return new Promise((resolve) => {
+      const result = this.decryptString(encrypted);
+      const { generation } = this.#payload(encrypted.toString('utf8').slice(CIPHER_PREFIX.length));
+      resolve({ shouldReEncrypt: generation < this.keyGeneration, result });
+    });
+  }
+
+  /** Ciphertexts of the sync API carry no generation (generation 1). */
+  #payload(text: string): { generation: number; body: string } {
+    const tagged = /^g(\d+):(.*)$/s.exec(text);
+    return tagged ? { generation: Number(tagged[1]), body: tagged[2]! } : { generation: 1, body: text };
   }
 }
 
