@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { FileSource } from '../../../cache/file-source';
+import { defaultApiUrl } from '../../../provisioning/api-defaults';
 import type { EventFile } from '../../../provisioning/api-schemas';
 import { createBootstrap, type Bootstrap } from '../../../provisioning/bootstrap';
 import type { DeviceRecord } from '../../../provisioning/api-schemas';
@@ -16,9 +17,6 @@ import type { CliIo } from '../command';
  * API (found through the same seed discovery as the app). The CLI keeps no state of its own: no
  * last-good record and no stored JWT, so running it never changes how the app starts.
  */
-
-/** The build's API when a seed names none (CONTRACTS.md example). */
-export const CLI_DEFAULT_API_URL = 'https://api.example-events.com';
 
 export function cliLogger(io: CliIo): Logger {
   const level = io.env.AETHER_LOG_LEVEL;
@@ -63,7 +61,7 @@ export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, lo
   const home = homeOf(io);
   const bootstrap = createBootstrap({
     discovery: { ...(seedArg ? { seedArg } : {}), env: io.env, packaged: false, paths: platformPaths({ platform: currentPlatform(), home, env: io.env }), home },
-    defaultApiUrl: CLI_DEFAULT_API_URL,
+    defaultApiUrl: defaultApiUrl(io.env),
     stateStore: nothingKept,
     secretStore: new MemorySecretStore(),
     logger,
