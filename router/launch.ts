@@ -23,7 +23,11 @@ export const ClosePresentationsInput = z.object({ app: PresentationApp });
 export const AutomationInput = z.object({ action: AutomationAction });
 
 export const launchRouter = router({
-  open: trustedProcedure.input(LaunchOpenInput).mutation(({ ctx, input }) => withLaunchErrors(() => ctx.services.launch.open(input))),
+  // The page learns the name it was opened under, not the local path (it would carry the user's home folder).
+  open: trustedProcedure.input(LaunchOpenInput).mutation(async ({ ctx, input }) => {
+    const { filename, copy } = await withLaunchErrors(() => ctx.services.launch.open(input));
+    return { filename, copy };
+  }),
   closePresentations: trustedProcedure
     .input(ClosePresentationsInput)
     .mutation(({ ctx, input }) => withLaunchErrors(() => ctx.services.launch.closePresentations(input.app))),

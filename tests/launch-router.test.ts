@@ -73,9 +73,9 @@ describe('launch router', () => {
     const bytes = randomBytes(4096);
     const { sha256 } = await cache.add(bytes);
     const result = await callerFor(LAUNCHER).open({ sha256, filename: '../Keynote.pptx' });
-    expect(result.filename).toBe('_Keynote.pptx');
-    expect(opened).toEqual([result.path]);
-    expect((await fs.readFile(result.path)).equals(bytes)).toBe(true);
+    expect(result).toEqual({ filename: '_Keynote.pptx', copy: 'created' });
+    expect(opened).toEqual([path.join(base, 'launch', sha256.slice(0, 16), '_Keynote.pptx')]);
+    expect((await fs.readFile(opened[0]!)).equals(bytes)).toBe(true);
   });
 
   it('refuses a 10,000-character name with BAD_REQUEST before anything is looked up', async () => {
