@@ -6,6 +6,7 @@ import { currentPlatform, platformPaths, type Platform, type PlatformPaths } fro
 import { startSimulator } from '../simulator/index';
 import { execFileRunner } from '../../kiosk/presentation-apps';
 import { createNavigationPolicy } from '../../kiosk/navigation-policy';
+import { KIOSK_PARTITION } from '../../kiosk/window-policy';
 import { BUILD_DEFAULT_API_URL } from '../../provisioning/api-defaults';
 import { createBootstrap } from '../../provisioning/bootstrap';
 import type { ResolvedIdentity } from '../../provisioning/bootstrap-state';
@@ -21,6 +22,7 @@ import { createBridgeHandler } from './bridge-handler';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { installUpdateMenu } from './update-menu';
+import { installPageApiAuthIfConfigured } from './header-scope.electron';
 import { registerLoginItem } from './login-item';
 import { installNavigationLock } from './navigation-lock';
 import { createDesktopPermissionsService } from './permissions.electron';
@@ -141,6 +143,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
     bootstrap,
     async openKiosk(identity: ResolvedIdentity) {
       navigation.setPolicy(createNavigationPolicy({ allowedOrigins: identity.allowedOrigins, packaged }));
+      installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: identity.api, deviceSession: () => device.session(), logger });
       const { kiosk, settled } = openWatchedKiosk(
         { app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger, navigation, register: (w) => register(w, 'kiosk'), isOnline: () => net.isOnline(), splash: recoverySplash },
         identity.targetUrl,
