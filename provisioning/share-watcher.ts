@@ -4,6 +4,8 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { isShareNoise } from './share-names';
 
+const TRAILING_SCAN_MS = 1_100;
+
 /** One file as the last scan saw it; a change of any field means the file changed. */
 export interface ShareEntry {
   name: string;
@@ -30,7 +32,10 @@ export interface ShareWatcherOptions {
   dir: string;
   /** Which plain names matter; Syncthing temp files, conflict copies and dotfiles never reach it. */
   accept?: (name: string) => boolean;
-  /** Called with the accepted files after a settled scan whose result differs from the last one (and once after start). */
+  /**
+   * Called with the accepted files after a settled scan that differs from the last one, follows an
+   * event for an accepted file, or was forced (and once after start). Consumers must be idempotent.
+   */
   onSnapshot: (snapshot: ShareSnapshot) => void;
   logger: Logger;
   /** Quiet time after the last event before scanning: Syncthing replaces a file by unlink + rename. */
@@ -74,6 +79,8 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   let scanning: Promise<void> | null = null;
   let scanAgain = false;
   let forceNext = false;
+  let touched = false;
+  let trailingTimer: NodeJS.Timeout | null = null;
 
   /**
    * Chokidar options, chosen deliberately:
@@ -97,8 +104,24 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     awaitWriteFinish: false,
   });
 
+  /**
+   * Chokidar drops a second `change` of one path within 50 ms, holds unlinks for 100 ms and throttles
+   * directory reads to one a second, so a quick second write (a release's version.json right after
+   * its build) can send no event at all. One trailing scan after the throttle windows catches it.
+   */
+  function scheduleTrailing(): void {
+    if (state.kind === 'closed') return;
+    if (trailingTimer) clearTimeout(trailingTimer);
+    trailingTimer = setTimeout(() => {
+      trailingTimer = null;
+      void rescan();
+    }, TRAILING_SCAN_MS);
+    trailingTimer.unref();
+  }
+
   function schedule(): void {
     if (state.kind === 'closed') return;
+    scheduleTrailing();
     const now = Date.now();
     firstPendingAt ??= now;
     if (debounceTimer) clearTimeout(debounceTimer);
@@ -118,7 +141,9 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     if (path.dirname(path.resolve(changed)) !== path.resolve(dir)) return;
     if (event === 'addDir' || event === 'unlinkDir') return;
     const name = path.basename(changed);
-    if (!isShareNoise(name) && accept(name)) schedule();
+    if (isShareNoise(name) || !accept(name)) return;
+    touched = true;
+    schedule();
   }
 
   async function watchFolder(): Promise<void> {
@@ -171,7 +196,11 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     state = next;
   }
 
-  async function scanOnce(force: boolean): Promise<void> {
+  async function scanOnce(requested: boolean): Promise<void> {
+    // A file replaced within one timestamp tick can reuse the freed inode with the same size and
+    // mtime: its stat looks unchanged, so an event for it is enough to deliver the scan.
+    const force = requested || touched;
+    touched = false;
     let entries = await readEntries(dir, accept, log);
     if (state.kind === 'closed') return;
     if (entries === null) {
@@ -236,8 +265,10 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     async close() {
       state = { kind: 'closed' };
       if (debounceTimer) clearTimeout(debounceTimer);
+      if (trailingTimer) clearTimeout(trailingTimer);
       if (rescanTimer) clearInterval(rescanTimer);
       debounceTimer = null;
+      trailingTimer = null;
       rescanTimer = null;
       const watcher = fsWatcher;
       fsWatcher = null;

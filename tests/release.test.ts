@@ -132,7 +132,9 @@ describe('aether-native release', () => {
     await raw.start();
     await watcher.start();
     for (const b of builds) expect(await main(['release', '--share', share, '--file', b.path], captureIo())).toBe(0);
-    await waitFor('1.3.0 staged', () => watcher.status().state.kind === 'staged' && (watcher.status().state as { version: string }).version === '1.3.0');
+    await waitFor('1.3.0 staged', () => watcher.status().state.kind === 'staged' && (watcher.status().state as { version: string }).version === '1.3.0').catch((err: Error) => {
+      throw new Error(`${err.message}; states seen: ${JSON.stringify(states)}`);
+    });
     expect(observed).toBeGreaterThan(0);
     expect(violations).toEqual([]);
     expect(states.filter((s) => s.kind === 'waiting-for-payload' || s.kind === 'failed')).toEqual([]);

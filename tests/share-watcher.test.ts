@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
@@ -61,6 +61,37 @@ describe('share watcher on real folders', () => {
       return e && e.size === 'newer content'.length ? e : undefined;
     });
     expect(after.ino === before?.ino && after.mtimeMs === before?.mtimeMs).toBe(false);
+  });
+
+  it('delivers a change even when the replacement keeps inode, size and mtime', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'version.json');
+    await writeFile(file, '{"version":"1.2.0"}');
+    await utimes(file, 1_790_000_000, 1_790_000_000);
+    const { snapshots } = await watch(dir);
+    const before = snapshots.length;
+    await writeFile(file, '{"version":"1.3.0"}');
+    await utimes(file, 1_790_000_000, 1_790_000_000);
+    await waitFor('a snapshot after the same-stat replacement', () => snapshots.length > before);
+    const [a, b] = [snapshots[0]?.get('version.json'), snapshots.at(-1)?.get('version.json')];
+    expect([b?.ino, b?.size, b?.mtimeMs]).toEqual([a?.ino, a?.size, a?.mtimeMs]);
+  });
+
+  it('sees the second of two quick writes that chokidar throttles into one event', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'version.json');
+    await writeFile(file, 'a');
+    const snapshots: ShareSnapshot[] = [];
+    const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 0, maxWaitMs: 0, onSnapshot: (s) => snapshots.push(s) });
+    cleanups.push(() => watcher.close());
+    await watcher.start();
+    await writeFile(file, 'bb');
+    await waitFor('the first write', () => snapshots.at(-1)?.get('version.json')?.size === 2, 10_000);
+    // Within chokidar's 50 ms change throttle of the first write: no event of its own.
+    await writeFile(file, 'dddd');
+    await waitFor('the second write', () => snapshots.at(-1)?.get('version.json')?.size === 4);
   });
 
   it('waits for a folder that does not exist yet, then watches it', async () => {

@@ -1,4 +1,4 @@
-import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -128,6 +128,19 @@ describe('version watcher on real folders', () => {
     await dropVersion(dir, RELEASE);
     await stateIs('staged');
     expect(stage.calls.map((c) => c.build.release.file)).toEqual([RELEASE.file]);
+  });
+
+  it('notices a corrected version.json that keeps the old one\'s inode, size and mtime', async () => {
+    const { dir, stateIs } = await setup();
+    const file = path.join(dir, 'version.json');
+    await writeFile(path.join(dir, RELEASE.file), BUILD);
+    await dropVersion(dir, { ...RELEASE, sha256: sha256('not the build') });
+    await utimes(file, 1_790_000_000, 1_790_000_000);
+    expect(await stateIs('failed')).toMatchObject({ reason: expect.stringContaining('SHA-256') });
+    // Rewritten in place: same inode, same length, mtime put back. Only the content differs.
+    await writeFile(file, JSON.stringify(RELEASE, null, 2).concat('\n'));
+    await utimes(file, 1_790_000_000, 1_790_000_000);
+    await stateIs('staged');
   });
 
   it('never acts on Syncthing conflict copies or temp files of version.json', async () => {

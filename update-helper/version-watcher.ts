@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -61,7 +62,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
   let lastLogged: string | null = null;
   let running: Promise<void> | null = null;
   let rerun = false;
-  let inFlight: { controller: AbortController; key: string } | null = null;
+  let inFlight: { controller: AbortController; versionSig: string; payloadName: string; payloadSig: string } | null = null;
   let closed = false;
 
   const shareWatcher = createShareWatcher({ dir, logger: deps.logger, ...deps.watch, onSnapshot: (snapshot) => onSnapshot(snapshot) });
@@ -85,14 +86,9 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
 
   function onSnapshot(snapshot: ShareSnapshot): void {
     latest = snapshot;
-    if (inFlight && inFlight.key !== snapshotKey(snapshot, inFlight.key)) inFlight.controller.abort();
+    const stale = inFlight && (sig(snapshot.get(VERSION_FILE_NAME)) !== inFlight.versionSig || sig(snapshot.get(inFlight.payloadName)) !== inFlight.payloadSig);
+    if (stale) inFlight?.controller.abort();
     void run();
-  }
-
-  /** The key of what an evaluation depends on: version.json, plus the payload once known. */
-  function snapshotKey(snapshot: ShareSnapshot, previous?: string): string {
-    const payloadName = previous?.split('|')[1];
-    return `${sig(snapshot.get(VERSION_FILE_NAME))}|${payloadName ?? ''}|${payloadName ? sig(snapshot.get(payloadName)) : ''}`;
   }
 
   function run(): Promise<void> {
@@ -131,16 +127,18 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
+    // The content, not the stat: a replacement can keep inode, size and mtime (see share-watcher).
+    const textKey = createHash('sha256').update(text).digest('hex');
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
-      return problem(`json:${sig(versionEntry)}`, `version.json in the share is not valid JSON (${(err as Error).message}); waiting for a corrected file`);
+      return problem(`json:${textKey}`, `version.json in the share is not valid JSON (${(err as Error).message}); waiting for a corrected file`);
     }
     const parsed = VersionFile.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      return problem(`schema:${sig(versionEntry)}`, `version.json in the share is invalid: ${issues}; waiting for a corrected file`);
+      return problem(`schema:${textKey}`, `version.json in the share is invalid: ${issues}; waiting for a corrected file`);
     }
     const release = parsed.data;
     if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
@@ -153,10 +151,10 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       return;
     }
     const payload = snapshot.get(release.file);
-    const key = `${sig(versionEntry)}|${release.file}|${sig(payload)}`;
+    const key = `${textKey}|${release.file}|${sig(payload)}`;
     if (key === doneKey) return;
     const controller = new AbortController();
-    inFlight = { controller, key };
+    inFlight = { controller, versionSig: sig(versionEntry), payloadName: release.file, payloadSig: sig(payload) };
     try {
       await verifyAndStage(release, payload, controller.signal);
       doneKey = key;
