@@ -80,6 +80,7 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   let scanAgain = false;
   let forceNext = false;
   let touched = false;
+  let lastScanError: string | null = null;
   let trailingTimer: NodeJS.Timeout | null = null;
 
   /**
@@ -240,8 +241,12 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
           forceNext = false;
           try {
             await scanOnce(force);
+            lastScanError = null;
           } catch (err) {
-            log.warn({ err }, 'share scan failed; the next event or re-scan tries again');
+            // A share that stays unreadable (permissions, a dead mount) is logged once, not every minute.
+            const message = (err as Error).message;
+            if (message !== lastScanError) log.warn({ err }, 'share scan failed; the next event or re-scan tries again');
+            lastScanError = message;
           }
         } while (scanAgain && state.kind !== 'closed');
       } finally {
