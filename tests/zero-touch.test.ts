@@ -74,6 +74,27 @@ describe('zero-touch provisioning against real folders', () => {
     expect(states.filter((s) => s.kind === 'waiting' && s.problem)).toEqual([]);
   });
 
+  it('takes only the exact file name, not look-alikes, conflict copies or other hosts\' seeds', async () => {
+    const { seeds, seedConfigPath, states, start } = await setup();
+    const done = start();
+    await waitFor('the waiting state', () => states[0]);
+    const lookAlikes = [
+      'SEED_LECTERN-A.JSON',
+      'seed_lectern-a.json ',
+      'seed_lectern-a.json\n',
+      'seed_lectern-a.json.bak',
+      'seed_lectern-a.sync-conflict-20261122-101010-ABCDEFG.json',
+      '~syncthing~seed_lectern-a.json.tmp',
+      'seed_lectern-a2.json',
+    ];
+    for (const name of lookAlikes) await writeFile(path.join(seeds, name), GOOD.replace('dbgMWS3KEHE', 'WRONG'));
+    await mkdir(path.join(seeds, 'seed_lectern-a.json.d'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await exists(seedConfigPath)).toBe(false);
+    await writeFile(path.join(seeds, 'seed_lectern-a.json'), GOOD);
+    expect((await done).seed.event_device_id).toBe('dbgMWS3KEHE');
+  });
+
   it('reports an invalid seed, never copies it, and takes the corrected one', async () => {
     const { seeds, seedConfigPath, states, start } = await setup();
     const done = start();
