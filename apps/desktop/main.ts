@@ -26,6 +26,7 @@ import { installPageApiAuthIfConfigured } from './header-scope.electron';
 import { registerLoginItem } from './login-item';
 import { installNavigationLock } from './navigation-lock';
 import { createDesktopPermissionsService } from './permissions.electron';
+import { waitForPermissions } from './permissions-gate';
 import { chooseSecretStore } from './secret-store.electron';
 import { createSeedSource } from './seed-source';
 import { buildServices } from './services';
@@ -138,10 +139,12 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   installKioskSessionGuards({ session, navigation, logger });
   registerLoginItem({ app, platform, packaged, logger });
   const recoverySplash = createRecoverySplash({ preload, splashFile, packaged, logger, register: (w) => register(w, 'splash') });
+  let startupSplash: BrowserWindow | null = null;
   return {
-    openSplash: () => openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') }),
+    openSplash: () => (startupSplash = openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') })),
     bootstrap,
     async openKiosk(identity: ResolvedIdentity) {
+      await waitForPermissions({ platform, permissions, splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null, logger });
       navigation.setPolicy(createNavigationPolicy({ allowedOrigins: identity.allowedOrigins, packaged }));
       installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: identity.api, deviceSession: () => device.session(), logger });
       const { kiosk, settled } = openWatchedKiosk(

@@ -1,6 +1,7 @@
 import type { BootstrapState } from '../../../provisioning/bootstrap-state';
 import { bridgeErrorCode, createNativeClient, detectMode } from '../../../router/client';
 import { readNotice, showNotice } from './notice';
+import { mountPermissionsPanel } from './permissions-panel';
 
 /** The splash page: shows bootstrap as it goes, live through the bridge (device.onStatus). */
 
@@ -34,8 +35,11 @@ if (detectMode() !== 'native') {
 } else if (notice) {
   showNotice(notice, show);
 } else {
-  createNativeClient().device.onStatus.subscribe(undefined, {
+  const client = createNativeClient();
+  client.device.onStatus.subscribe(undefined, {
     onData: ({ state }) => show(LABELS[state.kind], detail(state)),
     onError: (err) => show('The splash cannot reach the app.', bridgeErrorCode(err) ?? String(err)),
   });
+  const panel = document.getElementById('permissions');
+  if (panel) mountPermissionsPanel(panel, { status: () => client.permissions.status.query(), request: (kind) => client.permissions.request.mutate({ kind }) });
 }
