@@ -69,6 +69,7 @@ describe('aether-native fleet status', () => {
     const io = captureIo();
     expect(await main(['fleet', 'status', '--share', dir], io)).toBe(0);
     expect(io.out()).toContain('does not exist yet: no laptop has reported');
+    expect(io.out()).not.toContain('unreadable');
     for (const args of [['fleet'], ['fleet', 'list', '--share', dir], ['fleet', 'status'], ['fleet', 'status', '--share', dir, '--stale-minutes', 'soon']]) {
       const bad = captureIo();
       expect(await main(args, bad), args.join(' ')).toBe(2);

@@ -13,6 +13,8 @@ export interface Fleet {
   rows: FleetRow[];
   /** Status files that could not be read, each with the reason. */
   problems: string[];
+  /** Not problems, but worth saying (no status folder yet). */
+  notes: string[];
 }
 
 /** Reads `<share>/status/*.json`; Syncthing temp files and conflict copies are not laptops. */
@@ -22,7 +24,7 @@ export async function readFleet(share: string, now: Date, staleAfterMs: number):
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rows: [], problems: [`${dir} does not exist yet: no laptop has reported.`] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rows: [], problems: [], notes: [`${dir} does not exist yet: no laptop has reported.`] };
     throw err;
   }
   const rows: FleetRow[] = [];
@@ -42,7 +44,7 @@ export async function readFleet(share: string, now: Date, staleAfterMs: number):
     }
   }
   rows.sort((a, b) => a.status.hostname.localeCompare(b.status.hostname));
-  return { rows, problems };
+  return { rows, problems, notes: [] };
 }
 
 export function formatAge(ms: number): string {
@@ -81,5 +83,5 @@ export function formatFleetTable(fleet: Fleet): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const stale = fleet.rows.filter((r) => r.stale).length;
   const summary = `${fleet.rows.length} laptop${fleet.rows.length === 1 ? '' : 's'}${stale ? `, ${stale} stale` : ''}`;
-  return [line(header), ...body.map(line), '', summary, ...fleet.problems.map((p) => `unreadable: ${p}`), ''].join('\n');
+  return [line(header), ...body.map(line), '', summary, ...fleet.notes, ...fleet.problems.map((p) => `unreadable: ${p}`), ''].join('\n');
 }

@@ -26,7 +26,7 @@ export const fleetCommand: Command = {
     const fleet = await readFleet(requireShare(values.share, io.env), new Date(), staleMinutes * 60_000);
     if (values.json) {
       const laptops = fleet.rows.map((r) => ({ ...r.status, stale: r.stale }));
-      io.stdout.write(`${JSON.stringify({ laptops, problems: fleet.problems }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ laptops, problems: fleet.problems, notes: fleet.notes }, null, 2)}\n`);
     } else {
       io.stdout.write(formatFleetTable(fleet));
     }
