@@ -19,10 +19,12 @@ import { appRouter } from '../../router/index';
 import { createSenderPolicy } from '../../router/sender-policy';
 import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
 import { createBridgeHandler } from './bridge-handler';
+import { openDesktopCache } from './cache-wiring';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { installUpdateMenu } from './update-menu';
 import { installPageApiAuthIfConfigured } from './header-scope.electron';
+import { createDesktopLaunchService } from './launch-wiring';
 import { registerLoginItem } from './login-item';
 import { installNavigationLock } from './navigation-lock';
 import { createDesktopPermissionsService } from './permissions.electron';
@@ -123,7 +125,17 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
   installUpdateMenu({ Menu, app, update: fleet.update, logger });
   const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell });
-  const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update, permissions } });
+  // --- cache and launch handover (DESIGN §6, §7) ------------------------------------------------
+  const cacheWiring = await openDesktopCache({ root: paths.cacheRoot, bootstrap, logger });
+  app.on('before-quit', () => void cacheWiring.close());
+  const launch = createDesktopLaunchService({
+    platform, cache: cacheWiring.cache, defaultTempRoot: paths.tempRoot, logger,
+    device: () => {
+      const state = bootstrap.state();
+      return state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity.device : null;
+    },
+  });
+  const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update, permissions, cache: cacheWiring.cache, launch } });
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
