@@ -155,6 +155,7 @@ describe('aether-native cache', () => {
   });
 
   it('status without a seed still reports entries and bytes, and says how to get the list', async () => {
+    await fs.mkdir(cacheDir);
     const run = await cli(['cache', 'status', '--cache-dir', cacheDir]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`cache ${cacheDir}: 0 entries, 0 B`);
@@ -229,6 +230,15 @@ describe('aether-native cache', () => {
     const run = await cli(['cache', 'gc', '--keep-list', keepList, '--cache-dir', cacheDir]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(where);
+  });
+
+  it('creates nothing when pointed at a cache folder that does not exist', async () => {
+    const status = await cli(['cache', 'status', '--json', '--seed', seedFile, '--cache-dir', cacheDir]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ entries: 0, bytes: 0, event: { present: 0, missing: sim.demo.files.length } });
+    expect((await cli(['cache', 'verify', '--cache-dir', cacheDir])).stdout).toContain('nothing to verify');
+    expect((await cli(['cache', 'gc', '--seed', seedFile, '--cache-dir', cacheDir])).stdout).toContain('nothing to remove');
+    await expect(fs.stat(cacheDir)).rejects.toThrow();
   });
 
   it('answers an unknown subcommand or option with usage and exit 2', async () => {

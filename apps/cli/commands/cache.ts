@@ -23,6 +23,11 @@ const USAGE = `usage: aether-native cache status [--json] [--seed PATH] [--cache
 /** Downloads never happen here; the source is only there because the cache needs one. */
 const NO_DOWNLOADS = staticFileSource([], null);
 
+/** Inspecting a cache folder that is not there must not create it (a typo in --cache-dir would). */
+async function cacheExists(root: string): Promise<boolean> {
+  return (await fs.stat(root).catch(() => null))?.isDirectory() ?? false;
+}
+
 async function withCache<T>(io: CliIo, root: string, use: (cache: Cache) => Promise<T>): Promise<T> {
   const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000 });
   try {
@@ -47,13 +52,16 @@ async function status(args: string[], io: CliIo): Promise<number> {
   const { list, problem } = await optionalFileList(io, values.seed);
   try {
     const root = resolveCacheRoot(io, values['cache-dir'], list?.device);
-    const report = await withCache(io, root, async (cache) => ({
+    const summarise = (entries: number, bytes: number, has: (sha256: string) => boolean) => ({
       root,
-      entries: cache.store.count,
-      bytes: cache.store.totalBytes,
-      event: list ? eventSummary(list, cache) : null,
+      entries,
+      bytes,
+      event: list ? eventSummary(list, has) : null,
       fileListProblem: problem,
-    }));
+    });
+    const report = (await cacheExists(root))
+      ? await withCache(io, root, async (cache) => summarise(cache.store.count, cache.store.totalBytes, (sha) => cache.store.has(sha)))
+      : summarise(0, 0, () => false);
     if (values.json) {
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
@@ -72,8 +80,8 @@ async function status(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-function eventSummary(list: DeviceFiles, cache: Cache) {
-  const files = list.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: cache.store.has(f.sha256) ? ('present' as const) : ('missing' as const) }));
+function eventSummary(list: DeviceFiles, has: (sha256: string) => boolean) {
+  const files = list.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: has(f.sha256) ? ('present' as const) : ('missing' as const) }));
   const present = files.filter((f) => f.state === 'present').length;
   return { event_id: list.device.event_id, present, missing: files.length - present, files };
 }
@@ -81,6 +89,10 @@ function eventSummary(list: DeviceFiles, cache: Cache) {
 async function verify(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({ args, options: { 'cache-dir': { type: 'string' } }, strict: true, allowPositionals: false });
   const root = resolveCacheRoot(io, values['cache-dir']);
+  if (!(await cacheExists(root))) {
+    io.stdout.write(`no cache at ${root}: nothing to verify\n`);
+    return 0;
+  }
   const report = await withCache(io, root, (cache) => cache.verify());
   io.stdout.write(`verified ${report.checked} entries in ${root}: ${report.ok} ok, ${report.quarantined.length} quarantined\n`);
   for (const q of report.quarantined) {
@@ -122,6 +134,10 @@ async function gc(args: string[], io: CliIo): Promise<number> {
     }
     const keep = [...keepFromFile, ...(list?.files.map((f) => f.sha256) ?? [])];
     const root = resolveCacheRoot(io, values['cache-dir'], list?.device);
+    if (!(await cacheExists(root))) {
+      io.stdout.write(`no cache at ${root}: nothing to remove\n`);
+      return 0;
+    }
     if (values['dry-run']) return await dryRun(io, root, new Set(keep));
     const report = await withCache(io, root, (cache) => cache.gc(keep));
     io.stdout.write(`gc ${root}: removed ${report.removed.length} entries (${formatBytes(report.freedBytes)}), kept ${report.kept}\n`);
