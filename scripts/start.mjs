@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the built app in Electron, forwarding arguments: `npm start -- --demo`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,11 +9,15 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-// Reads what `require('electron')` would return without requiring it: from Electron 42 on, requiring
-// it starts a download when the binary is missing.
+// Reads what `require('electron')` would return without requiring it, so a failed first-run download
+// ends in a clear message instead of a stack trace.
+function electronPackageDir() {
+  return path.dirname(require.resolve('electron/package.json'));
+}
+
 function electronBinary() {
   try {
-    const packageDir = path.dirname(require.resolve('electron/package.json'));
+    const packageDir = electronPackageDir();
     const relative = readFileSync(path.join(packageDir, 'path.txt'), 'utf8').trim();
     const binary = path.join(packageDir, 'dist', relative);
     return existsSync(binary) ? binary : null;
@@ -22,13 +26,27 @@ function electronBinary() {
   }
 }
 
-const binary = electronBinary();
+// Electron 42 and later fetch their binary on first run rather than at install.
+function downloadElectron() {
+  process.stderr.write('Downloading the Electron binary (first run only)...\n');
+  const result = spawnSync(process.execPath, [path.join(electronPackageDir(), 'install.js')], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (result.status === 0) return electronBinary();
+  const reason = (result.stderr ?? '').split('\n').find((line) => line.trim()) ?? `exit code ${result.status}`;
+  process.stderr.write(`The download failed: ${reason.trim()}\n`);
+  return null;
+}
+
+const binary = electronBinary() ?? downloadElectron();
 if (!binary) {
   process.stderr.write(
-    'Aether Native cannot start: the Electron binary is not installed. Electron 42 and later download their ' +
-      'binary the first time they run, which a normal machine with internet access does by itself; this ' +
-      'environment cannot download it. The build in dist/ is ready: run `npm start -- --demo` on a machine ' +
-      'with network access, or run the tests (`npm test`), which drive the app through a fake electron module.\n',
+    'Aether Native cannot start: the Electron binary is not installed and could not be downloaded. ' +
+      'Electron downloads its binary the first time the app runs, which needs access to its release ' +
+      'downloads; this environment has none. The build in dist/ is ready: run `npm start -- --demo` on a ' +
+      'machine with network access, or run the tests (`npm test`), which drive the app through a fake ' +
+      'electron module.\n',
   );
   process.exit(1);
 }
