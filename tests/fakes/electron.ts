@@ -7,7 +7,8 @@
  *   `app.singleInstanceLockAvailable`), simulateSecondInstance(argv), getVersion (`app.version`),
  *   `app.isPackaged`, getPath/setPath, quit/exit/relaunch/focus, setLoginItemSettings; counts in `app.calls`.
  * - `BrowserWindow` (FakeBrowserWindow): `options` as given, ids, loadURL/loadFile, show/focus/close,
- *   kiosk/fullscreen flags, static getAllWindows/fromWebContents/fromId; emits `ready-to-show`.
+ *   kiosk/fullscreen flags, static getAllWindows/fromWebContents/fromId; emits `ready-to-show`;
+ *   destroying the last open window emits `window-all-closed` on `app`.
  * - `webContents` of a window (FakeWebContents): `id`, `mainFrame` (FakeFrame), `loadedUrls`,
  *   `windowOpenHandler` + attemptWindowOpen(url), attemptNavigation(url, {kind}) emitting
  *   will-frame-navigate / will-navigate / will-redirect (performed unless prevented), `session`.
@@ -18,7 +19,7 @@
  * - `shell` (opened, external, openPathResult), `safeStorage` (available, backend; reversible fake
  *   cipher that throws like Electron when unavailable), `systemPreferences` (mediaAccess, askAnswers,
  *   trustedAccessibilityClient), `powerSaveBlocker`, `Menu`, `dialog`, `screen`, `desktopCapturer`,
- *   `protocol`.
+ *   `protocol`, `net` (isOnline() answers `net.online`).
  *
  * Renderer side: `openRenderer(webContents, frame?)` returns a FakeRenderer (a page + its preload).
  * Run preload code with `renderer.runPreload(() => exposeElectronTRPC())`; `ipcRenderer` and
@@ -34,7 +35,7 @@ import { FakeFrame } from './fake-frame';
 import { FakeRenderer, contextBridge, ipcRenderer, resetCurrentRenderer } from './fake-renderer';
 import { FakeSessions } from './fake-session';
 import {
-  FakeDesktopCapturer, FakeDialog, FakeMenu, FakePowerSaveBlocker, FakeProtocol, FakeSafeStorage, FakeScreen, FakeShell, FakeSystemPreferences,
+  FakeDesktopCapturer, FakeDialog, FakeMenu, FakeNet, FakePowerSaveBlocker, FakeProtocol, FakeSafeStorage, FakeScreen, FakeShell, FakeSystemPreferences,
 } from './fake-system';
 import { FakeBrowserWindow, FakeWebContents } from './fake-windows';
 import { FakeIpcMain } from './ipc-channel';
@@ -53,6 +54,7 @@ export let dialog = new FakeDialog();
 export let screen = new FakeScreen();
 export let desktopCapturer = new FakeDesktopCapturer();
 export let protocol = new FakeProtocol();
+export let net = new FakeNet();
 export const BrowserWindow = FakeBrowserWindow;
 export const Menu = FakeMenu;
 export { contextBridge, ipcRenderer };
@@ -70,6 +72,7 @@ function freshRegistry() {
     sessionFor: (partition: string | undefined) => session.fromPartition(partition ?? ''),
     nextWindowId: () => ++windowId,
     nextWebContentsId: () => ++webContentsId,
+    allClosed: () => app.emit('window-all-closed', { preventDefault() {} }),
   };
 }
 
@@ -93,6 +96,7 @@ export function resetFakeElectron({ ready = true, packaged = false }: ResetOptio
   screen = new FakeScreen();
   desktopCapturer = new FakeDesktopCapturer();
   protocol = new FakeProtocol();
+  net = new FakeNet();
   FakeMenu.applicationMenu = undefined;
   FakeBrowserWindow.registry = freshRegistry();
   resetCurrentRenderer();
@@ -118,6 +122,7 @@ export default {
   get screen() { return screen; },
   get desktopCapturer() { return desktopCapturer; },
   get protocol() { return protocol; },
+  get net() { return net; },
   BrowserWindow,
   Menu,
   contextBridge,

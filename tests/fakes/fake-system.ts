@@ -154,6 +154,12 @@ export class FakeDesktopCapturer {
   }
 }
 
+/** Electron's `net`: only `isOnline()`, answering `online`. */
+export class FakeNet {
+  online = true;
+  isOnline(): boolean { return this.online; }
+}
+
 export class FakeProtocol {
   readonly privileged: unknown[] = [];
   readonly handlers = new Map<string, (request: Request) => Response | Promise<Response>>();

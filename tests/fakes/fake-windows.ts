@@ -9,6 +9,8 @@ export interface WindowRegistry {
   sessionFor(partition: string | undefined): FakeSession;
   nextWebContentsId(): number;
   nextWindowId(): number;
+  /** Electron's `window-all-closed` on the app, when the last open window is destroyed. */
+  allClosed?(): void;
 }
 
 type WindowOpenHandler = (details: { url: string; frameName: string; features: string; disposition: string; referrer: unknown; postBody?: unknown }) => { action: 'allow' | 'deny'; overrideBrowserWindowOptions?: unknown };
@@ -200,6 +202,7 @@ export class FakeBrowserWindow extends EventEmitter {
     this.#destroyed = true;
     this.webContents.destroy();
     this.emit('closed');
+    if (FakeBrowserWindow.getAllWindows().length === 0) FakeBrowserWindow.registry.allClosed?.();
   }
   isDestroyed(): boolean { return this.#destroyed; }
 }
