@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { SHA256_PATTERN } from '../provisioning/api-schemas';
+import { deviceFolder } from '../provisioning/device-folders';
 import { sanitizeFilename, shortHash } from './filename';
 
 /**
@@ -150,15 +151,9 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
   };
 }
 
-/**
- * The temp root named by the device record, else the platform default. The record comes from the
- * API, so only an absolute folder below a file-system root is taken: never `/` or `C:\` itself.
- */
+/** The temp root named by the device record (absolute, below a file-system root), else the platform default. */
 export function launchTempRoot(device: Readonly<Record<string, unknown>> | null | undefined, platformDefault: string): string {
-  const configured = device?.host_file_temp_path;
-  if (typeof configured !== 'string' || !path.isAbsolute(configured)) return platformDefault;
-  const resolved = path.resolve(configured);
-  return resolved === path.parse(resolved).root ? platformDefault : resolved;
+  return deviceFolder(device?.host_file_temp_path, platformDefault);
 }
 
 function validate(request: LaunchRequest): LaunchRequest {

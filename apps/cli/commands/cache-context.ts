@@ -5,6 +5,7 @@ import type { FileSource } from '../../../cache/file-source';
 import { defaultApiUrl } from '../../../provisioning/api-defaults';
 import { createBootstrap, type Bootstrap } from '../../../provisioning/bootstrap';
 import type { DeviceRecord, EventFile } from '../../../provisioning/api-schemas';
+import { cacheRootOf } from '../../../provisioning/device-folders';
 import { MemorySecretStore } from '../../../provisioning/secret-store';
 import type { StateStore } from '../../../provisioning/state-store';
 import { silentLogger, type Logger } from '../../common/logger';
@@ -26,12 +27,10 @@ function homeOf(io: CliIo): string {
   return io.env.HOME ?? os.homedir();
 }
 
-/** `--cache-dir` wins, then the device record's `local_file_cache_path` (if absolute), then the platform default. */
+/** `--cache-dir` wins, then the device record's `local_file_cache_path` (as the app takes it), then the platform default. */
 export function resolveCacheRoot(io: CliIo, cacheDir: string | undefined, device?: DeviceRecord | null): string {
   if (cacheDir) return path.resolve(cacheDir);
-  const fromDevice = device?.local_file_cache_path;
-  if (typeof fromDevice === 'string' && path.isAbsolute(fromDevice)) return fromDevice;
-  return platformPaths({ platform: currentPlatform(), home: homeOf(io), env: io.env }).cacheRoot;
+  return cacheRootOf(device, platformPaths({ platform: currentPlatform(), home: homeOf(io), env: io.env }).cacheRoot);
 }
 
 const nothingKept: StateStore = {
