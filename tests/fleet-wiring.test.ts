@@ -29,7 +29,7 @@ function fakeBootstrap(initial: BootstrapState) {
   };
 }
 
-async function setup(packaged: boolean) {
+async function setup(packaged: boolean, cacheSummary?: () => { files: number; bytes: number; missing: number }) {
   const { dir, cleanup } = await makeTempDir('fleet-wiring');
   cleanups.push(cleanup);
   const share = path.join(dir, 'share');
@@ -50,6 +50,7 @@ async function setup(packaged: boolean) {
     hostname: async () => 'lectern-a',
     bootstrap,
     applyStagedUpdate: async (m) => void handedOver.push(m),
+    cacheSummary,
   });
   cleanups.push(() => wiring.close());
   const statusFile = path.join(share, 'status', 'lectern-a.json');
@@ -58,6 +59,18 @@ async function setup(packaged: boolean) {
 }
 
 describe('fleet wiring (the composition root hook)', () => {
+  it('reports the cache summary in the status file, re-read on refresh()', async () => {
+    let cache = { files: 3, bytes: 1_000, missing: 3 };
+    const { wiring, readStatus } = await setup(false, () => cache);
+    await wiring.start();
+    await waitFor('the first status file', readStatus);
+    expect(await readStatus()).toMatchObject({ cache: { files: 3, bytes: 1_000, missing: 3 } });
+    cache = { files: 3, bytes: 3_000, missing: 0 };
+    wiring.refresh();
+    await wiring.close();
+    expect(await readStatus()).toMatchObject({ cache: { files: 3, bytes: 3_000, missing: 0 } });
+  });
+
   it('stages a release next to the AppImage, reports it in the status file, and hands it over on apply', async () => {
     const { share, appImage, wiring, handedOver, readStatus } = await setup(true);
     await wiring.start();

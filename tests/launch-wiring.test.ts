@@ -11,6 +11,7 @@ import { createBootstrap, type Bootstrap } from '../provisioning/bootstrap';
 import { MemorySecretStore } from '../provisioning/secret-store';
 import { createStateStore } from '../provisioning/state-store';
 import { resetFakeElectron, shell } from './fakes/electron';
+import { captureLogger } from './fakes/services';
 
 let simulator: Simulator;
 let bootstrap: Bootstrap;
@@ -43,7 +44,7 @@ afterEach(async () => {
 
 describe('composition-root wiring of the cache and the launch group', () => {
   it('starts syncing only once bootstrap has a device, then downloads with the JWT and launches through shell.openPath', async () => {
-    const wired = await openDesktopCache({ root: path.join(workDir, 'cache'), bootstrap, logger: silentLogger() });
+    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: null, bootstrap, logger: silentLogger() });
     closers.push(wired.close);
     expect(wired.cache.syncState.state).toBe('stopped');
 
@@ -64,10 +65,56 @@ describe('composition-root wiring of the cache and the launch group', () => {
   });
 
   it('does not download anything before bootstrap has a device', async () => {
-    const wired = await openDesktopCache({ root: path.join(workDir, 'cache'), bootstrap, logger: silentLogger() });
+    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: null, bootstrap, logger: silentLogger() });
     closers.push(wired.close);
     const [first] = simulator.demo.files;
     await expect(wired.cache.fetch({ sha256: first!.sha256, size: first!.size })).rejects.toThrow();
     expect(simulator.stats.requests('/v3/files/')).toBe(0);
+  });
+});
+
+describe('the cache root and the fleet summary', () => {
+  it('opens under the last good record’s local_file_cache_path and downloads there once bootstrap is ready', async () => {
+    const recordRoot = path.join(workDir, 'record-cache');
+    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: { local_file_cache_path: recordRoot }, bootstrap, logger: silentLogger() });
+    closers.push(wired.close);
+    expect(wired.root).toBe(recordRoot);
+    await bootstrap.run();
+    const [first] = simulator.demo.files;
+    const entry = await wired.cache.fetch({ sha256: first!.sha256, size: first!.size });
+    expect(entry.path.startsWith(recordRoot + path.sep)).toBe(true);
+  });
+
+  it('keeps the platform folder for a relative path, a file-system root or a non-string', async () => {
+    const defaultRoot = path.join(workDir, 'cache');
+    for (const local_file_cache_path of ['relative/cache', '/', '/srv/..', 42]) {
+      const wired = await openDesktopCache({ defaultRoot, lastDevice: { local_file_cache_path }, bootstrap, logger: silentLogger() });
+      await wired.close();
+      expect(wired.root).toBe(defaultRoot);
+    }
+  });
+
+  it('says, once, that a device record naming another folder takes effect at the next start', async () => {
+    const capture = captureLogger();
+    const defaultRoot = path.join(workDir, 'cache');
+    const wired = await openDesktopCache({ defaultRoot, lastDevice: null, bootstrap, logger: capture.logger });
+    closers.push(wired.close);
+    simulator.demo.device.local_file_cache_path = path.join(workDir, 'moved');
+    await bootstrap.run();
+    const warnings = capture.lines.filter((l) => l.msg === 'the device record names another cache folder; it is used from the next start');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ root: defaultRoot, next: path.join(workDir, 'moved') });
+    expect(wired.root).toBe(defaultRoot);
+  });
+
+  it('summarises the current list for the fleet status file: files, bytes present, missing', async () => {
+    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: null, bootstrap, logger: silentLogger() });
+    closers.push(wired.close);
+    expect(wired.summary()).toEqual({ files: 0, bytes: 0, missing: 0 });
+    await bootstrap.run();
+    const [first] = simulator.demo.files;
+    await wired.cache.fetch({ sha256: first!.sha256, size: first!.size });
+    wired.cache.ensure({ files: [{ sha256: first!.sha256, size: first!.size }, { sha256: 'f'.repeat(64), size: 10 }] });
+    expect(wired.summary()).toEqual({ files: 2, bytes: first!.size, missing: 1 });
   });
 });

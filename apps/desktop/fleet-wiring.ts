@@ -34,6 +34,8 @@ export interface FleetWiring {
   update: UpdateService;
   /** Starts the version watcher (packaged builds only) and the status file. */
   start(): Promise<void>;
+  /** Re-reads the parts the status file shows (e.g. after the cache changed); writes are coalesced. */
+  refresh(): void;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
       await watcher.start();
       report();
     },
+    refresh: report,
     async close() {
       for (const stop of stops.splice(0)) stop();
       await watcher?.close();

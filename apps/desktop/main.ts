@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, desktopCapturer, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, systemPreferences, type BrowserWindow } from 'electron';
+import { app, BrowserWindow, desktopCapturer, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, systemPreferences } from 'electron';
 import { createLogger, type Logger } from '../common/logger';
 import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../common/platform';
-import { startSimulator } from '../simulator/index';
+import { startSimulator, type Simulator } from '../simulator/index';
 import { execFileRunner } from '../../kiosk/presentation-apps';
 import { createNavigationPolicy } from '../../kiosk/navigation-policy';
 import { KIOSK_PARTITION } from '../../kiosk/window-policy';
@@ -32,10 +33,13 @@ import { waitForPermissions } from './permissions-gate';
 import { chooseSecretStore } from './secret-store.electron';
 import { createSeedSource } from './seed-source';
 import { buildServices } from './services';
+import { installShutdown } from './shutdown';
 import { openSplashWindow } from './splash-window';
 import { createRecoverySplash } from './recovery-splash';
 import { installKioskSessionGuards, openWatchedKiosk } from './watched-kiosk';
 import { startApp, type ReadyParts } from './startup';
+import { healthMarkerOnFirstLoad, repairSwapAtStart } from './update-health';
+import { installWindowLifecycle } from './window-lifecycle';
 
 /** THE composition root (DESIGN §3): every module is built here, with its dependencies, once. */
 
@@ -67,21 +71,28 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   const splashFile = path.join(dist, 'splash', 'index.html');
   const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger, platform);
   const discovery: SeedDiscoveryInput = { seedArg: args.seed, env: process.env, packaged, paths };
+  const shutdown = installShutdown({ app, logger });
+  const windows = installWindowLifecycle({ app, openWindowCount: () => BrowserWindow.getAllWindows().length, logger });
+  await repairSwapAtStart({ packaged, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, spawn, logger });
 
   // --- seed + bootstrap -------------------------------------------------------------------------
+  let demoSimulator: Simulator | null = null;
   const findSeed = createSeedSource({
     demo: args.demo,
     packaged,
     discover: seedFinder(discovery, { logger, defaultApiUrl: BUILD_DEFAULT_API_URL }),
     startDemo: async () => {
       const launcherBundle = () => readFile(path.join(dist, 'demo', 'launcher.js'), 'utf8');
-      return (await startSimulator({ logger: logger.child({ module: 'simulator' }), launcherBundle })).demoSeed();
+      const simulator = await startSimulator({ logger: logger.child({ module: 'simulator' }), launcherBundle });
+      demoSimulator = simulator;
+      return simulator.demoSeed();
     },
     stateDir: paths.stateDir,
     defaultApiUrl: BUILD_DEFAULT_API_URL,
     logger,
     onApiKey: (key) => setup.secrets.push(key),
   });
+  const stateStore = createStateStore({ stateDir: paths.stateDir, logger });
   const hostnameOnce = localHostname({ platform, run: execFileRunner(), logger });
   const hostname = () => hostnameOnce;
   const bootstrap = createBootstrap({
@@ -98,43 +109,43 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
         signal,
         onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.problem); },
       }),
-    stateStore: createStateStore({ stateDir: paths.stateDir, logger }),
+    stateStore,
     secretStore: secretStore.store,
     logger,
   });
-  const allowedOrigins = () => {
+  const identity = () => {
     const state = bootstrap.state();
-    return state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity.allowedOrigins : [];
+    return state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity : null;
   };
 
-  // --- build the services -----------------------------------------------------------------------
+  // --- build the services: cache and launch handover (DESIGN §6, §7) --------------------------
+  const cacheWiring = await openDesktopCache({ defaultRoot: paths.cacheRoot, lastDevice: (await stateStore.load())?.device ?? null, bootstrap, logger });
+  const launch = createDesktopLaunchService({
+    platform, cache: cacheWiring.cache, defaultTempRoot: paths.tempRoot, logger,
+    device: () => identity()?.device ?? null,
+  });
   const device = createDeviceService({
     bootstrap,
-    paths: { cache: paths.cacheRoot, temp: paths.tempRoot, logs: paths.logDir },
+    paths: { cache: cacheWiring.root, temp: paths.tempRoot, logs: paths.logDir },
     appVersion: app.getVersion(),
     secretStorage: secretStore.note,
   });
-  const senderPolicy = createSenderPolicy({ kioskOrigins: allowedOrigins, splashUrl: new URL(`file://${splashFile}`).href });
+  const senderPolicy = createSenderPolicy({ kioskOrigins: () => identity()?.allowedOrigins ?? [], splashUrl: new URL(`file://${splashFile}`).href });
   // --- fleet: updates from the share and the status file (DESIGN §8) -----------------------------
   const fleet = createFleetWiring({
     platform, paths, packaged, appVersion: app.getVersion(), exePath: app.getPath('exe'), env: process.env, logger,
     run: execFileRunner({ timeoutMs: 10 * 60_000 }), hostname, bootstrap,
     applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
+    cacheSummary: () => cacheWiring.summary(),
   });
-  app.on('before-quit', () => void fleet.close());
+  shutdown.add('cache progress', cacheWiring.cache.subscribe((event) => event.type === 'total' && fleet.refresh()));
+  shutdown.add('fleet', () => fleet.close());
+  shutdown.add('cache', () => cacheWiring.close());
+  shutdown.add('bootstrap', () => bootstrap.stop());
+  shutdown.add('simulator', () => demoSimulator?.close());
   fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
   installUpdateMenu({ Menu, app, update: fleet.update, logger });
   const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell });
-  // --- cache and launch handover (DESIGN §6, §7) ------------------------------------------------
-  const cacheWiring = await openDesktopCache({ root: paths.cacheRoot, bootstrap, logger });
-  app.on('before-quit', () => void cacheWiring.close());
-  const launch = createDesktopLaunchService({
-    platform, cache: cacheWiring.cache, defaultTempRoot: paths.tempRoot, logger,
-    device: () => {
-      const state = bootstrap.state();
-      return state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity.device : null;
-    },
-  });
   const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update, permissions, cache: cacheWiring.cache, launch } });
 
   // --- the bridge -------------------------------------------------------------------------------
@@ -155,17 +166,20 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   return {
     openSplash: () => (startupSplash = openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') })),
     bootstrap,
-    async openKiosk(identity: ResolvedIdentity) {
+    openKiosk: (target: ResolvedIdentity) => windows.switching(async () => {
       await waitForPermissions({ platform, permissions, splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null, logger });
-      navigation.setPolicy(createNavigationPolicy({ allowedOrigins: identity.allowedOrigins, packaged }));
-      installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: identity.api, deviceSession: () => device.session(), logger });
+      navigation.setPolicy(createNavigationPolicy({ allowedOrigins: target.allowedOrigins, packaged }));
+      installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: target.api, deviceSession: () => device.session(), logger });
       const { kiosk, settled } = openWatchedKiosk(
-        { app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger, navigation, register: (w) => register(w, 'kiosk'), isOnline: () => net.isOnline(), splash: recoverySplash },
-        identity.targetUrl,
+        {
+          app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger, navigation, register: (w) => register(w, 'kiosk'), isOnline: () => net.isOnline(), splash: recoverySplash,
+          onState: healthMarkerOnFirstLoad({ stateDir: paths.stateDir, version: app.getVersion(), logger }),
+        },
+        target.targetUrl,
       );
       await settled;
       return kiosk.window;
-    },
+    }),
   };
 }
 

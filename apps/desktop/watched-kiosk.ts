@@ -34,6 +34,8 @@ export interface WatchedKioskDeps extends KioskWindowDeps {
   splash: SplashNotices;
   clock?: WatchdogClock;
   watchdogConfig?: WatchdogConfig;
+  /** Every watchdog state, e.g. for the update helper's health marker on the first `healthy`. */
+  onState?: (state: WatchdogState) => void;
 }
 
 export interface WatchedKiosk {
@@ -63,6 +65,7 @@ export function openWatchedKiosk(deps: WatchedKioskDeps, targetUrl: string): Wat
     },
     onState: (state) => {
       if (SETTLED.has(state.kind)) settle(state);
+      deps.onState?.(state);
     },
     clock: deps.clock,
     config: deps.watchdogConfig,
