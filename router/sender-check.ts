@@ -17,3 +17,16 @@ export const senderCheck = middleware(({ ctx, path, next }) => {
 });
 
 export const trustedProcedure = publicProcedure.use(senderCheck);
+
+/** Further narrows a trusted call to one of the app's windows, e.g. what only the splash may ask. */
+export function requireRole(role: SenderInfo['role']) {
+  return middleware(({ ctx, path, next }) => {
+    if (ctx.sender?.role !== role) {
+      ctx.services.logger.warn({ path, role: ctx.sender?.role ?? null, required: role }, 'bridge call refused: wrong window for this procedure');
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Only the app's ${role} page may call ${path}.` });
+    }
+    return next();
+  });
+}
+
+export const splashProcedure = trustedProcedure.use(requireRole('splash'));

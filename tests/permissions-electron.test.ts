@@ -5,7 +5,8 @@ import { silentLogger } from '../apps/common/logger';
 import type { Platform } from '../apps/common/platform';
 import { createBridgeHandler } from '../apps/desktop/bridge-handler';
 import { createDesktopPermissionsService, screenCaptureProbe, ScreenProbeTimeoutError, settingsPaneOpener, SettingsUrlRefusedError } from '../apps/desktop/permissions.electron';
-import { createNativeClient } from '../router/client';
+import { createContinueSignal, withContinueWithout } from '../apps/desktop/permissions-gate';
+import { bridgeErrorCode, createNativeClient } from '../router/client';
 import { createContextFactory, type SenderRole } from '../router/context';
 import { appRouter } from '../router/index';
 import { createSenderPolicy } from '../router/sender-policy';
@@ -86,7 +87,8 @@ describe('over the bridge, as the splash uses it', () => {
     fake.systemPreferences.mediaAccess = { camera: 'not-determined', microphone: 'granted', screen: 'granted' };
     const capture = captureLogger();
     const senderPolicy = createSenderPolicy({ kioskOrigins: () => ['https://summit.example-events.com'], splashUrl: SPLASH_URL });
-    const services = fakeServices({ logger: capture.logger, senderPolicy, device: fakeDeviceService().service, permissions: service('darwin') });
+    const continued = createContinueSignal();
+    const services = fakeServices({ logger: capture.logger, senderPolicy, device: fakeDeviceService().service, permissions: withContinueWithout(service('darwin'), continued) });
     const roles = new Map<number, SenderRole>();
     const handler = createBridgeHandler({ ipcMain: fake.ipcMain as never, router: appRouter, createContext: createContextFactory({ services, roleOf: (id) => roles.get(id) ?? 'unknown', development: false }) });
     const connect = (role: SenderRole, url: string) => {
@@ -107,5 +109,17 @@ describe('over the bridge, as the splash uses it', () => {
     const stranger = connect('kiosk', 'https://evil.test/');
     await expect(stranger.permissions.status.query()).rejects.toThrow(/may not use the Aether Native bridge/);
     expect(fake.systemPreferences.asked).toEqual(['camera']);
+
+    // "Continue without" is the splash's alone: the launcher, an allowed sender otherwise, is refused.
+    let continuedWithout = 0;
+    continued.onContinue(() => (continuedWithout += 1));
+    const launcher = connect('kiosk', 'https://summit.example-events.com/events/ev_2026_summit/launcher/loc_ballroom_a');
+    await expect(launcher.permissions.status.query()).resolves.toHaveProperty('permissions');
+    const refused = await launcher.permissions.continueWithout.mutate().catch((err: unknown) => err);
+    expect(bridgeErrorCode(refused)).toBe('FORBIDDEN');
+    expect(continuedWithout).toBe(0);
+    expect(capture.lines.find((l) => l.msg === 'bridge call refused: wrong window for this procedure')).toMatchObject({ role: 'kiosk', required: 'splash' });
+    await expect(splash.permissions.continueWithout.mutate()).resolves.toEqual({ continued: true });
+    expect(continuedWithout).toBe(1);
   });
 });

@@ -1,9 +1,8 @@
 import * as electron from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
-import { waitForPermissions } from '../apps/desktop/permissions-gate';
+import { createContinueSignal, waitForPermissions } from '../apps/desktop/permissions-gate';
 import { createDesktopPermissionsService } from '../apps/desktop/permissions.electron';
-import { CONTINUE_WITHOUT_HASH } from '../apps/desktop/splash/permissions-panel';
 import { rowsOf, startPermissionsStep, type PermissionRow } from '../apps/desktop/splash/permissions-step';
 import type { Platform } from '../apps/common/platform';
 
@@ -82,8 +81,8 @@ describe('the splash permissions step', () => {
 
 describe('the kiosk waits for the permissions step (main side)', () => {
   const splashContents = () => new fake.BrowserWindow({ show: false }).webContents;
-  const gate = (platform: Platform, splash: ReturnType<typeof splashContents> | null, extra: { maxWaitMs?: number } = {}) =>
-    waitForPermissions({ platform, permissions: service(platform), splash: splash as never, logger: silentLogger(), pollMs: 1, ...extra });
+  const gate = (platform: Platform, splash: ReturnType<typeof splashContents> | null, extra: { maxWaitMs?: number; continued?: ReturnType<typeof createContinueSignal> } = {}) =>
+    waitForPermissions({ platform, permissions: service(platform), continued: createContinueSignal(), splash: splash as never, logger: silentLogger(), pollMs: 1, ...extra });
 
   it('does not wait off macOS, nor when everything is granted', async () => {
     await expect(gate('linux', splashContents())).resolves.toBe('not-applicable');
@@ -91,29 +90,32 @@ describe('the kiosk waits for the permissions step (main side)', () => {
     fake.systemPreferences.trustedAccessibilityClient = true;
     const permissions = service();
     await permissions.request('accessibility');
-    await expect(waitForPermissions({ platform: 'darwin', permissions, splash: null, logger: silentLogger() })).resolves.toBe('complete');
+    await expect(waitForPermissions({ platform: 'darwin', permissions, continued: createContinueSignal(), splash: null, logger: silentLogger() })).resolves.toBe('complete');
   });
 
-  it('opens on "Continue without" from the splash, and only from the splash', async () => {
+  it('opens on "Continue without", and stops listening', async () => {
     const splash = splashContents();
-    const other = splashContents();
-    const waiting = gate('darwin', splash);
-    await flush();
-    other.emit('did-navigate-in-page', {}, `file:///dist/splash/index.html${CONTINUE_WITHOUT_HASH}`, true);
-    splash.emit('did-navigate-in-page', {}, 'file:///dist/splash/index.html#other', true);
+    const continued = createContinueSignal();
+    const waiting = gate('darwin', splash, { continued });
     let outcome: string | null = null;
     void waiting.then((o) => (outcome = o));
     await flush();
     expect(outcome).toBeNull();
-    splash.emit('did-navigate-in-page', {}, `file:///dist/splash/index.html${CONTINUE_WITHOUT_HASH}`, true);
+    continued.continueWithout();
     await expect(waiting).resolves.toBe('continued-without');
-    expect(splash.listenerCount('did-navigate-in-page')).toBe(0);
+    expect(splash.listenerCount('destroyed')).toBe(0);
+  });
+
+  it('remembers a "Continue without" pressed while bootstrap was still running', async () => {
+    const continued = createContinueSignal();
+    continued.continueWithout();
+    await expect(gate('darwin', splashContents(), { continued })).resolves.toBe('continued-without');
   });
 
   it('opens once a re-check finds everything granted', async () => {
     const answers = [false, false, true];
     const permissions = { status: async () => ({ complete: answers.shift() ?? true, permissions: [] }) };
-    const outcome = await waitForPermissions({ platform: 'darwin', permissions, splash: splashContents() as never, logger: silentLogger(), pollMs: 1 });
+    const outcome = await waitForPermissions({ platform: 'darwin', permissions, continued: createContinueSignal(), splash: splashContents() as never, logger: silentLogger(), pollMs: 1 });
     expect(outcome).toBe('complete');
     expect(answers).toEqual([]);
   });

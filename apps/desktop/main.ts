@@ -29,7 +29,7 @@ import { createDesktopLaunchService } from './launch-wiring';
 import { registerLoginItem } from './login-item';
 import { installNavigationLock } from './navigation-lock';
 import { createDesktopPermissionsService } from './permissions.electron';
-import { waitForPermissions } from './permissions-gate';
+import { createContinueSignal, waitForPermissions, withContinueWithout } from './permissions-gate';
 import { chooseSecretStore } from './secret-store.electron';
 import { createSeedSource } from './seed-source';
 import { buildServices } from './services';
@@ -146,7 +146,11 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
   installUpdateMenu({ Menu, app, update: fleet.update, logger });
   const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell });
-  const services = buildServices({ logger, senderPolicy, device, groups: { update: fleet.update, permissions, cache: cacheWiring.cache, launch } });
+  const permissionsContinued = createContinueSignal();
+  const services = buildServices({
+    logger, senderPolicy, device,
+    groups: { update: fleet.update, permissions: withContinueWithout(permissions, permissionsContinued), cache: cacheWiring.cache, launch },
+  });
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
@@ -167,7 +171,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
     openSplash: () => (startupSplash = openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') })),
     bootstrap,
     openKiosk: (target: ResolvedIdentity) => windows.switching(async () => {
-      await waitForPermissions({ platform, permissions, splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null, logger });
+      await waitForPermissions({ platform, permissions, continued: permissionsContinued, splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null, logger });
       navigation.setPolicy(createNavigationPolicy({ allowedOrigins: target.allowedOrigins, packaged }));
       installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: target.api, deviceSession: () => device.session(), logger });
       const { kiosk, settled } = openWatchedKiosk(

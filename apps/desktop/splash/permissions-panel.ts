@@ -2,11 +2,13 @@ import type { PermissionKind } from '../../../kiosk/permission-schemas';
 import { startPermissionsStep, type PermissionRow, type PermissionsClient, type StepOutcome } from './permissions-step';
 
 /**
- * The DOM of the splash's permissions step. "Continue without" is told to the main process by a
- * same-document navigation to CONTINUE_WITHOUT_HASH (apps/desktop/permissions-gate.ts listens on
- * the splash's webContents only); a granted set needs no signal, the main process re-checks itself.
+ * The DOM of the splash's permissions step. "Continue without" is told to the main process through
+ * `permissions.continueWithout` (a procedure only the splash may call); a granted set needs no
+ * signal, the main process re-checks itself.
  */
-export const CONTINUE_WITHOUT_HASH = '#permissions-continue';
+export interface PermissionsPanelClient extends PermissionsClient {
+  continueWithout(): Promise<unknown>;
+}
 
 const ACTION_LABEL = { ask: 'Allow…', 'open-settings': 'Open System Settings' } as const;
 
@@ -17,7 +19,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', class
   return node;
 }
 
-export function mountPermissionsPanel(root: HTMLElement, client: PermissionsClient, onDone: (outcome: StepOutcome) => void = () => {}): void {
+export function mountPermissionsPanel(root: HTMLElement, client: PermissionsPanelClient, onDone: (outcome: StepOutcome) => void = () => {}): void {
   const list = element('ul');
   const problem = element('p', '', 'hint');
   const skip = element('button', 'Continue without');
@@ -52,7 +54,12 @@ export function mountPermissionsPanel(root: HTMLElement, client: PermissionsClie
   skip.addEventListener('click', () => step.continueWithout());
   void step.done.then((outcome) => {
     root.hidden = true;
-    if (outcome === 'continued-without') location.hash = CONTINUE_WITHOUT_HASH;
+    if (outcome === 'continued-without') {
+      client.continueWithout().catch((error: unknown) => {
+        root.hidden = false;
+        problem.textContent = `The app did not take "Continue without"; it opens the launcher by itself within 10 minutes. (${String(error)})`;
+      });
+    }
     onDone(outcome);
   });
 }

@@ -41,5 +41,11 @@ if (detectMode() !== 'native') {
     onError: (err) => show('The splash cannot reach the app.', bridgeErrorCode(err) ?? String(err)),
   });
   const panel = document.getElementById('permissions');
-  if (panel) mountPermissionsPanel(panel, { status: () => client.permissions.status.query(), request: (kind) => client.permissions.request.mutate({ kind }) });
+  if (panel) {
+    mountPermissionsPanel(panel, {
+      status: () => client.permissions.status.query(),
+      request: (kind) => client.permissions.request.mutate({ kind }),
+      continueWithout: () => client.permissions.continueWithout.mutate(),
+    });
+  }
 }
