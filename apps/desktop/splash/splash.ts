@@ -2,6 +2,7 @@ import type { BootstrapState } from '../../../provisioning/bootstrap-state';
 import { bridgeErrorCode, createNativeClient, detectMode } from '../../../router/client';
 import { readNotice, showNotice } from './notice';
 import { mountPermissionsPanel } from './permissions-panel';
+import { mountUpdateLine } from './update-line';
 
 /** The splash page: shows bootstrap as it goes, live through the bridge (device.onStatus). */
 
@@ -40,6 +41,8 @@ if (detectMode() !== 'native') {
     onData: ({ state }) => show(LABELS[state.kind], detail(state)),
     onError: (err) => show('The splash cannot reach the app.', bridgeErrorCode(err) ?? String(err)),
   });
+  const updateEl = document.getElementById('update');
+  if (updateEl) mountUpdateLine(updateEl, (handlers) => client.update.events.subscribe(undefined, handlers));
   const panel = document.getElementById('permissions');
   if (panel) {
     mountPermissionsPanel(panel, {
