@@ -30,10 +30,7 @@ log() {
   printf '%s\n' "$line" >&2
 }
 
-die() { # code message
-  log "error: $2"
-  exit "$1"
-}
+die() { log "error: $2"; exit "$1"; } # code message
 
 # Test hook: park the helper at a named point so a test can SIGKILL it exactly there.
 pause_point() {
@@ -176,10 +173,7 @@ launch_app() {
   done <<EOF
 $LAUNCH_LINES
 EOF
-  if [ $# -eq 0 ]; then
-    log "no launch command recorded, not relaunching"
-    return 0
-  fi
+  [ $# -gt 0 ] || { log "no launch command recorded, not relaunching"; return 0; }
   log "launching: $*"
   "$@" </dev/null >>"$LOG" 2>&1 &
   log "launched pid $!"
@@ -220,12 +214,8 @@ move() { # from to
 filesystem_of() { df -P "$1" 2>/dev/null | awk 'NR == 2 { print $1 " " $NF }'; }
 
 discard_old_backups() {
-  if [ -e "$BACKUP" ]; then
-    move "$BACKUP" "$BACKUP.discard.$$"
-  fi
-  for leftover in "$BACKUP".discard.*; do
-    [ -e "$leftover" ] && rm -rf "$leftover"
-  done
+  [ ! -e "$BACKUP" ] || move "$BACKUP" "$BACKUP.discard.$$"
+  for leftover in "$BACKUP".discard.*; do [ ! -e "$leftover" ] || rm -rf "$leftover"; done
 }
 
 fix_ownership_and_permissions() { # path
