@@ -34,7 +34,8 @@ export interface ShareWatcherOptions {
   accept?: (name: string) => boolean;
   /**
    * Called with the accepted files after a settled scan that differs from the last one, follows an
-   * event for an accepted file, or was forced (and once after start). Consumers must be idempotent.
+   * event for an accepted file, ends a burst of events, or was forced (and once after start).
+   * Consumers must be idempotent.
    */
   onSnapshot: (snapshot: ShareSnapshot) => void;
   logger: Logger;
@@ -106,16 +107,19 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   });
 
   /**
-   * Chokidar drops a second `change` of one path within 50 ms, holds unlinks for 100 ms and throttles
-   * directory reads to one a second, so a quick second write (a release's version.json right after
-   * its build) can send no event at all. One trailing scan after the throttle windows catches it.
+   * Chokidar drops a second `change` of one path within 50 ms (longer on a loaded machine: the window
+   * ends by a timer), drops raw events within 5 ms, holds unlinks for 100 ms and throttles directory
+   * reads to one a second, so a quick second write (a release's version.json right after its build,
+   * or a corrected one) can send no event at all. One trailing scan after the throttle windows
+   * catches it, and it is delivered even when stat looks unchanged: a rewrite in place can keep
+   * inode, size and mtime, and a swallowed event is exactly when nothing else would tell.
    */
   function scheduleTrailing(): void {
     if (state.kind === 'closed') return;
     if (trailingTimer) clearTimeout(trailingTimer);
     trailingTimer = setTimeout(() => {
       trailingTimer = null;
-      void rescan();
+      void rescan({ force: true });
     }, TRAILING_SCAN_MS);
     trailingTimer.unref();
   }

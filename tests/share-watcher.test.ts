@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -92,6 +93,25 @@ describe('share watcher on real folders', () => {
     // Within chokidar's 50 ms change throttle of the first write: no event of its own.
     await writeFile(file, 'dddd');
     await waitFor('the second write', () => snapshots.at(-1)?.get('version.json')?.size === 4);
+  });
+
+  it('delivers a same-stat rewrite whose events chokidar swallowed, so a consumer re-reads the content', async () => {
+    const { dir, cleanup } = await makeTempDir('sw');
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'version.json');
+    await writeFile(file, 'aa');
+    const seen: string[] = [];
+    const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 0, maxWaitMs: 0, onSnapshot: (s) => s.has('version.json') && seen.push(readFileSync(file, 'utf8')) });
+    cleanups.push(() => watcher.close());
+    await watcher.start();
+    await writeFile(file, 'bb');
+    await utimes(file, 1_790_000_000, 1_790_000_000);
+    await waitFor('the first rewrite', () => seen.at(-1) === 'bb', 10_000);
+    // Inside chokidar's change throttle and with inode, size and mtime unchanged: neither an event
+    // nor a stat comparison reveals it; only the trailing scan after the burst can.
+    await writeFile(file, 'cc');
+    await utimes(file, 1_790_000_000, 1_790_000_000);
+    await waitFor('the second rewrite', () => seen.at(-1) === 'cc', 10_000);
   });
 
   it('waits for a folder that does not exist yet, then watches it', async () => {
