@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import { applyStagedUpdate, helperSwapArgs, swapFilesIn, UpdateApplyError, type ApplyStagedUpdateDeps } from '../update-helper/apply-update';
 import { formatHealthMarker, parseHealthMarker, readHealthMarker, writeHealthMarker } from '../update-helper/health-marker';
 import { repairInterruptedSwap } from '../update-helper/startup-repair';
 import { createBundle, STAND_IN_EXECUTABLE, wholeBundleVersion } from './fixtures/stand-in-bundle';
 import {
-  createSandbox,
-  destroySandbox,
   HELPER_SCRIPT,
   journalState,
   readText,
@@ -18,19 +16,14 @@ import {
   startInstance,
   swapArgs,
   waitFor,
-  type Sandbox,
+  useSandbox,
 } from './fixtures/helper-sandbox';
 
-let s: Sandbox;
+const s = useSandbox();
 
-beforeEach(async () => {
-  s = await createSandbox();
+beforeEach(() => {
   process.env.AETHER_STANDIN_MARKER = s.marker;
   process.env.AETHER_STANDIN_PIDS = s.pids;
-});
-
-afterEach(async () => {
-  await destroySandbox(s);
 });
 
 function manifest(overrides: Record<string, unknown> = {}) {

@@ -1,28 +1,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBundle, wholeBundleVersion, type StandInBehaviour } from './fixtures/stand-in-bundle';
 import {
-  createSandbox,
-  destroySandbox,
   journalState,
   readText,
   runHelper,
   startHelper,
   swapArgs,
   waitFor,
-  type Sandbox,
+  useSandbox,
 } from './fixtures/helper-sandbox';
 
-let s: Sandbox;
-
-beforeEach(async () => {
-  s = await createSandbox();
-});
-
-afterEach(async () => {
-  await destroySandbox(s);
-});
+const s = useSandbox();
 
 interface KillPoint {
   at: string;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { appImageVersion, createAppImage, createBundle, wholeBundleVersion, type StandInBehaviour } from './fixtures/stand-in-bundle';
 import {
   createSandbox,
@@ -14,18 +14,10 @@ import {
   startInstance,
   swapArgs,
   waitFor,
-  type Sandbox,
+  useSandbox,
 } from './fixtures/helper-sandbox';
 
-let s: Sandbox;
-
-beforeEach(async () => {
-  s = await createSandbox();
-});
-
-afterEach(async () => {
-  await destroySandbox(s);
-});
+const s = useSandbox();
 
 async function installOldAndStageNew(newBehaviour: StandInBehaviour): Promise<void> {
   await createBundle(s.installed, { version: '1.0.0' });
@@ -160,7 +152,7 @@ describe('update_helper.sh swap', () => {
 describe('update_helper.sh with a Linux AppImage file', () => {
   beforeEach(async () => {
     await destroySandbox(s);
-    s = await createSandbox('Aether.AppImage');
+    Object.assign(s, await createSandbox('Aether.AppImage'));
   });
 
   it('swaps the file in, makes it executable and keeps the old file as backup', async () => {
