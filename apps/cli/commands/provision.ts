@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { publishSeed } from '../../../provisioning/publish-seed';
 import type { Command } from '../command';
 import { UsageError } from '../command';
-import { parseCommandArgs, requireShare } from './ops-args';
+import { parseShareWriteArgs, requireShare } from './ops-args';
 
 const USAGE = `usage: aether-native provision --share DIR --hostname H --device ID [--api URL]
                                [--backup-api URL] [--onsite-api URL] [--key-file F] [--force]
@@ -16,21 +16,14 @@ export const provisionCommand: Command = {
   summary: 'write a seed for a laptop into the share (zero-touch provisioning)',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        share: { type: 'string' },
-        hostname: { type: 'string' },
-        device: { type: 'string' },
-        api: { type: 'string' },
-        'backup-api': { type: 'string' },
-        'onsite-api': { type: 'string' },
-        'key-file': { type: 'string' },
-        force: { type: 'boolean', default: false },
-      },
+    const values = parseShareWriteArgs(args, {
+      hostname: { type: 'string' },
+      device: { type: 'string' },
+      api: { type: 'string' },
+      'backup-api': { type: 'string' },
+      'onsite-api': { type: 'string' },
+      'key-file': { type: 'string' },
     });
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     if (!values.hostname) throw new UsageError('--hostname H is required.');
     if (!values.device) throw new UsageError('--device ID is required.');
     const apiKey = values['key-file'] ? await readKey(values['key-file']) : undefined;

@@ -1,7 +1,7 @@
 import { publishRelease } from '../../../update-helper/publish-release';
 import type { Command } from '../command';
 import { UsageError } from '../command';
-import { parseCommandArgs, requireShare } from './ops-args';
+import { parseShareWriteArgs, requireShare } from './ops-args';
 
 const USAGE = `usage: aether-native release --share DIR --file BUILD [--version V] [--notes TEXT]
                              [--min-version V] [--only-hosts H1,H2] [--force]
@@ -17,20 +17,13 @@ export const releaseCommand: Command = {
   summary: 'publish a build and its version.json to the share',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        share: { type: 'string' },
-        file: { type: 'string' },
-        version: { type: 'string' },
-        notes: { type: 'string' },
-        'min-version': { type: 'string' },
-        'only-hosts': { type: 'string' },
-        force: { type: 'boolean', default: false },
-      },
+    const values = parseShareWriteArgs(args, {
+      file: { type: 'string' },
+      version: { type: 'string' },
+      notes: { type: 'string' },
+      'min-version': { type: 'string' },
+      'only-hosts': { type: 'string' },
     });
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     if (!values.file) throw new UsageError('--file BUILD is required.');
     const result = await publishRelease({
       share: requireShare(values.share, io.env),
