@@ -1,73 +1,39 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import { createBridgeHandler } from '../apps/desktop/bridge-handler';
-import { createDeviceService } from '../apps/desktop/device-service';
 import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { type Cache, openCache } from '../cache/service';
 import type { EventFile } from '../provisioning/api-schemas';
-import { createBootstrap, type Bootstrap } from '../provisioning/bootstrap';
-import { MemorySecretStore } from '../provisioning/secret-store';
-import { createStateStore } from '../provisioning/state-store';
-import { createContextFactory } from '../router/context';
-import { appRouter } from '../router/index';
-import { createSenderPolicy } from '../router/sender-policy';
-import { ipcMain, resetFakeElectron, shell } from './fakes/electron';
-import { bridgePage } from './fakes/page-bridge';
-import { fakeServices } from './fakes/services';
+import { shell } from './fakes/electron';
+import { launchChromium } from './support/chromium';
+import { startDemoBridge, type DemoBridge, type DemoBridgeParts } from './support/demo-bridge';
 
 const KIOSK_WEB_CONTENTS_ID = 7;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const HOSTILE_NAME = '../../../etc/evil\u202Etxt.pptx';
 
 let browser: Browser;
 let simulator: Simulator;
-let bootstrap: Bootstrap;
+let demo: DemoBridge;
 let cache: Cache;
 let workDir: string;
 let launcherUrl: string;
 let unservable: EventFile;
 let hostile: EventFile;
 
-/** The real router over real services, as the composition root wires them; only the OS opener is the fake shell. */
-async function startRealBridge(): Promise<void> {
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'aether-launch-page-'));
-  const seedPath = path.join(workDir, 'seed.json');
-  await writeFile(seedPath, JSON.stringify(simulator.demoSeed()));
-  const logger = silentLogger();
-  bootstrap = createBootstrap({
-    discovery: { seedArg: seedPath, env: {}, packaged: true, paths: { devSeedPath: path.join(workDir, 'none.json'), seedConfigPath: path.join(workDir, 'none.json') } },
-    defaultApiUrl: simulator.url,
-    stateStore: createStateStore({ stateDir: path.join(workDir, 'state'), logger }),
-    secretStore: new MemorySecretStore(),
-    logger,
-  });
-  const ready = await bootstrap.run();
-  if (ready.kind !== 'ready') throw new Error(`bootstrap did not reach ready: ${JSON.stringify(ready)}`);
-  launcherUrl = ready.identity.targetUrl;
+/** Real cache and launch services over the demo bridge's bootstrap (its device service already uses <workDir>/cache); only the OS opener is the fake shell. */
+async function cacheAndLaunch({ bootstrap, identity, workDir: dir, logger }: DemoBridgeParts) {
   cache = await openCache({
-    root: path.join(workDir, 'cache'),
+    root: path.join(dir, 'cache'),
     source: { baseUrls: () => bootstrap.api().baseUrls(), headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }) },
     logger,
     download: { maxAttempts: 1 },
   });
   cache.start();
-  const device = createDeviceService({
-    bootstrap,
-    paths: { cache: cache.store.root, temp: path.join(workDir, 'launch'), logs: path.join(workDir, 'logs') },
-    appVersion: '0.1.0',
-    secretStorage: { encrypted: true, backend: 'gnome_libsecret', note: 'test' },
-  });
-  const launch = createDesktopLaunchService({ platform: 'linux', cache, device: () => ready.identity.device, defaultTempRoot: path.join(workDir, 'launch'), logger });
-  const senderPolicy = createSenderPolicy({ kioskOrigins: () => ready.identity.allowedOrigins, splashUrl: 'file:///app/dist/splash/index.html' });
-  const services = fakeServices({ logger, senderPolicy, device, cache, launch });
-  const createContext = createContextFactory({ services, roleOf: (id) => (id === KIOSK_WEB_CONTENTS_ID ? 'kiosk' : 'unknown'), development: false });
-  createBridgeHandler({ ipcMain: ipcMain as never, router: appRouter, createContext });
+  const launch = createDesktopLaunchService({ platform: 'linux', cache, device: () => identity.device, defaultTempRoot: path.join(dir, 'launch'), logger });
+  return { cache, launch };
 }
 
 function row(page: Page, file: EventFile) {
@@ -75,21 +41,20 @@ function row(page: Page, file: EventFile) {
 }
 
 beforeAll(async () => {
-  resetFakeElectron();
   simulator = await startSimulator();
   hostile = await simulator.addFile({ filename: HOSTILE_NAME, size: 4096 });
   unservable = await simulator.addFile({ filename: 'Withdrawn talk.pptx', size: 2048 });
   simulator.faults.set({ status: 404, match: new RegExp(`/v3/files/${unservable.sha256}`) });
-  await startRealBridge();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  demo = await startDemoBridge({ simulator, kioskWebContentsId: KIOSK_WEB_CONTENTS_ID, services: cacheAndLaunch });
+  ({ workDir, launcherUrl } = demo);
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await cache?.close();
-  await bootstrap?.stop();
+  await demo?.close();
   await simulator?.close();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('the demo page event files: cache state, live progress, Open through launch.open', () => {
@@ -98,7 +63,7 @@ describe('the demo page event files: cache state, live progress, Open through la
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await bridgePage(context, page, ipcMain, KIOSK_WEB_CONTENTS_ID);
+    await demo.bridge(context, page);
     await page.goto(launcherUrl);
 
     const expected = simulator.demo.files.length + 2;
@@ -124,7 +89,7 @@ describe('the demo page event files: cache state, live progress, Open through la
   it('opens a file with a hostile name from the API only as a sanitised copy inside the launch folder', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await bridgePage(context, page, ipcMain, KIOSK_WEB_CONTENTS_ID);
+    await demo.bridge(context, page);
     await page.goto(launcherUrl);
     await expect.poll(() => row(page, hostile).getByTestId('file-state').textContent(), { timeout: 30_000 }).toBe('cached');
 

@@ -1,22 +1,29 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launcherUrl } from '../provisioning/api-schemas';
 import { lazyLauncherBundle } from '../apps/simulator/demo-page/bundle';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
-import { installPageBridge, statusOf } from './simulator-page-bridge';
+import { fakeDeviceService } from './fakes/services';
+import { launchChromium } from './support/chromium';
+import { startDemoBridge, type DemoBridge } from './support/demo-bridge';
+
+const KIOSK_WEB_CONTENTS_ID = 1;
 
 let sim: Simulator;
 let browser: Browser;
+let demo: DemoBridge;
+// The page must see states the real bootstrap (already ready) would never show it, so the test drives them.
+let device: ReturnType<typeof fakeDeviceService>;
 
 beforeAll(async () => {
   sim = await startSimulator({ files: [] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  device = fakeDeviceService({ info: { device: sim.demo.device, paths: { cache: '/tmp/cache', temp: '/tmp/launch', logs: '/tmp/logs' }, mode: 'native', appVersion: '0.1.0-test' } });
+  demo = await startDemoBridge({ simulator: sim, kioskWebContentsId: KIOSK_WEB_CONTENTS_ID, services: () => ({ device: device.service }) });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
+  await demo?.close();
   await sim?.close();
 });
 
@@ -78,23 +85,23 @@ describe('simulator: demo launcher page in headless Chromium', () => {
   });
 
   it('inside the app shows the device from device.get and follows the bootstrap state live', async () => {
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    const bridge = await installPageBridge(page, sim.demo.device);
+    await demo.bridge(context, page);
     try {
       await page.goto(launcherUrl(sim.demo.device));
       expect(await page.getByTestId('mode').textContent()).toBe('native');
       await page.getByTestId('device-name').filter({ hasText: 'Ballroom A lectern' }).waitFor();
       expect(JSON.parse((await page.getByTestId('device-json').textContent()) ?? '')).toEqual(sim.demo.device);
       await page.getByTestId('bootstrap-state').filter({ hasText: 'authenticating' }).waitFor();
-      bridge.setStatus(statusOf('failed'));
+      device.publish({ ...device.service.status(), state: { kind: 'failed', reason: 'no network', retryAt: null } });
       await page.getByTestId('bootstrap-state').filter({ hasText: 'failed' }).waitFor();
       expect(await page.getByTestId('plain-browser').count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
-      bridge.close();
-      await page.close();
+      await context.close();
     }
   });
 });
