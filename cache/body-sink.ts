@@ -1,8 +1,30 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
-/** 4 MiB: large enough that hashing and writing run near their in-memory speed (DESIGN §6). */
-export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+/**
+ * Bytes gathered before one `writev`: large enough that a write is one syscall per MiB, small enough
+ * that memory stays a few MiB per download whatever the file size.
+ */
+export const DEFAULT_WRITE_BATCH_BYTES = 1024 * 1024;
+/** Batches being written while the next one gathers; more only adds memory, not speed. */
+export const DEFAULT_WRITES_IN_FLIGHT = 2;
+/**
+ * A background `datasync` is started after this many new bytes, so the disk flushes while the
+ * download still runs and the `datasync` before the rename only has the tail left to write.
+ */
+export const DEFAULT_WRITEBACK_BYTES = 64 * 1024 * 1024;
+
+export interface SinkOptions {
+  batchBytes: number;
+  writesInFlight: number;
+  writebackBytes: number;
+}
+
+export const DEFAULT_SINK_OPTIONS: SinkOptions = {
+  batchBytes: DEFAULT_WRITE_BATCH_BYTES,
+  writesInFlight: DEFAULT_WRITES_IN_FLIGHT,
+  writebackBytes: DEFAULT_WRITEBACK_BYTES,
+};
 
 export class BodyTooLongError extends Error {
   override name = 'BodyTooLongError';
@@ -17,60 +39,68 @@ export class DiskWriteError extends Error {
 }
 
 /**
- * Streams a response body into a temp file and a running SHA-256 in one pass. Network chunks are
- * coalesced into one of two large buffers; one is written while the other fills, so memory stays at
- * two chunks whatever the file size. The hash always covers exactly the bytes written at [0, offset).
+ * Streams a response body into a temp file and a running SHA-256 in one pass. Each network chunk is
+ * hashed as it arrives and kept (not copied) until a batch is gathered, which one `writev` writes at
+ * its offset while the next batch gathers. At most `writesInFlight` batches are being written: when
+ * the disk is slower than the network the body waits, so memory is bounded by
+ * `(writesInFlight + 1) × batchBytes` plus one chunk, whatever the file size.
+ *
+ * `offset` is the end of the bytes that are both hashed and handed to a write; after `drain()` they
+ * are all on the file, so the hash covers exactly [0, offset) of the file (what a resume relies on).
  */
 export class BodySink {
-  private filling: Buffer;
-  private spare: Buffer;
-  private fill = 0;
-  private pendingWrite: Promise<void> = Promise.resolve();
-  private writeError: unknown = null;
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
+  private readonly writes: Promise<void>[] = [];
+  private inFlightBytes = 0;
+  private writeError: DiskWriteError | null = null;
+  private writeback: Promise<void> | null = null;
+  private writtenSinceWriteback = 0;
+  /** The most bytes this sink has held at once (gathered + being written): what bounds its memory. */
+  heldHighWater = 0;
 
   constructor(
     private readonly handle: FileHandle,
-    private hash: Hash,
+    private readonly hash: Hash,
     public offset: number,
-    private readonly chunkSize = DEFAULT_CHUNK_SIZE,
-  ) {
-    this.filling = Buffer.allocUnsafe(chunkSize);
-    this.spare = Buffer.allocUnsafe(chunkSize);
-  }
+    private readonly options: SinkOptions = DEFAULT_SINK_OPTIONS,
+  ) {}
 
-  /** Bytes accepted so far, including those still in the buffer. */
+  /** Bytes accepted so far, including those not yet handed to a write. */
   get received(): number {
-    return this.offset + this.fill;
+    return this.offset + this.gatheredBytes;
   }
 
   /**
    * Pumps the body until it ends. `limit` (the expected total size) stops a server that sends more
-   * than it should before it can fill the disk. `onFlush` runs after each large write is queued.
+   * than it should before it can fill the disk. `onFlush` runs after each batch is handed to a write.
    */
   async pump(body: AsyncIterable<Buffer>, limit: number | null, onFlush: (received: number) => void): Promise<void> {
     for await (const chunk of body) {
       if (limit !== null && this.received + chunk.length > limit) {
         throw new BodyTooLongError(`the server sent more than the expected ${limit} bytes`);
       }
-      let pos = 0;
-      while (pos < chunk.length) {
-        const n = Math.min(chunk.length - pos, this.chunkSize - this.fill);
-        chunk.copy(this.filling, this.fill, pos, pos + n);
-        this.fill += n;
-        pos += n;
-        if (this.fill === this.chunkSize) {
-          await this.flush();
-          onFlush(this.offset);
-        }
+      this.hash.update(chunk);
+      this.gathered.push(chunk);
+      this.gatheredBytes += chunk.length;
+      if (this.gatheredBytes >= this.options.batchBytes) {
+        await this.flush();
+        onFlush(this.offset);
       }
     }
   }
 
-  /** Hashes and writes what is buffered, then waits for every write; rethrows a write error. */
+  /** Writes what is gathered, then waits for every write; rethrows a write error. */
   async drain(): Promise<void> {
     if (this.writeError === null) await this.flush();
-    await this.pendingWrite;
+    await this.settle();
     if (this.writeError !== null) throw this.writeError;
+  }
+
+  /** Waits for every write and the background flush, whatever their outcome (before a truncate or close). */
+  async settle(): Promise<void> {
+    await Promise.all(this.writes);
+    await this.writeback;
   }
 
   /** The digest of [0, offset) without ending the running hash. */
@@ -79,28 +109,52 @@ export class BodySink {
   }
 
   private async flush(): Promise<void> {
-    if (this.fill === 0) return;
-    const buffer = this.filling;
-    const length = this.fill;
-    const position = this.offset;
-    // Hashing this buffer overlaps the previous buffer's write; a write error aborts the download anyway.
-    this.hash.update(buffer.subarray(0, length));
-    await this.pendingWrite;
+    if (this.gatheredBytes === 0) return;
     if (this.writeError !== null) throw this.writeError;
+    const buffers = this.gathered;
+    const length = this.gatheredBytes;
+    const position = this.offset;
+    this.gathered = [];
+    this.gatheredBytes = 0;
     this.offset += length;
-    this.pendingWrite = writeFully(this.handle, buffer, length, position).catch((err: unknown) => {
-      this.writeError = new DiskWriteError((err as NodeJS.ErrnoException).code, { cause: err });
-    });
-    this.filling = this.spare;
-    this.spare = buffer;
-    this.fill = 0;
+    this.inFlightBytes += length;
+    this.heldHighWater = Math.max(this.heldHighWater, this.inFlightBytes);
+    const write = writeFully(this.handle, buffers, length, position).then(
+      () => this.written(length),
+      (err: unknown) => {
+        this.inFlightBytes -= length;
+        this.writeError ??= new DiskWriteError((err as NodeJS.ErrnoException).code, { cause: err });
+      },
+    );
+    this.writes.push(write);
+    while (this.writes.length >= this.options.writesInFlight) await this.writes.shift();
+    if (this.writeError !== null) throw this.writeError;
+  }
+
+  private written(length: number): void {
+    this.inFlightBytes -= length;
+    this.writtenSinceWriteback += length;
+    if (this.writeback !== null || this.writtenSinceWriteback < this.options.writebackBytes) return;
+    this.writtenSinceWriteback = 0;
+    // Only an early start of the flush the commit does anyway: a failure here surfaces there.
+    this.writeback = this.handle.datasync().then(
+      () => {
+        this.writeback = null;
+      },
+      () => {
+        this.writeback = null;
+      },
+    );
   }
 }
 
-async function writeFully(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+async function writeFully(handle: FileHandle, buffers: Buffer[], length: number, position: number): Promise<void> {
+  const { bytesWritten } = await handle.writev(buffers, position);
+  if (bytesWritten === length) return;
+  const rest = Buffer.concat(buffers, length).subarray(bytesWritten);
   let done = 0;
-  while (done < length) {
-    const { bytesWritten } = await handle.write(buffer, done, length - done, position + done);
-    done += bytesWritten;
+  while (done < rest.length) {
+    const result = await handle.write(rest, done, rest.length - done, position + bytesWritten + done);
+    done += result.bytesWritten;
   }
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { request, type Dispatcher } from 'undici';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
-import { BodySink, BodyTooLongError, DEFAULT_CHUNK_SIZE, DiskWriteError } from './body-sink';
+import { BodySink, BodyTooLongError, DEFAULT_SINK_OPTIONS, DiskWriteError, type SinkOptions } from './body-sink';
 import { CacheError, IntegrityError, NoSpaceError, StoreIoError, TransferError } from './errors';
 import { fileUrl, type FileSource } from './file-source';
+import type { FileHttpClient } from './http-get';
 import { headerNumber, networkError, parseContentRange, statusError } from './http-response';
 import type { CacheFile, FailureReason } from './schemas';
 import type { ContentStore, StoreEntry, TempFile } from './store';
@@ -18,7 +18,8 @@ export interface DownloadOptions {
   /** Longest silence between two body chunks. */
   stallTimeoutMs: number;
   backoff: BackoffPolicy;
-  chunkSize: number;
+  /** How the body is gathered, written and flushed (body-sink.ts). */
+  sink: SinkOptions;
 }
 
 export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
@@ -27,7 +28,7 @@ export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
   headersTimeoutMs: 15_000,
   stallTimeoutMs: 30_000,
   backoff: DEFAULT_BACKOFF,
-  chunkSize: DEFAULT_CHUNK_SIZE,
+  sink: DEFAULT_SINK_OPTIONS,
 };
 
 /** One download's life; `failed` carries its reason (DESIGN §3: failures are states). */
@@ -44,7 +45,7 @@ export type DownloadState =
 export interface DownloadDeps {
   store: ContentStore;
   source: FileSource;
-  dispatcher: Dispatcher;
+  http: FileHttpClient;
   logger: Logger;
   options: DownloadOptions;
   onState: (state: DownloadState) => void;
@@ -73,7 +74,7 @@ export async function downloadFile(file: CacheFile, deps: DownloadDeps): Promise
 
 async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Promise<StoreEntry> {
   const { options, signal } = deps;
-  let sink = new BodySink(temp.handle, createHash('sha256'), 0, options.chunkSize);
+  let sink = new BodySink(temp.handle, createHash('sha256'), 0, options.sink);
   let failuresInARow = 0;
   let totalAttempts = 0;
   let integrityFailures = 0;
@@ -81,14 +82,19 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
   let size: number | null = file.size ?? null;
 
   const restart = async () => {
+    // A write still in flight would land after the truncate and leave stale bytes past the new end.
+    await sink.settle();
     await temp.handle.truncate(0);
-    sink = new BodySink(temp.handle, createHash('sha256'), 0, options.chunkSize);
+    sink = new BodySink(temp.handle, createHash('sha256'), 0, options.sink);
   };
   const finish = async (): Promise<StoreEntry | null> => {
     const digest = sink.digest();
     if (digest === file.sha256 && (file.size === undefined || sink.offset === file.size)) {
       deps.onState({ kind: 'committing', bytes: sink.offset, size: sink.offset });
-      return deps.store.commit(temp, file.sha256);
+      // Typed so it is fatal: a failed commit is never retried over the network (its slot is given up).
+      return deps.store.commit(temp, file.sha256).catch((err: unknown) => {
+        throw asCacheError(err, deps.store.root);
+      });
     }
     const tooShortOrLong = file.size !== undefined && sink.offset !== file.size;
     await integrityFailure(
@@ -109,58 +115,59 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     await restart();
   };
 
-  for (;;) {
-    if (signal.aborted) throw new TransferError('network', 'The download was cancelled because the cache is closing.');
-    if (size !== null && sink.offset === size && sink.offset > 0) {
-      const entry = await finish();
-      if (entry) return entry;
+  try {
+    for (;;) {
+      if (signal.aborted) throw new TransferError('network', 'The download was cancelled because the cache is closing.');
+      if (size !== null && sink.offset === size && sink.offset > 0) {
+        const entry = await finish();
+        if (entry) return entry;
+      }
+      const bases = deps.source.baseUrls();
+      if (bases.length === 0) throw new TransferError('network', 'No API base URL is configured to download files from.');
+      const base = bases[baseIndex % bases.length]!;
+      const before = sink.offset;
+      totalAttempts += 1;
+      deps.onState({ kind: 'connecting', base, attempt: totalAttempts, bytes: before, size });
+      try {
+        const entry = await attempt(base);
+        if (entry) return entry;
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        const failure = asCacheError(err, deps.store.root);
+        failuresInARow = sink.offset > before ? 1 : failuresInARow + 1;
+        if (failuresInARow >= options.maxAttempts || totalAttempts >= options.maxAttempts * 10) throw failure;
+        baseIndex += 1;
+        const roundDone = baseIndex % bases.length === 0;
+        const retryInMs = roundDone ? backoffDelay(options.backoff, failuresInARow - 1, deps.random) : 0;
+        deps.logger.info({ sha256: file.sha256, base, reason: failure.reason, bytes: sink.offset, retryInMs }, 'cache: download attempt failed, retrying');
+        deps.onState({ kind: 'retrying', reason: failure.reason, message: failure.message, attempt: totalAttempts, retryInMs, bytes: sink.offset, size });
+        if (retryInMs > 0) await sleep(retryInMs, signal);
+      }
     }
-    const bases = deps.source.baseUrls();
-    if (bases.length === 0) throw new TransferError('network', 'No API base URL is configured to download files from.');
-    const base = bases[baseIndex % bases.length]!;
-    const before = sink.offset;
-    totalAttempts += 1;
-    deps.onState({ kind: 'connecting', base, attempt: totalAttempts, bytes: before, size });
-    try {
-      const entry = await attempt(base);
-      if (entry) return entry;
-    } catch (err) {
-      if (isFatal(err)) throw err;
-      const failure = asCacheError(err, deps.store.root);
-      failuresInARow = sink.offset > before ? 1 : failuresInARow + 1;
-      if (failuresInARow >= options.maxAttempts || totalAttempts >= options.maxAttempts * 10) throw failure;
-      baseIndex += 1;
-      const roundDone = baseIndex % bases.length === 0;
-      const retryInMs = roundDone ? backoffDelay(options.backoff, failuresInARow - 1, deps.random) : 0;
-      deps.logger.info({ sha256: file.sha256, base, reason: failure.reason, bytes: sink.offset, retryInMs }, 'cache: download attempt failed, retrying');
-      deps.onState({ kind: 'retrying', reason: failure.reason, message: failure.message, attempt: totalAttempts, retryInMs, bytes: sink.offset, size });
-      if (retryInMs > 0) await sleep(retryInMs, signal);
-    }
+  } catch (err) {
+    // The caller closes and removes the temp file: no write may still be running on it.
+    await sink.settle();
+    throw err;
   }
 
   async function attempt(base: string): Promise<StoreEntry | null> {
     const headers: Record<string, string> = { ...(await deps.source.headers()) };
     if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
-    const response = await request(fileUrl(base, file.sha256), {
-      dispatcher: deps.dispatcher,
-      method: 'GET',
-      headers,
-      signal,
-      headersTimeout: options.headersTimeoutMs,
-      bodyTimeout: options.stallTimeoutMs,
-    }).catch((err: unknown) => {
-      throw networkError(err, base);
-    });
+    const response = await deps.http
+      .get(fileUrl(base, file.sha256), { headers, signal, headersTimeoutMs: options.headersTimeoutMs, stallTimeoutMs: options.stallTimeoutMs })
+      .catch((err: unknown) => {
+        throw networkError(err, base);
+      });
     const { statusCode, body } = response;
     if (statusCode === 416 && sink.offset > 0) {
-      await body.dump();
+      response.discard();
       const entry = await finish();
       if (entry) return entry;
       await restart();
       throw new TransferError('http-error', `The API at ${base} refused the resume offset; starting ${file.sha256} over.`);
     }
     if (statusCode !== 200 && statusCode !== 206) {
-      await body.dump();
+      response.discard();
       throw statusError(statusCode, file.sha256, base);
     }
     const length = headerNumber(response.headers['content-length']);
@@ -170,7 +177,7 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     } else {
       const range = parseContentRange(response.headers['content-range']);
       if (!range || range.start !== sink.offset) {
-        await body.dump();
+        response.destroy();
         await restart();
         throw new TransferError('http-error', `The API at ${base} answered a range that does not start where the download stopped; starting over.`);
       }
@@ -181,13 +188,17 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     try {
       await sink.pump(body, size, (bytes) => deps.onState({ kind: 'receiving', base, bytes, size }));
     } catch (err) {
-      body.destroy();
+      response.destroy();
       if (err instanceof BodyTooLongError) {
         await integrityFailure('size-mismatch', `File ${file.sha256}: ${err.message}`);
         return null;
       }
-      if (!(err instanceof DiskWriteError)) await sink.drain();
-      throw err instanceof DiskWriteError ? err : networkError(err, base);
+      if (err instanceof DiskWriteError) {
+        await sink.settle();
+        throw err;
+      }
+      await sink.drain();
+      throw networkError(err, base);
     }
     await sink.drain();
     if (size !== null && sink.offset < size) {

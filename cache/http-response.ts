@@ -1,4 +1,5 @@
 import { FileNotFoundError, TransferError } from './errors';
+import { HttpTimeoutError } from './http-get';
 
 /** `bytes <start>-<end>/<total|*>` → its numbers, or null when it is malformed. */
 export function parseContentRange(header: string | string[] | undefined): { start: number; end: number; total: number | null } | null {
@@ -23,13 +24,11 @@ export function statusError(statusCode: number, sha256: string, base: string): E
   return new TransferError('http-error', `The API at ${base} answered ${statusCode} for file ${sha256}.`);
 }
 
-const STALL_CODES = new Set(['UND_ERR_BODY_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** Maps an undici/socket error to a transient transfer failure with a message a person can act on. */
+/** Maps an HTTP/socket error to a transient transfer failure with a message a person can act on. */
 export function networkError(err: unknown, base: string): TransferError {
   const code = (err as { code?: string } | null)?.code;
   const detail = err instanceof Error ? err.message : String(err);
-  if (code && STALL_CODES.has(code)) {
+  if (err instanceof HttpTimeoutError) {
     return new TransferError('stalled', `The transfer from ${base} stalled (${code}); it will resume where it stopped.`, { cause: err });
   }
   return new TransferError('network', `The connection to ${base} failed (${code ?? 'error'}: ${detail}); it will resume where it stopped.`, { cause: err });

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { Agent, type Dispatcher } from 'undici';
 import { nodeCacheFs, type CacheFs } from './cache-fs';
 import { DEFAULT_DOWNLOAD_OPTIONS, downloadFile, type DownloadOptions, type DownloadState } from './download';
 import type { FileSource } from './file-source';
+import { FileHttpClient } from './http-get';
 import { collectGarbage } from './gc';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
 import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
@@ -33,7 +33,6 @@ export interface CacheDeps {
   download?: Partial<DownloadOptions>;
   transientRetryMs?: number;
   progressIntervalMs?: number;
-  dispatcher?: Dispatcher;
   now?: () => number;
   random?: () => number;
 }
@@ -44,8 +43,7 @@ export interface CacheDeps {
  */
 export class Cache implements CacheService {
   private readonly abort = new AbortController();
-  private readonly ownsDispatcher: boolean;
-  private readonly dispatcher: Dispatcher;
+  private readonly http: FileHttpClient;
   private readonly unverified: Set<string>;
   readonly scheduler: DownloadScheduler;
   readonly loop: SyncLoop;
@@ -58,8 +56,7 @@ export class Cache implements CacheService {
   ) {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
-    this.ownsDispatcher = !deps.dispatcher;
-    this.dispatcher = deps.dispatcher ?? new Agent({ connections: concurrency, pipelining: 1 });
+    this.http = new FileHttpClient(concurrency);
     const now = deps.now ?? Date.now;
     this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
     this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick());
@@ -130,7 +127,7 @@ export class Cache implements CacheService {
     this.scheduler.close();
     await this.scheduler.idle();
     this.progress.close();
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    this.http.close();
   }
 
   private async runJob(file: CacheFile, onState: (state: DownloadState) => void): Promise<StoreEntry> {
@@ -145,7 +142,7 @@ export class Cache implements CacheService {
     return downloadFile(file, {
       store: this.store,
       source: this.deps.source,
-      dispatcher: this.dispatcher,
+      http: this.http,
       logger: this.deps.logger,
       options: { ...DEFAULT_DOWNLOAD_OPTIONS, ...this.deps.download },
       onState,

@@ -124,7 +124,7 @@ describe('content store', () => {
           if (args[1] !== 'w+') return handle;
           return new Proxy(handle, {
             get(h, k) {
-              if (k === 'write') return async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+              if (k === 'write' || k === 'writev') return async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
               const v = Reflect.get(h, k) as unknown;
               return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(h) : v;
             },
