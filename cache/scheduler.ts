@@ -23,14 +23,18 @@ interface Job {
 }
 
 /**
- * One download per hash however many callers ask (single flight), at most `concurrency` at a time,
- * first asked first served. Remembers the last failure of each hash for status and for the sync loop.
+ * One download per hash however many callers ask (single flight), at most `concurrency` transfers at
+ * a time, first asked first served. A job that reaches `committing` has finished with the network, so
+ * it gives its slot to the next transfer while its fsyncs run (at most `concurrency` commits at once):
+ * with many small files the disk's flushes overlap the next transfers instead of idling a connection.
+ * Remembers the last failure of each hash for status and for the sync loop.
  */
 export class DownloadScheduler {
   private readonly jobs = new Map<string, Job>();
   private readonly waiting: Job[] = [];
   private readonly failures = new Map<string, Failure>();
   private running = 0;
+  private committing = 0;
   private closed = false;
 
   constructor(
@@ -100,7 +104,7 @@ export class DownloadScheduler {
   }
 
   private pump(): void {
-    while (!this.closed && this.running < this.concurrency) {
+    while (!this.closed && this.running < this.concurrency && this.committing < this.concurrency) {
       const next = this.waiting.shift();
       if (!next) return;
       this.running += 1;
@@ -110,9 +114,16 @@ export class DownloadScheduler {
 
   private async execute(job: Job): Promise<StoreEntry> {
     const sha256 = job.file.sha256;
+    let holdsSlot = true;
     try {
       return await this.run(job.file, (state) => {
         job.state = state;
+        if (state.kind === 'committing' && holdsSlot) {
+          holdsSlot = false;
+          this.running -= 1;
+          this.committing += 1;
+          this.pump();
+        }
         if (state.kind === 'failed') {
           this.failures.set(sha256, { reason: state.reason, message: state.message, permanent: state.permanent, at: this.now() });
         }
@@ -126,7 +137,8 @@ export class DownloadScheduler {
       throw err;
     } finally {
       this.jobs.delete(sha256);
-      this.running -= 1;
+      if (holdsSlot) this.running -= 1;
+      else this.committing -= 1;
       this.pump();
       this.onSettled(sha256);
     }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { syncDirectory } from '../provisioning/atomic-file';
 import type { CacheFs } from './cache-fs';
 import { StoreIoError, errnoCode } from './errors';
+import { GroupCommit } from './group-commit';
 import { hashFile } from './hash-file';
 import { FINAL_NAME_PATTERN, SHARD_PATTERN, finalPath, quarantineDir, shardDir, tempDir, tempName } from './layout';
 import { reclaimStaleTemps } from './reclaim';
@@ -45,6 +46,7 @@ export class ContentStore {
   private readonly knownShards = new Set<string>();
   private tempCounter = 0;
   private bytes = 0;
+  private readonly commits: GroupCommit;
 
   constructor(
     readonly root: string,
@@ -52,7 +54,9 @@ export class ContentStore {
     private readonly logger: Logger,
     private readonly pid: number,
     readonly nonce: string,
-  ) {}
+  ) {
+    this.commits = new GroupCommit({ syncFolder: syncDirectory, appendJournal: (lines) => appendJournal(fs, root, lines), logger });
+  }
 
   has(sha256: string): boolean {
     return this.index.has(sha256);
@@ -99,10 +103,13 @@ export class ContentStore {
 
   /**
    * Moves a temp file whose hash and size the caller has just checked into place: data synced first,
-   * then the rename, then the folder synced, so no crash can leave a partial file at a final name.
+   * then the rename, then the folder synced (grouped with the commits that arrive meanwhile), so no
+   * crash can leave a partial file at a final name. Resolves once the rename is durable.
    */
   async commit(temp: TempFile, sha256: string): Promise<StoreEntry> {
     await temp.handle.datasync();
+    // fstat on the open file: the rename below keeps size and mtime, and this saves a path lookup.
+    const { size, mtimeMs } = await temp.handle.stat();
     await temp.handle.close();
     const shard = shardDir(this.root, sha256);
     if (!this.knownShards.has(shard)) {
@@ -111,11 +118,9 @@ export class ContentStore {
     }
     const target = finalPath(this.root, sha256);
     await this.fs.rename(temp.path, target);
-    await syncDirectory(shard);
-    const stat = await this.fs.stat(target);
-    this.record(sha256, { size: stat.size, mtimeMs: stat.mtimeMs });
-    await appendJournal(this.fs, this.root, addLine(sha256, { size: stat.size, mtimeMs: stat.mtimeMs }));
-    return { sha256, size: stat.size, path: target };
+    await this.commits.commit(shard, addLine(sha256, { size, mtimeMs }));
+    this.record(sha256, { size, mtimeMs });
+    return { sha256, size, path: target };
   }
 
   /** Hashes a file found at a final name; trusts it on a match, quarantines it otherwise. */
