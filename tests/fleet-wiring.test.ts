@@ -1,17 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFleetWiring } from '../apps/desktop/fleet-wiring';
 import { silentLogger } from '../apps/common/logger';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import type { StagedManifest } from '../update-helper/staged-manifest';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 import { dropVersion, nativeAppDir, sha256 } from './version-watcher-fixtures';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 function fakeBootstrap(initial: BootstrapState) {
   let state = initial;
@@ -30,8 +28,7 @@ function fakeBootstrap(initial: BootstrapState) {
 }
 
 async function setup(packaged: boolean, cacheSummary?: () => { files: number; bytes: number; missing: number }) {
-  const { dir, cleanup } = await makeTempDir('fleet-wiring');
-  cleanups.push(cleanup);
+  const dir = await cleanups.tempDir('fleet-wiring');
   const share = path.join(dir, 'share');
   const appImage = path.join(dir, 'opt', 'Aether.AppImage');
   await (await import('node:fs/promises')).mkdir(path.dirname(appImage), { recursive: true });

@@ -1,14 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
 import { captureIo } from './cli-io-helpers';
-import { makeTempDir } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 function status(hostname: string, minutesAgo: number, extra: Record<string, unknown> = {}) {
   return {
@@ -25,8 +22,7 @@ function status(hostname: string, minutesAgo: number, extra: Record<string, unkn
 }
 
 async function shareWith(files: Record<string, string>) {
-  const { dir, cleanup } = await makeTempDir('fleet');
-  cleanups.push(cleanup);
+  const dir = await cleanups.tempDir('fleet');
   await mkdir(path.join(dir, 'status'));
   for (const [name, body] of Object.entries(files)) await writeFile(path.join(dir, 'status', name), body);
   return dir;
@@ -64,8 +60,7 @@ describe('aether-native fleet status', () => {
   });
 
   it('says so when no laptop has reported, and rejects bad usage', async () => {
-    const { dir, cleanup } = await makeTempDir('fleet');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('fleet');
     const io = captureIo();
     expect(await main(['fleet', 'status', '--share', dir], io)).toBe(0);
     expect(io.out()).toContain('does not exist yet: no laptop has reported');

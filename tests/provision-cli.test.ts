@@ -1,21 +1,17 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
 import { silentLogger } from '../apps/common/logger';
 import { loadSeed } from '../provisioning/seed-load';
 import { waitForSeed, type ZeroTouchState } from '../provisioning/zero-touch';
 import { captureIo } from './cli-io-helpers';
-import { makeTempDir } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 async function workspace() {
-  const { dir, cleanup } = await makeTempDir('provision');
-  cleanups.push(cleanup);
+  const dir = await cleanups.tempDir('provision');
   const keyFile = path.join(dir, 'device.key');
   await writeFile(keyFile, 'super-secret-key-123\n');
   return { dir, share: path.join(dir, 'share'), keyFile };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
 import { silentLogger } from '../apps/common/logger';
 import { createShareWatcher } from '../provisioning/share-watcher';
@@ -11,20 +11,16 @@ import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher } from '../update-helper/version-watcher';
 import { VersionFile } from '../update-helper/version-schema';
 import { captureIo } from './cli-io-helpers';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 import { recordingStage, sha256 } from './version-watcher-fixtures';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 async function workspace() {
-  const { dir, cleanup } = await makeTempDir('release');
-  cleanups.push(cleanup);
+  const dir = await cleanups.tempDir('release');
   const share = path.join(dir, 'share');
   const builds = path.join(dir, 'builds');
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(builds);
   const build = async (name: string, bytes: number) => {
     const data = randomBytes(bytes);

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import { createShareWatcher, type ShareSnapshot, type ShareWatcher } from '../provisioning/share-watcher';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 async function watch(dir: string, accept?: (name: string) => boolean): Promise<{ watcher: ShareWatcher; snapshots: ShareSnapshot[] }> {
   const snapshots: ShareSnapshot[] = [];
@@ -23,8 +21,7 @@ const names = (s: ShareSnapshot | undefined) => [...(s?.keys() ?? [])];
 
 describe('share watcher on real folders', () => {
   it('reports existing files once at start and hides Syncthing noise', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     await writeFile(path.join(dir, 'seed_a.json'), '{}');
     await writeFile(path.join(dir, '.syncthing.seed_b.json.tmp'), '{"partial');
     await writeFile(path.join(dir, '~syncthing~seed_c.json.tmp'), '');
@@ -38,8 +35,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('sees a file that arrives under a temp name and is renamed into place, never the temp name', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const { snapshots } = await watch(dir);
     await writeFile(path.join(dir, '.syncthing.version.json.tmp'), '{"version":');
     await writeFile(path.join(dir, '.syncthing.version.json.tmp'), '{"version":"1.0.0"}');
@@ -49,8 +45,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('reports a replaced file (unlink, then rename of a new one) as changed', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     await writeFile(path.join(dir, 'version.json'), 'old');
     const { snapshots } = await watch(dir);
     const before = snapshots.at(-1)?.get('version.json');
@@ -65,8 +60,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('delivers a change even when the replacement keeps inode, size and mtime', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const file = path.join(dir, 'version.json');
     await writeFile(file, '{"version":"1.2.0"}');
     await utimes(file, 1_790_000_000, 1_790_000_000);
@@ -80,8 +74,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('sees the second of two quick writes that chokidar throttles into one event', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const file = path.join(dir, 'version.json');
     await writeFile(file, 'a');
     const snapshots: ShareSnapshot[] = [];
@@ -96,8 +89,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('delivers a same-stat rewrite whose events chokidar swallowed, so a consumer re-reads the content', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const file = path.join(dir, 'version.json');
     await writeFile(file, 'aa');
     const seen: string[] = [];
@@ -115,8 +107,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('waits for a folder that does not exist yet, then watches it', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const target = path.join(dir, 'admin_share', 'seeds');
     const { watcher, snapshots } = await watch(target);
     expect(watcher.state).toEqual({ kind: 'waiting-for-folder', watchingAncestor: dir });
@@ -130,8 +121,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('keeps working after the folder disappears and comes back', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const target = path.join(dir, 'native_app');
     await mkdir(target);
     await writeFile(path.join(target, 'a.bin'), 'a');
@@ -145,8 +135,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('passes only accepted names and stays quiet about the others', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const { snapshots } = await watch(dir, (n) => n.endsWith('.json'));
     await writeFile(path.join(dir, 'notes.txt'), 'x');
     await writeFile(path.join(dir, 'b.json'), '{}');
@@ -155,8 +144,7 @@ describe('share watcher on real folders', () => {
   });
 
   it('finds a change on a forced re-scan and delivers nothing after close', async () => {
-    const { dir, cleanup } = await makeTempDir('sw');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('sw');
     const { watcher, snapshots } = await watch(dir);
     await watcher.rescan({ force: true });
     expect(snapshots).toHaveLength(2);

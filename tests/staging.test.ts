@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, readlink, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import { execFileRunner } from '../kiosk/presentation-apps';
 import type { CommandResult, CommandRunner } from '../update-helper/command-runner';
@@ -9,17 +9,13 @@ import { checkPayload, PayloadHashCache } from '../update-helper/payload-check';
 import { StagedManifest, stagedManifestPath, stagingRoot } from '../update-helper/staged-manifest';
 import { designatedRequirement, stageBuild, StagingError } from '../update-helper/staging';
 import type { VersionFile } from '../update-helper/version-schema';
-import { makeTempDir } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 import { sha256 } from './version-watcher-fixtures';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 async function tempDir(): Promise<string> {
-  const { dir, cleanup } = await makeTempDir('stage');
-  cleanups.push(cleanup);
+  const dir = await cleanups.tempDir('stage');
   return dir;
 }
 

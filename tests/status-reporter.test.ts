@@ -1,16 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import { writeJsonAtomic } from '../provisioning/atomic-file';
 import { FleetStatus } from '../update-helper/status-file';
 import { createStatusReporter, statusFields, type StatusFields } from '../update-helper/status-reporter';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 const fields = (files: number): StatusFields => ({
   event_device_id: 'dbgMWS3KEHE',
@@ -22,8 +20,7 @@ const fields = (files: number): StatusFields => ({
 });
 
 async function setup(minIntervalMs: number, writeJson?: (f: string, v: unknown) => Promise<void>) {
-  const { dir, cleanup } = await makeTempDir('status');
-  cleanups.push(cleanup);
+  const dir = await cleanups.tempDir('status');
   const writes: unknown[] = [];
   const reporter = createStatusReporter({
     shareRoot: dir,
@@ -60,8 +57,7 @@ describe('fleet status reporter', () => {
 
   it('keeps going when the share cannot be written, and writes once it can', async () => {
     let failing = true;
-    const { dir, cleanup } = await makeTempDir('status');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('status');
     const reporter = createStatusReporter({
       shareRoot: dir,
       hostname: 'lectern-a',
@@ -103,8 +99,7 @@ describe('fleet status reporter', () => {
   });
 
   it('never writes outside the status folder (the file is named by the normalised hostname)', async () => {
-    const { dir, cleanup } = await makeTempDir('status');
-    cleanups.push(cleanup);
+    const dir = await cleanups.tempDir('status');
     await writeFile(path.join(dir, 'marker'), '');
     const { normaliseHostname } = await import('../provisioning/hostname');
     const reporter = createStatusReporter({ shareRoot: dir, hostname: normaliseHostname('../../evil'), logger: silentLogger(), minIntervalMs: 0 });

@@ -1,26 +1,23 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import type { Services } from '../router/services';
 import { createCallerFactory, type SenderInfo } from '../router/trpc';
 import { updateRouter, type UpdateStatus } from '../router/update';
 import { createVersionWatcher } from '../update-helper/version-watcher';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 import { dropVersion, nativeAppDir, recordingStage, sha256 } from './version-watcher-fixtures';
 
 const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
 const STRANGER: SenderInfo = { ...LAUNCHER, origin: 'https://evil.example' };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 async function setup() {
-  const { dir: share, cleanup } = await makeTempDir('update-router');
-  cleanups.push(cleanup);
+  const share = await cleanups.tempDir('update-router');
   const dir = await nativeAppDir(share);
   const applied: string[] = [];
   const watcher = createVersionWatcher({

@@ -2,24 +2,21 @@ import { appendFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher, UpdateNotReadyError, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 import { dropVersion, nativeAppDir, recordingStage, sha256 } from './version-watcher-fixtures';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 const BUILD = Buffer.alloc(300_000, 7);
 const RELEASE = { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(BUILD), size: BUILD.length };
 
 async function setup(opts: { stage?: StageBuild; hostname?: string; logger?: pino.Logger } = {}) {
-  const { dir: share, cleanup } = await makeTempDir('vw');
-  cleanups.push(cleanup);
+  const share = await cleanups.tempDir('vw');
   const dir = await nativeAppDir(share);
   const recorder = recordingStage();
   const applied: string[] = [];

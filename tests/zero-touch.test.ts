@@ -1,20 +1,17 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import { waitForSeed, zeroTouchBootstrapState, type ZeroTouchState } from '../provisioning/zero-touch';
-import { makeTempDir, waitFor } from './share-watcher-helpers';
+import { waitFor } from './share-watcher-helpers';
+import { useCleanups } from './support/cleanups';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 const GOOD = `${JSON.stringify({ event_device_id: 'dbgMWS3KEHE', primary_api_base_url: 'https://api.example-events.com', aether_api_key: 'k-123456' })}\n`;
 
 async function setup(opts: { createShare?: boolean } = {}) {
-  const { dir: home, cleanup } = await makeTempDir('zt');
-  cleanups.push(cleanup);
+  const home = await cleanups.tempDir('zt');
   const share = path.join(home, 'admin_share');
   const seeds = path.join(share, 'seeds');
   if (opts.createShare !== false) await mkdir(seeds, { recursive: true });
