@@ -1,117 +1,101 @@
-// Ingest of one 1 GiB file served by the simulator over loopback: our cache (download, hash in the
-// same pass, verify, durable rename) against `curl -o` (no hashing) and npm's cacache (fetch piped
-// into cacache.put.stream with a sha256 integrity), each in its own child process so peak RSS is its own.
-// `npm run bench -- ingest`; AETHER_BENCH_MIB=256 for a smaller file.
+// Ingest of one 1 GiB file served from disk by the simulator over loopback: our cache (download, hash
+// in the same pass, verify, durable rename) against `curl -o` (no hashing, no fsync) and npm's cacache
+// (fetch piped into cacache.put.stream with a sha256 integrity). The simulator and every contender run
+// in their own process; the node contenders are bundled (as the app is) so tsx is in neither their
+// time nor their peak RSS. Each round runs the three in a rotated order; figures are medians.
+// `npm run bench -- ingest`; AETHER_BENCH_MIB=256 for a smaller file, AETHER_BENCH_ROUNDS=n.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { bundleScript, median } from './support/bundle';
+import { startSimulatorProcess } from './support/simulator-process';
 
-const SELF = fileURLToPath(import.meta.url);
 const MIB = 1024 * 1024;
-
-async function childMode(kind: string, url: string, apiKey: string, sha256: string, size: number, dir: string): Promise<void> {
-  const { openCache } = await import('../cache/service');
-  const { staticFileSource } = await import('../cache/file-source');
-  const { silentLogger } = await import('../apps/common/logger');
-  // cacache ships no type declarations; only put.stream is used.
-  const cacache = (await import('cacache' as string)).default as { put: { stream(dir: string, key: string, opts: object): NodeJS.WritableStream } };
-  const baseRssMiB = process.memoryUsage().rss / MIB;
-  const started = performance.now();
-  if (kind === 'aether') {
-    const cache = await openCache({ root: dir, source: staticFileSource([url], apiKey), logger: silentLogger() });
-    await cache.fetch({ sha256, size });
-    await cache.close();
-  } else {
-    const integrity = `sha256-${Buffer.from(sha256, 'hex').toString('base64')}`;
-    const response = await fetch(`${url}/v3/files/${sha256}`, { headers: { 'x-api-key': apiKey } });
-    if (!response.ok || !response.body) throw new Error(`cacache baseline: HTTP ${response.status}`);
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), cacache.put.stream(dir, 'bench', { integrity, algorithms: ['sha256'] }));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`${JSON.stringify({ seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, baseRssMiB })}\n`);
-}
-
-// Async on purpose: the simulator serves from this process, so a blocking spawn would deadlock it.
+const CHILD = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
 const run = promisify(execFile);
 
-async function runChild(kind: string, args: string[]): Promise<{ seconds: number; maxRssMiB: number; baseRssMiB: number }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, '--child', kind, ...args], { encoding: 'utf8' });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMiB: number; baseRssMiB: number };
+interface ChildFigures {
+  seconds: number;
+  maxRssMiB: number;
+  baseRssMiB: number;
+}
+
+async function makeSource(file: string, mib: number): Promise<void> {
+  const handle = await open(file, 'w');
+  const block = randomBytes(16 * MIB);
+  for (let i = 0; i < mib / 16; i += 1) {
+    block.writeUInt32LE(i, 0);
+    await handle.write(block);
+  }
+  await handle.close();
+}
+
+async function runNode(args: string[], script: string, kind: string, common: string[], dir: string): Promise<ChildFigures> {
+  const { stdout } = await run(process.execPath, [...args, script, kind, ...common, dir], { encoding: 'utf8' });
+  await rm(dir, { recursive: true, force: true });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as ChildFigures;
 }
 
 async function runCurl(url: string, apiKey: string, sha256: string, out: string): Promise<number> {
   const started = performance.now();
   await run('curl', ['-sS', '--fail', '-H', `X-Api-Key: ${apiKey}`, '-o', out, `${url}/v3/files/${sha256}`]);
-  return (performance.now() - started) / 1000;
-}
-
-async function makeSource(file: string, mib: number): Promise<string> {
-  const handle = await open(file, 'w');
-  const hash = createHash('sha256');
-  const block = randomBytes(16 * MIB);
-  for (let i = 0; i < mib / 16; i += 1) {
-    block.writeUInt32LE(i, 0);
-    hash.update(block);
-    await handle.write(block);
-  }
-  await handle.close();
-  return hash.digest('hex');
+  const seconds = (performance.now() - started) / 1000;
+  await rm(out, { force: true });
+  return seconds;
 }
 
 async function main(): Promise<void> {
   const mib = Number(process.env.AETHER_BENCH_MIB ?? 1024);
-  const size = mib * MIB;
+  const rounds = Number(process.env.AETHER_BENCH_ROUNDS ?? 3);
   const work = await mkdtemp(path.join(os.tmpdir(), 'aether-ingest-'));
-  const { startSimulator } = await import('../apps/simulator/index');
   const source = path.join(work, 'source.bin');
   await makeSource(source, mib);
-  const sim = await startSimulator({ files: [] });
+  const bundled = await bundleScript(CHILD);
+  const sim = await startSimulatorProcess({ paths: [source] });
   try {
-    const record = await sim.addFile({ filename: 'big.bin', path: source });
-    const args = [sim.url, sim.apiKey, record.sha256, String(size)];
-    const rounds = Number(process.env.AETHER_BENCH_ROUNDS ?? 2);
-    const results = { curl: [] as number[], cacache: [] as number[], aether: [] as number[], cacacheRss: 0, aetherRss: 0, aetherBaseRss: 0 };
+    const file = sim.files[0]!;
+    const common = [sim.url, sim.apiKey, file.sha256, String(file.size)];
+    const seconds: Record<'curl' | 'cacache' | 'aether', number[]> = { curl: [], cacache: [], aether: [] };
+    const rss = { cacache: 0, aether: 0, aetherBase: 0 };
+    const contenders = {
+      curl: async () => seconds.curl.push(await runCurl(sim.url, sim.apiKey, file.sha256, path.join(work, 'curl.out'))),
+      cacache: async () => {
+        const c = await runNode([], bundled, 'cacache', common, path.join(work, 'cacache'));
+        seconds.cacache.push(c.seconds);
+        rss.cacache = Math.max(rss.cacache, c.maxRssMiB);
+      },
+      aether: async () => {
+        const a = await runNode([], bundled, 'aether', common, path.join(work, 'aether'));
+        seconds.aether.push(a.seconds);
+        rss.aether = Math.max(rss.aether, a.maxRssMiB);
+        rss.aetherBase = a.baseRssMiB;
+      },
+    };
+    const order = Object.keys(contenders) as (keyof typeof contenders)[];
     for (let round = 0; round < rounds; round += 1) {
-      const out = path.join(work, 'curl.out');
-      results.curl.push(await runCurl(sim.url, sim.apiKey, record.sha256, out));
-      await rm(out, { force: true });
-      const cacacheDir = path.join(work, 'cacache');
-      const c = await runChild('cacache', [...args, cacacheDir]);
-      results.cacache.push(c.seconds);
-      results.cacacheRss = Math.max(results.cacacheRss, c.maxRssMiB);
-      await rm(cacacheDir, { recursive: true, force: true });
-      const root = path.join(work, 'aether');
-      const a = await runChild('aether', [...args, root]);
-      results.aether.push(a.seconds);
-      results.aetherRss = Math.max(results.aetherRss, a.maxRssMiB);
-      results.aetherBaseRss = a.baseRssMiB;
-      await rm(root, { recursive: true, force: true });
+      for (let i = 0; i < order.length; i += 1) await contenders[order[(round + i) % order.length]!]();
     }
-    const best = (xs: number[]) => Math.min(...xs);
+    const underTsx = await runNode(['--import', 'tsx'], CHILD, 'aether', common, path.join(work, 'aether-tsx'));
+
     const rate = (s: number) => (mib / s).toFixed(0);
-    console.log(`file: ${mib} MiB over loopback from the simulator, ${rounds} rounds, best of each`);
-    console.log(`curl -o          ${rate(best(results.curl))} MiB/s   (runs: ${results.curl.map((s) => s.toFixed(2)).join(', ')} s)`);
-    console.log(`cacache sha256   ${rate(best(results.cacache))} MiB/s   (runs: ${results.cacache.map((s) => s.toFixed(2)).join(', ')} s) peak RSS ${results.cacacheRss.toFixed(0)} MiB`);
-    console.log(`aether cache     ${rate(best(results.aether))} MiB/s   (runs: ${results.aether.map((s) => s.toFixed(2)).join(', ')} s) peak RSS ${results.aetherRss.toFixed(0)} MiB`);
-    console.log(`ratio vs curl    ${(best(results.curl) / best(results.aether)).toFixed(2)}x  (goal >= 0.7)`);
-    console.log(`ratio vs cacache ${(best(results.cacache) / best(results.aether)).toFixed(2)}x  (goal >= 1.3)`);
-    console.log(`peak RSS         ${results.aetherRss.toFixed(0)} MiB (goal < 150); process before the download (node + tsx + modules): ${results.aetherBaseRss.toFixed(0)} MiB`);
+    const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(', ');
+    const m = { curl: median(seconds.curl), cacache: median(seconds.cacache), aether: median(seconds.aether) };
+    console.log(`file: ${mib} MiB over loopback from the simulator (own process), ${rounds} rounds in rotated order, medians`);
+    console.log(`curl -o          ${rate(m.curl)} MiB/s   (runs: ${runs(seconds.curl)} s)`);
+    console.log(`cacache sha256   ${rate(m.cacache)} MiB/s   (runs: ${runs(seconds.cacache)} s) peak RSS ${rss.cacache.toFixed(0)} MiB`);
+    console.log(`aether cache     ${rate(m.aether)} MiB/s   (runs: ${runs(seconds.aether)} s) peak RSS ${rss.aether.toFixed(0)} MiB`);
+    console.log(`ratio vs curl    ${(m.curl / m.aether).toFixed(2)}x  (goal >= 0.7)`);
+    console.log(`ratio vs cacache ${(m.cacache / m.aether).toFixed(2)}x  (goal >= 1.3)`);
+    console.log(`peak RSS         ${rss.aether.toFixed(0)} MiB bundled (goal < 150; ${rss.aetherBase.toFixed(0)} MiB before the download); under tsx: ${underTsx.maxRssMiB.toFixed(0)} MiB (${underTsx.baseRssMiB.toFixed(0)} MiB before), ${rate(underTsx.seconds)} MiB/s`);
   } finally {
     await sim.close();
     await rm(work, { recursive: true, force: true });
+    await rm(path.dirname(bundled), { recursive: true, force: true });
   }
 }
 
-const childAt = process.argv.indexOf('--child');
-if (childAt >= 0) {
-  const [kind = '', url = '', apiKey = '', sha256 = '', size = '0', dir = ''] = process.argv.slice(childAt + 1);
-  await childMode(kind, url, apiKey, sha256, Number(size), dir);
-} else {
-  await main();
-}
+await main();
