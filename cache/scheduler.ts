@@ -25,8 +25,9 @@ interface Job {
 /**
  * One download per hash however many callers ask (single flight), at most `concurrency` transfers at
  * a time, first asked first served. A job that reaches `committing` has finished with the network, so
- * it gives its slot to the next transfer while its fsyncs run (at most `concurrency` commits at once):
- * with many small files the disk's flushes overlap the next transfers instead of idling a connection.
+ * it gives its slot to the next transfer while its fsyncs run: with many small files the disk's
+ * flushes overlap the next transfers instead of idling a connection. No transfer starts while
+ * `concurrency` files are committing, so fewer than `2 × concurrency` jobs are ever alive.
  * Remembers the last failure of each hash for status and for the sync loop.
  */
 export class DownloadScheduler {
