@@ -18,8 +18,9 @@ let list: string;
 let hashes: string[];
 
 beforeAll(async () => {
-  // Slow chunks so that kills land mid-transfer, mid-commit and between files.
-  server = await startFaultServer({ chunkDelayMs: 2 });
+  // Slow chunks so that kills land mid-transfer, mid-commit and between files: a whole sync takes about
+  // 350 ms here, longer than the latest kill, so at least the first child always dies mid-sync.
+  server = await startFaultServer({ chunkDelayMs: 5 });
   root = await tempRoot('aether-crash-');
   const files = Array.from({ length: 8 }, (_, i) => randomFile(256 * 1024 * (i + 1)));
   for (const f of files) server.addBuffer(f.bytes);
@@ -70,7 +71,7 @@ describe('crash safety', () => {
   it(`survives ${KILLS} SIGKILLs at random moments, then completes the sync`, async () => {
     const kills: number[] = [];
     for (let i = 0; i < KILLS; i += 1) {
-      const delay = Math.floor(Math.random() * 400);
+      const delay = Math.floor(Math.random() * 250);
       const { signal } = await runChild(delay);
       if (signal === 'SIGKILL') kills.push(delay);
       await assertFinalNamesAreWhole();
