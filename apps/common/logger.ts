@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -22,10 +22,12 @@ export interface LoggerOptions {
   level?: string;
   /** Extra literal secrets (e.g. the seed's API key) to mask in every message. */
   secrets?: () => readonly string[];
+  /** Where lines go instead of `file`/stdout (tests capture the redacted lines). */
+  destination?: DestinationStream;
 }
 
-export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'info', secrets }: LoggerOptions = {}): Logger {
-  const destination = file ? pino.destination({ dest: file, mkdir: true, sync: false }) : pino.destination(1);
+export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'info', secrets, destination: given }: LoggerOptions = {}): Logger {
+  const destination = given ?? (file ? pino.destination({ dest: file, mkdir: true, sync: false }) : pino.destination(1));
   const mask = (s: string) => (secrets?.() ?? []).reduce((acc, secret) => (secret.length >= 4 ? acc.split(secret).join('[Redacted]') : acc), redactText(s));
   return pino(
     {
@@ -42,7 +44,8 @@ export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'in
         log: (object) => scrub(object, mask, 0) as Record<string, unknown>,
         bindings: (bindings) => scrub(bindings, mask, 0) as Record<string, unknown>,
       },
-      serializers: { err: (err: unknown) => serializeError(err, mask) },
+      // logMethod has already turned an Error under `err` into a masked plain object; String() of it would log "[object Object]".
+      serializers: { err: (err: unknown) => (err !== null && typeof err === 'object' && !(err instanceof Error) ? scrub(err, mask, 0) : serializeError(err, mask)) },
     },
     destination,
   );

@@ -21,6 +21,7 @@ import { createSenderPolicy } from '../../router/sender-policy';
 import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
 import { createBridgeHandler } from './bridge-handler';
 import { openDesktopCache } from './cache-wiring';
+import { installCrashRestart } from './crash-restart';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
 import { installUpdateMenu } from './update-menu';
@@ -197,6 +198,7 @@ function main(): void {
     app.exit(2);
     return;
   }
+  installCrashRestart({ app, processEvents: process, packaged: setup.packaged, stateDir: setup.paths.stateDir, logger: setup.logger });
   startApp({ app, logger: setup.logger, prepare: () => prepare(setup) }).catch((err: unknown) => {
     setup.logger.fatal({ err }, 'Aether Native could not start');
     app.exit(1);

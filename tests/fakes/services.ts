@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { createLogger } from '../../apps/common/logger';
 import type { DeviceInfo, DeviceService, DeviceSession, DeviceStatus } from '../../router/device';
 import type { Services } from '../../router/services';
 import type { SenderPolicy } from '../../router/sender-check';
 
-/** A pino logger whose JSON lines are kept for assertions. */
-export function captureLogger(level = 'debug') {
+/** A stream that keeps the JSON lines a logger writes. */
+function lineCapture() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -13,7 +14,19 @@ export function captureLogger(level = 'debug') {
       done();
     },
   });
+  return { lines, stream };
+}
+
+/** A pino logger whose JSON lines are kept for assertions. */
+export function captureLogger(level = 'debug') {
+  const { lines, stream } = lineCapture();
   return { logger: pino({ level }, stream), lines, messages: () => lines.map((l) => String(l.msg)) };
+}
+
+/** Like captureLogger, but through the app's createLogger: its redaction of secrets, JWTs and stacks applies. */
+export function captureAppLogger(secrets: readonly string[] = []) {
+  const { lines, stream } = lineCapture();
+  return { logger: createLogger({ level: 'debug', secrets: () => secrets, destination: stream }), lines, messages: () => lines.map((l) => String(l.msg)) };
 }
 
 /** A group service nobody in this test should touch: any call names the group and fails. */
