@@ -1,29 +1,17 @@
 // `cache.status` of 10,000 hashes (5,000 present, 5,000 missing) and an idle sync tick over 5,000
 // present entries, both from memory. `npm run bench -- cache-status`.
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../apps/common/logger';
 import { staticFileSource } from '../cache/file-source';
-import { finalPath, journalPath } from '../cache/layout';
 import { openCache } from '../cache/service';
+import { seedJournaledEntries } from '../tests/support/cache-harness';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'aether-status-'));
 try {
-  const present: string[] = [];
-  let journal = '';
-  for (let i = 0; i < 5000; i += 1) {
-    const bytes = Buffer.from(`entry ${i}`);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const file = finalPath(root, sha256);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, bytes);
-    const s = await stat(file);
-    journal += `+ ${sha256} ${s.size} ${s.mtimeMs}\n`;
-    present.push(sha256);
-  }
-  await appendFile(journalPath(root), journal);
+  const present = await seedJournaledEntries(root, 5000);
   const missing = Array.from({ length: 5000 }, (_, i) => createHash('sha256').update(`missing ${i}`).digest('hex'));
   const hashes = [...present, ...missing];
 

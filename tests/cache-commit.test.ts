@@ -10,19 +10,13 @@ import { finalPath } from '../cache/layout';
 import { DownloadScheduler } from '../cache/scheduler';
 import type { CacheFile } from '../cache/schemas';
 import { openStore, type StoreEntry } from '../cache/store';
-import { startFaultServer, type FaultServer } from './fault-server';
-import { countingFs, randomFile, removeRoot, sha256Of, tempRoot, testCache } from './support/cache-harness';
+import type { FaultServer } from './fault-server';
+import { closeCacheFixture, countingFs, openCacheFixture, randomFile, sha256Of, testCache } from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
-beforeEach(async () => {
-  root = await tempRoot();
-  server = await startFaultServer();
-});
-afterEach(async () => {
-  await server.close();
-  await removeRoot(root);
-});
+beforeEach(async () => ({ root, server } = await openCacheFixture()));
+afterEach(() => closeCacheFixture({ root, server }));
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
   let resolve!: () => void;

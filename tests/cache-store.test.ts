@@ -4,19 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../apps/common/logger';
 import { finalPath, quarantineDir, tempDir, tempName } from '../cache/layout';
 import { openStore } from '../cache/store';
-import { startFaultServer, type FaultServer } from './fault-server';
-import { countingFs, randomFile, removeRoot, sha256Of, tempRoot, testCache } from './support/cache-harness';
+import type { FaultServer } from './fault-server';
+import { closeCacheFixture, countingFs, openCacheFixture, randomFile, sha256Of, testCache } from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
-beforeEach(async () => {
-  root = await tempRoot();
-  server = await startFaultServer();
-});
-afterEach(async () => {
-  await server.close();
-  await removeRoot(root);
-});
+beforeEach(async () => ({ root, server } = await openCacheFixture()));
+afterEach(() => closeCacheFixture({ root, server }));
 
 describe('content store', () => {
   it('lays entries out as <root>/<2 hex>/<sha256>.file and trusts them after a restart without re-hashing', async () => {

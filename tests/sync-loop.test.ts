@@ -1,22 +1,12 @@
-import { createHash } from 'node:crypto';
-import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { finalPath, journalPath } from '../cache/layout';
 import type { ProgressEvent } from '../cache/schemas';
-import { startFaultServer, type FaultServer } from './fault-server';
-import { countingFs, randomFile, removeRoot, tempRoot, testCache } from './support/cache-harness';
+import type { FaultServer } from './fault-server';
+import { closeCacheFixture, countingFs, openCacheFixture, randomFile, seedJournaledEntries, testCache } from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
-beforeEach(async () => {
-  root = await tempRoot();
-  server = await startFaultServer();
-});
-afterEach(async () => {
-  await server.close();
-  await removeRoot(root);
-});
+beforeEach(async () => ({ root, server } = await openCacheFixture()));
+afterEach(() => closeCacheFixture({ root, server }));
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 400; i += 1) {
@@ -28,19 +18,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe('sync loop', () => {
   it('reconciles 5,000 present entries on an idle tick with no file-system call and no download', async () => {
-    const hashes: string[] = [];
-    let journal = '';
-    for (let i = 0; i < 5000; i += 1) {
-      const bytes = Buffer.from(`entry ${i}`);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const file = finalPath(root, sha256);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, bytes);
-      const s = await stat(file);
-      journal += `+ ${sha256} ${s.size} ${s.mtimeMs}\n`;
-      hashes.push(sha256);
-    }
-    await appendFile(journalPath(root), journal);
+    const hashes = await seedJournaledEntries(root, 5000);
     const counted = countingFs();
     const cache = await testCache(root, server.url, { fs: counted.fs });
     expect(counted.counts.open ?? 0).toBe(0);

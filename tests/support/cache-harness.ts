@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../apps/common/logger';
 import { nodeCacheFs, type CacheFs } from '../../cache/cache-fs';
 import { staticFileSource, type FileSource } from '../../cache/file-source';
-import { tempDir } from '../../cache/layout';
+import { finalPath, journalPath, tempDir } from '../../cache/layout';
 import { openCache, type Cache, type CacheDeps } from '../../cache/service';
+import { startFaultServer, type FaultServer } from '../fault-server';
+import { addLine } from '../../cache/verified-journal';
 
 export async function tempRoot(prefix = 'aether-cache-'): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
@@ -57,4 +59,35 @@ export function countingFs(base: CacheFs = nodeCacheFs): { fs: CacheFs; counts: 
 
 export async function removeRoot(root: string): Promise<void> {
   await rm(root, { recursive: true, force: true });
+}
+
+/**
+ * Writes `count` small entries at their final names with journal lines, as a cache that verified them
+ * earlier would have left them: the next open trusts them without hashing. Returns their hashes.
+ */
+export async function seedJournaledEntries(root: string, count: number): Promise<string[]> {
+  const hashes: string[] = [];
+  let journal = '';
+  for (let i = 0; i < count; i += 1) {
+    const bytes = Buffer.from(`entry ${i}`);
+    const sha256 = sha256Of(bytes);
+    const file = finalPath(root, sha256);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, bytes);
+    const { size, mtimeMs } = await stat(file);
+    journal += addLine(sha256, { size, mtimeMs });
+    hashes.push(sha256);
+  }
+  await appendFile(journalPath(root), journal);
+  return hashes;
+}
+
+/** A fresh cache root and fault server, the per-test fixture of the cache suites. */
+export async function openCacheFixture(): Promise<{ root: string; server: FaultServer }> {
+  return { root: await tempRoot(), server: await startFaultServer() };
+}
+
+export async function closeCacheFixture({ root, server }: { root: string; server: FaultServer }): Promise<void> {
+  await server.close();
+  await removeRoot(root);
 }
