@@ -3,6 +3,7 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { isShareNoise } from './share-names';
+import { serialRerun } from './serial-rerun';
 
 const TRAILING_SCAN_MS = 1_100;
 
@@ -77,8 +78,6 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   let firstPendingAt: number | null = null;
   let rescanTimer: NodeJS.Timeout | null = null;
   let last: Map<string, ShareEntry> | null = null;
-  let scanning: Promise<void> | null = null;
-  let scanAgain = false;
   let forceNext = false;
   let touched = false;
   let lastScanError: string | null = null;
@@ -211,7 +210,7 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     if (entries === null) {
       const ancestor = await waitForFolder();
       // A level created while the ancestor watch was being set up sent no event: look once more.
-      if ((await nearestExistingAncestor(dir)) !== ancestor || (await readEntries(dir, accept, log)) !== null) scanAgain = true;
+      if ((await nearestExistingAncestor(dir)) !== ancestor || (await readEntries(dir, accept, log)) !== null) scans.again();
       deliver(new Map(), force);
       return;
     }
@@ -219,7 +218,7 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
       await watchFolder();
       // Files created while the watcher was being replaced are only visible to a new scan.
       entries = await readEntries(dir, accept, log);
-      if (entries === null) scanAgain = true;
+      if (entries === null) scans.again();
     }
     deliver(entries ?? new Map(), force);
   }
@@ -231,33 +230,23 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     onSnapshot(entries);
   }
 
+  const scans = serialRerun(async () => {
+    const force = forceNext;
+    forceNext = false;
+    try {
+      await scanOnce(force);
+      lastScanError = null;
+    } catch (err) {
+      // A share that stays unreadable (permissions, a dead mount) is logged once, not every minute.
+      const message = (err as Error).message;
+      if (message !== lastScanError) log.warn({ err }, 'share scan failed; the next event or re-scan tries again');
+      lastScanError = message;
+    }
+  }, () => state.kind !== 'closed');
+
   function rescan(opts: { force?: boolean } = {}): Promise<void> {
     if (opts.force) forceNext = true;
-    if (scanning) {
-      scanAgain = true;
-      return scanning;
-    }
-    scanning = (async () => {
-      try {
-        do {
-          scanAgain = false;
-          const force = forceNext;
-          forceNext = false;
-          try {
-            await scanOnce(force);
-            lastScanError = null;
-          } catch (err) {
-            // A share that stays unreadable (permissions, a dead mount) is logged once, not every minute.
-            const message = (err as Error).message;
-            if (message !== lastScanError) log.warn({ err }, 'share scan failed; the next event or re-scan tries again');
-            lastScanError = message;
-          }
-        } while (scanAgain && state.kind !== 'closed');
-      } finally {
-        scanning = null;
-      }
-    })();
-    return scanning;
+    return scans.run();
   }
 
   return {
@@ -282,7 +271,7 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
       const watcher = fsWatcher;
       fsWatcher = null;
       await watcher?.close();
-      await scanning;
+      await scans.current;
     },
   };
 }

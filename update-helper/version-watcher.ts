@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { serialRerun } from '../provisioning/serial-rerun';
 import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
 import { checkPayload, PayloadHashCache } from './payload-check';
 import type { StagedManifest } from './staged-manifest';
@@ -60,8 +61,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
   let latest: ShareSnapshot = new Map();
   let doneKey: string | null = null;
   let lastLogged: string | null = null;
-  let running: Promise<void> | null = null;
-  let rerun = false;
+  const evaluations = serialRerun(() => evaluate(latest), () => !closed);
   let inFlight: { controller: AbortController; versionSig: string; payloadName: string; payloadSig: string } | null = null;
   let closed = false;
 
@@ -88,25 +88,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     latest = snapshot;
     const stale = inFlight && (sig(snapshot.get(VERSION_FILE_NAME)) !== inFlight.versionSig || sig(snapshot.get(inFlight.payloadName)) !== inFlight.payloadSig);
     if (stale) inFlight?.controller.abort();
-    void run();
-  }
-
-  function run(): Promise<void> {
-    if (running) {
-      rerun = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          rerun = false;
-          await evaluate(latest);
-        } while (rerun && !closed);
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
+    void evaluations.run();
   }
 
   /** A problem with the share's version.json: shown as `failed`, unless a good build is already staged. */
@@ -217,7 +199,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       doneKey = null;
       lastLogged = null;
       await shareWatcher.rescan({ force: true });
-      await running;
+      await evaluations.current;
     },
     async apply() {
       if (state.kind !== 'staged' || !staged) throw new UpdateNotReadyError(`No update is staged yet (update state: ${state.kind}).`);
@@ -236,7 +218,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     async close() {
       inFlight?.controller.abort();
       await shareWatcher.close();
-      await running;
+      await evaluations.current;
       closed = true;
       listeners.clear();
     },
