@@ -2,7 +2,7 @@ import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
- * Bytes gathered before one `writev`: large enough that a write is one syscall per MiB, small enough
+ * Bytes gathered before one write: large enough that a write is one syscall per MiB, small enough
  * that memory stays a few MiB per download whatever the file size.
  */
 export const DEFAULT_WRITE_BATCH_BYTES = 1024 * 1024;
@@ -39,24 +39,25 @@ export class DiskWriteError extends Error {
 }
 
 /**
- * Streams a response body into a temp file and a running SHA-256 in one pass. Each network chunk is
- * hashed as it arrives and kept (not copied) until a batch is gathered, which one `writev` writes at
- * its offset while the next batch gathers. At most `writesInFlight` batches are being written: when
- * the disk is slower than the network the body waits, so memory is bounded by
- * `(writesInFlight + 1) × batchBytes` plus one chunk, whatever the file size.
+ * Streams a response body into a temp file and a running SHA-256 in one pass. Each piece of body is
+ * hashed as it arrives and copied into a batch buffer (the HTTP client reads into one reused buffer),
+ * which one write puts at its offset while the next batch gathers. At most `writesInFlight` batches
+ * are being written: when the disk is slower than the network the body waits, so memory is bounded
+ * by about `(writesInFlight + 2) × batchBytes` whatever the file size, and batch buffers are reused.
  *
  * `offset` is the end of the bytes that are both hashed and handed to a write; after `drain()` they
  * are all on the file, so the hash covers exactly [0, offset) of the file (what a resume relies on).
  */
 export class BodySink {
-  private gathered: Buffer[] = [];
-  private gatheredBytes = 0;
+  private batch: Buffer | null = null;
+  private batchFill = 0;
+  private readonly spare: Buffer[] = [];
   private readonly writes: Promise<void>[] = [];
   private inFlightBytes = 0;
   private writeError: DiskWriteError | null = null;
   private writeback: Promise<void> | null = null;
   private writtenSinceWriteback = 0;
-  /** The most bytes this sink has held at once (gathered + being written): what bounds its memory. */
+  /** The most bytes this sink has held at once (gathering + being written): what bounds its memory. */
   heldHighWater = 0;
 
   constructor(
@@ -68,31 +69,41 @@ export class BodySink {
 
   /** Bytes accepted so far, including those not yet handed to a write. */
   get received(): number {
-    return this.offset + this.gatheredBytes;
+    return this.offset + this.batchFill;
   }
 
   /**
-   * Pumps the body until it ends. `limit` (the expected total size) stops a server that sends more
-   * than it should before it can fill the disk. `onFlush` runs after each batch is handed to a write.
+   * The consumer of one response body (see BodyConsumer in http-get.ts). `limit` (the expected total
+   * size) stops a server that sends more than it should before it can fill the disk. `onFlush` runs
+   * after each batch is handed to a write. A returned promise asks the body to wait for the disk.
    */
-  async pump(body: AsyncIterable<Buffer>, limit: number | null, onFlush: (received: number) => void): Promise<void> {
-    for await (const chunk of body) {
+  consumer(limit: number | null, onFlush: (received: number) => void): (chunk: Buffer) => Promise<void> | undefined {
+    return (chunk) => {
       if (limit !== null && this.received + chunk.length > limit) {
         throw new BodyTooLongError(`the server sent more than the expected ${limit} bytes`);
       }
+      if (this.writeError !== null) throw this.writeError;
       this.hash.update(chunk);
-      this.gathered.push(chunk);
-      this.gatheredBytes += chunk.length;
-      if (this.gatheredBytes >= this.options.batchBytes) {
-        await this.flush();
-        onFlush(this.offset);
+      let at = 0;
+      let flushed = false;
+      while (at < chunk.length) {
+        this.batch ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(this.options.batchBytes);
+        const copied = chunk.copy(this.batch, this.batchFill, at);
+        at += copied;
+        this.batchFill += copied;
+        if (this.batchFill === this.batch.length) {
+          this.flush();
+          flushed = true;
+        }
       }
-    }
+      if (flushed) onFlush(this.offset);
+      return this.writes.length >= this.options.writesInFlight ? this.room() : undefined;
+    };
   }
 
   /** Writes what is gathered, then waits for every write; rethrows a write error. */
   async drain(): Promise<void> {
-    if (this.writeError === null) await this.flush();
+    if (this.writeError === null) this.flush();
     await this.settle();
     if (this.writeError !== null) throw this.writeError;
   }
@@ -108,31 +119,35 @@ export class BodySink {
     return this.hash.copy().digest('hex');
   }
 
-  private async flush(): Promise<void> {
-    if (this.gatheredBytes === 0) return;
+  /** Resolves once fewer than `writesInFlight` writes are running; rejects with a write error. */
+  private async room(): Promise<void> {
+    while (this.writes.length >= this.options.writesInFlight) await this.writes[0];
     if (this.writeError !== null) throw this.writeError;
-    const buffers = this.gathered;
-    const length = this.gatheredBytes;
+  }
+
+  private flush(): void {
+    if (this.batchFill === 0 || this.batch === null) return;
+    const buffer = this.batch;
+    const length = this.batchFill;
     const position = this.offset;
-    this.gathered = [];
-    this.gatheredBytes = 0;
+    this.batch = null;
+    this.batchFill = 0;
     this.offset += length;
     this.inFlightBytes += length;
-    this.heldHighWater = Math.max(this.heldHighWater, this.inFlightBytes);
-    const write = writeFully(this.handle, buffers, length, position).then(
-      () => this.written(length),
+    this.heldHighWater = Math.max(this.heldHighWater, this.inFlightBytes + buffer.length);
+    const write: Promise<void> = writeFully(this.handle, buffer.subarray(0, length), position).then(
+      () => this.written(length, buffer),
       (err: unknown) => {
         this.inFlightBytes -= length;
         this.writeError ??= new DiskWriteError((err as NodeJS.ErrnoException).code, { cause: err });
       },
-    );
+    ).finally(() => this.writes.splice(this.writes.indexOf(write), 1));
     this.writes.push(write);
-    while (this.writes.length >= this.options.writesInFlight) await this.writes.shift();
-    if (this.writeError !== null) throw this.writeError;
   }
 
-  private written(length: number): void {
+  private written(length: number, buffer: Buffer): void {
     this.inFlightBytes -= length;
+    if (this.spare.length <= this.options.writesInFlight) this.spare.push(buffer);
     this.writtenSinceWriteback += length;
     if (this.writeback !== null || this.writtenSinceWriteback < this.options.writebackBytes) return;
     this.writtenSinceWriteback = 0;
@@ -148,13 +163,10 @@ export class BodySink {
   }
 }
 
-async function writeFully(handle: FileHandle, buffers: Buffer[], length: number, position: number): Promise<void> {
-  const { bytesWritten } = await handle.writev(buffers, position);
-  if (bytesWritten === length) return;
-  const rest = Buffer.concat(buffers, length).subarray(bytesWritten);
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
   let done = 0;
-  while (done < rest.length) {
-    const result = await handle.write(rest, done, rest.length - done, position + bytesWritten + done);
-    done += result.bytesWritten;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
   }
 }

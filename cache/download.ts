@@ -158,7 +158,7 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
       .catch((err: unknown) => {
         throw networkError(err, base);
       });
-    const { statusCode, body } = response;
+    const { statusCode } = response;
     if (statusCode === 416 && sink.offset > 0) {
       response.discard();
       const entry = await finish();
@@ -186,7 +186,7 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     deps.source.reportAnswered?.(base);
     deps.onState({ kind: 'receiving', base, bytes: sink.offset, size });
     try {
-      await sink.pump(body, size, (bytes) => deps.onState({ kind: 'receiving', base, bytes, size }));
+      await response.readBody(sink.consumer(size, (bytes) => deps.onState({ kind: 'receiving', base, bytes, size })));
     } catch (err) {
       response.destroy();
       if (err instanceof BodyTooLongError) {

@@ -56,7 +56,7 @@ export class Cache implements CacheService {
   ) {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
-    this.http = new FileHttpClient(concurrency);
+    this.http = new FileHttpClient({ idleConnections: concurrency });
     const now = deps.now ?? Date.now;
     this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
     this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick());
