@@ -34,11 +34,12 @@ export function parseResponseHead(buffer: Buffer): { head: ResponseHead; length:
     if (buffer.length > MAX_HEAD_BYTES) throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
     return null;
   }
-  if (end > MAX_HEAD_BYTES) throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
+  if (end + HEAD_END.length > MAX_HEAD_BYTES) throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
   const [statusLine = '', ...lines] = buffer.toString('latin1', 0, end).split('\r\n');
   const status = STATUS_LINE.exec(statusLine);
   if (!status) throw new HttpProtocolError(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const headers: Record<string, string> = {};
+  // No prototype: a field named "constructor" or "__proto__" is a field like any other.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const line of lines) {
     const field = FIELD.exec(line);
     // obs-fold (a line starting with white space) and stray bytes are refused, not guessed at.
@@ -46,8 +47,8 @@ export function parseResponseHead(buffer: Buffer): { head: ResponseHead; length:
     const name = field[1]!.toLowerCase();
     headers[name] = name in headers ? `${headers[name]}, ${field[2]}` : field[2]!;
   }
-  const connection = (headers.connection ?? '').toLowerCase();
-  const keepAlive = status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+  const options = new Set((headers.connection ?? '').split(',').map((option) => option.trim().toLowerCase()));
+  const keepAlive = status[1] === '1' ? !options.has('close') : options.has('keep-alive');
   return { head: { statusCode: Number(status[2]), headers, keepAlive }, length: end + HEAD_END.length };
 }
 
@@ -69,6 +70,8 @@ export function bodyFraming({ statusCode, headers }: ResponseHead): BodyFraming 
 }
 
 const MAX_CHUNK_LINE = 4096;
+/** Trailers carry nothing a file download uses; a server sending them without end is refused. */
+const MAX_TRAILER_BYTES = MAX_HEAD_BYTES;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -81,6 +84,7 @@ export class ChunkedDecoder {
   private state: 'size' | 'data' | 'data-end' | 'trailer' | 'done' = 'size';
   private line = '';
   private left = 0;
+  private trailerBytes = 0;
 
   get done(): boolean {
     return this.state === 'done';
@@ -116,6 +120,8 @@ export class ChunkedDecoder {
       if (line !== '') throw new HttpProtocolError('a chunk is longer than its size says');
       this.state = 'size';
     } else if (this.state === 'trailer') {
+      this.trailerBytes += line.length + 2;
+      if (this.trailerBytes > MAX_TRAILER_BYTES) throw new HttpProtocolError(`the trailers are over ${MAX_TRAILER_BYTES} bytes`);
       if (line === '') this.state = 'done';
     } else {
       const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line);
