@@ -105,6 +105,8 @@ export class BodySink {
   async drain(): Promise<void> {
     if (this.writeError === null) this.flush();
     await this.settle();
+    // A drained sink may wait long for its commit: it keeps no buffers meanwhile.
+    this.spare.length = 0;
     if (this.writeError !== null) throw this.writeError;
   }
 

@@ -173,9 +173,20 @@ class Connection {
   private closed = false;
   private pausedByBody = false;
   private used = false;
+  /** The current read buffer holds a body's first bytes until `readBody`: the next read needs another. */
+  private readBufferKept = false;
 
   constructor(target: URL, options: FileHttpClientOptions & { readBufferBytes: number }, private readonly owner: ConnectionOwner) {
-    const onread = { buffer: Buffer.allocUnsafe(options.readBufferBytes), callback: (n: number, buffer: Uint8Array) => this.read(buffer as Buffer, n) };
+    // The same buffer for every read, except after one was kept as a body's first bytes (see readHead).
+    let readBuffer = Buffer.allocUnsafe(options.readBufferBytes);
+    const onread = {
+      buffer: () => {
+        if (this.readBufferKept) readBuffer = Buffer.allocUnsafe(options.readBufferBytes);
+        this.readBufferKept = false;
+        return readBuffer;
+      },
+      callback: (n: number, buffer: Uint8Array) => this.read(buffer as Buffer, n),
+    };
     const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
     const host = target.hostname.replace(/^\[|\]$/g, '');
     this.socket =
@@ -271,14 +282,26 @@ class Connection {
     }
   }
 
+  /**
+   * Parses the head from the read buffer itself when it arrived in one read (the usual case), so
+   * the body bytes behind it are kept as a view, not copied; the read buffer is then replaced.
+   */
   private readHead(exchange: Exchange, data: Buffer): boolean {
-    exchange.headBytes = Buffer.concat([exchange.headBytes, data]);
+    let bytes = exchange.headBytes.length === 0 ? data : Buffer.concat([exchange.headBytes, data]);
     for (;;) {
-      const parsed = parseResponseHead(exchange.headBytes);
-      if (!parsed) return true;
-      exchange.headBytes = exchange.headBytes.subarray(parsed.length);
+      const parsed = parseResponseHead(bytes);
+      if (!parsed) {
+        exchange.headBytes = bytes === data ? Buffer.from(data) : bytes;
+        return true;
+      }
+      bytes = bytes.subarray(parsed.length);
       // An interim answer (100 Continue and the like) is followed by the real one.
       if (parsed.head.statusCode >= 100 && parsed.head.statusCode < 200) continue;
+      exchange.headBytes = Buffer.alloc(0);
+      if (bytes.length > 0) {
+        exchange.early = bytes;
+        if (bytes.buffer === data.buffer) this.readBufferKept = true;
+      }
       this.headDone(exchange, parsed.head);
       return false;
     }
@@ -292,8 +315,6 @@ class Connection {
     exchange.left = exchange.framing.kind === 'length' ? exchange.framing.length : 0;
     exchange.chunked = exchange.framing.kind === 'chunked' ? new ChunkedDecoder() : null;
     exchange.reusable = head.keepAlive && exchange.framing.kind !== 'until-close';
-    exchange.early = exchange.headBytes.length > 0 ? exchange.headBytes : null;
-    exchange.headBytes = Buffer.alloc(0);
     exchange.state = 'waiting';
     // Paused until the caller asks for the body: nothing is read that nobody consumes.
     this.pauseSocket();
