@@ -1,14 +1,18 @@
 // Bulk sync of 500 files of 1 MB served by the simulator: our sync loop (concurrency 4) against
 // `curl --parallel --parallel-max 4` fetching the same URLs. The simulator and both contenders run in
-// their own process (ours bundled, as the app is); rounds alternate who goes first; figures are medians.
+// their own process (ours bundled, as the app is); rounds alternate who goes first, each run follows the
+// same untimed write-flush-delete (support/level-start.ts), and no run's files are deleted before the
+// end: ext4 without a journal (as here) checks every new inode against those freed in the last 30 s,
+// so a run that follows the deletion of 500 files pays for it (docs/BENCHMARKS.md); figures are medians.
 // `npm run bench -- bulk-sync`; AETHER_BENCH_FILES=n, AETHER_BENCH_ROUNDS=n.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleScript, median } from './support/bundle';
+import { levelStart } from './support/level-start';
 import { startSimulatorProcess } from './support/simulator-process';
 
 const FILES = Number(process.env.AETHER_BENCH_FILES ?? 500);
@@ -33,21 +37,18 @@ try {
     const started = performance.now();
     await run('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(CONCURRENCY), '-K', path.join(work, 'curl.cfg')], { maxBuffer: 1 << 24 });
     curlRuns.push((performance.now() - started) / 1000);
-    await rm(path.join(work, 'curl'), { recursive: true, force: true });
+    await rename(path.join(work, 'curl'), path.join(work, `kept-curl-${curlRuns.length}`));
   };
   const ours = async () => {
-    const root = path.join(work, 'aether');
+    const root = path.join(work, `kept-aether-${ourRuns.length + 1}`);
     const { stdout } = await run(process.execPath, [bundled, sim.url, sim.apiKey, root, String(CONCURRENCY), listFile], { encoding: 'utf8' });
     ourRuns.push((JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds);
-    await rm(root, { recursive: true, force: true });
   };
+  const levelBytes = Math.ceil(FILES * SIZE * 1.2);
   for (let round = 0; round < ROUNDS; round += 1) {
-    if (round % 2 === 0) {
-      await curl();
-      await ours();
-    } else {
-      await ours();
-      await curl();
+    for (const contender of round % 2 === 0 ? [curl, ours] : [ours, curl]) {
+      await levelStart(work, levelBytes);
+      await contender();
     }
   }
   const mib = (FILES * SIZE) / (1024 * 1024);

@@ -3,7 +3,8 @@
 // (fetch piped into cacache.put.stream with a sha256 integrity); for reference, `curl -o` followed by
 // `sync --data` of its file, which pays for durability as ours does. The simulator and every contender run
 // in their own process; the node contenders are bundled (as the app is) so tsx is in neither their
-// time nor their peak RSS. Each round runs the contenders in a rotated order; figures are medians.
+// time nor their peak RSS. Each round runs the contenders in a rotated order, each one after the same
+// untimed write-flush-delete of 1.2x the file (support/level-start.ts); figures are medians.
 // `npm run bench -- ingest`; AETHER_BENCH_MIB=256 for a smaller file, AETHER_BENCH_ROUNDS=n.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleScript, median } from './support/bundle';
+import { levelStart } from './support/level-start';
 import { startSimulatorProcess } from './support/simulator-process';
 
 const MIB = 1024 * 1024;
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   const mib = Number(process.env.AETHER_BENCH_MIB ?? 1024);
   const rounds = Number(process.env.AETHER_BENCH_ROUNDS ?? 3);
   const work = await mkdtemp(path.join(os.tmpdir(), 'aether-ingest-'));
+  const levelBytes = Math.ceil(mib * 1.2) * MIB;
   const source = path.join(work, 'source.bin');
   await makeSource(source, mib);
   const bundled = await bundleScript(CHILD);
@@ -80,8 +83,12 @@ async function main(): Promise<void> {
     };
     const order = Object.keys(contenders) as (keyof typeof contenders)[];
     for (let round = 0; round < rounds; round += 1) {
-      for (let i = 0; i < order.length; i += 1) await contenders[order[(round + i) % order.length]!]();
+      for (let i = 0; i < order.length; i += 1) {
+        await levelStart(work, levelBytes);
+        await contenders[order[(round + i) % order.length]!]();
+      }
     }
+    await levelStart(work, levelBytes);
     const underTsx = await runNode(['--import', 'tsx'], CHILD, 'aether', common, path.join(work, 'aether-tsx'));
 
     const rate = (s: number) => (mib / s).toFixed(0);
