@@ -130,7 +130,7 @@ function requestHead(target: URL, headers: Record<string, string>): string {
   let head = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     // A CR or LF in a value would let it write headers of its own (request splitting).
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) throw new TypeError(`the request header ${JSON.stringify(name)} has characters HTTP does not allow`);
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) throw new TypeError(`the request header ${JSON.stringify(name.slice(0, 40))} has characters HTTP does not allow`);
     if (name.toLowerCase() === 'host' || name.toLowerCase() === 'connection') continue;
     head += `${name}: ${value}\r\n`;
   }
@@ -255,7 +255,8 @@ class Connection {
       }
       this.socket.setTimeout(0);
       this.resumeSocket();
-      this.socket.write(request);
+      // latin1: one byte per character, as requestHead's check allows them (utf8 would widen 0x80-0xff).
+      this.socket.write(request, 'latin1');
     });
   }
 

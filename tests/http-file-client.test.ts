@@ -259,6 +259,13 @@ describe('hostile input', () => {
     expect(server.requests()).toBe(0);
   });
 
+  it('sends a header value byte for byte (latin1), and refuses characters beyond it', async () => {
+    const { url, seen } = await bodyServer(Buffer.from('ok'));
+    await readAll(await client().get(url, options({ headers: { 'X-Site': 'caf\u00e9' } })));
+    expect(seen.requests[0]!['x-site']).toBe('caf\u00e9');
+    await expect(client().get(url, options({ headers: { 'X-Site': 'caf\u00e9\u2603' } }))).rejects.toThrow(TypeError);
+  });
+
   it('refuses a response head that never ends, without holding more than the limit', async () => {
     const server = await rawServer((socket) => {
       socket.write('HTTP/1.1 200 OK\r\n');
