@@ -1,9 +1,11 @@
 // Bulk sync of 500 files of 1 MB served by the simulator: our sync loop (concurrency 4) against
-// `curl --parallel --parallel-max 4` fetching the same URLs. The simulator and both contenders run in
-// their own process (ours bundled, as the app is); rounds alternate who goes first, each run follows the
-// same untimed write-flush-delete (support/level-start.ts), and no run's files are deleted before the
-// end: ext4 without a journal (as here) checks every new inode against those freed in the last 30 s,
-// so a run that follows the deletion of 500 files pays for it (docs/BENCHMARKS.md); figures are medians.
+// `curl --parallel --parallel-max 4` fetching the same URLs, and for reference the bare Node
+// downloader (bare-node-fetch.ts: no flush, no rename), the floor of any Node client here. The
+// simulator and every contender run in their own process (the node ones bundled, as the app is);
+// rounds rotate the order, each run follows the same untimed write-flush-delete
+// (support/level-start.ts), and no run's files are deleted before the end: ext4 without a journal (as
+// here) checks every new inode against those freed in the last 30 s, so a run that follows the
+// deletion of 500 files pays for it (docs/BENCHMARKS.md); figures are medians.
 // `npm run bench -- bulk-sync`; AETHER_BENCH_FILES=n, AETHER_BENCH_ROUNDS=n.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -33,20 +35,25 @@ try {
 
   const curlRuns: number[] = [];
   const ourRuns: number[] = [];
+  const bareRuns: number[] = [];
   const curl = async () => {
     const started = performance.now();
     await run('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(CONCURRENCY), '-K', path.join(work, 'curl.cfg')], { maxBuffer: 1 << 24 });
     curlRuns.push((performance.now() - started) / 1000);
     await rename(path.join(work, 'curl'), path.join(work, `kept-curl-${curlRuns.length}`));
   };
-  const ours = async () => {
-    const root = path.join(work, `kept-aether-${ourRuns.length + 1}`);
-    const { stdout } = await run(process.execPath, [bundled, sim.url, sim.apiKey, root, String(CONCURRENCY), listFile], { encoding: 'utf8' });
-    ourRuns.push((JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds);
+  const node = async (runs: number[], name: string, extra: string[]) => {
+    const root = path.join(work, `kept-${name}-${runs.length + 1}`);
+    const { stdout } = await run(process.execPath, [bundled, sim.url, sim.apiKey, root, String(CONCURRENCY), listFile, ...extra], { encoding: 'utf8' });
+    runs.push((JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds);
   };
+  const ours = () => node(ourRuns, 'aether', []);
+  const bare = () => node(bareRuns, 'bare', ['bare']);
   const levelBytes = Math.ceil(FILES * SIZE * 1.2);
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const contender of round % 2 === 0 ? [curl, ours] : [ours, curl]) {
+    const order = [curl, bare, ours];
+    for (let i = 0; i < order.length; i += 1) {
+      const contender = order[(round + i) % order.length]!;
       await levelStart(work, levelBytes);
       await contender();
     }
@@ -54,11 +61,14 @@ try {
   const mib = (FILES * SIZE) / (1024 * 1024);
   const c = median(curlRuns);
   const o = median(ourRuns);
+  const b = median(bareRuns);
   const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(', ');
   console.log(`${FILES} files of 1 MB, concurrency ${CONCURRENCY}, loopback, simulator in its own process, ${ROUNDS} rounds, medians`);
   console.log(`curl --parallel   ${c.toFixed(2)} s  ${(mib / c).toFixed(0)} MiB/s  (runs: ${runs(curlRuns)} s)`);
+  console.log(`bare node:http    ${b.toFixed(2)} s  ${(mib / b).toFixed(0)} MiB/s  (runs: ${runs(bareRuns)} s)  hash, no flush, no rename`);
   console.log(`aether sync loop  ${o.toFixed(2)} s  ${(mib / o).toFixed(0)} MiB/s  (runs: ${runs(ourRuns)} s)`);
   console.log(`ratio (curl time / ours) ${(c / o).toFixed(2)}x  (goal >= 0.8)`);
+  console.log(`ratio (curl time / bare node) ${(c / b).toFixed(2)}x  (reference: what Node itself reaches here)`);
 } finally {
   await sim.close();
   await rm(work, { recursive: true, force: true });
