@@ -143,6 +143,14 @@ describe('bodies', () => {
 });
 
 describe('keep-alive', () => {
+  it('does not reuse a connection whose response said Connection: close', async () => {
+    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
+    const c = client();
+    expect((await readAll(await c.get(server.url, options()))).toString()).toBe('ok');
+    expect((await readAll(await c.get(server.url, options()))).toString()).toBe('ok');
+    expect(server.connections()).toBe(2);
+  });
+
   it('retries on a new connection when the server closed the kept one', async () => {
     const body = randomBytes(1000);
     const { url, seen, server } = await bodyServer(body);
@@ -229,6 +237,27 @@ describe('backpressure and timeouts', () => {
     const server = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort'));
     const response = await client().get(server.url, options());
     await expect(readAll(response)).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('an abort while waiting for the head ends the request with an AbortError', async () => {
+    const server = await rawServer(() => undefined);
+    const abort = new AbortController();
+    const pending = client().get(server.url, options({ signal: abort.signal }));
+    setTimeout(() => abort.abort(), 20);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('an https body that goes silent fails with BODY_TIMEOUT', async () => {
+    const server = https.createServer({ key: tlsKey, cert: tlsCert }, (_req, res) => {
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('0123456789');
+    });
+    const address = await listen(server);
+    const response = await client({ ca: tlsCert }).get(`https://${address}/f`, options({ stallTimeoutMs: 100 }));
+    let got = '';
+    const failure = await response.readBody((chunk) => void (got += chunk.toString())).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: 'BODY_TIMEOUT' });
+    expect(got).toBe('0123456789');
   });
 
   it('an abort mid-body ends it with an AbortError', async () => {
