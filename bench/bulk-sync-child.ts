@@ -1,19 +1,21 @@
 // Child process of bulk-sync.bench.ts (bundled by esbuild, run as plain node): hands the list to the
-// sync loop and prints `{ seconds }` once every file is present; with `bare` as sixth argument it runs
-// the bare Node downloader instead (bare-node-fetch.ts). Arguments: <url> <apiKey> <root> <concurrency> <list file> [bare]
+// sync loop and prints `{ seconds }` once every file is present; with `bare` or `bare-client` as sixth
+// argument it runs that bare downloader instead (bare-node-fetch.ts). Arguments: <url> <apiKey> <root>
+// <concurrency> <list file> [bare|bare-client]
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '../apps/common/logger';
 import { staticFileSource } from '../cache/file-source';
 import type { CacheFile } from '../cache/schemas';
 import { openCache } from '../cache/service';
-import { bareNodeFetch } from './bare-node-fetch';
+import { bareClientFetch, bareNodeFetch } from './bare-node-fetch';
 
 async function main(): Promise<void> {
   const [url = '', apiKey = '', root = '', concurrency = '4', listFile = ''] = process.argv.slice(2);
   const files = JSON.parse(await readFile(listFile, 'utf8')) as CacheFile[];
-  if (process.argv[7] === 'bare') {
+  const bare = { bare: bareNodeFetch, 'bare-client': bareClientFetch }[process.argv[7] ?? ''];
+  if (bare) {
     const started = performance.now();
-    await bareNodeFetch(url, apiKey, files, root, Number(concurrency));
+    await bare(url, apiKey, files, root, Number(concurrency));
     process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000 })}\n`);
     return;
   }

@@ -1,7 +1,7 @@
 // Bulk sync of 500 files of 1 MB served by the simulator: our sync loop (concurrency 4) against
 // `curl --parallel --parallel-max 4` fetching the same URLs; for reference, the same curl followed by
-// `sync --file-system` (its files made durable) and the bare Node downloader (bare-node-fetch.ts: no
-// flush, no rename), the floor of any Node client here. The
+// `sync --file-system` (its files made durable), and two bare downloaders (bare-node-fetch.ts: no
+// flush, no rename): plain node:http, and the cache's own HTTP client. The
 // simulator and every contender run in their own process (the node ones bundled, as the app is);
 // rounds rotate the order, each run follows the same untimed write-flush-delete
 // (support/level-start.ts), and no run's files are deleted before the end: ext4 without a journal (as
@@ -37,6 +37,7 @@ try {
   const curlRuns: number[] = [];
   const ourRuns: number[] = [];
   const bareRuns: number[] = [];
+  const bareClientRuns: number[] = [];
   const curlSyncRuns: number[] = [];
   const curlRun = async (runs: number[], durable: boolean) => {
     const out = path.join(work, 'curl');
@@ -56,9 +57,10 @@ try {
   };
   const ours = () => node(ourRuns, 'aether', []);
   const bare = () => node(bareRuns, 'bare', ['bare']);
+  const bareClient = () => node(bareClientRuns, 'bare-client', ['bare-client']);
   const levelBytes = Math.ceil(FILES * SIZE * 1.2);
   for (let round = 0; round < ROUNDS; round += 1) {
-    const order = [curl, curlSync, bare, ours];
+    const order = [curl, curlSync, bare, bareClient, ours];
     for (let i = 0; i < order.length; i += 1) {
       const contender = order[(round + i) % order.length]!;
       await levelStart(work, levelBytes);
@@ -70,14 +72,17 @@ try {
   const o = median(ourRuns);
   const b = median(bareRuns);
   const cs = median(curlSyncRuns);
+  const bc = median(bareClientRuns);
   const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(', ');
   console.log(`${FILES} files of 1 MB, concurrency ${CONCURRENCY}, loopback, simulator in its own process, ${ROUNDS} rounds, medians`);
   console.log(`curl --parallel   ${c.toFixed(2)} s  ${(mib / c).toFixed(0)} MiB/s  (runs: ${runs(curlRuns)} s)`);
   console.log(`curl + sync -f    ${cs.toFixed(2)} s  ${(mib / cs).toFixed(0)} MiB/s  (runs: ${runs(curlSyncRuns)} s)  the files made durable, no hashing`);
   console.log(`bare node:http    ${b.toFixed(2)} s  ${(mib / b).toFixed(0)} MiB/s  (runs: ${runs(bareRuns)} s)  hash, no flush, no rename`);
+  console.log(`bare cache client ${bc.toFixed(2)} s  ${(mib / bc).toFixed(0)} MiB/s  (runs: ${runs(bareClientRuns)} s)  the cache's HTTP client, hash, no flush, no rename`);
   console.log(`aether sync loop  ${o.toFixed(2)} s  ${(mib / o).toFixed(0)} MiB/s  (runs: ${runs(ourRuns)} s)`);
   console.log(`ratio (curl time / ours) ${(c / o).toFixed(2)}x  (goal >= 0.8)`);
   console.log(`ratio (curl time / bare node) ${(c / b).toFixed(2)}x  (reference: what Node itself reaches here)`);
+  console.log(`ratio (curl time / bare cache client) ${(c / bc).toFixed(2)}x  (reference: the cache's transport without durability)`);
   console.log(`ratio (curl + sync -f time / ours) ${(cs / o).toFixed(2)}x  (reference: the same durability)`);
 } finally {
   await sim.close();
