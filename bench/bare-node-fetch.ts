@@ -18,7 +18,6 @@ export interface BareFile {
 export async function bareNodeFetch(url: string, apiKey: string, files: readonly BareFile[], dir: string, concurrency: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  let next = 0;
   const one = (file: BareFile, out: string) =>
     new Promise<void>((resolve, reject) => {
       http
@@ -38,14 +37,7 @@ export async function bareNodeFetch(url: string, apiKey: string, files: readonly
         .on('error', reject);
     });
   try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < files.length) {
-          const i = next++;
-          await one(files[i]!, path.join(dir, `${i}.bin`));
-        }
-      }),
-    );
+    await eachAtMost(concurrency, files, (file, i) => one(file, path.join(dir, `${i}.bin`)));
   } finally {
     agent.destroy();
   }
@@ -55,7 +47,6 @@ export async function bareClientFetch(url: string, apiKey: string, files: readon
   await mkdir(dir, { recursive: true });
   const client = new FileHttpClient({ idleConnections: concurrency });
   const signal = new AbortController().signal;
-  let next = 0;
   const one = async (file: BareFile, out: string) => {
     const response = await client.get(`${url}/v3/files/${file.sha256}`, { headers: { 'x-api-key': apiKey }, signal, headersTimeoutMs: 15_000, stallTimeoutMs: 30_000 });
     const hash = createHash('sha256');
@@ -75,15 +66,21 @@ export async function bareClientFetch(url: string, apiKey: string, files: readon
     if (hash.digest('hex') !== file.sha256) throw new Error(`bare client fetch: ${file.sha256} arrived wrong`);
   };
   try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < files.length) {
-          const i = next++;
-          await one(files[i]!, path.join(dir, `${i}.bin`));
-        }
-      }),
-    );
+    await eachAtMost(concurrency, files, (file, i) => one(file, path.join(dir, `${i}.bin`)));
   } finally {
     client.close();
   }
+}
+
+/** Runs `work` on every item, at most `concurrency` at a time, in list order. */
+async function eachAtMost<T>(concurrency: number, items: readonly T[], work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
 }
