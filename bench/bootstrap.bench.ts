@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { startSimulator } from '../apps/simulator/index';
 import { createBootstrap } from '../provisioning/bootstrap';
 import { MemorySecretStore } from '../provisioning/secret-store';

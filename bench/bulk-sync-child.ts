@@ -3,9 +3,9 @@
 // argument it runs that bare downloader instead (bare-node-fetch.ts). Arguments: <url> <apiKey> <root>
 // <concurrency> <list file> [bare|bare-client]
 import { readFile } from 'node:fs/promises';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
-import type { CacheFile } from '../cache/schemas';
+import type { CacheFile } from '../contracts/cache';
 import { openCache } from '../cache/service';
 import { bareClientFetch, bareNodeFetch } from './bare-node-fetch';
 

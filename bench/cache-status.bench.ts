@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
 import { openCache } from '../cache/service';
 import { seedJournaledEntries } from '../tests/support/cache-harness';

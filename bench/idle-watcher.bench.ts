@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { createShareWatcher } from '../provisioning/share-watcher';
 import { createVersionWatcher } from '../update-helper/version-watcher';
 

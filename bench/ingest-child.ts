@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import cacache from 'cacache';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
 import { openCache } from '../cache/service';
 

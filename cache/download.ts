@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
+import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from '../base/backoff';
 import { BodySink, BodyTooLongError, DEFAULT_SINK_OPTIONS, DiskWriteError, type SinkOptions } from './body-sink';
 import { CacheError, IntegrityError, NoSpaceError, StoreIoError, TransferError } from './errors';
 import { fileUrl, type FileSource } from './file-source';
 import type { FileHttpClient } from './http-get';
 import { headerNumber, networkError, parseContentRange, statusError } from './http-response';
-import type { CacheFile, FailureReason } from './schemas';
+import type { CacheFile, FailureReason } from '../contracts/cache';
 import type { ContentStore, StoreEntry, TempFile } from './store';
 
 export interface DownloadOptions {

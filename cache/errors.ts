@@ -1,4 +1,4 @@
-import type { FailureReason } from './schemas';
+import type { FailureReason } from '../contracts/cache';
 
 /** Base of every error the cache throws; `reason` is what status and progress report. */
 export class CacheError extends Error {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { CacheFs } from './cache-fs';
 import { finalPath, quarantineDir } from './layout';
 import type { DownloadScheduler } from './scheduler';
-import type { CacheFile, GcReport } from './schemas';
+import type { CacheFile, GcReport } from '../contracts/cache';
 import type { ContentStore } from './store';
 
 export interface GcOptions {

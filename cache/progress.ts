@@ -1,4 +1,4 @@
-import type { ProgressEvent } from './schemas';
+import type { ProgressEvent } from '../contracts/cache';
 
 export type ProgressListener = (event: ProgressEvent) => void;
 

@@ -1,6 +1,6 @@
 import type { CacheError } from './errors';
 import type { DownloadState } from './download';
-import type { CacheFile, FailureReason } from './schemas';
+import type { CacheFile, FailureReason } from '../contracts/cache';
 import type { StoreEntry } from './store';
 
 export const DEFAULT_CONCURRENCY = 4;

@@ -6,7 +6,7 @@ import { FileHttpClient } from './http-get';
 import { collectGarbage } from './gc';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
 import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
-import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from './schemas';
+import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
 import { openStore, type ContentStore, type StoreEntry } from './store';
 import { SyncLoop } from './sync-loop';

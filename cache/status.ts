@@ -1,5 +1,5 @@
 import type { DownloadScheduler } from './scheduler';
-import type { FileStatus, StatusTotals } from './schemas';
+import type { FileStatus, StatusTotals } from '../contracts/cache';
 import type { ContentStore } from './store';
 
 /** The state of one hash, from memory only: the store index, the running job, the last failure. */

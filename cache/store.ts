@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { syncDirectory } from '../provisioning/atomic-file';
+import { syncDirectory } from '../base/atomic-file';
 import type { CacheFs } from './cache-fs';
 import { StoreIoError, errnoCode } from './errors';
 import { GroupCommit } from './group-commit';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DownloadScheduler } from './scheduler';
-import type { CacheFile, SyncSummary } from './schemas';
+import type { CacheFile, SyncSummary } from '../contracts/cache';
 import type { ContentStore } from './store';
 
 export interface SyncLoopOptions {

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../provisioning/atomic-file';
+import { writeFileAtomic } from '../base/atomic-file';
 import type { CacheFs } from './cache-fs';
 import { errnoCode } from './errors';
 import { journalPath } from './layout';

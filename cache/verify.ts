@@ -1,7 +1,7 @@
 import { finalPath } from './layout';
 import { hashFile } from './hash-file';
 import type { DownloadScheduler } from './scheduler';
-import type { VerifyReport } from './schemas';
+import type { VerifyReport } from '../contracts/cache';
 import type { ContentStore } from './store';
 import type { CacheFs } from './cache-fs';
 

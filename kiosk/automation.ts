@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 import { CommandFailedError, type CommandRunner, firstLine } from './presentation-apps';
 
 /**

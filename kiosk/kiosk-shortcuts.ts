@@ -1,4 +1,4 @@
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 
 /**
  * Which key presses the kiosk intercepts (DESIGN §9). Attendees must not close, quit, reload or leave

@@ -3,8 +3,8 @@ import { constants, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { SHA256_PATTERN } from '../provisioning/api-schemas';
-import { deviceFolder } from '../provisioning/device-folders';
+import { SHA256_PATTERN } from '../contracts/api';
+import { deviceFolder } from '../contracts/device-folders';
 import { sanitizeFilename, shortHash } from './filename';
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 import { type AutomationAction, type AutomationResult, runAutomation } from './automation';
 import { type CacheLookup, createLaunchHandover, type LaunchRequest, type LaunchResult, type Opener } from './launch-handover';
 import { type CloseResult, closePresentationApp, type CommandRunner, type PresentationApp } from './presentation-apps';

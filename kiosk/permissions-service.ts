@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Platform } from '../apps/common/platform';
-import type { PermissionKind, PermissionReport, PermissionRequestResult, PermissionsOverview, PermissionStatus } from './permission-schemas';
+import type { Platform } from '../base/platform';
+import type { PermissionKind, PermissionReport, PermissionRequestResult, PermissionsOverview, PermissionStatus } from '../contracts/permissions';
 
 /**
  * The macOS TCC permissions the launcher needs, and the "check and prompt" steps the splash walks

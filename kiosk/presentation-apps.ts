@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 
 /**
  * Closing presentation apps (DESIGN §7): the page names an app from a fixed enum; each platform maps

@@ -1,4 +1,4 @@
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 
 /**
  * May the JWT be written to disk with safeStorage? (DESIGN §9) On Linux without a keyring Electron

@@ -1,4 +1,4 @@
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 
 /**
  * Every BrowserWindow option of the app, chosen once from the platform value (DESIGN §3, §9, §10).

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { ApiBadResponseError, ApiNotFoundError, ApiUnauthorizedError, ApiUnreachableError, type AttemptFailure, apiErrorText, summariseIssues } from './api-errors';
-import { AuthResponse, DeviceRecord, EventFileList, Health, SiteDomainList, type EventFile, type SiteDomain } from './api-schemas';
+import { AuthResponse, DeviceRecord, EventFileList, Health, SiteDomainList, type EventFile, type SiteDomain } from '../contracts/api';
 import { type RawOutcome, type RawRequest, type Transport, createTransport, formatSeconds } from './api-transport';
-import { type Seed, seedBaseUrls } from './seed-schema';
+import { type Seed, seedBaseUrls } from '../contracts/seed';
 
 /**
  * The Aether V3 REST contract (CONTRACTS.md), the one place the app speaks it. Base URLs fail over

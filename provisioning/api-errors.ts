@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { redactText } from '../apps/common/logger';
+import { redactText } from '../base/logger';
 
 /** Every error the API client throws. Messages name the call and the URL, never a key or a token. */
 export abstract class ApiError extends Error {

@@ -1,4 +1,4 @@
-import type { DeviceRecord, SiteDomain } from './api-schemas';
+import type { DeviceRecord, SiteDomain } from '../contracts/api';
 
 /**
  * The bootstrap state machine's states (DESIGN §3, §4). The splash, `device.status` and the

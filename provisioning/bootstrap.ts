@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { type ApiClient, type ApiClientOptions, createApiClient } from './api-client';
 import { ApiError } from './api-errors';
-import type { AuthResponse } from './api-schemas';
+import type { AuthResponse } from '../contracts/api';
 import type { BootstrapState, ResolvedIdentity } from './bootstrap-state';
-import { type Clock, systemClock } from './clock';
+import { type Clock, systemClock } from '../base/clock';
 import { resolveIdentity } from './identity';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay, validRetryPolicy } from './retry-policy';
 import type { SecretStore } from './secret-store';

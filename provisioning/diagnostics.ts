@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ApiClient } from './api-client';
-import type { Seed } from './seed-schema';
+import type { Seed } from '../contracts/seed';
 
 /** Checks doctor reports besides the bootstrap itself: each base URL's health, and the folders the app writes. */
 export interface ApiProbe {

@@ -1,4 +1,4 @@
-import { launcherUrl, type DeviceRecord, type SiteDomain } from './api-schemas';
+import { launcherUrl, type DeviceRecord, type SiteDomain } from '../contracts/api';
 import type { ResolvedIdentity } from './bootstrap-state';
 
 /**

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { Platform } from '../apps/common/platform';
-import { normaliseHostname } from './hostname';
+import type { Platform } from '../base/platform';
+import { normaliseHostname } from '../contracts/hostname';
 
 export interface HostnameRunResult {
   exitCode: number;

@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file';
-import { normaliseHostname } from './hostname';
+import { writeFileAtomic } from '../base/atomic-file';
+import { normaliseHostname } from '../contracts/hostname';
 import { SEEDS_DIR_NAME, seedFileName } from './share-root';
-import { SeedFields } from './seed-schema';
+import { SeedFields } from '../contracts/seed';
 
 export class ProvisionError extends Error {
   override name = 'ProvisionError';

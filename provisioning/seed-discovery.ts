@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { PlatformPaths } from '../apps/common/platform';
+import type { PlatformPaths } from '../base/platform';
 import { seedErrorFor } from './seed-errors';
 import { type LoadedSeed, type SeedFileReader, loadSeed } from './seed-load';
 

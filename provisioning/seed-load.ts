@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { findJsonSyntaxProblem, lineAndColumn, positionFromJsonErrorMessage } from './json-syntax';
+import { findJsonSyntaxProblem, lineAndColumn, positionFromJsonErrorMessage } from '../base/json-syntax';
 import { SeedError, displayPath, seedErrorFor } from './seed-errors';
-import { KNOWN_SEED_FIELDS, type Seed, seedSchema } from './seed-schema';
+import { KNOWN_SEED_FIELDS, type Seed, seedSchema } from '../contracts/seed';
 
 /** A seed file holds a few hundred bytes; anything far bigger is the wrong file. */
 export const SEED_MAX_BYTES = 64 * 1024;

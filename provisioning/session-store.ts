@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AuthResponse } from './api-schemas';
+import { AuthResponse } from '../contracts/api';
 import type { SecretStore } from './secret-store';
 
 /** The JWT is kept only through the SecretStore (safeStorage at the edge), never in the state folder. */

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { PlatformPaths } from '../apps/common/platform';
+import type { PlatformPaths } from '../base/platform';
 
 /**
  * The Syncthing share (DESIGN §8): `AETHER_SHARE`, else `~/admin_share`, else `~/Sync/admin_share`

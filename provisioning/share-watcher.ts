@@ -3,7 +3,7 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { isShareNoise } from './share-names';
-import { serialRerun } from './serial-rerun';
+import { serialRerun } from '../base/serial-rerun';
 
 const TRAILING_SCAN_MS = 1_100;
 

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DeviceRecord, SiteDomain } from './api-schemas';
-import { writeJsonAtomic } from './atomic-file';
+import { DeviceRecord, SiteDomain } from '../contracts/api';
+import { writeJsonAtomic } from '../base/atomic-file';
 
 /** The last good bootstrap, so a laptop without network still starts on what it knew (DESIGN §4). */
 export const LastGoodRecord = z.object({

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../base/atomic-file';
 import type { BootstrapState } from './bootstrap-state';
 import { SeedError } from './seed-errors';
 import { fsSeedReader, type LoadedSeed, loadSeed, SEED_MAX_BYTES } from './seed-load';

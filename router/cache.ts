@@ -1,6 +1,6 @@
 import { observable } from '@trpc/server/observable';
 import type { CacheService } from '../cache/service';
-import { EnsureInput, GcInput, StatusInput, VerifyInput, type ProgressEvent } from '../cache/schemas';
+import { EnsureInput, GcInput, StatusInput, VerifyInput, type ProgressEvent } from '../contracts/cache';
 import { router } from './trpc';
 import { trustedProcedure } from './sender-check';
 

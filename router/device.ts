@@ -1,5 +1,5 @@
 import { observable } from '@trpc/server/observable';
-import type { DeviceRecord } from '../provisioning/api-schemas';
+import type { DeviceRecord } from '../contracts/api';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';

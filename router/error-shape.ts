@@ -1,7 +1,7 @@
 import type { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { redactText } from '../apps/common/logger';
+import { redactText } from '../base/logger';
 
 /** What the page receives in `err.data` for every failed bridge call. */
 export type BridgeErrorData = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type AutomationResult, AutomationAction } from '../kiosk/automation';
 import { InvalidLaunchRequestError, LaunchError, type LaunchRequest, type LaunchResult, MAX_REQUESTED_FILENAME, NotInCacheError, OpenFailedError } from '../kiosk/launch-handover';
 import { type CloseResult, CommandFailedError, PresentationApp } from '../kiosk/presentation-apps';
-import { Sha256 } from '../provisioning/api-schemas';
+import { Sha256 } from '../contracts/api';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 

@@ -1,4 +1,4 @@
-import { PermissionKindInput } from '../kiosk/permission-schemas';
+import { PermissionKindInput } from '../contracts/permissions';
 import type { PermissionsService as TccPermissionsService } from '../kiosk/permissions-service';
 import { splashProcedure, trustedProcedure } from './sender-check';
 import { router } from './trpc';

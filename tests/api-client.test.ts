@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../apps/simulator';
 import { type ApiClientOptions, createApiClient } from '../provisioning/api-client';
 import { ApiBadResponseError, ApiNotFoundError, ApiUnauthorizedError, ApiUnreachableError } from '../provisioning/api-errors';
-import { launcherUrl, type AuthResponse } from '../provisioning/api-schemas';
-import type { Seed } from '../provisioning/seed-schema';
+import { launcherUrl, type AuthResponse } from '../contracts/api';
+import type { Seed } from '../contracts/seed';
 import { capturedLogger, closedPortUrl } from './provisioning-helpers';
 
 const sims: Simulator[] = [];

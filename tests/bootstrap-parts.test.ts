@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeviceRecord } from '../provisioning/api-schemas';
+import { DeviceRecord } from '../contracts/api';
 import { resolveIdentity } from '../provisioning/identity';
 import { retryDelay, validRetryPolicy } from '../provisioning/retry-policy';
 import { MemorySecretStore } from '../provisioning/secret-store';

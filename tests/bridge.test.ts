@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
-import type { DeviceRecord } from '../provisioning/api-schemas';
+import type { DeviceRecord } from '../contracts/api';
 import type { BootstrapStateKind } from '../provisioning/bootstrap-state';
 import { createNativeClient, detectMode, NotInNativeModeError, type BridgeOutputs } from '../router/client';
 import type { DeviceStatus } from '../router/device';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import type { ProgressEvent } from '../cache/schemas';
+import { silentLogger } from '../base/logger';
+import type { ProgressEvent } from '../contracts/cache';
 import type { Cache } from '../cache/service';
 import { cacheRouter } from '../router/cache';
 import type { Services } from '../router/services';

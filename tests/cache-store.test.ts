@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { finalPath, quarantineDir, tempDir, tempName } from '../cache/layout';
 import { openStore } from '../cache/store';
 import type { FaultServer } from './fault-server';

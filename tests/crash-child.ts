@@ -1,6 +1,6 @@
 // Child process of crash.test.ts: syncs a list of files into a cache root and exits 0 once all are
 // present. The parent kills it with SIGKILL at random moments. Arguments: <root> <baseUrl> <sha:size,...>
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
 import { openCache } from '../cache/service';
 

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { FINAL_NAME_PATTERN, SHARD_PATTERN } from '../cache/layout';
 import { openStore } from '../cache/store';
 import { startFaultServer, type FaultServer } from './fault-server';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { exposeElectronTRPC } from 'electron-trpc/main';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseHostname } from '../provisioning/hostname';
+import { normaliseHostname } from '../contracts/hostname';
 import { createNativeClient } from '../router/client';
 import fakeElectron, { app, BrowserWindow, openRenderer, resetFakeElectron, type FakeBrowserWindow } from './fakes/electron';
 

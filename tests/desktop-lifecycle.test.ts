@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { installShutdown } from '../apps/desktop/shutdown';
 import { healthMarkerOnFirstLoad, repairSwapAtStart } from '../apps/desktop/update-health';
 import { installWindowLifecycle } from '../apps/desktop/window-lifecycle';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as electron from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { openKioskWindow } from '../apps/desktop/kiosk-window';
 import { installNavigationLock, NavigationRefusedError } from '../apps/desktop/navigation-lock';
 import { installPermissionHandlers } from '../apps/desktop/permission-handlers';

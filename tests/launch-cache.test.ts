@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
 import { type Cache, openCache } from '../cache/service';
 import { createLaunchHandover, NotInCacheError } from '../kiosk/launch-handover';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { type Cache, openCache } from '../cache/service';
-import type { EventFile } from '../provisioning/api-schemas';
+import type { EventFile } from '../contracts/api';
 import { shell } from './fakes/electron';
 import { launchChromium } from './support/chromium';
 import { startDemoBridge, type DemoBridge, type DemoBridgeParts } from './support/demo-bridge';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { openDesktopCache } from '../apps/desktop/cache-wiring';
 import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
 import { startSimulator, type Simulator } from '../apps/simulator/index';

@@ -1,8 +1,8 @@
 import * as electron from 'electron';
 import { exposeElectronTRPC } from 'electron-trpc/main';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import type { Platform } from '../apps/common/platform';
+import { silentLogger } from '../base/logger';
+import type { Platform } from '../base/platform';
 import { createBridgeHandler } from '../apps/desktop/bridge-handler';
 import { createDesktopPermissionsService, screenCaptureProbe, ScreenProbeTimeoutError, settingsPaneOpener, SettingsUrlRefusedError } from '../apps/desktop/permissions.electron';
 import { createContinueSignal, withContinueWithout } from '../apps/desktop/permissions-gate';

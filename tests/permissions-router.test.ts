@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { createPermissionsService } from '../kiosk/permissions-service';
 import { permissionsRouter } from '../router/permissions';
 import type { Services } from '../router/services';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import type { PermissionKind } from '../kiosk/permission-schemas';
+import { silentLogger } from '../base/logger';
+import type { PermissionKind } from '../contracts/permissions';
 import { createPermissionsService, settingsUrlFor, type MacPermissionsApi, type PermissionsServiceDeps } from '../kiosk/permissions-service';
 
 type MediaStatus = 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown';

@@ -1,10 +1,10 @@
 import * as electron from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { createContinueSignal, waitForPermissions } from '../apps/desktop/permissions-gate';
 import { createDesktopPermissionsService } from '../apps/desktop/permissions.electron';
 import { rowsOf, startPermissionsStep, type PermissionRow } from '../apps/desktop/splash/permissions-step';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 
 const fake = electron as unknown as typeof import('./fakes/electron');
 beforeEach(() => fake.resetFakeElectron());

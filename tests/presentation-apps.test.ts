@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 import { APPLESCRIPTS, runAutomation } from '../kiosk/automation';
 import { CLOSE_COMMANDS, closePresentationApp, CommandFailedError, type CommandResult, type CommandRunner, execFileRunner } from '../kiosk/presentation-apps';
 import { makeTempDir } from './launch-fixtures';

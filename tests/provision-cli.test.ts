@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { loadSeed } from '../provisioning/seed-load';
 import { waitForSeed, type ZeroTouchState } from '../provisioning/zero-touch';
 import { captureIo } from './cli-io-helpers';

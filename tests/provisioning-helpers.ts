@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { REDACT_PATHS } from '../apps/common/logger';
+import { REDACT_PATHS } from '../base/logger';
 
 /** A loopback URL where nothing listens: a port that was free a moment ago, then closed. */
 export async function closedPortUrl(): Promise<string> {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactText } from '../apps/common/logger';
+import { createLogger, redactText } from '../base/logger';
 import { NavigationRefusedError } from '../apps/desktop/navigation-lock';
 import { createNavigationPolicy } from '../kiosk/navigation-policy';
 

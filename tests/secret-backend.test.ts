@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { chooseSecretStore } from '../apps/desktop/secret-store.electron';
 import { decideSecretBackend } from '../kiosk/secret-backend-policy';
 

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import { platformPaths } from '../apps/common/platform';
-import { findJsonSyntaxProblem, positionFromJsonErrorMessage } from '../provisioning/json-syntax';
+import { silentLogger } from '../base/logger';
+import { platformPaths } from '../base/platform';
+import { findJsonSyntaxProblem, positionFromJsonErrorMessage } from '../base/json-syntax';
 import { type SeedDiscoveryInput, discoverSeed, seedFinder, seedSearchOrder } from '../provisioning/seed-discovery';
 import { SeedError } from '../provisioning/seed-errors';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serialRerun } from '../provisioning/serial-rerun';
+import { serialRerun } from '../base/serial-rerun';
 
 function gate() {
   let open!: () => void;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { createShareWatcher, type ShareSnapshot, type ShareWatcher } from '../provisioning/share-watcher';
 import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthResponse, DeviceRecord, EventFileList, Health, SiteDomainList, launcherUrl } from '../provisioning/api-schemas';
+import { AuthResponse, DeviceRecord, EventFileList, Health, SiteDomainList, launcherUrl } from '../contracts/api';
 import { DEMO_API_KEY, startSimulator, type Simulator } from '../apps/simulator/index';
 
 let sim: Simulator;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AuthResponse, Health } from '../provisioning/api-schemas';
+import { AuthResponse, Health } from '../contracts/api';
 import { UsageError, type CliIo } from '../apps/cli/command';
 import { main } from '../apps/cli/main';
 import { runSimulate } from '../apps/cli/commands/simulate';

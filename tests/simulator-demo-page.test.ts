@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launcherUrl } from '../provisioning/api-schemas';
+import { launcherUrl } from '../contracts/api';
 import { lazyLauncherBundle } from '../apps/simulator/demo-page/bundle';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { fakeDeviceService } from './fakes/services';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthResponse, DeviceRecord, EventFileList, Health } from '../provisioning/api-schemas';
+import { AuthResponse, DeviceRecord, EventFileList, Health } from '../contracts/api';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 
 let sim: Simulator;

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventFile, EventFileList } from '../provisioning/api-schemas';
+import { EventFile, EventFileList } from '../contracts/api';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 
 let sim: Simulator;

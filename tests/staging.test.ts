@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, readlink, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { execFileRunner } from '../kiosk/presentation-apps';
-import type { CommandResult, CommandRunner } from '../update-helper/command-runner';
+import type { CommandResult, CommandRunner } from '../base/command-runner';
 import { checkPayload, PayloadHashCache } from '../update-helper/payload-check';
-import { StagedManifest, stagedManifestPath, stagingRoot } from '../update-helper/staged-manifest';
+import { StagedManifest, stagedManifestPath, stagingRoot } from '../contracts/staged-manifest';
 import { designatedRequirement, stageBuild, StagingError } from '../update-helper/staging';
-import type { VersionFile } from '../update-helper/version-schema';
+import type { VersionFile } from '../contracts/version';
 import { useCleanups } from './support/cleanups';
 import { sha256 } from './version-watcher-fixtures';
 

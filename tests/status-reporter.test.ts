@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import { writeJsonAtomic } from '../provisioning/atomic-file';
-import { FleetStatus } from '../update-helper/status-file';
+import { silentLogger } from '../base/logger';
+import { writeJsonAtomic } from '../base/atomic-file';
+import { FleetStatus } from '../contracts/status-file';
 import { createStatusReporter, statusFields, type StatusFields } from '../update-helper/status-reporter';
 import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';
@@ -101,7 +101,7 @@ describe('fleet status reporter', () => {
   it('never writes outside the status folder (the file is named by the normalised hostname)', async () => {
     const dir = await cleanups.tempDir('status');
     await writeFile(path.join(dir, 'marker'), '');
-    const { normaliseHostname } = await import('../provisioning/hostname');
+    const { normaliseHostname } = await import('../contracts/hostname');
     const reporter = createStatusReporter({ shareRoot: dir, hostname: normaliseHostname('../../evil'), logger: silentLogger(), minIntervalMs: 0 });
     cleanups.push(() => reporter.close());
     reporter.report(fields(1));

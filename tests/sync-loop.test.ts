@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../cache/schemas';
+import type { ProgressEvent } from '../contracts/cache';
 import type { FaultServer } from './fault-server';
 import { closeCacheFixture, countingFs, openCacheFixture, randomFile, seedJournaledEntries, testCache } from './support/cache-harness';
 

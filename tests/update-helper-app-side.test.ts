@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { applyStagedUpdate, helperSwapArgs, swapFilesIn, UpdateApplyError, type ApplyStagedUpdateDeps } from '../update-helper/apply-update';
 import { formatHealthMarker, parseHealthMarker, readHealthMarker, writeHealthMarker } from '../update-helper/health-marker';
 import { repairInterruptedSwap } from '../update-helper/startup-repair';

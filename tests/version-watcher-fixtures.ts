@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { StagedManifest } from '../update-helper/staged-manifest';
+import type { StagedManifest } from '../contracts/staged-manifest';
 import type { BuildToStage } from '../update-helper/staging';
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import type { Services } from '../router/services';
 import { createCallerFactory, type SenderInfo } from '../router/trpc';
 import { updateRouter, type UpdateStatus } from '../router/update';

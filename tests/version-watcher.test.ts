@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher, UpdateNotReadyError, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
 import { waitFor } from './share-watcher-helpers';

@@ -1,6 +1,6 @@
 import * as electron from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { installNavigationLock } from '../apps/desktop/navigation-lock';
 import { createRecoverySplash, NOTICE_PARAM, RETRY_AT_PARAM } from '../apps/desktop/recovery-splash';
 import { installKioskSessionGuards, openWatchedKiosk } from '../apps/desktop/watched-kiosk';

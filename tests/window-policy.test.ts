@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 import { classifyShortcut, type KeyInput } from '../kiosk/kiosk-shortcuts';
 import { KIOSK_PARTITION, planKioskWindow, secureWebPreferences } from '../kiosk/window-policy';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
-import { normaliseHostname } from '../provisioning/hostname';
+import { silentLogger } from '../base/logger';
+import { normaliseHostname } from '../contracts/hostname';
 import { localHostname } from '../provisioning/local-hostname';
 import { seedFileName } from '../provisioning/share-root';
 

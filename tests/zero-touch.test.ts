@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../apps/common/logger';
+import { silentLogger } from '../base/logger';
 import { waitForSeed, zeroTouchBootstrapState, type ZeroTouchState } from '../provisioning/zero-touch';
 import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';

@@ -1,10 +1,10 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Platform } from '../apps/common/platform';
-import type { Logger } from '../apps/common/logger';
-import { writeFileAtomic } from '../provisioning/atomic-file';
-import { StagedManifest } from './staged-manifest';
+import type { Platform } from '../base/platform';
+import type { Logger } from '../base/logger';
+import { writeFileAtomic } from '../base/atomic-file';
+import { StagedManifest } from '../contracts/staged-manifest';
 
 export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 

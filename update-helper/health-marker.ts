@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { writeFileAtomic } from '../provisioning/atomic-file';
+import { writeFileAtomic } from '../base/atomic-file';
 
 /**
  * The app's "I started properly" signal. update_helper.sh reads it as `key=value` lines (no JSON

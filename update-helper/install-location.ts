@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Platform } from '../apps/common/platform';
+import type { Platform } from '../base/platform';
 
 /**
  * What the swap replaces, from the running executable: the `.app` bundle around it on macOS, the

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import { syncDirectory, writeJsonAtomic } from '../provisioning/atomic-file';
-import { NATIVE_APP_DIR, PlainFileName, VERSION_FILE_NAME, VersionFile } from './version-schema';
+import { syncDirectory, writeJsonAtomic } from '../base/atomic-file';
+import { NATIVE_APP_DIR, PlainFileName, VERSION_FILE_NAME, VersionFile } from '../contracts/version';
 
 /** A release refused before anything in the share changed, with what to do instead. */
 export class ReleaseError extends Error {

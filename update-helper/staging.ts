@@ -1,12 +1,12 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Platform } from '../apps/common/platform';
-import { writeJsonAtomic } from '../provisioning/atomic-file';
-import type { CommandRunner } from './command-runner';
+import type { Platform } from '../base/platform';
+import { writeJsonAtomic } from '../base/atomic-file';
+import type { CommandRunner } from '../base/command-runner';
 import { sha256File } from './payload-check';
-import { StagedManifest, stagedManifestPath, stagingRoot } from './staged-manifest';
-import type { VersionFile } from './version-schema';
+import { StagedManifest, stagedManifestPath, stagingRoot } from '../contracts/staged-manifest';
+import type { VersionFile } from '../contracts/version';
 
 /** A staging refusal or failure, worded for the splash: what is wrong and what to do. */
 export class StagingError extends Error {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import type { Logger } from '../apps/common/logger';
+import type { Logger } from '../base/logger';
 import { copyHelperOutOfBundle, spawnDetachedHelper, swapFilesIn, type SpawnFn } from './apply-update';
 
 export const SWAP_STATES = ['preparing', 'moving-old-aside', 'moving-new-in', 'awaiting-health', 'rolling-back', 'committed', 'rolled-back', 'aborted'] as const;

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { writeJsonAtomic } from '../provisioning/atomic-file';
+import { writeJsonAtomic } from '../base/atomic-file';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
-import { FleetStatus, STATUS_DIR_NAME } from './status-file';
+import { FleetStatus, STATUS_DIR_NAME } from '../contracts/status-file';
 import type { UpdateState } from './update-state';
 
 export type StatusFields = Omit<FleetStatus, 'hostname' | 'last_seen'>;

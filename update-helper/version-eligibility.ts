@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { VersionFile } from './version-schema';
+import type { VersionFile } from '../contracts/version';
 
 /** Why a well-formed release in the share is not for this laptop; `null` when it is. */
 export function ineligibility(release: VersionFile, appVersion: string, hostname: string): string | null {

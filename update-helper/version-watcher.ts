@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { serialRerun } from '../provisioning/serial-rerun';
+import { serialRerun } from '../base/serial-rerun';
 import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
 import { checkPayload, PayloadHashCache } from './payload-check';
-import type { StagedManifest } from './staged-manifest';
+import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
 import type { UpdateState, UpdateStatus } from './update-state';
 import { ineligibility } from './version-eligibility';
-import { NATIVE_APP_DIR, VERSION_FILE_NAME, VersionFile } from './version-schema';
+import { NATIVE_APP_DIR, VERSION_FILE_NAME, VersionFile } from '../contracts/version';
 
 /** Provided by the swap helper's module: quits the app and hands the staged build to the helper. */
 export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<unknown>;

@@ -1,9 +1,9 @@
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { FileSource } from '../../cache/file-source';
 import { type Cache, openCache } from '../../cache/service';
 import type { Bootstrap } from '../../provisioning/bootstrap';
 import type { BootstrapState } from '../../provisioning/bootstrap-state';
-import { cacheRootOf } from '../../provisioning/device-folders';
+import { cacheRootOf } from '../../contracts/device-folders';
 import type { StatusFields } from '../../update-helper/status-reporter';
 
 export interface CacheWiringDeps {

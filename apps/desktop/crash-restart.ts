@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from 'electron';
-import type { Logger } from '../common/logger';
-import { writeJsonAtomic } from '../../provisioning/atomic-file';
+import type { Logger } from '../../base/logger';
+import { writeJsonAtomic } from '../../base/atomic-file';
 
 /**
  * The in-app half of "restart after a crash" (docs/SECURITY.md): the packaged app relaunches itself

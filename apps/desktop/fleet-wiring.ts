@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Logger } from '../common/logger';
-import type { Platform, PlatformPaths } from '../common/platform';
+import type { Logger } from '../../base/logger';
+import type { Platform, PlatformPaths } from '../../base/platform';
 import type { BootstrapState } from '../../provisioning/bootstrap-state';
 import { preferredShareRoot } from '../../provisioning/share-root';
 import type { UpdateService } from '../../router/update';
 import { applyStagedUpdate } from '../../update-helper/apply-update';
-import type { CommandRunner } from '../../update-helper/command-runner';
+import type { CommandRunner } from '../../base/command-runner';
 import { installPathFor } from '../../update-helper/install-location';
 import { stageBuild } from '../../update-helper/staging';
 import { createStatusReporter, statusFields, type StatusFields, type StatusReporter } from '../../update-helper/status-reporter';

@@ -1,5 +1,5 @@
 import type { Session } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import { createHeaderScope, type HeaderScope } from '../../kiosk/header-scope';
 import { webOriginOf } from '../../kiosk/origins';
 

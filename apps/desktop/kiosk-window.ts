@@ -1,6 +1,6 @@
 import type { App, BrowserWindow, PowerSaveBlocker } from 'electron';
 import type { Logger } from 'pino';
-import type { Platform } from '../common/platform';
+import type { Platform } from '../../base/platform';
 import { classifyShortcut } from '../../kiosk/kiosk-shortcuts';
 import { planKioskWindow, type WindowPlan } from '../../kiosk/window-policy';
 import { createSecureWindow } from './secure-window';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Platform } from '../common/platform';
+import type { Platform } from '../../base/platform';
 import { type CacheLookup, launchTempRoot } from '../../kiosk/launch-handover';
 import { createLaunchService } from '../../kiosk/launch-service';
 import { execFileRunner } from '../../kiosk/presentation-apps';

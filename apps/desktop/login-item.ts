@@ -1,6 +1,6 @@
 import type { App } from 'electron';
-import type { Logger } from '../common/logger';
-import type { Platform } from '../common/platform';
+import type { Logger } from '../../base/logger';
+import type { Platform } from '../../base/platform';
 
 /**
  * Starts the kiosk at login (DESIGN §1). Only the packaged app registers itself: a development run

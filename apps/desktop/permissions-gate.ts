@@ -1,6 +1,6 @@
 import type { WebContents } from 'electron';
-import type { Logger } from '../common/logger';
-import type { Platform } from '../common/platform';
+import type { Logger } from '../../base/logger';
+import type { Platform } from '../../base/platform';
 import type { PermissionsService as TccPermissionsService } from '../../kiosk/permissions-service';
 import type { PermissionsService } from '../../router/permissions';
 

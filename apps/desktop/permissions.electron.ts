@@ -1,6 +1,6 @@
 import type { DesktopCapturer, Shell, SystemPreferences } from 'electron';
-import type { Logger } from '../common/logger';
-import type { Platform } from '../common/platform';
+import type { Logger } from '../../base/logger';
+import type { Platform } from '../../base/platform';
 import { createPermissionsService, type MacPermissionsApi, type PermissionsService, type ScreenCaptureProbe } from '../../kiosk/permissions-service';
 
 /**

@@ -1,5 +1,5 @@
 import type { BrowserWindow } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import { createSecureWindow } from './secure-window';
 import { SPLASH_PARTITION } from './splash-window';
 

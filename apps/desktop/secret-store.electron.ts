@@ -1,11 +1,11 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SafeStorage } from 'electron';
-import type { Logger } from '../common/logger';
-import { writeFileAtomic } from '../../provisioning/atomic-file';
+import type { Logger } from '../../base/logger';
+import { writeFileAtomic } from '../../base/atomic-file';
 import { MemorySecretStore, type SecretStore } from '../../provisioning/secret-store';
 import type { SecretStorageNote } from '../../router/device';
-import type { Platform } from '../common/platform';
+import type { Platform } from '../../base/platform';
 import { decideSecretBackend } from '../../kiosk/secret-backend-policy';
 
 /** What the store needs of safeStorage; the async pair (Electron ≥ 36) is used when present. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { LoadedSeed } from '../../provisioning/seed-load';
 import { loadSeed } from '../../provisioning/seed-load';
 

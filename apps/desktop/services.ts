@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { DeviceService } from '../../router/device';
 import type { SenderPolicy } from '../../router/sender-check';
 import type { Services } from '../../router/services';

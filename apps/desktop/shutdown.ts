@@ -1,5 +1,5 @@
 import type { App } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 
 /**
  * Closes what the app started (simulator, share watchers, cache, bootstrap) before the process

@@ -1,5 +1,5 @@
 import type { App, BrowserWindow } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { BootstrapState, ResolvedIdentity } from '../../provisioning/bootstrap-state';
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { WatchdogState } from '../../kiosk/watchdog';
 import { swapFilesIn, type SpawnFn } from '../../update-helper/apply-update';
 import { writeHealthMarker } from '../../update-helper/health-marker';

@@ -1,5 +1,5 @@
 import type { App, Menu as MenuClass, MenuItemConstructorOptions } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { UpdateService } from '../../router/update';
 import type { UpdateStatus } from '../../update-helper/update-state';
 

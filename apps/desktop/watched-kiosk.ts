@@ -1,5 +1,5 @@
 import type { BrowserWindow, Session } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 import type { WatchdogClock, WatchdogConfig, WatchdogState } from '../../kiosk/watchdog';
 import { KIOSK_PARTITION } from '../../kiosk/window-policy';
 import { openKioskWindow, type KioskWindow, type KioskWindowDeps } from './kiosk-window';

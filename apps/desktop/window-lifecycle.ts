@@ -1,5 +1,5 @@
 import type { App } from 'electron';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../base/logger';
 
 /**
  * `window-all-closed`: the kiosk app quits when its last window closes, except while it is between

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { SiteDomain } from '../../provisioning/api-schemas';
+import type { SiteDomain } from '../../contracts/api';
 import type { DeviceTokens } from './auth';
 import { apiKeyHeader, apiKeyMatches, readBearer } from './credentials';
 import { normaliseAppBaseUrl } from './demo-data';

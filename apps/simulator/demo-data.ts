@@ -1,4 +1,4 @@
-import { DeviceRecord, SiteDomain } from '../../provisioning/api-schemas';
+import { DeviceRecord, SiteDomain } from '../../contracts/api';
 import type { GeneratedFileSpec } from './file-store';
 
 /** Not a secret: the simulator's well-known key, so a demo seed works out of the box. */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { EventFile } from '../../provisioning/api-schemas';
+import { EventFile } from '../../contracts/api';
 import type { ByteRange } from './byte-range';
 import { generatedBytes, hashGenerated, type GeneratedBytes } from './generated-bytes';
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { silentLogger, type Logger } from '../common/logger';
+import { silentLogger, type Logger } from '../../base/logger';
 import { handleApi, type ApiState, type ServedDevice } from './api-routes';
 import { DeviceTokens } from './auth';
 import { lazyLauncherBundle } from './demo-page/bundle';

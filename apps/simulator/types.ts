@@ -1,5 +1,5 @@
-import type { Logger } from '../common/logger';
-import type { DeviceRecord, EventFile, SiteDomain } from '../../provisioning/api-schemas';
+import type { Logger } from '../../base/logger';
+import type { DeviceRecord, EventFile, SiteDomain } from '../../contracts/api';
 import type { ServedDevice } from './api-routes';
 import type { DemoSeed } from './demo-data';
 import type { FaultControls } from './faults';

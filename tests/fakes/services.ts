@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createLogger } from '../../apps/common/logger';
+import { createLogger } from '../../base/logger';
 import type { DeviceInfo, DeviceService, DeviceSession, DeviceStatus } from '../../router/device';
 import type { Services } from '../../router/services';
 import type { SenderPolicy } from '../../router/sender-check';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../apps/common/logger';
+import { silentLogger } from '../../base/logger';
 import { nodeCacheFs, type CacheFs } from '../../cache/cache-fs';
 import { staticFileSource, type FileSource } from '../../cache/file-source';
 import { finalPath, journalPath, tempDir } from '../../cache/layout';

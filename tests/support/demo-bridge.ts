@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BrowserContext, Page } from 'playwright-core';
-import { silentLogger } from '../../apps/common/logger';
+import { silentLogger } from '../../base/logger';
 import { createBridgeHandler } from '../../apps/desktop/bridge-handler';
 import { createDeviceService } from '../../apps/desktop/device-service';
 import type { Simulator } from '../../apps/simulator/index';

@@ -4,12 +4,12 @@ import pino from 'pino';
 import type { FileSource } from '../../../cache/file-source';
 import { defaultApiUrl } from '../../../provisioning/api-defaults';
 import { createBootstrap, type Bootstrap } from '../../../provisioning/bootstrap';
-import type { DeviceRecord, EventFile } from '../../../provisioning/api-schemas';
-import { cacheRootOf } from '../../../provisioning/device-folders';
+import type { DeviceRecord, EventFile } from '../../../contracts/api';
+import { cacheRootOf } from '../../../contracts/device-folders';
 import { MemorySecretStore } from '../../../provisioning/secret-store';
 import type { StateStore } from '../../../provisioning/state-store';
-import { silentLogger, type Logger } from '../../common/logger';
-import { currentPlatform, platformPaths } from '../../common/platform';
+import { silentLogger, type Logger } from '../../../base/logger';
+import { currentPlatform, platformPaths } from '../../../base/platform';
 import type { CliIo } from '../command';
 
 /**

@@ -3,7 +3,7 @@ import { staticFileSource } from '../../../cache/file-source';
 import { nodeCacheFs } from '../../../cache/cache-fs';
 import { type Cache, openCache } from '../../../cache/service';
 import { openStore } from '../../../cache/store';
-import { SHA256_PATTERN } from '../../../provisioning/api-schemas';
+import { SHA256_PATTERN } from '../../../contracts/api';
 import type { CliIo, Command } from '../command';
 import { UsageError } from '../command';
 import { cliLogger, type DeviceFiles, FileListUnavailableError, loadDeviceFiles, resolveCacheRoot } from './cache-context';

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isShareNoise } from '../../../provisioning/share-names';
-import { FleetStatus, STATUS_DIR_NAME } from '../../../update-helper/status-file';
+import { FleetStatus, STATUS_DIR_NAME } from '../../../contracts/status-file';
 
 export interface FleetRow {
   status: FleetStatus;

@@ -1,4 +1,4 @@
-import type { FileStatus } from '../../../cache/schemas';
+import type { FileStatus } from '../../../contracts/cache';
 
 /**
  * The prefetch progress display. On a terminal: finished files scroll up as permanent lines while a

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openCache } from '../../../cache/service';
-import type { EventFile } from '../../../provisioning/api-schemas';
+import type { EventFile } from '../../../contracts/api';
 import { startSimulator, type Simulator } from '../../simulator/index';
 import type { CliIo, Command } from '../command';
 import { UsageError } from '../command';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { launcherUrl } from '../../../provisioning/api-schemas';
+import { launcherUrl } from '../../../contracts/api';
 import { startSimulator } from '../../simulator/index';
 import type { CliIo, Command } from '../command';
 import { UsageError } from '../command';

@@ -1,4 +1,4 @@
-import type { PermissionKind } from '../../../kiosk/permission-schemas';
+import type { PermissionKind } from '../../../contracts/permissions';
 import { startPermissionsStep, type PermissionRow, type PermissionsClient, type StepOutcome } from './permissions-step';
 
 /**

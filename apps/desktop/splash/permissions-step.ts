@@ -1,4 +1,4 @@
-import type { PermissionKind, PermissionReport, PermissionsOverview } from '../../../kiosk/permission-schemas';
+import type { PermissionKind, PermissionReport, PermissionsOverview } from '../../../contracts/permissions';
 
 /**
  * The splash's "check and prompt" step (DESIGN §10), without the DOM: walks the missing macOS

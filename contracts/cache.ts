@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Sha256 } from '../provisioning/api-schemas';
+import { Sha256 } from './api';
 
 /**
  * The cache's contract with the page and the CLI, in one place: the router validates with these,

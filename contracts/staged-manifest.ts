@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { SHA256_PATTERN } from '../provisioning/api-schemas';
+import { SHA256_PATTERN } from './api';
 
 /**
  * The hand-over between staging (version watcher) and the swap helper: a small JSON file written

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { z } from 'zod';
-import { Sha256 } from '../provisioning/api-schemas';
-import { normaliseHostname } from '../provisioning/hostname';
+import { Sha256 } from './api';
+import { normaliseHostname } from './hostname';
 
 /** A semver string, stored as written (`1.4.0`, `v1.4.0` is refused: ops write plain versions). */
 export const SemverString = z.string().refine((v) => semver.valid(v) === v, 'must be a plain semver such as 1.4.0');
