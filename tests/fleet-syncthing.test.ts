@@ -54,7 +54,8 @@ async function laptopWatcher(node: string, appVersion: string) {
   const staged: Array<{ version: string; sha256: string; bytes: string }> = [];
   const states: UpdateState[] = [];
   const watcher = createVersionWatcher({
-    shareRoot: share,
+    target: 'linux-x64',
+      shareRoot: share,
     appVersion,
     hostname: node,
     logger: silentLogger(),
@@ -149,7 +150,7 @@ describe('the fleet on real Syncthing', () => {
         cache: { files: 1, bytes: 1, missing: 0 }, update: { available: null, staged: null, last_error: note },
       });
     await writeFile(path.join(statusDir(ops), 'lectern-a.json'), record('first'));
-    await waitFor('the status file on the laptop', async () => (await readdir(statusDir(laptop)).catch(() => [])).includes('lectern-a.json'), 60_000);
+    await waitFor('the status file on the laptop', async () => (await readdir(statusDir(laptop)).catch((): string[] => [])).includes('lectern-a.json'), 60_000);
 
     // Both sides edit the same file while disconnected: Syncthing keeps one and a conflict copy.
     await ops.rest(`/rest/system/pause?device=${laptop.deviceId}`, { method: 'POST' });

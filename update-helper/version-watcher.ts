@@ -9,7 +9,7 @@ import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
 import type { UpdateState, UpdateStatus } from './update-state';
 import { ineligibility } from './version-eligibility';
-import { NATIVE_APP_DIR, VERSION_FILE_NAME, VersionFile } from '../contracts/version';
+import { type BuildTarget, NATIVE_APP_DIR, releaseForTarget, VERSION_FILE_NAME, type VersionFile, VersionManifest } from '../contracts/version';
 
 /** Provided by the swap helper's module: quits the app and hands the staged build to the helper. */
 export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<unknown>;
@@ -25,6 +25,8 @@ export interface VersionWatcherDeps {
   appVersion: string;
   /** Normalised, compared with `only_hosts`. */
   hostname: string;
+  /** This laptop's platform and architecture: a per-platform version.json names one build each. */
+  target: BuildTarget;
   logger: Logger;
   stage: StageBuild;
   applyStagedUpdate: ApplyStagedUpdate;
@@ -117,12 +119,18 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     } catch (err) {
       return problem(`json:${textKey}`, `version.json in the share is not valid JSON (${(err as Error).message}); waiting for a corrected file`);
     }
-    const parsed = VersionFile.safeParse(json);
+    const parsed = VersionManifest.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       return problem(`schema:${textKey}`, `version.json in the share is invalid: ${issues}; waiting for a corrected file`);
     }
-    const release = parsed.data;
+    const release = releaseForTarget(parsed.data, deps.target);
+    if (!release) {
+      const notFor = `${parsed.data.version} in the share has no build for ${deps.target}`;
+      logOnce('info', `no-build:${textKey}`, `update ignored: ${notFor}`);
+      if (!staged) setState({ kind: 'idle', note: notFor });
+      return;
+    }
     if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
       return setState({ kind: 'staged', version: staged.version, stagedPath: staged.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
     }
