@@ -17,6 +17,7 @@ export const RUN_DIR_PREFIX = 'aether-test-run-';
 const TOOL_CACHES: readonly RegExp[] = [
   /^tsx-\d+$/, // tsx's compile cache, one per user id (tests run the CLI through tsx)
   /^jiti$/, // jiti's transpile cache (electron-builder loads its configuration through it)
+  /^node-compile-cache$/, // Node 22+'s module compile cache, which tools switch on (seen with Node 24)
 ];
 
 /** Entries in `dir` whose names are not in `before`, sorted. */
