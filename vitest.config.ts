@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     pool: 'forks',
+    // Fails the run if any test leaves a file or folder in the temp folder (tests/support/no-leftovers.global.ts).
+    globalSetup: ['tests/support/no-leftovers.global.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // electron-trpc imports `electron` itself: inlined, its import goes through the alias above too.

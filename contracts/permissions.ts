@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /** The `permissions` procedure group's contract (DESIGN §5); the page's client imports only the types. */
 
-export const PermissionKind = z.enum(['camera', 'microphone', 'screen', 'accessibility']);
+/** `automation`: Apple Events to the presentation apps (PowerPoint, Keynote), which slideshow control needs. */
+export const PermissionKind = z.enum(['camera', 'microphone', 'screen', 'accessibility', 'automation']);
 export type PermissionKind = z.infer<typeof PermissionKind>;
 
 export const PermissionStatus = z.enum(['granted', 'denied', 'not-determined', 'restricted', 'unknown', 'not-applicable']);

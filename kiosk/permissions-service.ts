@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Platform } from '../base/platform';
 import type { PermissionKind, PermissionReport, PermissionRequestResult, PermissionsOverview, PermissionStatus } from '../contracts/permissions';
+import { AUTOMATION_TARGETS, probeAutomation, type AppAutomationState, type AutomationTarget } from './automation-permission';
+import type { CommandRunner } from './presentation-apps';
 
 /**
  * The macOS TCC permissions the launcher needs, and the "check and prompt" steps the splash walks
@@ -34,6 +36,8 @@ export interface PermissionsServiceDeps {
   screenCaptureProbe: ScreenCaptureProbe;
   /** Opens one of the fixed `x-apple.systempreferences:` URLs below. */
   openSettingsPane: (url: string) => Promise<void>;
+  /** Runs `osascript` for the Automation probe (kiosk/automation-permission.ts); without it Automation is unknown on macOS. */
+  run?: CommandRunner;
   ledger?: PromptLedger;
   screenProbeTimeoutMs?: number;
 }
@@ -44,13 +48,14 @@ export interface PermissionsService {
   openSettings(kind: PermissionKind): Promise<{ opened: boolean }>;
 }
 
-export const PERMISSION_KINDS: readonly PermissionKind[] = ['camera', 'microphone', 'screen', 'accessibility'];
+export const PERMISSION_KINDS: readonly PermissionKind[] = ['camera', 'microphone', 'screen', 'accessibility', 'automation'];
 
 const PANE: Record<PermissionKind, string> = {
   camera: 'Privacy_Camera',
   microphone: 'Privacy_Microphone',
   screen: 'Privacy_ScreenCapture',
   accessibility: 'Privacy_Accessibility',
+  automation: 'Privacy_Automation',
 };
 
 const PANE_NAME: Record<PermissionKind, string> = {
@@ -58,6 +63,7 @@ const PANE_NAME: Record<PermissionKind, string> = {
   microphone: 'Microphone',
   screen: 'Screen & System Audio Recording',
   accessibility: 'Accessibility',
+  automation: 'Automation',
 };
 
 export function settingsUrlFor(kind: PermissionKind): string {
@@ -73,7 +79,9 @@ export function createPermissionsService(deps: PermissionsServiceDeps): Permissi
   const timeoutMs = deps.screenProbeTimeoutMs ?? DEFAULT_SCREEN_PROBE_TIMEOUT_MS;
   const mac = deps.platform === 'darwin';
 
-  const read = (kind: PermissionKind): PermissionStatus => {
+  const automation = automationTracker(deps, ledger);
+
+  const readNow = (kind: Exclude<PermissionKind, 'automation'>): PermissionStatus => {
     if (!mac) return kind === 'accessibility' ? 'not-applicable' : 'granted';
     try {
       if (kind === 'accessibility') {
@@ -90,12 +98,20 @@ export function createPermissionsService(deps: PermissionsServiceDeps): Permissi
     }
   };
 
-  const report = (kind: PermissionKind, status = read(kind)): PermissionReport => ({
-    kind,
-    status,
-    hint: hintFor(kind, status, ledger.hasPrompted(kind)),
-    settingsUrl: mac ? settingsUrlFor(kind) : null,
-  });
+  const read = async (kind: PermissionKind): Promise<PermissionStatus> => {
+    if (kind !== 'automation') return readNow(kind);
+    return mac ? automation.status() : 'not-applicable';
+  };
+
+  const report = async (kind: PermissionKind, known?: PermissionStatus): Promise<PermissionReport> => {
+    const status = known ?? (await read(kind));
+    return {
+      kind,
+      status,
+      hint: hintFor(kind, status, ledger.hasPrompted(kind), automation.appsNamed()),
+      settingsUrl: mac ? settingsUrlFor(kind) : null,
+    };
+  };
 
   const openPane = async (kind: PermissionKind): Promise<boolean> => {
     if (!mac) return false;
@@ -108,10 +124,13 @@ export function createPermissionsService(deps: PermissionsServiceDeps): Permissi
     }
   };
 
-  const result = (kind: PermissionKind, action: PermissionRequestResult['action']): PermissionRequestResult => ({ ...report(kind), action });
+  const result = async (kind: PermissionKind, action: PermissionRequestResult['action'], known?: PermissionStatus): Promise<PermissionRequestResult> => ({
+    ...(await report(kind, known)),
+    action,
+  });
 
   const requestMedia = async (kind: 'camera' | 'microphone'): Promise<PermissionRequestResult> => {
-    if (read(kind) !== 'not-determined') return result(kind, (await openPane(kind)) ? 'opened-settings' : 'none');
+    if (readNow(kind) !== 'not-determined') return result(kind, (await openPane(kind)) ? 'opened-settings' : 'none');
     ledger.markPrompted(kind);
     try {
       await deps.systemPreferences.askForMediaAccess(kind);
@@ -125,7 +144,7 @@ export function createPermissionsService(deps: PermissionsServiceDeps): Permissi
     const outcome = await boundedProbe(deps.screenCaptureProbe, timeoutMs);
     deps.logger.info({ outcome }, 'screen recording probe finished');
     ledger.markPrompted('screen');
-    if (read('screen') === 'granted') return result('screen', 'prompted');
+    if (readNow('screen') === 'granted') return result('screen', 'prompted');
     return result('screen', (await openPane('screen')) ? 'opened-settings' : 'prompted');
   };
 
@@ -140,17 +159,39 @@ export function createPermissionsService(deps: PermissionsServiceDeps): Permissi
     return result('accessibility', (await openPane('accessibility')) ? 'opened-settings' : 'none');
   };
 
+  const requestAutomation = async (): Promise<PermissionRequestResult> => {
+    // macOS asks once per app; after that only System Settings changes the answer.
+    if (!ledger.hasPrompted('automation')) {
+      await automation.ask();
+      return result('automation', 'prompted');
+    }
+    return result('automation', (await openPane('automation')) ? 'opened-settings' : 'none');
+  };
+
   return {
     async status() {
-      const permissions = PERMISSION_KINDS.map((kind) => report(kind));
+      const permissions: PermissionReport[] = [];
+      for (const kind of PERMISSION_KINDS) permissions.push(await report(kind));
       return { permissions, complete: permissions.every((p) => p.status === 'granted' || p.status === 'not-applicable') };
     },
     async request(kind) {
-      const current = read(kind);
-      if (current === 'granted' || current === 'not-applicable') return result(kind, 'none');
-      if (kind === 'camera' || kind === 'microphone') return requestMedia(kind);
-      if (kind === 'screen') return requestScreen();
-      return requestAccessibility();
+      const current = await read(kind);
+      if (current === 'granted' || current === 'not-applicable') return result(kind, 'none', current);
+      switch (kind) {
+        case 'camera':
+        case 'microphone':
+          return requestMedia(kind);
+        case 'screen':
+          return requestScreen();
+        case 'accessibility':
+          return requestAccessibility();
+        case 'automation':
+          return requestAutomation();
+        default: {
+          const unknownKind: never = kind;
+          throw new Error(`unknown permission kind ${String(unknownKind)}`);
+        }
+      }
     },
     async openSettings(kind) {
       return { opened: await openPane(kind) };
@@ -189,10 +230,18 @@ async function boundedProbe(probe: ScreenCaptureProbe, timeoutMs: number): Promi
   }
 }
 
-function hintFor(kind: PermissionKind, status: PermissionStatus, prompted: boolean): string | null {
+function hintFor(kind: PermissionKind, status: PermissionStatus, prompted: boolean, automationApps: string): string | null {
   if (status === 'granted' || status === 'not-applicable') return null;
   const pane = `System Settings › Privacy & Security › ${PANE_NAME[kind]}`;
   if (status === 'restricted') return `${PANE_NAME[kind]} is blocked by a device profile (MDM); ask IT to allow it for Aether.`;
+  if (kind === 'automation') {
+    const apps = automationApps || 'the presentation apps';
+    if (status === 'not-determined' && !prompted) {
+      return `Press "Allow" so macOS asks whether Aether may control ${apps} (it opens each once to ask); slideshows need it.`;
+    }
+    if (status === 'unknown') return `Aether could not check whether it may control ${apps}. If slideshows do not start, open ${pane}, expand Aether and switch on ${apps}.`;
+    return `Open ${pane}, expand Aether and switch on ${apps}; without it slideshows cannot start (macOS error -1743).`;
+  }
   if (kind === 'screen') {
     return `macOS cannot ask for Screen Recording from the app. Open ${pane}, switch on Aether, then quit and reopen Aether.`;
   }
@@ -202,6 +251,74 @@ function hintFor(kind: PermissionKind, status: PermissionStatus, prompted: boole
   }
   if (status === 'not-determined') return `Press "Allow" to let macOS ask for the ${PANE_NAME[kind]}.`;
   return `Open ${pane} and switch on Aether.`;
+}
+
+interface AutomationTracker {
+  status(): Promise<PermissionStatus>;
+  /** The one prompt: an event to each installed presentation app, launching it if needed. */
+  ask(): Promise<void>;
+  /** The installed presentation apps, for the hint ("Microsoft PowerPoint and Keynote"). */
+  appsNamed(): string;
+}
+
+/**
+ * Automation's status across the presentation apps: before the prompt was used only installation is
+ * checked (no Apple Event, so no prompt and no app launched by a status read); afterwards each app's
+ * last answer is kept, and one not granted yet is re-probed while it runs, so a grant made in System
+ * Settings shows up. No installed presentation app: nothing to allow (not-applicable).
+ */
+function automationTracker(deps: PermissionsServiceDeps, ledger: PromptLedger): AutomationTracker {
+  const known = new Map<string, AppAutomationState>();
+  const logger = deps.logger;
+
+  const installedTargets = () => AUTOMATION_TARGETS.filter((target) => known.get(target.bundleId) !== 'not-installed');
+
+  const refresh = async (target: AutomationTarget): Promise<AppAutomationState> => {
+    const last = known.get(target.bundleId);
+    if (!deps.run || last === 'not-installed' || last === 'granted') return last ?? 'unknown';
+    if (!ledger.hasPrompted('automation')) {
+      const state = await probeAutomation(deps.run, target, 'check', logger);
+      known.set(target.bundleId, state === 'installed' ? 'not-determined' : state);
+      return known.get(target.bundleId) as AppAutomationState;
+    }
+    const state = await probeAutomation(deps.run, target, 'recheck', logger);
+    // Not running: nothing was sent, so the last answer still stands.
+    if (state !== 'not-running') known.set(target.bundleId, state);
+    return known.get(target.bundleId) ?? 'not-determined';
+  };
+
+  return {
+    async status() {
+      if (!deps.run) return 'unknown';
+      const states: AppAutomationState[] = [];
+      for (const target of AUTOMATION_TARGETS) states.push(await refresh(target));
+      return combinedStatus(states);
+    },
+    async ask() {
+      ledger.markPrompted('automation');
+      if (!deps.run) return;
+      for (const target of AUTOMATION_TARGETS) {
+        if (known.get(target.bundleId) === 'not-installed') continue;
+        const state = await probeAutomation(deps.run, target, 'ask', logger);
+        logger.info({ app: target.name, state }, 'automation prompt finished');
+        known.set(target.bundleId, state === 'installed' || state === 'not-running' ? 'unknown' : state);
+      }
+    },
+    appsNamed: () =>
+      installedTargets()
+        .map((target) => target.name)
+        .join(' and '),
+  };
+}
+
+/** One status for the row: what still needs doing comes first. */
+function combinedStatus(states: readonly AppAutomationState[]): PermissionStatus {
+  const installed = states.filter((state) => state !== 'not-installed');
+  if (installed.length === 0) return 'not-applicable';
+  if (installed.includes('denied')) return 'denied';
+  if (installed.some((state) => state === 'not-determined' || state === 'installed' || state === 'not-running')) return 'not-determined';
+  if (installed.includes('unknown')) return 'unknown';
+  return 'granted';
 }
 
 function memoryLedger(): PromptLedger {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SEE_WITHOUT_ELECTRON, downloadSource, firstReason, isNetworkFailure } from './no-network.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -33,23 +34,37 @@ function downloadElectron() {
     stdio: ['ignore', 'inherit', 'pipe'],
     encoding: 'utf8',
   });
-  if (result.status === 0) return electronBinary();
-  const reason = (result.stderr ?? '').split('\n').find((line) => line.trim()) ?? `exit code ${result.status}`;
-  process.stderr.write(`The download failed: ${reason.trim()}\n`);
-  return null;
+  if (result.status === 0) return { binary: electronBinary() };
+  return { failure: firstReason(result.stderr ?? '') || `the download exited with code ${result.status}` };
 }
 
-const binary = electronBinary() ?? downloadElectron();
-if (!binary) {
-  process.stderr.write(
-    'Aether Native cannot start: the Electron binary is not installed and could not be downloaded. ' +
-      'Electron downloads its binary the first time the app runs, which needs access to its release ' +
-      'downloads; this environment has none. The build in dist/ is ready: run `npm start -- --demo` on a ' +
-      'machine with network access, or run the tests (`npm test`), which drive the app through a fake ' +
-      'electron module.\n',
-  );
+function electronVersion() {
+  return JSON.parse(readFileSync(path.join(electronPackageDir(), 'package.json'), 'utf8')).version;
+}
+
+function cannotStart(failure) {
+  const version = electronVersion();
+  const source = downloadSource(process.env, 'ELECTRON_MIRROR', "Electron's GitHub releases");
+  const why = isNetworkFailure(failure)
+    ? `this machine cannot reach ${source} (${failure})`
+    : `the download failed: ${failure}`;
+  return [
+    `Aether Native cannot start: the Electron ${version} binary is not installed yet, and ${why}.`,
+    '',
+    SEE_WITHOUT_ELECTRON,
+    '',
+    `To run the app itself, run \`npm start\` once with access to ${source}: the binary is then cached`,
+    '(~/.cache/electron, or electron_config_cache) and later starts need no network. ELECTRON_MIRROR points',
+    'the download at a mirror you can reach. The tests need no Electron binary: `npm test`.',
+    '',
+  ].join('\n');
+}
+
+const downloaded = electronBinary() ? { binary: electronBinary() } : downloadElectron();
+if (!downloaded.binary) {
+  process.stderr.write(cannotStart(downloaded.failure ?? 'the binary was not where the download put it'));
   process.exit(1);
 }
 
-const child = spawn(binary, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(downloaded.binary, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

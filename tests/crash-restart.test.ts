@@ -13,11 +13,14 @@ const MINUTE = 60_000;
 const fake = electron as unknown as typeof import('./fakes/electron');
 
 let stateDir: string;
+/** The folder the test created; a test may point stateDir below it, so this is what gets removed. */
+let tempRoot: string;
 
 beforeEach(() => {
-  stateDir = mkdtempSync(path.join(os.tmpdir(), 'aether-crash-restart-'));
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'aether-crash-restart-'));
+  stateDir = tempRoot;
 });
-afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+afterEach(() => rmSync(tempRoot, { recursive: true, force: true }));
 
 /** One process lifetime: a fresh app and process, the same stateDir, the clock at `now`. */
 function startProcess({ packaged = true, now = 0, secrets = [] as string[] } = {}) {

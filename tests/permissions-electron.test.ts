@@ -2,6 +2,7 @@ import * as electron from 'electron';
 import { exposeElectronTRPC } from 'electron-trpc/main';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
+import { fakeAppleEvents } from './fakes/apple-events';
 import type { Platform } from '../base/platform';
 import { createBridgeHandler } from '../apps/desktop/bridge-handler';
 import { createDesktopPermissionsService, screenCaptureProbe, ScreenProbeTimeoutError, settingsPaneOpener, SettingsUrlRefusedError } from '../apps/desktop/permissions.electron';
@@ -18,7 +19,7 @@ const SPLASH_URL = 'file:///opt/aether/dist/splash/index.html';
 beforeEach(() => fake.resetFakeElectron());
 
 const service = (platform: Platform) =>
-  createDesktopPermissionsService({ platform, logger: silentLogger(), systemPreferences: fake.systemPreferences as never, desktopCapturer: fake.desktopCapturer as never, shell: fake.shell as never });
+  createDesktopPermissionsService({ platform, logger: silentLogger(), systemPreferences: fake.systemPreferences as never, desktopCapturer: fake.desktopCapturer as never, shell: fake.shell as never, run: fakeAppleEvents().run });
 
 describe('the Electron permissions adapter on macOS', () => {
   it('reads TCC status from systemPreferences and prompts for the camera through askForMediaAccess', async () => {
@@ -26,7 +27,7 @@ describe('the Electron permissions adapter on macOS', () => {
     const permissions = service('darwin');
     const before = await permissions.status();
     expect(before.complete).toBe(false);
-    expect(Object.fromEntries(before.permissions.map((p) => [p.kind, p.status]))).toEqual({ camera: 'not-determined', microphone: 'granted', screen: 'denied', accessibility: 'not-determined' });
+    expect(Object.fromEntries(before.permissions.map((p) => [p.kind, p.status]))).toEqual({ camera: 'not-determined', microphone: 'granted', screen: 'denied', accessibility: 'not-determined', automation: 'not-applicable' });
 
     await expect(permissions.request('camera')).resolves.toMatchObject({ kind: 'camera', status: 'granted', action: 'prompted' });
     expect(fake.systemPreferences.asked).toEqual(['camera']);
@@ -74,7 +75,7 @@ describe('on Linux and Windows', () => {
     const permissions = service(platform);
     const overview = await permissions.status();
     expect(overview.complete).toBe(true);
-    expect(overview.permissions.map((p) => p.status)).toEqual(['granted', 'granted', 'granted', 'not-applicable']);
+    expect(overview.permissions.map((p) => p.status)).toEqual(['granted', 'granted', 'granted', 'not-applicable', 'not-applicable']);
     await permissions.request('screen');
     expect(fake.desktopCapturer.requests).toEqual([]);
     expect(fake.systemPreferences.asked).toEqual([]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import type { PermissionKind } from '../contracts/permissions';
 import { createPermissionsService, settingsUrlFor, type MacPermissionsApi, type PermissionsServiceDeps } from '../kiosk/permissions-service';
+import { fakeAppleEvents, KEYNOTE, POWERPOINT, type FakeAppleEvents } from './fakes/apple-events';
 
 type MediaStatus = 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown';
 
@@ -32,7 +33,8 @@ function fakeTcc(initial: Partial<Record<'camera' | 'microphone' | 'screen', Med
   return { api, state, calls, grantAccessibility: () => void (trusted = true), axPromptsShown: () => axPromptsShown };
 }
 
-function service(platform: PermissionsServiceDeps['platform'], tcc = fakeTcc(), probe: PermissionsServiceDeps['screenCaptureProbe'] = async () => undefined) {
+/** No presentation app installed unless a test passes Apple Events of its own: Automation is then not applicable. */
+function service(platform: PermissionsServiceDeps['platform'], tcc = fakeTcc(), probe: PermissionsServiceDeps['screenCaptureProbe'] = async () => undefined, appleEvents: FakeAppleEvents = fakeAppleEvents()) {
   const opened: string[] = [];
   const svc = createPermissionsService({
     platform,
@@ -40,23 +42,26 @@ function service(platform: PermissionsServiceDeps['platform'], tcc = fakeTcc(), 
     systemPreferences: tcc.api,
     screenCaptureProbe: probe,
     openSettingsPane: async (url) => void opened.push(url),
+    run: appleEvents.run,
     screenProbeTimeoutMs: 50,
   });
-  return { svc, opened, tcc };
+  return { svc, opened, tcc, appleEvents };
 }
 
 const statusOf = async (svc: ReturnType<typeof service>['svc'], kind: PermissionKind) => (await svc.status()).permissions.find((p) => p.kind === kind)?.status;
 
 describe('permissions on Linux and Windows', () => {
   it.each(['linux', 'win32'] as const)('%s reports granted / not-applicable and never touches macOS APIs', async (platform) => {
-    const { svc, opened, tcc } = service(platform);
+    const appleEvents = fakeAppleEvents({ [POWERPOINT]: { running: true } });
+    const { svc, opened, tcc } = service(platform, fakeTcc(), undefined, appleEvents);
     const overview = await svc.status();
     expect(overview.complete).toBe(true);
-    expect(Object.fromEntries(overview.permissions.map((p) => [p.kind, p.status]))).toEqual({ camera: 'granted', microphone: 'granted', screen: 'granted', accessibility: 'not-applicable' });
+    expect(Object.fromEntries(overview.permissions.map((p) => [p.kind, p.status]))).toEqual({ camera: 'granted', microphone: 'granted', screen: 'granted', accessibility: 'not-applicable', automation: 'not-applicable' });
     expect(overview.permissions.every((p) => p.settingsUrl === null && p.hint === null)).toBe(true);
-    for (const kind of ['camera', 'microphone', 'screen', 'accessibility'] as const) expect((await svc.request(kind)).action).toBe('none');
+    for (const kind of ['camera', 'microphone', 'screen', 'accessibility', 'automation'] as const) expect((await svc.request(kind)).action).toBe('none');
     expect(await svc.openSettings('screen')).toEqual({ opened: false });
     expect(tcc.calls).toEqual([]);
+    expect(appleEvents.calls).toEqual([]);
     expect(opened).toEqual([]);
   });
 });
@@ -151,7 +156,7 @@ describe('permissions on macOS', () => {
     };
     const { svc } = service('darwin', { ...fakeTcc(), api });
     const overview = await svc.status();
-    expect(overview.permissions.map((p) => p.status)).toEqual(['unknown', 'unknown', 'unknown', 'not-determined']);
+    expect(overview.permissions.map((p) => p.status)).toEqual(['unknown', 'unknown', 'unknown', 'not-determined', 'not-applicable']);
     await expect(svc.request('accessibility')).resolves.toMatchObject({ kind: 'accessibility' });
   });
 
@@ -166,5 +171,100 @@ describe('permissions on macOS', () => {
       },
     });
     expect(await svc.openSettings('camera')).toEqual({ opened: false });
+  });
+});
+
+describe('Automation (Apple Events) for PowerPoint and Keynote on macOS', () => {
+  const automationOf = async (svc: ReturnType<typeof service>['svc']) => (await svc.status()).permissions.find((p) => p.kind === 'automation');
+  const grantedTcc = () => {
+    const tcc = fakeTcc({ camera: 'granted', microphone: 'granted', screen: 'granted' });
+    tcc.grantAccessibility();
+    return tcc;
+  };
+
+  it('before the prompt only checks what is installed: no Apple Event, no prompt, no app launched', async () => {
+    const appleEvents = fakeAppleEvents({ [POWERPOINT]: {} });
+    const { svc } = service('darwin', fakeTcc(), undefined, appleEvents);
+    const report = await automationOf(svc);
+    expect(report).toMatchObject({ status: 'not-determined', settingsUrl: settingsUrlFor('automation') });
+    expect(report?.hint).toContain('Microsoft PowerPoint');
+    expect(report?.hint).not.toContain('Keynote');
+    expect(appleEvents.calls).toEqual([`${POWERPOINT}:check`, `${KEYNOTE}:check`]);
+    expect(appleEvents.prompts).toEqual([]);
+    expect(appleEvents.apps[POWERPOINT]?.running).toBe(false);
+  });
+
+  it('granted: one prompt per installed app, then granted without asking again', async () => {
+    const appleEvents = fakeAppleEvents({ [POWERPOINT]: {}, [KEYNOTE]: { running: true } });
+    const { svc, opened } = service('darwin', grantedTcc(), undefined, appleEvents);
+    await svc.request('accessibility');
+    expect(await automationOf(svc)).toMatchObject({ status: 'not-determined' });
+
+    await expect(svc.request('automation')).resolves.toMatchObject({ kind: 'automation', status: 'granted', hint: null, action: 'prompted' });
+    expect(appleEvents.prompts).toEqual([POWERPOINT, KEYNOTE]);
+    expect(appleEvents.apps[POWERPOINT]?.running).toBe(true); // launched so macOS could ask
+    await expect(svc.request('automation')).resolves.toMatchObject({ status: 'granted', action: 'none' });
+    expect((await svc.status()).complete).toBe(true);
+    expect(appleEvents.prompts).toHaveLength(2);
+    expect(opened).toEqual([]);
+    expect(appleEvents.unexpected).toEqual([]);
+  });
+
+  it('denied (-1743): says how to allow it, opens the Automation pane instead of asking again, and sees a later grant', async () => {
+    const appleEvents = fakeAppleEvents({ [KEYNOTE]: { answer: 'denied' } });
+    const { svc, opened } = service('darwin', grantedTcc(), undefined, appleEvents);
+    await svc.request('accessibility');
+
+    const first = await svc.request('automation');
+    expect(first).toMatchObject({ status: 'denied', action: 'prompted' });
+    expect(first.hint).toContain('System Settings › Privacy & Security › Automation');
+    expect(first.hint).toContain('Keynote');
+    expect(first.hint).toContain('-1743');
+
+    await expect(svc.request('automation')).resolves.toMatchObject({ status: 'denied', action: 'opened-settings' });
+    expect(opened).toEqual([settingsUrlFor('automation')]);
+    expect(appleEvents.prompts).toEqual([KEYNOTE]);
+
+    const keynote = appleEvents.apps[KEYNOTE];
+    if (!keynote) throw new Error('Keynote missing from the fake');
+    keynote.grant = 'granted'; // switched on in System Settings
+    expect(await automationOf(svc)).toMatchObject({ status: 'granted', hint: null });
+    expect((await svc.status()).complete).toBe(true);
+  });
+
+  it('re-checks a refused app only while it runs, so a status read never launches it', async () => {
+    const appleEvents = fakeAppleEvents({ [POWERPOINT]: { answer: 'denied' } });
+    const { svc } = service('darwin', fakeTcc(), undefined, appleEvents);
+    await svc.request('automation');
+    const powerpoint = appleEvents.apps[POWERPOINT];
+    if (!powerpoint) throw new Error('PowerPoint missing from the fake');
+    powerpoint.running = false;
+    appleEvents.calls.length = 0;
+
+    expect(await automationOf(svc)).toMatchObject({ status: 'denied' });
+    expect(appleEvents.calls).toEqual([`${POWERPOINT}:recheck`]);
+    expect(powerpoint.running).toBe(false);
+  });
+
+  it('not installed: neither PowerPoint nor Keynote means nothing to allow, and nothing is asked', async () => {
+    const appleEvents = fakeAppleEvents();
+    const { svc, opened } = service('darwin', grantedTcc(), undefined, appleEvents);
+    expect(await automationOf(svc)).toMatchObject({ status: 'not-applicable', hint: null });
+    await expect(svc.request('automation')).resolves.toMatchObject({ status: 'not-applicable', action: 'none' });
+    expect(appleEvents.calls.every((call) => call.endsWith(':check'))).toBe(true);
+    expect(appleEvents.prompts).toEqual([]);
+    expect(opened).toEqual([]);
+  });
+
+  it('a probe that cannot run reports unknown with a hint, never granted', async () => {
+    const { svc } = service('darwin', fakeTcc(), undefined, {
+      ...fakeAppleEvents(),
+      run: async () => {
+        throw new Error('osascript is not available on this computer.');
+      },
+    });
+    const report = await automationOf(svc);
+    expect(report?.status).toBe('unknown');
+    expect(report?.hint).toContain('could not check');
   });
 });

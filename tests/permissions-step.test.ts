@@ -1,6 +1,7 @@
 import * as electron from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
+import { fakeAppleEvents, KEYNOTE, POWERPOINT } from './fakes/apple-events';
 import { createContinueSignal, waitForPermissions } from '../apps/desktop/permissions-gate';
 import { createDesktopPermissionsService } from '../apps/desktop/permissions.electron';
 import { rowsOf, startPermissionsStep, type PermissionRow } from '../apps/desktop/splash/permissions-step';
@@ -10,15 +11,15 @@ const fake = electron as unknown as typeof import('./fakes/electron');
 beforeEach(() => fake.resetFakeElectron());
 
 /** The real service over the fake systemPreferences, as the splash reaches it through the bridge. */
-const service = (platform: Platform = 'darwin') =>
-  createDesktopPermissionsService({ platform, logger: silentLogger(), systemPreferences: fake.systemPreferences as never, desktopCapturer: fake.desktopCapturer as never, shell: fake.shell as never });
+const service = (platform: Platform = 'darwin', appleEvents = fakeAppleEvents()) =>
+  createDesktopPermissionsService({ platform, logger: silentLogger(), systemPreferences: fake.systemPreferences as never, desktopCapturer: fake.desktopCapturer as never, shell: fake.shell as never, run: appleEvents.run });
 
 /** A sleep the test releases by hand, so the re-check loop advances only when told. */
 function manualSleep() {
   const waiting: Array<() => void> = [];
   return { sleep: () => new Promise<void>((resolve) => waiting.push(resolve)), tick: () => waiting.splice(0).forEach((r) => r()), pending: () => waiting.length };
 }
-const flush = async () => { for (let i = 0; i < 20; i += 1) await Promise.resolve(); };
+const flush = async () => { for (let i = 0; i < 200; i += 1) await Promise.resolve(); };
 
 describe('the splash permissions step', () => {
   it('on Linux and Windows is complete at once: nothing shown, nothing asked', async () => {
@@ -52,6 +53,34 @@ describe('the splash permissions step', () => {
     await expect(step.done).resolves.toBe('complete');
     expect(renders.at(-1)).toEqual([]);
     expect(fake.systemPreferences.asked).toEqual(['camera', 'microphone']);
+  });
+
+  it('shows Automation with the other permissions, asks macOS once per presentation app, and opens its pane after a refusal', async () => {
+    fake.systemPreferences.mediaAccess = { camera: 'granted', microphone: 'granted', screen: 'granted' };
+    fake.systemPreferences.trustedAccessibilityClient = true;
+    const appleEvents = fakeAppleEvents({ [POWERPOINT]: { answer: 'denied' }, [KEYNOTE]: {} });
+    const renders: PermissionRow[][] = [];
+    const time = manualSleep();
+    const step = startPermissionsStep({ client: service('darwin', appleEvents), render: (rows) => renders.push(rows), sleep: time.sleep, onError: () => {} });
+    await flush();
+    expect(renders[0]?.map((r) => [r.kind, r.label, r.action])).toEqual([
+      ['accessibility', 'Accessibility', 'ask'],
+      ['automation', 'Automation (PowerPoint, Keynote)', 'ask'],
+    ]);
+    await flush();
+    expect(appleEvents.prompts).toEqual([POWERPOINT, KEYNOTE]);
+    expect(renders.at(-1)?.map((r) => [r.kind, r.status, r.action])).toEqual([['automation', 'denied', 'open-settings']]);
+    expect(renders.at(-1)?.[0]?.hint).toContain('Microsoft PowerPoint and Keynote');
+
+    await step.act('automation');
+    expect(fake.shell.external).toEqual(['x-apple.systempreferences:com.apple.preference.security?Privacy_Automation']);
+    const powerpoint = appleEvents.apps[POWERPOINT];
+    if (!powerpoint) throw new Error('PowerPoint missing from the fake');
+    powerpoint.grant = 'granted';
+    time.tick();
+    await expect(step.done).resolves.toBe('complete');
+    expect(appleEvents.prompts).toHaveLength(2);
+    expect(appleEvents.unexpected).toEqual([]);
   });
 
   it('lets ops continue without, and stops re-checking', async () => {

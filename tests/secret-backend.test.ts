@@ -1,14 +1,14 @@
 import * as electron from 'electron';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import { chooseSecretStore } from '../apps/desktop/secret-store.electron';
 import { decideSecretBackend } from '../kiosk/secret-backend-policy';
+import { useCleanups } from './support/cleanups';
 
 const fake = electron as unknown as typeof import('./fakes/electron');
 beforeEach(() => fake.resetFakeElectron());
+const cleanups = useCleanups();
 
 describe('secret backend policy', () => {
   it.each([
@@ -28,7 +28,7 @@ describe('secret backend policy', () => {
   });
 
   it('keeps the JWT in memory only with the basic_text backend, and writes nothing to disk', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'aether-secrets-'));
+    const dir = await cleanups.tempDir('secrets');
     fake.safeStorage.backend = 'basic_text';
     const choice = chooseSecretStore(dir, electron.safeStorage, silentLogger(), 'linux');
     expect(choice.note).toMatchObject({ encrypted: false, backend: 'basic_text' });

@@ -18,3 +18,21 @@ describe('update_helper.sh', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('the repository scripts', () => {
+  const setupTools = fileURLToPath(new URL('../scripts/setup-test-tools.sh', import.meta.url));
+  const ciRun = fileURLToPath(new URL('../.ci/run', import.meta.url));
+
+  it('setup-test-tools.sh (npm run setup:test) is shellcheck-clean as POSIX sh and parses under dash', () => {
+    const lint = spawnSync('shellcheck', ['--shell=sh', '--severity=info', '--format=gcc', setupTools], { encoding: 'utf8' });
+    expect(lint.stdout).toBe('');
+    expect(lint.status).toBe(0);
+    expect(spawnSync('dash', ['-n', setupTools], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('.ci/run is shellcheck-clean bash', () => {
+    const lint = spawnSync('shellcheck', ['--shell=bash', '--severity=info', '--format=gcc', ciRun], { encoding: 'utf8' });
+    expect(lint.stdout).toBe('');
+    expect(lint.status).toBe(0);
+  });
+});

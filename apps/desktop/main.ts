@@ -146,7 +146,8 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   shutdown.add('simulator', () => demoSimulator?.close());
   fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
   installUpdateMenu({ Menu, app, update: fleet.update, logger });
-  const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell });
+  // A minute for the Automation probe: macOS holds its Apple Event while its prompt waits for an answer.
+  const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell, run: execFileRunner({ timeoutMs: 60_000 }) });
   const permissionsContinued = createContinueSignal();
   const services = buildServices({
     logger, senderPolicy, device,

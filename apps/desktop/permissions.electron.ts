@@ -2,11 +2,13 @@ import type { DesktopCapturer, Shell, SystemPreferences } from 'electron';
 import type { Logger } from '../../base/logger';
 import type { Platform } from '../../base/platform';
 import { createPermissionsService, type MacPermissionsApi, type PermissionsService, type ScreenCaptureProbe } from '../../kiosk/permissions-service';
+import type { CommandRunner } from '../../kiosk/presentation-apps';
 
 /**
  * The Electron side of the `permissions` group (kiosk/permissions-service.ts decides everything):
  * systemPreferences for TCC status and prompts, a bounded screen capture as the Screen Recording
- * probe, and shell.openExternal for the fixed System Settings panes only.
+ * probe, shell.openExternal for the fixed System Settings panes only, and a command runner for the
+ * Automation (Apple Events) probe's osascript.
  */
 
 export class ScreenProbeTimeoutError extends Error {
@@ -68,6 +70,8 @@ export interface DesktopPermissionsDeps {
   systemPreferences: Pick<SystemPreferences, 'getMediaAccessStatus' | 'askForMediaAccess' | 'isTrustedAccessibilityClient'>;
   desktopCapturer: Pick<DesktopCapturer, 'getSources'>;
   shell: Pick<Shell, 'openExternal'>;
+  /** Runs the Automation probe's `osascript`; its timeout bounds how long a prompt nobody answers holds a check. */
+  run: CommandRunner;
 }
 
 /** The `permissions` service for the composition root (apps/desktop/main.ts). */
@@ -78,5 +82,6 @@ export function createDesktopPermissionsService(deps: DesktopPermissionsDeps): P
     systemPreferences: macPermissionsApi(deps.systemPreferences),
     screenCaptureProbe: screenCaptureProbe(deps.desktopCapturer),
     openSettingsPane: settingsPaneOpener(deps.shell),
+    run: deps.run,
   });
 }

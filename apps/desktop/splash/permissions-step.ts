@@ -43,9 +43,15 @@ export interface PermissionsStep {
   continueWithout(): void;
 }
 
-const LABEL: Record<PermissionKind, string> = { camera: 'Camera', microphone: 'Microphone', screen: 'Screen Recording', accessibility: 'Accessibility' };
+const LABEL: Record<PermissionKind, string> = {
+  camera: 'Camera',
+  microphone: 'Microphone',
+  screen: 'Screen Recording',
+  accessibility: 'Accessibility',
+  automation: 'Automation (PowerPoint, Keynote)',
+};
 /** Kinds macOS can ask about with a dialog; Screen Recording only has its Settings pane. */
-const PROMPTABLE: ReadonlySet<PermissionKind> = new Set(['camera', 'microphone', 'accessibility']);
+const PROMPTABLE: ReadonlySet<PermissionKind> = new Set(['camera', 'microphone', 'accessibility', 'automation']);
 
 const isSettled = (report: PermissionReport) => report.status === 'granted' || report.status === 'not-applicable';
 
