@@ -117,12 +117,19 @@ describe('Native mode (inside Aether Native)', () => {
       const downloads = sim.stats.log('/v3/files/').map((r) => r.path.slice('/v3/files/'.length));
       expect(downloads.filter((sha, i) => downloads.indexOf(sha) === i)).toEqual(expectedOrder);
 
-      // A cached file: click to the opener's call.
+      // A cached file: from the click event in the page to the launch service having called the opener.
       const cached = byName('Roadmap.pptx');
-      const clickedAt = Date.now();
-      await fileRow(page, cached.sha256).getByTestId('file-action').click();
-      await expect.poll(() => shell.opened.at(-1)).toMatch(/Roadmap\.pptx$/);
-      console.log(`[figures] native click-to-open for a cached file: ${openedAt.at(-1)! - clickedAt} ms`);
+      const times: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const before = openedAt.length;
+        await page.evaluate(() => document.addEventListener('click', () => ((window as unknown as { clickAt: number }).clickAt = Date.now()), { capture: true, once: true }));
+        await fileRow(page, cached.sha256).getByTestId('file-action').click();
+        await expect.poll(() => openedAt.length).toBe(before + 1);
+        times.push(openedAt.at(-1)! - (await page.evaluate(() => (window as unknown as { clickAt: number }).clickAt)));
+        await expect.poll(() => phaseOf(page, cached.sha256)).toBe('ready');
+      }
+      expect(shell.opened.at(-1)).toMatch(/Roadmap\.pptx$/);
+      console.log(`[figures] native click-to-open for a cached file: first ${times[0]} ms (copy created), then ${times.slice(1).join(', ')} ms (copy reused)`);
       await expect.poll(() => page.getByTestId('total-ready').textContent()).toBe(`${files.length} of ${files.length}`);
       expect(errors).toEqual([]);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'native.png'), fullPage: true });

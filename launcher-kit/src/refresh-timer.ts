@@ -28,7 +28,8 @@ export function documentVisibility(doc: Document = document, win: Window = windo
 }
 
 /**
- * Runs `task` now and then every `periodMs()` after the previous run finished (never two at once),
+ * Runs `task` now and then every `periodMs()` from the start of the previous run (never two at
+ * once: a run longer than the period is followed by the next one at once),
  * while the page is visible. Hidden: no timer at all; shown or focused again: one run at once, then
  * the period again. The period is read before each wait, so a new one from the API applies at once.
  */
@@ -68,6 +69,7 @@ export class RefreshTimer {
     }
     this.clear();
     this.running = true;
+    const startedAt = Date.now();
     this.task()
       .catch(() => undefined) // the task reports its own failures; the timer only keeps time
       .finally(() => {
@@ -75,14 +77,14 @@ export class RefreshTimer {
         if (this.again) {
           this.again = false;
           this.runNow();
-        } else this.schedule();
+        } else this.schedule(Date.now() - startedAt);
       });
   }
 
-  private schedule(): void {
+  private schedule(elapsedMs: number): void {
     this.clear();
     if (!this.started || this.host.isHidden()) return;
-    this.timer = setTimeout(() => this.runNow(), Math.max(0, this.periodMs()));
+    this.timer = setTimeout(() => this.runNow(), Math.max(0, this.periodMs() - elapsedMs));
   }
 
   private clear(): void {
