@@ -62,7 +62,8 @@ describe('modes, names and periods', () => {
     expect(detectMode({ win: { electronTRPC: {}, location: { search: '?mode=onsite' } } })).toBe('native');
     expect(detectMode({ onsite: true, win: { location: { search: '' } } })).toBe('onsite');
     expect(detectMode({ win: { location: { search: '?mode=onsite' } } })).toBe('onsite');
-    expect(detectMode({ location: { search: '?mode=native' } })).toBe('default');
+    expect(detectMode({ win: { location: { search: '?mode=native' } } })).toBe('default');
+    expect(detectMode({ win: { electronTRPC: {} } })).toBe('native');
   });
 
   it('names Onsite downloads <name>.<ext><suffix>', () => {

@@ -17,7 +17,8 @@ const MAX_FILENAME = 255;
 export class LauncherBackgroundSync {
   private files: LauncherFile[] = [];
   private handedKey = '';
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
   private inFlight: Promise<CacheStatusReport | null> | null = null;
 
   constructor(
@@ -38,14 +39,24 @@ export class LauncherBackgroundSync {
     return this.files;
   }
 
+  /** Re-hands the list every period; the period is read before each wait (the device record may arrive late). */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.handOver(), Math.max(1000, this.options.periodSeconds() * 1000));
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      void this.handOver().finally(() => this.schedule());
+    }, Math.max(1000, this.options.periodSeconds() * 1000));
   }
 
   private handOver(): Promise<CacheStatusReport | null> {

@@ -57,6 +57,7 @@ export interface Launcher {
   run(file: LauncherFile): Promise<void>;
   refresh(): void;
   start(): void;
+  /** Stops timers, the live progress and the mirror for good (create a new launcher to start again). */
   stop(): void;
 }
 
@@ -115,8 +116,7 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
   }
 
   function updatePeriod(): void {
-    periodSeconds = refreshSeconds(mode, { uiRefreshPeriod: device?.ui_refresh_period, siteRefreshPeriods: sitePeriods });
-    if (!device && !sitePeriods) periodSeconds = defaults[mode];
+    periodSeconds = refreshSeconds(mode, { uiRefreshPeriod: device?.ui_refresh_period, siteRefreshPeriods: sitePeriods }, defaults);
   }
 
   async function loadContext(): Promise<void> {

@@ -23,12 +23,10 @@ export function pageGlobal(): PageGlobal {
   return globalThis as PageGlobal;
 }
 
-/** Accepts the old call shape `detectMode(win)` as well as `detectMode({ onsite, win })`. */
-export function detectMode(options: DetectModeOptions | PageGlobal = {}): PageMode {
-  const opts: DetectModeOptions = 'win' in options || 'onsite' in options ? (options as DetectModeOptions) : { win: options as PageGlobal };
-  const win = opts.win ?? pageGlobal();
+export function detectMode(options: DetectModeOptions = {}): PageMode {
+  const win = options.win ?? pageGlobal();
   if (win.electronTRPC) return 'native';
-  if (opts.onsite === true) return 'onsite';
+  if (options.onsite === true) return 'onsite';
   const search = win.location?.search ?? '';
   return new URLSearchParams(search).get('mode') === 'onsite' ? 'onsite' : 'default';
 }

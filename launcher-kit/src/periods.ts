@@ -15,7 +15,11 @@ function usable(value: unknown): number | null {
  * The list refresh period of a mode: in Native the device record's `ui_refresh_period`; in a
  * plain browser the site domain's `refresh_periods[mode]`; else the kit's default.
  */
-export function refreshSeconds(mode: PageMode, sources: { uiRefreshPeriod?: unknown; siteRefreshPeriods?: unknown }): number {
+export function refreshSeconds(
+  mode: PageMode,
+  sources: { uiRefreshPeriod?: unknown; siteRefreshPeriods?: unknown },
+  defaults: Readonly<Record<PageMode, number>> = DEFAULT_REFRESH_SECONDS,
+): number {
   const fromApi = mode === 'native' ? usable(sources.uiRefreshPeriod) : usable((sources.siteRefreshPeriods as Record<string, unknown> | null | undefined)?.[mode]);
-  return fromApi ?? DEFAULT_REFRESH_SECONDS[mode];
+  return fromApi ?? defaults[mode];
 }
