@@ -40,7 +40,7 @@ describe('the launcher kit package', () => {
     console.log(`[figures] launcher kit tarball: ${size} bytes packed, ${report.unpackedSize} unpacked, ${report.files.length} files`);
 
     const files = report.files.map((f) => f.path).sort();
-    for (const file of files) expect(file, file).toMatch(/^(package\.json|README\.md|dist\/[a-z-]+\.(js|d\.ts))$/);
+    for (const file of files) expect(file, file).toMatch(/^(package\.json|README\.md|dist\/(vendor\/)?[a-z-]+\.(js|d\.ts))$/);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
 
@@ -58,12 +58,16 @@ describe('the launcher kit package', () => {
     await run('tar', ['-xzf', tarball, '-C', unpacked]);
     const root = path.join(unpacked, 'package');
     const dist = path.join(root, 'dist');
-    for (const name of await readdir(dist)) {
+    const names = (await readdir(dist, { recursive: true })).filter((n) => /\.(js|d\.ts)$/.test(n));
+    // The bridge link is vendored: depending on electron-trpc would install Electron (its peer) into every launcher.
+    expect(names).toContain(path.join('vendor', 'electron-trpc-renderer.js'));
+    for (const name of names) {
       const source = await readFile(path.join(dist, name), 'utf8');
+      expect(source, `${name} imports electron`).not.toMatch(/from ['"]electron['"]|require\(['"]electron['"]\)/);
       for (const marker of ['ipcMain', 'createIPCHandler', 'node:fs', 'node:child_process', 'aether_api_key', 'safeStorage']) expect(source, `${name}: ${marker}`).not.toContain(marker);
       for (const spec of specifiers(source)) {
         if (spec.startsWith('.')) {
-          const target = path.resolve(dist, spec.endsWith('.js') && name.endsWith('.d.ts') ? spec.replace(/\.js$/, '.d.ts') : spec);
+          const target = path.resolve(path.dirname(path.join(dist, name)), spec.endsWith('.js') && name.endsWith('.d.ts') ? spec.replace(/\.js$/, '.d.ts') : spec);
           expect(target.startsWith(root + path.sep), `${name} imports ${spec}, outside the package`).toBe(true);
           await expect(stat(target), `${name} imports ${spec}, which is not in the tarball`).resolves.toBeTruthy();
         } else {

@@ -5,6 +5,7 @@ import { handleApi, type ApiState, type ServedDevice } from './api-routes';
 import { DeviceTokens } from './auth';
 import { lazyLauncherBundle } from './demo-page/bundle';
 import { handleDemoPage } from './demo-page/page-routes';
+import { handleStaticLauncher } from './demo-page/static-launcher';
 import { DEMO_API_KEY, DEMO_REFRESH_PERIODS, demoDevice, demoFiles, demoSiteDomain, type DemoSeed } from './demo-data';
 import { FaultInjector } from './faults';
 import { FileStore } from './file-store';
@@ -53,7 +54,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (await faults.apply(`${url.pathname}${url.search}`, req, res)) return;
     if (!state) return writeError(res, 503, 'simulator is starting');
     if (await handleApi(req, res, url, state)) return;
-    if (await handleDemoPage(req, res, url, launcherBundle, pageSessions)) return;
+    if (options.launcherDir !== undefined) {
+      if (await handleStaticLauncher(req, res, url, options.launcherDir, pageSessions)) return;
+    } else if (await handleDemoPage(req, res, url, launcherBundle, pageSessions)) return;
     writeError(res, 404, `no route for ${req.method ?? 'GET'} ${url.pathname}`);
   }
 

@@ -30,6 +30,11 @@ export interface SimulatorOptions {
    * Default 60 / 15 / 5; tests shorten them.
    */
   refreshPeriods?: { default: number; onsite: number; native: number };
+  /**
+   * Serve a launcher built elsewhere from this folder instead of the demo launcher (`index.html` at
+   * every launcher URL, assets under `/_app/`), e.g. the SvelteKit example's `build/`.
+   */
+  launcherDir?: string;
   /** The demo device's `check_event_loop_period` in seconds; default 15. */
   checkEventLoopPeriod?: number;
 }
