@@ -83,3 +83,31 @@ describe('simulator: file bytes carry Content-Disposition (RFC 6266)', () => {
     expect(contentDisposition("it's (v2)*.key")).toBe(`attachment; filename="it's (v2)*.key"; filename*=UTF-8''it%27s%20%28v2%29%2A.key`);
   });
 });
+
+describe('simulator: a launcher built elsewhere (launcherDir)', () => {
+  it('serves index.html at every launcher URL with the page cookie, its /_app/ assets, and nothing outside the folder', async () => {
+    const { mkdir, symlink, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await cleanups.tempDir('aether-static-launcher-');
+    const build = path.join(dir, 'build');
+    await mkdir(path.join(build, '_app'), { recursive: true });
+    await writeFile(path.join(build, 'index.html'), '<!doctype html><p>built launcher</p>');
+    await writeFile(path.join(build, '_app', 'start.js'), 'export {};');
+    await writeFile(path.join(dir, 'secret.txt'), 'not for the page');
+    await symlink(path.join(dir, 'secret.txt'), path.join(build, '_app', 'link.txt'));
+    const s = await start({ launcherDir: build });
+
+    const page = await fetch(launcherUrl(s.demo.device));
+    expect(await page.text()).toContain('built launcher');
+    expect(page.headers.get('set-cookie')).toMatch(new RegExp(`^${PAGE_SESSION_COOKIE}=`));
+    const asset = await fetch(`${s.url}/_app/start.js`);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(await asset.text()).toBe('export {};');
+    for (const p of ['/_app/%2e%2e/%2e%2e/secret.txt', '/_app/..%2f..%2fsecret.txt', '/_app/link.txt', '/_app/missing.js', '/_app/']) {
+      const res = await fetch(`${s.url}${p}`);
+      expect(res.status, p).toBe(404);
+      expect(await res.text()).not.toContain('not for the page');
+    }
+    expect((await fetch(`${s.url}/demo/launcher.js`)).status).toBe(404);
+  });
+});
