@@ -133,4 +133,40 @@ describe('Offline (plain browser)', () => {
       await context.close();
     }
   });
+
+  it('rebuilds the mirror when it finds a database of another schema (a newer build, or a damaged one)', async () => {
+    const context = await plainContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await expect.poll(() => rowCount(page), { timeout: 15_000 }).toBe(sim.demo.files.length);
+      // Replace the kit's database by one with a far higher version and unrelated stores.
+      await page.evaluate(async () => {
+        await new Promise<void>((resolve, reject) => {
+          const del = indexedDB.deleteDatabase('aether-launcher-kit');
+          del.onsuccess = () => resolve();
+          del.onerror = () => reject(del.error);
+          del.onblocked = () => resolve();
+        });
+        await new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('aether-launcher-kit', 9990);
+          open.onupgradeneeded = () => open.result.createObjectStore('junk');
+          open.onsuccess = () => { open.result.close(); resolve(); };
+          open.onerror = () => reject(open.error);
+        });
+      });
+      await page.reload();
+      await expect.poll(() => page.getByTestId('updated').textContent(), { timeout: 15_000 }).toMatch(/Updated/);
+      sim.faults.set({ status: 503, match: /^\/v3\// });
+      try {
+        await page.reload();
+        await expect.poll(() => page.getByTestId('offline').count(), { timeout: 15_000 }).toBe(1);
+        expect(await rowCount(page)).toBe(sim.demo.files.length);
+      } finally {
+        sim.faults.clear();
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });
