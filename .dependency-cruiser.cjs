@@ -7,6 +7,7 @@
  *   provisioning/ cache/ kiosk/ update-helper/   (core folders) base/, contracts/, each other
  *   core/           the application core: base/, contracts/, the core folders
  *   router/         base/, contracts/ and the core folders' service contracts; never apps/ or electron
+ *                   (router/client.ts is page code: the launcher kit's client typed with the whole router)
  *   launcher-kit/   page code: itself, and types from contracts/ only
  *   apps/           the edges (desktop, cli, simulator) build on everything below them
  *   electron        only apps/desktop/ and *.electron.ts
@@ -46,10 +47,17 @@ module.exports = {
     },
     {
       name: 'router-is-thin',
-      comment: 'router/ validates and calls services: it never imports apps/ or the application core wiring.',
+      comment: 'router/ validates and calls services: it never imports apps/, the application core wiring or page code.',
       severity: 'error',
-      from: { path: '^router/' },
+      from: { path: '^router/', pathNot: '^router/client\\.ts$' },
       to: { path: '^(apps|core|launcher-kit)/' },
+    },
+    {
+      name: 'router-client-is-page-code',
+      comment: "router/client.ts is the app's own pages' client (the splash): the launcher kit's client with the full router type, nothing of the main process.",
+      severity: 'error',
+      from: { path: '^router/client\\.ts$' },
+      to: { path: PRODUCTION, pathNot: '^launcher-kit/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'launcher-kit-is-page-code',

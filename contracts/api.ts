@@ -37,6 +37,8 @@ export const SiteDomain = z.looseObject({
   app_base_url: HttpUrl,
   site_domain: z.string().min(1),
   allowed_origins: z.array(HttpUrl).optional(),
+  /** Seconds between launcher list refreshes per page mode (CONTRACTS.md "Refresh periods per mode"). */
+  refresh_periods: z.object({ default: z.number().positive(), onsite: z.number().positive(), native: z.number().positive() }).partial().optional(),
 });
 export type SiteDomain = z.infer<typeof SiteDomain>;
 
@@ -49,6 +51,11 @@ export const EventFile = z.looseObject({
   sha256: Sha256,
   size: z.number().int().nonnegative(),
   updated_at: z.iso.datetime({ offset: true }),
+  /** The session the file belongs to; files without one belong to the whole event and sync last. */
+  session_id: z.string().min(1).optional(),
+  session_title: z.string().optional(),
+  session_starts_at: z.iso.datetime({ offset: true }).optional(),
+  session_ends_at: z.iso.datetime({ offset: true }).optional(),
 });
 export type EventFile = z.infer<typeof EventFile>;
 

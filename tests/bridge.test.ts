@@ -77,11 +77,11 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
 
 describe('the page-side client', () => {
   it('detects native, onsite and default mode', () => {
-    expect(detectMode({ electronTRPC: { sendMessage() {}, onMessage() {} }, location: { search: '?mode=onsite' } })).toBe('native');
-    expect(detectMode({ location: { search: '?mode=onsite' } })).toBe('onsite');
-    expect(detectMode({ location: { search: '?x=1&mode=onsite' } })).toBe('onsite');
-    expect(detectMode({ location: { search: '?mode=native' } })).toBe('default');
-    expect(detectMode({ location: { search: '' } })).toBe('default');
+    expect(detectMode({ win: { electronTRPC: { sendMessage() {}, onMessage() {} }, location: { search: '?mode=onsite' } } })).toBe('native');
+    expect(detectMode({ win: { location: { search: '?mode=onsite' } } })).toBe('onsite');
+    expect(detectMode({ win: { location: { search: '?x=1&mode=onsite' } } })).toBe('onsite');
+    expect(detectMode({ win: { location: { search: '?mode=native' } } })).toBe('default');
+    expect(detectMode({ win: { location: { search: '' } } })).toBe('default');
     expect(detectMode({})).toBe('default');
   });
 

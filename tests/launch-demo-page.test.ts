@@ -69,15 +69,16 @@ describe('the demo page event files: cache state, live progress, Open through la
     const expected = simulator.demo.files.length + 2;
     await expect.poll(() => page.locator('[data-testid=file-row]').count(), { timeout: 15_000 }).toBe(expected);
     for (const file of simulator.demo.files) {
-      await expect.poll(() => row(page, file).getByTestId('file-state').textContent(), { timeout: 30_000 }).toBe('cached');
-      expect(await row(page, file).getByTestId('file-progress').getAttribute('value')).toBe('100');
+      await expect.poll(() => row(page, file).getAttribute('data-phase'), { timeout: 30_000 }).toBe('ready');
+      expect(await row(page, file).getByTestId('file-state').textContent()).toContain('Ready');
     }
-    await expect.poll(() => row(page, unservable).getByTestId('file-state').textContent(), { timeout: 30_000 }).toBe('failed');
-    expect(await row(page, unservable).getByTestId('open-button').isDisabled()).toBe(true);
+    await expect.poll(() => row(page, unservable).getAttribute('data-phase'), { timeout: 30_000 }).toBe('failed');
+    expect(await row(page, unservable).getByTestId('file-state').textContent()).toContain('Could not download');
+    expect(await row(page, unservable).getByTestId('file-message').textContent()).toMatch(/404/);
 
     const keynote = simulator.demo.files.find((f) => f.filename === 'Keynote.pptx')!;
-    await row(page, keynote).getByTestId('open-button').click();
-    await expect.poll(() => row(page, keynote).getByTestId('launch-result').textContent()).toBe('opened Keynote.pptx');
+    await row(page, keynote).getByTestId('file-action').click();
+    await expect.poll(() => row(page, keynote).getByTestId('file-result').textContent()).toContain('opened as Keynote.pptx');
 
     const [opened] = shell.opened;
     expect(opened).toBe(path.join(workDir, 'launch', keynote.sha256.slice(0, 16), 'Keynote.pptx'));
@@ -91,10 +92,10 @@ describe('the demo page event files: cache state, live progress, Open through la
     const page = await context.newPage();
     await demo.bridge(context, page);
     await page.goto(launcherUrl);
-    await expect.poll(() => row(page, hostile).getByTestId('file-state').textContent(), { timeout: 30_000 }).toBe('cached');
+    await expect.poll(() => row(page, hostile).getAttribute('data-phase'), { timeout: 30_000 }).toBe('ready');
 
-    await row(page, hostile).getByTestId('open-button').click();
-    await expect.poll(() => row(page, hostile).getByTestId('launch-result').textContent()).toBe('opened _.._.._etc_eviltxt.pptx');
+    await row(page, hostile).getByTestId('file-action').click();
+    await expect.poll(() => row(page, hostile).getByTestId('file-result').textContent()).toContain('opened as _.._.._etc_eviltxt.pptx');
     const last = shell.opened.at(-1)!;
     expect(path.dirname(last)).toBe(path.join(workDir, 'launch', hostile.sha256.slice(0, 16)));
     await context.close();

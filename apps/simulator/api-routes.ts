@@ -6,6 +6,7 @@ import { apiKeyHeader, apiKeyMatches, readBearer } from './credentials';
 import { normaliseAppBaseUrl } from './demo-data';
 import type { FileStore } from './file-store';
 import { serveFile } from './file-route';
+import type { PageSessions } from './page-sessions';
 import { HttpError, readJsonBody, writeError, writeJson } from './http-json';
 
 /** A device record as served: the demo one parses with DeviceRecord; test extras may not, on purpose. */
@@ -18,6 +19,8 @@ export interface ApiState {
   siteDomains: SiteDomain[];
   files: FileStore;
   allowAnonymousDeviceRead: boolean;
+  /** Demo only: plain-browser launcher pages read their event's list and bytes with a cookie. */
+  pageSessions: PageSessions;
 }
 
 const AuthRequest = z.object({ event_device_id: z.string().min(1) });
@@ -56,7 +59,9 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
 
   if (path === '/v3/crud/site_domain' || path === '/v3/crud/event_file') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
-    if ((await readBearer(req, state.tokens)).kind !== 'valid') return unauthorised(res);
+    const pageEvent = state.pageSessions.eventOf(req);
+    const pageMayRead = pageEvent !== null && (path === '/v3/crud/site_domain' || url.searchParams.get('event_id') === pageEvent);
+    if (!pageMayRead && (await readBearer(req, state.tokens)).kind !== 'valid') return unauthorised(res);
     if (path === '/v3/crud/site_domain') listSiteDomains(url, res, state);
     else listEventFiles(url, res, state);
     return true;
@@ -66,7 +71,9 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
   if (fileMatch?.[1]) {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     const keyOk = apiKeyMatches(apiKeyHeader(req), state.apiKey);
-    if (!keyOk && (await readBearer(req, state.tokens)).kind !== 'valid') {
+    const pageEvent = state.pageSessions.eventOf(req);
+    const pageOk = pageEvent !== null && state.files.listedFor(pageEvent, fileMatch[1]);
+    if (!keyOk && !pageOk && (await readBearer(req, state.tokens)).kind !== 'valid') {
       writeError(res, 401, 'file bytes need a bearer token or a valid X-Api-Key header');
       return true;
     }

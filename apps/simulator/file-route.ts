@@ -11,7 +11,7 @@ export function serveFile(req: IncomingMessage, res: ServerResponse, file: Store
   const ifRange = req.headers['if-range'];
   const rangeHeader = ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
   const decision = decideRange(rangeHeader, size);
-  const common = { ETag: etag, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=31536000, immutable' };
+  const common = { 'Content-Disposition': contentDisposition(file.record.filename), ETag: etag, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=31536000, immutable' };
 
   if (decision.kind === 'unsatisfiable') {
     return writeError(res, 416, `range "${rangeHeader}" is outside the file (${size} bytes)`, { 'Content-Range': `bytes */${size}`, ETag: etag });
@@ -28,4 +28,14 @@ export function serveFile(req: IncomingMessage, res: ServerResponse, file: Store
   }
   // A client that hangs up mid-transfer ends the pipeline with an error; nothing is left to answer.
   pipeline(file.open(range), res).catch(() => res.destroy());
+}
+
+/**
+ * RFC 6266: an ASCII fallback for old clients (non-ASCII, quotes, backslashes and controls become
+ * `_`) and the exact name as RFC 5987 `filename*`, which every current browser prefers.
+ */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

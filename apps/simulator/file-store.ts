@@ -9,12 +9,21 @@ import { generatedBytes, hashGenerated, type GeneratedBytes } from './generated-
 /** Big chunks: SHA-256 and socket writes run at half speed with Node's default 64 KiB (DESIGN §6). */
 export const STREAM_CHUNK_BYTES = 2 * 1024 * 1024;
 
+/** The session a file belongs to (CONTRACTS.md "Additions": optional session fields). */
+export interface FileSession {
+  id: string;
+  title: string;
+  starts_at: string;
+  ends_at: string;
+}
+
 /** A file whose bytes are generated from a seed (default seed: `<filename>:<size>`). */
 export interface GeneratedFileSpec {
   filename: string;
   size: number;
   seed?: string;
   event_id?: string;
+  session?: FileSession;
 }
 
 /** A real file on disk, streamed as it is; its hash is computed once when it is added. */
@@ -22,6 +31,7 @@ export interface DiskFileSpec {
   filename: string;
   path: string;
   event_id?: string;
+  session?: FileSession;
 }
 
 export type FileSpec = GeneratedFileSpec | DiskFileSpec;
@@ -52,6 +62,11 @@ export class FileStore {
     return this.bySha.get(sha256);
   }
 
+  /** Whether the event lists a file with this hash (a page session may fetch only its event's bytes). */
+  listedFor(eventId: string, sha256: string): boolean {
+    return this.ordered.some((f) => f.record.event_id === eventId && f.record.sha256 === sha256);
+  }
+
   async add(spec: FileSpec): Promise<EventFile> {
     if (!spec.filename) throw new FileStoreError('a simulator file needs a non-empty filename');
     const stored = 'path' in spec ? await this.fromDisk(spec) : this.generated(spec);
@@ -67,7 +82,7 @@ export class FileStore {
     const bytes: GeneratedBytes = generatedBytes(spec.seed ?? `${spec.filename}:${spec.size}`);
     const sha256 = hashGenerated(bytes, spec.size, STREAM_CHUNK_BYTES);
     return {
-      record: this.record(spec.filename, sha256, spec.size, GENERATED_UPDATED_AT, spec.event_id),
+      record: this.record(spec.filename, sha256, spec.size, GENERATED_UPDATED_AT, spec.event_id, spec.session),
       open: (range) => Readable.from(bytes.chunks(range.start, range.end, STREAM_CHUNK_BYTES), { objectMode: false }),
     };
   }
@@ -80,13 +95,14 @@ export class FileStore {
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(spec.path, { highWaterMark: STREAM_CHUNK_BYTES })) hash.update(chunk as Buffer);
     return {
-      record: this.record(spec.filename, hash.digest('hex'), info.size, info.mtime.toISOString(), spec.event_id),
+      record: this.record(spec.filename, hash.digest('hex'), info.size, info.mtime.toISOString(), spec.event_id, spec.session),
       open: (range) => createReadStream(spec.path, { start: range.start, end: range.end, highWaterMark: STREAM_CHUNK_BYTES }),
     };
   }
 
-  private record(filename: string, sha256: string, size: number, updatedAt: string, eventId?: string): EventFile {
+  private record(filename: string, sha256: string, size: number, updatedAt: string, eventId?: string, session?: FileSession): EventFile {
     return EventFile.parse({
+      ...(session ? { session_id: session.id, session_title: session.title, session_starts_at: session.starts_at, session_ends_at: session.ends_at } : {}),
       event_file_id: `ef_${sha256.slice(0, 16)}`,
       event_id: eventId ?? this.defaultEventId,
       filename,

@@ -5,10 +5,12 @@ import { handleApi, type ApiState, type ServedDevice } from './api-routes';
 import { DeviceTokens } from './auth';
 import { lazyLauncherBundle } from './demo-page/bundle';
 import { handleDemoPage } from './demo-page/page-routes';
-import { DEMO_API_KEY, DEMO_FILES, demoDevice, demoSiteDomain, type DemoSeed } from './demo-data';
+import { handleStaticLauncher } from './demo-page/static-launcher';
+import { DEMO_API_KEY, DEMO_REFRESH_PERIODS, demoDevice, demoFiles, demoSiteDomain, type DemoSeed } from './demo-data';
 import { FaultInjector } from './faults';
 import { FileStore } from './file-store';
 import { writeError } from './http-json';
+import { PageSessions } from './page-sessions';
 import { RequestStats } from './request-stats';
 import type { Simulator, SimulatorOptions } from './types';
 
@@ -17,7 +19,9 @@ export type { FaultControls, FaultSpec } from './faults';
 export type { DiskFileSpec, FileSpec, GeneratedFileSpec } from './file-store';
 export type { ServedDevice } from './api-routes';
 export type { DemoSeed } from './demo-data';
-export { DEMO_API_KEY, DEMO_DEVICE_ID, DEMO_EVENT_ID, DEMO_LOCATION_ID, DEMO_FILES } from './demo-data';
+export { DEMO_API_KEY, DEMO_DEVICE_ID, DEMO_EVENT_ID, DEMO_LOCATION_ID, DEMO_FILES, DEMO_REFRESH_PERIODS, demoFiles } from './demo-data';
+export { PAGE_SESSION_COOKIE } from './page-sessions';
+export { contentDisposition } from './file-route';
 export { FileStoreError } from './file-store';
 
 const LOOPBACK = '127.0.0.1';
@@ -32,6 +36,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector();
   const stats = new RequestStats();
   const launcherBundle = lazyLauncherBundle(options.launcherBundle);
+  const pageSessions = new PageSessions();
 
   let state: ApiState | null = null;
   const server = createServer({ keepAlive: true }, (req, res) => {
@@ -49,7 +54,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (await faults.apply(`${url.pathname}${url.search}`, req, res)) return;
     if (!state) return writeError(res, 503, 'simulator is starting');
     if (await handleApi(req, res, url, state)) return;
-    if (await handleDemoPage(req, res, url, launcherBundle)) return;
+    if (options.launcherDir !== undefined) {
+      if (await handleStaticLauncher(req, res, url, options.launcherDir, pageSessions)) return;
+    } else if (await handleDemoPage(req, res, url, launcherBundle, pageSessions)) return;
     writeError(res, 404, `no route for ${req.method ?? 'GET'} ${url.pathname}`);
   }
 
@@ -64,13 +71,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const url = `http://${LOOPBACK}:${actualPort}`;
 
   try {
-    const device = demoDevice(url);
-    const siteDomain = demoSiteDomain(url);
+    const periods = options.refreshPeriods ?? DEMO_REFRESH_PERIODS;
+    const device = demoDevice(url, { ui_refresh_period: periods.native, check_event_loop_period: options.checkEventLoopPeriod ?? 15 });
+    const siteDomain = demoSiteDomain(url, periods);
     const files = new FileStore(device.event_id);
-    for (const spec of options.files ?? DEMO_FILES) await files.add(spec);
+    for (const spec of options.files ?? demoFiles()) await files.add(spec);
     const devices = new Map<string, ServedDevice>([[device.event_device_id, device]]);
     for (const extra of options.devices ?? []) devices.set(extra.event_device_id, extra);
-    state = { apiKey, tokens, devices, siteDomains: [siteDomain], files, allowAnonymousDeviceRead: options.allowAnonymousDeviceRead ?? false };
+    state = { apiKey, tokens, devices, siteDomains: [siteDomain], files, allowAnonymousDeviceRead: options.allowAnonymousDeviceRead ?? false, pageSessions };
     logger.info({ url }, 'simulator listening');
 
     return {
@@ -87,7 +95,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         ...overrides,
       }),
       faults,
-      stats: { requests: (prefix?: string) => stats.requests(prefix) },
+      stats: { requests: (prefix?: string) => stats.requests(prefix), log: (prefix?: string) => stats.log(prefix) },
       addFile: (spec) => files.add(spec),
       close: () => closeServer(server, logger),
     };

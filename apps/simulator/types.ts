@@ -24,6 +24,19 @@ export interface SimulatorOptions {
    * request. The bundled desktop app passes the copy `npm run build` wrote, as it ships no compiler.
    */
   launcherBundle?: () => Promise<string>;
+  /**
+   * Launcher list refresh periods in seconds (CONTRACTS.md "Refresh periods per mode"): served as
+   * the site domain's `refresh_periods`, and `native` as the demo device's `ui_refresh_period`.
+   * Default 60 / 15 / 5; tests shorten them.
+   */
+  refreshPeriods?: { default: number; onsite: number; native: number };
+  /**
+   * Serve a launcher built elsewhere from this folder instead of the demo launcher (`index.html` at
+   * every launcher URL, assets under `/_app/`), e.g. the SvelteKit example's `build/`.
+   */
+  launcherDir?: string;
+  /** The demo device's `check_event_loop_period` in seconds; default 15. */
+  checkEventLoopPeriod?: number;
 }
 
 export interface Simulator {
@@ -36,7 +49,7 @@ export interface Simulator {
   /** A seed.json for the demo device pointing at this simulator. */
   demoSeed(overrides?: Partial<DemoSeed>): DemoSeed;
   faults: FaultControls;
-  stats: { requests(pathPrefix?: string): number };
+  stats: { requests(pathPrefix?: string): number; log(pathPrefix?: string): { path: string; at: number }[] };
   addFile(spec: FileSpec): Promise<EventFile>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeError } from '../http-json';
+import type { PageSessions } from '../page-sessions';
 import { DemoBundleError } from './bundle';
 
 export const LAUNCHER_SCRIPT_PATH = '/demo/launcher.js';
@@ -19,7 +20,7 @@ export function launcherHtml(eventId: string, locationId: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Aether demo launcher: ${escapeHtml(eventId)} / ${escapeHtml(locationId)}</title>
+<title>Launcher · ${escapeHtml(eventId)} / ${escapeHtml(locationId)}</title>
 <script src="${LAUNCHER_SCRIPT_PATH}" defer></script>
 </head>
 <body>
@@ -31,7 +32,7 @@ export function launcherHtml(eventId: string, locationId: string): string {
 }
 
 /** The demo launcher page and its script; false when the path is neither. */
-export async function handleDemoPage(req: IncomingMessage, res: ServerResponse, url: URL, bundle: () => Promise<string>): Promise<boolean> {
+export async function handleDemoPage(req: IncomingMessage, res: ServerResponse, url: URL, bundle: () => Promise<string>, sessions: PageSessions): Promise<boolean> {
   const place = LAUNCHER_PATH.exec(url.pathname);
   if (!place && url.pathname !== LAUNCHER_SCRIPT_PATH) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -40,7 +41,9 @@ export async function handleDemoPage(req: IncomingMessage, res: ServerResponse, 
   }
   if (place) {
     const [eventId, locationId] = [safeDecode(place[1] ?? ''), safeDecode(place[2] ?? '')];
-    send(res, req, 'text/html; charset=utf-8', launcherHtml(eventId, locationId), { 'Content-Security-Policy': CSP });
+    // Demo only: the page's session cookie stands in for a signed-in operator (page-sessions.ts).
+    const cookie = sessions.cookieFor(req, eventId);
+    send(res, req, 'text/html; charset=utf-8', launcherHtml(eventId, locationId), { 'Content-Security-Policy': CSP, ...(cookie ? { 'Set-Cookie': cookie } : {}) });
     return true;
   }
   try {
