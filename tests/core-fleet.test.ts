@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFleetWiring } from '../apps/desktop/fleet-wiring';
+import { createFleetWiring } from '../core/fleet';
 import { silentLogger } from '../base/logger';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import type { StagedManifest } from '../contracts/staged-manifest';
