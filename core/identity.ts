@@ -104,3 +104,19 @@ export function createIdentityStream(
 export function identifiedOf(view: IdentityView): Extract<IdentityView, { kind: 'identified' }> | null {
   return view.kind === 'identified' ? view : null;
 }
+
+/** One line a person can act on, for logs and CLI output (consumers branch on `code`, never on this text). */
+export function describeNoIdentity(why: NoIdentity, shown: (file: string) => string = (file) => file): string {
+  switch (why.code) {
+    case 'no-seed':
+      return `no seed.json found${why.searched.length ? ` (looked at ${why.searched.map(shown).join(', ')})` : ''}; put one there or pass --seed <path>`;
+    case 'waiting-for-seed':
+      return `waiting for ${why.file} in ${shown(why.folder)}${why.problem ? ` (${why.problem})` : ''}`;
+    case 'bootstrapping':
+      return `bootstrap stopped while ${why.step}`;
+    case 'failed':
+      return why.reason;
+    default:
+      return unreachable(why);
+  }
+}
