@@ -38,10 +38,20 @@ export interface PermissionsServiceDeps {
   screenProbeTimeoutMs?: number;
 }
 
-export interface PermissionsService {
+/** What the OS answers about its TCC permissions: built here by `createPermissionsService`. */
+export interface TccPermissions {
   status(): Promise<PermissionsOverview>;
   request(kind: PermissionKind): Promise<PermissionRequestResult>;
   openSettings(kind: PermissionKind): Promise<{ opened: boolean }>;
+}
+
+/**
+ * The `permissions` group's service contract (router/permissions.ts serves it): TCC plus the
+ * splash's "Continue without", which the edge's permissions gate adds (apps/desktop/permissions-gate.ts).
+ */
+export interface PermissionsService extends TccPermissions {
+  /** Ops chose to go on with permissions missing: the kiosk stops waiting for them. */
+  continueWithout(): void;
 }
 
 export const PERMISSION_KINDS: readonly PermissionKind[] = ['camera', 'microphone', 'screen', 'accessibility'];
@@ -68,7 +78,7 @@ export const DEFAULT_SCREEN_PROBE_TIMEOUT_MS = 3000;
 
 const STATUSES: ReadonlySet<string> = new Set(['granted', 'denied', 'not-determined', 'restricted', 'unknown']);
 
-export function createPermissionsService(deps: PermissionsServiceDeps): PermissionsService {
+export function createPermissionsService(deps: PermissionsServiceDeps): TccPermissions {
   const ledger = deps.ledger ?? memoryLedger();
   const timeoutMs = deps.screenProbeTimeoutMs ?? DEFAULT_SCREEN_PROBE_TIMEOUT_MS;
   const mac = deps.platform === 'darwin';

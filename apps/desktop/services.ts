@@ -1,6 +1,6 @@
 import type { Logger } from '../../base/logger';
 import type { CoreServices } from '../../core/create-core';
-import type { PermissionsService } from '../../router/permissions';
+import type { PermissionsService } from '../../kiosk/permissions-service';
 import type { SenderPolicy } from '../../router/sender-check';
 import type { Services } from '../../router/services';
 
