@@ -5,7 +5,6 @@ import { app, BrowserWindow, desktopCapturer, ipcMain, Menu, net, powerSaveBlock
 import { createLogger, type Logger } from '../../base/logger';
 import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../../base/platform';
 import { type AetherCore, createAetherCore } from '../../core/create-core';
-import type { SecretStorageNote } from '../../core/device-service';
 import { swapHandOver } from '../../core/fleet';
 import { identifiedOf } from '../../core/identity';
 import { createNavigationPolicy } from '../../kiosk/navigation-policy';
@@ -64,7 +63,7 @@ function readSetup(): Setup {
 }
 
 /** The core (DESIGN §3) with Electron's parts: safeStorage for the JWT, shell.openPath for launches, the swap helper's quit. */
-async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore & { secretStorage: SecretStorageNote }> {
+async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> {
   const { args, platform, paths, packaged, dist, logger } = setup;
   const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger, platform);
   let demoSimulator: Simulator | null = null;
@@ -92,7 +91,7 @@ async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore &
   // In this order: the core's status file and cache close while the demo API is still there.
   shutdown.add('core', () => core.close());
   shutdown.add('simulator', () => demoSimulator?.close());
-  return Object.assign(core, { secretStorage: secretStore.note });
+  return core;
 }
 
 /** Everything that needs `app.whenReady()`: safeStorage, sessions, windows. */
