@@ -191,7 +191,11 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.home ? { home: deps.home } : {}),
   });
-  const identity = createIdentityStream(bootstrap, () => ({ seedMissing: seeds.missing(), searched: seedSearchOrder(discovery) }));
+  const identity = createIdentityStream(
+    bootstrap,
+    () => ({ seedMissing: seeds.missing(), searched: seedSearchOrder(discovery) }),
+    (err) => logger.error({ err }, 'an identity listener threw'),
+  );
   const session = () => sessionOf(bootstrap);
   const fileSource = bootstrapFileSource(bootstrap);
   const common: DiagnosticCore = {

@@ -78,12 +78,20 @@ export function identityView(state: BootstrapState, inputs: IdentityInputs): Ide
 export function createIdentityStream(
   bootstrap: { state(): BootstrapState; subscribe(listener: (state: BootstrapState) => void): () => void },
   inputs: () => IdentityInputs,
+  /** A listener that throws must not keep the others from hearing of the change. */
+  onListenerError: (err: unknown) => void = () => undefined,
 ): IdentityStream & { close(): void } {
   const listeners = new Set<(view: IdentityView) => void>();
   let view = identityView(bootstrap.state(), inputs());
   const stop = bootstrap.subscribe((state) => {
     view = identityView(state, inputs());
-    for (const listener of [...listeners]) listener(view);
+    for (const listener of [...listeners]) {
+      try {
+        listener(view);
+      } catch (err) {
+        onListenerError(err);
+      }
+    }
   });
   return {
     current: () => view,

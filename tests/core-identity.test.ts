@@ -80,4 +80,19 @@ describe('the identity stream', () => {
     stream.close();
     expect(listeners.size).toBe(0);
   });
+
+  it('tells every listener of a change even when one of them throws, and reports the throw', () => {
+    let publish: (s: BootstrapState) => void = () => undefined;
+    const bootstrap = { state: (): BootstrapState => ({ kind: 'seeking-seed' }), subscribe: (l: (s: BootstrapState) => void) => ((publish = l), () => undefined) };
+    const errors: unknown[] = [];
+    const stream = createIdentityStream(bootstrap, () => found, (err) => errors.push(err));
+    const heard: string[] = [];
+    stream.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    stream.subscribe((v) => heard.push(v.kind));
+    publish({ kind: 'ready', api: identity.api, identity });
+    expect(heard).toEqual(['identified']);
+    expect(errors).toEqual([new Error('listener bug')]);
+  });
 });

@@ -113,10 +113,28 @@ export async function runAgent(args: string[], io: CliIo): Promise<number> {
   const secrets: string[] = [];
   const logger = createLogger({ destination: io.stdout, secrets: () => secrets, level: io.env.AETHER_LOG_LEVEL ?? 'info' });
   const stop = nextStopSignal();
-  const core = await buildAgentCore(options, io, logger, secrets);
-  logger.info({ cache: core.folders.cache, hostname: options.hostname ?? null }, 'agent started');
+  try {
+    const core = await buildAgentCore(options, io, logger, secrets);
+    logger.info({ cache: core.folders.cache, hostname: options.hostname ?? null }, 'agent started');
+    const stopLogging = logProgress(core, logger);
+    core.start().catch((err: unknown) => logger.error({ err }, 'the core could not start'));
+    const name = await stop.signal;
+    logger.info({ signal: name }, 'agent stopping');
+    stopLogging();
+    await core.close();
+    logger.info('agent stopped');
+    return 0;
+  } finally {
+    // A second signal after this point ends the process the default way (a forced stop).
+    stop.dispose();
+    logger.flush();
+  }
+}
+
+/** One line per identity change, and one when every event file is in the cache: what ops (and tests) wait for. */
+function logProgress(core: AetherCore, logger: Logger): () => void {
   let complete = false;
-  const stopWatchingCache = core.services.cache.subscribe((event) => {
+  const stopCache = core.services.cache.subscribe((event) => {
     if (event.type !== 'total' || complete) return;
     const { files, present } = event.totals;
     if (files > 0 && present === files) {
@@ -124,20 +142,14 @@ export async function runAgent(args: string[], io: CliIo): Promise<number> {
       logger.info({ files, bytes: event.totals.bytesPresent }, 'cache complete: every event file is present and verified');
     }
   });
-  const stopWatchingIdentity = core.identity.subscribe((view) => {
+  const stopIdentity = core.identity.subscribe((view) => {
     if (view.kind === 'identified') logger.info({ event_device_id: view.device.event_device_id, online: view.online, target_url: view.targetUrl }, 'identity');
     else logger.info({ why: view.why.code }, `no identity: ${describeNoIdentity(view.why)}`);
   });
-  core.start().catch((err: unknown) => logger.error({ err }, 'the core could not start'));
-  const name = await stop.signal;
-  logger.info({ signal: name }, 'agent stopping');
-  stop.dispose();
-  stopWatchingCache();
-  stopWatchingIdentity();
-  await core.close();
-  logger.info('agent stopped');
-  logger.flush();
-  return 0;
+  return () => {
+    stopCache();
+    stopIdentity();
+  };
 }
 
 export const agentCommand: Command = {
