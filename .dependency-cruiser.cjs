@@ -50,7 +50,14 @@ module.exports = {
       comment: 'router/ validates and calls services: it never imports apps/, the application core wiring or page code.',
       severity: 'error',
       from: { path: '^router/', pathNot: '^router/client\\.ts$' },
-      to: { path: '^(apps|core|launcher-kit)/' },
+      to: { path: '^(apps|launcher-kit)/' },
+    },
+    {
+      name: 'router-takes-core-contracts-as-types',
+      comment: "The router serves the core's services through their contracts: type-only imports of core/.",
+      severity: 'error',
+      from: { path: '^router/' },
+      to: { path: '^core/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'router-client-is-page-code',

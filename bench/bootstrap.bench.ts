@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { silentLogger } from '../base/logger';
+import { identityOf } from '../core/identity';
 import { startSimulator } from '../apps/simulator/index';
 import { createBootstrap } from '../provisioning/bootstrap';
 import { MemorySecretStore } from '../provisioning/secret-store';
@@ -49,7 +50,7 @@ async function bootOnce(seedPath: string, stateDir: string): Promise<{ ms: numbe
   const state = await boot.runOnce();
   const ms = performance.now() - started;
   await boot.stop();
-  if (state.kind !== 'ready' && state.kind !== 'offline-ready') throw new Error(`bootstrap ended ${state.kind}: ${'reason' in state ? state.reason : ''}`);
+  if (!identityOf(state)) throw new Error(`bootstrap ended ${state.kind}: ${'reason' in state ? state.reason : ''}`);
   return { ms, kind: state.kind };
 }
 

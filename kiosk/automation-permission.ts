@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CommandRunner } from './presentation-apps';
+import type { CommandRunner } from '../base/command-runner';
 
 /**
  * macOS Automation (Apple Events) for the presentation apps (DESIGN §7): the AppleScript that starts a

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Platform } from '../base/platform';
-import { CommandFailedError, type CommandRunner, firstLine } from './presentation-apps';
+import { CommandFailedError, type CommandRunner } from '../base/command-runner';
+import { firstLine } from './presentation-apps';
 
 /**
  * Presentation automation (DESIGN §7): on macOS a fixed AppleScript per action, run by `osascript -e`;

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Platform } from '../base/platform';
 import { type AutomationAction, type AutomationResult, runAutomation } from './automation';
 import { type CacheLookup, createLaunchHandover, type LaunchRequest, type LaunchResult, type Opener } from './launch-handover';
-import { type CloseResult, closePresentationApp, type CommandRunner, type PresentationApp } from './presentation-apps';
+import type { CommandRunner } from '../base/command-runner';
+import { type CloseResult, closePresentationApp, type PresentationApp } from './presentation-apps';
 
 export interface LaunchServiceDeps {
   platform: Platform;
@@ -14,12 +15,15 @@ export interface LaunchServiceDeps {
   logger?: Logger;
 }
 
-/** The `launch` group's service (router/launch.ts), assembled from the three kiosk parts. */
-export function createLaunchService(deps: LaunchServiceDeps): {
+/** The `launch` group's service contract (router/launch.ts serves it); declared here, next to its one implementation. */
+export interface LaunchService {
   open(request: LaunchRequest): Promise<LaunchResult>;
   closePresentations(app: PresentationApp): Promise<CloseResult>;
   automation(action: AutomationAction): Promise<AutomationResult>;
-} {
+}
+
+/** The `launch` group's service, assembled from the three kiosk parts. */
+export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
   const handover = createLaunchHandover(deps);
   return {
     open: (request) => handover.open(request),

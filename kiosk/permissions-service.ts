@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Platform } from '../base/platform';
 import type { PermissionKind, PermissionReport, PermissionRequestResult, PermissionsOverview, PermissionStatus } from '../contracts/permissions';
 import { AUTOMATION_TARGETS, probeAutomation, type AppAutomationState, type AutomationTarget } from './automation-permission';
-import type { CommandRunner } from './presentation-apps';
+import type { CommandRunner } from '../base/command-runner';
 
 /**
  * The macOS TCC permissions the launcher needs, and the "check and prompt" steps the splash walks
@@ -42,10 +42,20 @@ export interface PermissionsServiceDeps {
   screenProbeTimeoutMs?: number;
 }
 
-export interface PermissionsService {
+/** What the OS answers about its TCC permissions: built here by `createPermissionsService`. */
+export interface TccPermissions {
   status(): Promise<PermissionsOverview>;
   request(kind: PermissionKind): Promise<PermissionRequestResult>;
   openSettings(kind: PermissionKind): Promise<{ opened: boolean }>;
+}
+
+/**
+ * The `permissions` group's service contract (router/permissions.ts serves it): TCC plus the
+ * splash's "Continue without", which the edge's permissions gate adds (apps/desktop/permissions-gate.ts).
+ */
+export interface PermissionsService extends TccPermissions {
+  /** Ops chose to go on with permissions missing: the kiosk stops waiting for them. */
+  continueWithout(): void;
 }
 
 export const PERMISSION_KINDS: readonly PermissionKind[] = ['camera', 'microphone', 'screen', 'accessibility', 'automation'];
@@ -74,7 +84,7 @@ export const DEFAULT_SCREEN_PROBE_TIMEOUT_MS = 3000;
 
 const STATUSES: ReadonlySet<string> = new Set(['granted', 'denied', 'not-determined', 'restricted', 'unknown']);
 
-export function createPermissionsService(deps: PermissionsServiceDeps): PermissionsService {
+export function createPermissionsService(deps: PermissionsServiceDeps): TccPermissions {
   const ledger = deps.ledger ?? memoryLedger();
   const timeoutMs = deps.screenProbeTimeoutMs ?? DEFAULT_SCREEN_PROBE_TIMEOUT_MS;
   const mac = deps.platform === 'darwin';

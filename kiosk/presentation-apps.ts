@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { CommandFailedError, type CommandRunner } from '../base/command-runner';
 import type { Platform } from '../base/platform';
 
 /**
@@ -11,18 +11,8 @@ import type { Platform } from '../base/platform';
 export const PresentationApp = z.enum(['powerpoint', 'keynote', 'libreoffice']);
 export type PresentationApp = z.infer<typeof PresentationApp>;
 
-export interface CommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `execFile`-shaped: a program and its arguments, never a shell line. Resolves with any exit code. */
-export type CommandRunner = (file: string, args: readonly string[]) => Promise<CommandResult>;
-
-export class CommandFailedError extends Error {
-  override name = 'CommandFailedError';
-}
+// The runner's error lives with the one runner (base/command-runner.ts); the launch router maps it from here.
+export { CommandFailedError };
 
 interface CloseCommand {
   file: string;
@@ -74,20 +64,6 @@ export async function closePresentationApp(deps: PresentationControlDeps, app: P
 }
 
 /** The real runner: node's execFile (no shell), bounded in time and output. */
-export function execFileRunner({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): CommandRunner {
-  return (file, args) =>
-    new Promise((resolve, reject) => {
-      execFile(file, [...args], { shell: false, timeout: timeoutMs, windowsHide: true, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-        if (!error) return resolve({ exitCode: 0, stdout, stderr });
-        const code: unknown = error.code;
-        if (typeof code === 'number') return resolve({ exitCode: code, stdout, stderr });
-        if (error.killed) return reject(new CommandFailedError(`${file} did not finish within ${timeoutMs} ms.`));
-        if (code === 'ENOENT') return reject(new CommandFailedError(`${file} is not available on this computer.`));
-        reject(new CommandFailedError(`${file} could not be run: ${typeof code === 'string' ? code : error.message}`));
-      });
-    });
-}
-
 export function firstLine(text: string): string {
   const line = text.trim().split('\n', 1)[0]?.slice(0, 200);
   return line ? `: ${line}` : '';

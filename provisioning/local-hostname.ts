@@ -1,18 +1,13 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
+import type { CommandRunner } from '../base/command-runner';
 import type { Platform } from '../base/platform';
 import { normaliseHostname } from '../contracts/hostname';
 
-export interface HostnameRunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
 export interface LocalHostnameDeps {
   platform: Platform;
-  /** `execFile`-shaped runner (kiosk's `execFileRunner` fits). */
-  run: (file: string, args: readonly string[]) => Promise<HostnameRunResult>;
+  /** base/command-runner's `execFileRunner` in the app. */
+  run: CommandRunner;
   osHostname?: () => string;
   logger: Logger;
 }

@@ -1,18 +1,14 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { type AutomationResult, AutomationAction } from '../kiosk/automation';
-import { InvalidLaunchRequestError, LaunchError, type LaunchRequest, type LaunchResult, MAX_REQUESTED_FILENAME, NotInCacheError, OpenFailedError } from '../kiosk/launch-handover';
-import { type CloseResult, CommandFailedError, PresentationApp } from '../kiosk/presentation-apps';
+import { AutomationAction } from '../kiosk/automation';
+import { InvalidLaunchRequestError, LaunchError, MAX_REQUESTED_FILENAME, NotInCacheError, OpenFailedError } from '../kiosk/launch-handover';
+import { CommandFailedError, PresentationApp } from '../kiosk/presentation-apps';
 import { Sha256 } from '../contracts/api';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
-/** Built by the composition root from kiosk/launch-handover, presentation-apps and automation. */
-export interface LaunchService {
-  open(request: LaunchRequest): Promise<LaunchResult>;
-  closePresentations(app: PresentationApp): Promise<CloseResult>;
-  automation(action: AutomationAction): Promise<AutomationResult>;
-}
+/** Declared next to its implementation (kiosk/launch-service.ts). */
+export type { LaunchService } from '../kiosk/launch-service';
 
 /** The name is sanitised in kiosk/filename; here only its size is bounded, so 10,000 characters never get that far. */
 export const LaunchOpenInput = z.object({

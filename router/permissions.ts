@@ -1,13 +1,9 @@
 import { PermissionKindInput } from '../contracts/permissions';
-import type { PermissionsService as TccPermissionsService } from '../kiosk/permissions-service';
 import { splashProcedure, trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
-/** The group's service: macOS TCC (kiosk/permissions-service.ts) plus the splash's "Continue without". */
-export interface PermissionsService extends TccPermissionsService {
-  /** Ops chose to go on with permissions missing: the kiosk stops waiting for them (apps/desktop/permissions-gate.ts). */
-  continueWithout(): void;
-}
+/** Declared next to its implementation (kiosk/permissions-service.ts). */
+export type { PermissionsService } from '../kiosk/permissions-service';
 
 /** `permissions` group (DESIGN §5): thin procedures over kiosk/permissions-service.ts. */
 export const permissionsRouter = router({

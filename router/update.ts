@@ -1,14 +1,14 @@
 import { TRPCError } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import type { UpdateStatus } from '../update-helper/update-state';
-import { UpdateNotReadyError, type VersionWatcher } from '../update-helper/version-watcher';
+import { UpdateNotReadyError } from '../update-helper/version-watcher';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
 export type { UpdateStatus };
 
-/** The version watcher, as the composition root builds it (update-helper/version-watcher). */
-export type UpdateService = Pick<VersionWatcher, 'status' | 'subscribe' | 'checkNow' | 'apply'>;
+/** Declared next to its implementation (core/fleet.ts). */
+export type { UpdateService } from '../core/fleet';
 
 /** The `update` group (DESIGN §5): the update state machine, a manual check, and the hand-over. */
 export const updateRouter = router({

@@ -3,8 +3,10 @@ import type { DeviceRecord } from '../contracts/api';
 import type { BootstrapStateKind } from '../provisioning/bootstrap-state';
 import { createNativeClient, detectMode, NotInNativeModeError, type BridgeOutputs } from '../router/client';
 import type { DeviceStatus } from '../router/device';
+import { createBridgeHandler } from '../apps/desktop/bridge-handler';
+import { appRouter } from '../router/index';
 import { LAUNCHER_URL, startBridge } from './fakes/bridge-harness';
-import { resetFakeElectron } from './fakes/electron';
+import { FakeIpcMain, ipcMain, resetFakeElectron } from './fakes/electron';
 import { DEMO_DEVICE } from './fakes/services';
 
 beforeEach(() => resetFakeElectron());
@@ -72,6 +74,21 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
     const [a, b] = await Promise.all([first.client.device.get.query(), second.client.device.status.query()]);
     expect(a.mode).toBe('native');
     expect(b.state.kind).toBe('authenticating');
+  });
+});
+
+describe('the frame guard around electron-trpc', () => {
+  it('refuses to start when electron-trpc does not subscribe through the ipcMain it was handed, instead of running unguarded', () => {
+    const elsewhere = new FakeIpcMain();
+    expect(() => createBridgeHandler({ ipcMain: elsewhere as never, router: appRouter, createContext: async () => ({}) as never })).toThrow(/subscribed 0 listeners on "electron-trpc".*frame guard/);
+  });
+
+  it('leaves ipcMain.on as it was once electron-trpc is built', () => {
+    const before = ipcMain.on;
+    createBridgeHandler({ ipcMain: ipcMain as never, router: appRouter, createContext: async () => ({}) as never });
+    expect(ipcMain.on).toBe(before);
+    expect(Object.prototype.hasOwnProperty.call(ipcMain, 'on')).toBe(false);
+    expect(ipcMain.listenerCount('electron-trpc')).toBe(1);
   });
 });
 

@@ -8,6 +8,7 @@ import { ArgumentError, parseDesktopArgs } from '../apps/desktop/argv';
 import { chooseSecretStore } from '../apps/desktop/secret-store.electron';
 import { openSplashWindow } from '../apps/desktop/splash-window';
 import { startApp } from '../apps/desktop/startup';
+import { identityView } from '../core/identity';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import { app, BrowserWindow, resetFakeElectron, safeStorage, type FakeBrowserWindow } from './fakes/electron';
 import { captureLogger, DEMO_DEVICE } from './fakes/services';
@@ -30,7 +31,7 @@ function harness(outcome: BootstrapState = { kind: 'ready', api: 'http://127.0.0
       windows.splash = w as unknown as FakeBrowserWindow;
       return w;
     },
-    bootstrap: { run: async () => { order.push('bootstrap'); return outcome; } },
+    start: async () => { order.push('bootstrap'); return identityView(outcome, { seedMissing: false, searched: [] }); },
     openKiosk: async (id: typeof identity) => {
       order.push('kiosk');
       const w = new BrowserWindow({ webPreferences: { ...SECURE, preload: '/dist/preload.cjs' } });

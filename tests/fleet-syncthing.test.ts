@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
 import { silentLogger } from '../base/logger';
-import { execFileRunner } from '../kiosk/presentation-apps';
+import { execFileRunner } from '../base/command-runner';
 import { waitForSeed } from '../provisioning/zero-touch';
 import { openPresentationLog } from '../update-helper/presentation-log';
 import { stageBuild } from '../update-helper/staging';

@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
+import { electronOpener } from '../apps/desktop/opener.electron';
+import { execFileRunner } from '../base/command-runner';
+import { bootstrapFileSource } from '../core/file-source';
+import { createCoreLaunchService } from '../core/launch';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { type Cache, openCache } from '../cache/service';
 import type { EventFile } from '../contracts/api';
@@ -27,12 +30,15 @@ let hostile: EventFile;
 async function cacheAndLaunch({ bootstrap, identity, workDir: dir, logger }: DemoBridgeParts) {
   cache = await openCache({
     root: path.join(dir, 'cache'),
-    source: { baseUrls: () => bootstrap.api().baseUrls(), headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }) },
+    source: bootstrapFileSource(bootstrap),
     logger,
     download: { maxAttempts: 1 },
   });
   cache.start();
-  const launch = createDesktopLaunchService({ platform: 'linux', cache, device: () => identity.device, defaultTempRoot: path.join(dir, 'launch'), logger });
+  const launch = createCoreLaunchService({
+    platform: 'linux', cache, defaultTempRoot: path.join(dir, 'launch'), opener: electronOpener(), run: execFileRunner(), logger,
+    identity: { current: () => ({ kind: 'identified', online: true, ...identity }), subscribe: () => () => undefined },
+  });
   return { cache, launch };
 }
 

@@ -7,7 +7,7 @@ import type { Platform } from '../base/platform';
 import { silentLogger } from '../base/logger';
 import { OpenFailedError } from '../kiosk/launch-handover';
 import { createLaunchService } from '../kiosk/launch-service';
-import type { CommandRunner } from '../kiosk/presentation-apps';
+import type { CommandRunner } from '../base/command-runner';
 import { launchRouter } from '../router/launch';
 import { createCallerFactory, type SenderInfo } from '../router/trpc';
 import { fakeServices, unusedService } from './fakes/services';

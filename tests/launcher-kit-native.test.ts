@@ -2,7 +2,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
+import { electronOpener } from '../apps/desktop/opener.electron';
+import { execFileRunner } from '../base/command-runner';
+import { launchTempRoot } from '../kiosk/launch-handover';
+import { createLaunchService } from '../kiosk/launch-service';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { openCache, type Cache } from '../cache/service';
 import type { EventFile } from '../contracts/api';
@@ -57,7 +60,7 @@ async function services({ bootstrap, identity, workDir, logger }: DemoBridgePart
     download: { maxAttempts: 2 },
   });
   cache.start();
-  const launch = createDesktopLaunchService({ platform: 'linux', cache, device: () => identity.device, defaultTempRoot: path.join(workDir, 'launch'), logger });
+  const launch = createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), opener: electronOpener(), run: execFileRunner(), logger });
   const recordedLaunch: LaunchService = { ...launch, open: async (request) => { const result = await launch.open(request); openedAt.push(Date.now()); return result; } };
   const recordedCache = Object.assign(Object.create(cache) as Cache, {
     ensure: (input: EnsureInput) => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Platform } from '../base/platform';
 import { APPLESCRIPTS, runAutomation } from '../kiosk/automation';
-import { CLOSE_COMMANDS, closePresentationApp, CommandFailedError, type CommandResult, type CommandRunner, execFileRunner } from '../kiosk/presentation-apps';
+import { CommandFailedError, type CommandResult, type CommandRunner, execFileRunner } from '../base/command-runner';
+import { CLOSE_COMMANDS, closePresentationApp } from '../kiosk/presentation-apps';
 import { makeTempDir } from './launch-fixtures';
 
 /** Stands in for the OS's killall/taskkill/osascript on the platforms this Linux box is not. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { execFileRunner } from '../kiosk/presentation-apps';
+import { execFileRunner } from '../base/command-runner';
 import { silentLogger } from '../base/logger';
 import { main } from '../apps/cli/main';
 import { applyStagedUpdate } from '../update-helper/apply-update';

@@ -3,8 +3,7 @@ import { mkdir, readFile, readlink, readdir, stat, symlink, utimes, writeFile } 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
-import { execFileRunner } from '../kiosk/presentation-apps';
-import type { CommandResult, CommandRunner } from '../base/command-runner';
+import { type CommandResult, type CommandRunner, execFileRunner } from '../base/command-runner';
 import { checkPayload, PayloadHashCache } from '../update-helper/payload-check';
 import { StagedManifest, stagedManifestPath, stagingRoot } from '../contracts/staged-manifest';
 import { designatedRequirement, stageBuild, StagingError } from '../update-helper/staging';

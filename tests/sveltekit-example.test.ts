@@ -4,7 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
+import { electronOpener } from '../apps/desktop/opener.electron';
+import { execFileRunner } from '../base/command-runner';
+import { launchTempRoot } from '../kiosk/launch-handover';
+import { createLaunchService } from '../kiosk/launch-service';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { openCache, type Cache } from '../cache/service';
 import { launcherUrl } from '../contracts/api';
@@ -41,7 +44,7 @@ describe.skipIf(!built)('the SvelteKit example launcher (examples/sveltekit, bui
       logger,
     });
     cache.start();
-    return { cache, launch: createDesktopLaunchService({ platform: 'linux', cache, device: () => identity.device, defaultTempRoot: path.join(workDir, 'launch'), logger }) };
+    return { cache, launch: createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), opener: electronOpener(), run: execFileRunner(), logger }) };
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import type { CliIo, Command } from './command';
 import { UsageError } from './command';
+import { agentCommand } from './commands/agent';
 import { cacheCommand } from './commands/cache';
 import { doctorCommand } from './commands/doctor';
 import { fleetCommand } from './commands/fleet';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   release: releaseCommand,
   provision: provisionCommand,
   fleet: fleetCommand,
+  agent: agentCommand,
 };
 
 function help(): string {

@@ -22,7 +22,7 @@ import type { Context } from '../../router/trpc';
  */
 
 type IpcListener = (event: IpcEventLike, ...args: unknown[]) => void;
-type IpcMainLike = Pick<IpcMain, 'listeners' | 'removeListener' | 'on'>;
+type IpcMainLike = Pick<IpcMain, 'on'>;
 
 const GONE_FRAME = Object.freeze({ routingId: -1 });
 
@@ -97,15 +97,41 @@ export interface BridgeHandler {
   attachWindow(win: BrowserWindow): void;
 }
 
+/** Every message on the bridge's channel reaches `listener` with a readable senderFrame (see guard 1 above). */
+export function guardIpcListener(listener: IpcListener): IpcListener {
+  return (event, ...args) => listener(withReadableSenderFrame(event), ...args);
+}
+
+/**
+ * Runs `build` (electron-trpc's constructor) with an ipcMain whose `on` hands out guarded listeners
+ * for the bridge's channel: the guard is in place from the listener's first message, without
+ * reading electron-trpc's private state or the emitter's listener list. If electron-trpc ever stops
+ * subscribing through `ipcMain.on` for its channel, the bridge refuses to start rather than run unguarded.
+ */
+function withGuardedChannel<T>(ipcMain: IpcMainLike, build: () => T): T {
+  const own = Object.prototype.hasOwnProperty.call(ipcMain, 'on');
+  const original = ipcMain.on;
+  let guarded = 0;
+  const on = function (this: unknown, channel: string, listener: IpcListener) {
+    if (channel !== ELECTRON_TRPC_CHANNEL) return original.call(ipcMain, channel, listener as never);
+    guarded += 1;
+    return original.call(ipcMain, channel, guardIpcListener(listener) as never);
+  };
+  Object.defineProperty(ipcMain, 'on', { value: on, configurable: true, writable: true });
+  let built: T;
+  try {
+    built = build();
+  } finally {
+    if (own) Object.defineProperty(ipcMain, 'on', { value: original, configurable: true, writable: true });
+    else delete (ipcMain as { on?: unknown }).on;
+  }
+  if (guarded !== 1) throw new Error(`electron-trpc subscribed ${guarded} listeners on "${ELECTRON_TRPC_CHANNEL}" through ipcMain.on (expected 1); the bridge will not run without its frame guard`);
+  return built;
+}
+
 /** Starts serving the router over IPC; windows are attached as the composition root creates them. */
 export function createBridgeHandler({ ipcMain, router, createContext }: BridgeHandlerOptions): BridgeHandler {
-  const before = new Set(ipcMain.listeners(ELECTRON_TRPC_CHANNEL));
-  const handler = createIPCHandler({ router, createContext });
-  for (const listener of ipcMain.listeners(ELECTRON_TRPC_CHANNEL)) {
-    if (before.has(listener)) continue;
-    ipcMain.removeListener(ELECTRON_TRPC_CHANNEL, listener as IpcListener);
-    ipcMain.on(ELECTRON_TRPC_CHANNEL, ((event: IpcEventLike, ...args: unknown[]) => (listener as IpcListener)(withReadableSenderFrame(event), ...args)) as never);
-  }
+  const handler = withGuardedChannel(ipcMain, () => createIPCHandler({ router, createContext }));
   const views = new WeakMap<BrowserWindow, BrowserWindow>();
   return {
     attachWindow(win) {

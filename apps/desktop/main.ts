@@ -2,47 +2,45 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, desktopCapturer, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, systemPreferences } from 'electron';
+import { execFileRunner } from '../../base/command-runner';
 import { createLogger, type Logger } from '../../base/logger';
-import { currentArch, currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../../base/platform';
-import { startSimulator, type Simulator } from '../simulator/index';
-import { execFileRunner } from '../../kiosk/presentation-apps';
+import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../../base/platform';
+import { type AetherCore, createAetherCore } from '../../core/create-core';
+import { swapHandOver } from '../../core/fleet';
+import { identifiedOf } from '../../core/identity';
 import { createNavigationPolicy } from '../../kiosk/navigation-policy';
 import { KIOSK_PARTITION } from '../../kiosk/window-policy';
 import { BUILD_DEFAULT_API_URL } from '../../provisioning/api-defaults';
-import { createBootstrap } from '../../provisioning/bootstrap';
 import type { ResolvedIdentity } from '../../provisioning/bootstrap-state';
-import { localHostname } from '../../provisioning/local-hostname';
-import { seedFinder, seedSearchOrder, type SeedDiscoveryInput } from '../../provisioning/seed-discovery';
-import { createStateStore } from '../../provisioning/state-store';
-import { waitForSeed } from '../../provisioning/zero-touch';
 import { createContextFactory, type SenderRole } from '../../router/context';
 import { appRouter } from '../../router/index';
 import { createSenderPolicy } from '../../router/sender-policy';
+import { startSimulator, type Simulator } from '../simulator/index';
 import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
 import { createBridgeHandler } from './bridge-handler';
-import { openDesktopCache } from './cache-wiring';
 import { installCrashRestart } from './crash-restart';
-import { createDeviceService } from './device-service';
-import { createFleetWiring, swapHandOver } from './fleet-wiring';
-import { installUpdateMenu } from './update-menu';
 import { installPageApiAuthIfConfigured } from './header-scope.electron';
-import { createDesktopLaunchService } from './launch-wiring';
 import { registerLoginItem } from './login-item';
 import { installNavigationLock } from './navigation-lock';
+import { electronOpener } from './opener.electron';
 import { createDesktopPermissionsService } from './permissions.electron';
 import { createContinueSignal, waitForPermissions, withContinueWithout } from './permissions-gate';
-import { chooseSecretStore } from './secret-store.electron';
-import { createSeedSource } from './seed-source';
-import { buildServices } from './services';
-import { installShutdown } from './shutdown';
-import { openSplashWindow } from './splash-window';
 import { createRecoverySplash } from './recovery-splash';
-import { installKioskSessionGuards, openWatchedKiosk } from './watched-kiosk';
+import { chooseSecretStore } from './secret-store.electron';
+import { buildServices } from './services';
+import { installShutdown, type Shutdown } from './shutdown';
+import { openSplashWindow } from './splash-window';
 import { startApp, type ReadyParts } from './startup';
+import { installUpdateMenu } from './update-menu';
 import { healthMarkerOnFirstLoad, repairSwapAtStart } from './update-health';
+import { installKioskSessionGuards, openWatchedKiosk } from './watched-kiosk';
 import { installWindowLifecycle } from './window-lifecycle';
 
-/** THE composition root (DESIGN §3): every module is built here, with its dependencies, once. */
+/**
+ * THE composition root of the app (DESIGN §3): build the core (core/create-core.ts), adapt Electron
+ * (safeStorage, shell.openPath, systemPreferences, ipcMain), open windows. Everything that is not
+ * Electron lives in the core, which the CLI and the headless agent build the same way.
+ */
 
 interface Setup {
   args: DesktopArgs;
@@ -65,94 +63,56 @@ function readSetup(): Setup {
   return { args, platform, paths, packaged, dist: path.join(app.getAppPath(), 'dist'), logger, secrets };
 }
 
+/** The core (DESIGN §3) with Electron's parts: safeStorage for the JWT, shell.openPath for launches, the swap helper's quit. */
+async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> {
+  const { args, platform, paths, packaged, dist, logger } = setup;
+  const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger, platform);
+  let demoSimulator: Simulator | null = null;
+  const core = await createAetherCore({
+    mode: 'run', platform, paths, env: process.env, packaged, logger, defaultApiUrl: BUILD_DEFAULT_API_URL,
+    ...(args.seed ? { seedArg: args.seed } : {}),
+    demo: args.demo,
+    startDemo: async () => {
+      const launcherBundle = () => readFile(path.join(dist, 'demo', 'launcher.js'), 'utf8');
+      demoSimulator = await startSimulator({ logger: logger.child({ module: 'simulator' }), launcherBundle });
+      return demoSimulator.demoSeed();
+    },
+    onApiKey: (key) => setup.secrets.push(key),
+    appVersion: app.getVersion(),
+    secretStore: secretStore.store,
+    secretStorage: secretStore.note,
+    opener: electronOpener(),
+    updates: {
+      kind: 'install',
+      exePath: app.getPath('exe'),
+      applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
+    },
+    fileList: 'page',
+  });
+  // In this order: the core's status file and cache close while the demo API is still there.
+  shutdown.add('core', () => core.close());
+  shutdown.add('simulator', () => demoSimulator?.close());
+  return core;
+}
+
 /** Everything that needs `app.whenReady()`: safeStorage, sessions, windows. */
 async function prepare(setup: Setup): Promise<ReadyParts> {
-  const { args, platform, paths, packaged, dist, logger } = setup;
+  const { platform, paths, packaged, dist, logger } = setup;
   const preload = path.join(dist, 'preload.cjs');
   const splashFile = path.join(dist, 'splash', 'index.html');
-  const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger, platform);
-  const discovery: SeedDiscoveryInput = { seedArg: args.seed, env: process.env, packaged, paths };
   const shutdown = installShutdown({ app, logger });
   const windows = installWindowLifecycle({ app, openWindowCount: () => BrowserWindow.getAllWindows().length, logger });
   await repairSwapAtStart({ packaged, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, spawn, logger });
 
-  // --- seed + bootstrap -------------------------------------------------------------------------
-  let demoSimulator: Simulator | null = null;
-  const findSeed = createSeedSource({
-    demo: args.demo,
-    packaged,
-    discover: seedFinder(discovery, { logger, defaultApiUrl: BUILD_DEFAULT_API_URL }),
-    startDemo: async () => {
-      const launcherBundle = () => readFile(path.join(dist, 'demo', 'launcher.js'), 'utf8');
-      const simulator = await startSimulator({ logger: logger.child({ module: 'simulator' }), launcherBundle });
-      demoSimulator = simulator;
-      return simulator.demoSeed();
-    },
-    stateDir: paths.stateDir,
-    defaultApiUrl: BUILD_DEFAULT_API_URL,
-    logger,
-    onApiKey: (key) => setup.secrets.push(key),
-  });
-  const stateStore = createStateStore({ stateDir: paths.stateDir, logger });
-  const hostnameOnce = localHostname({ platform, run: execFileRunner(), logger });
-  const hostname = () => hostnameOnce;
-  const bootstrap = createBootstrap({
-    findSeed,
-    searchOrder: seedSearchOrder(discovery),
-    // Zero-touch provisioning (DESIGN §8): only a packaged app without a seed gets here.
-    waitForSeed: async (report, signal) =>
-      waitForSeed({
-        shareCandidates: paths.shareCandidates,
-        hostname: await hostname(),
-        seedConfigPath: paths.seedConfigPath,
-        defaultApiUrl: BUILD_DEFAULT_API_URL,
-        logger,
-        signal,
-        onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.problem); },
-      }),
-    stateStore,
-    secretStore: secretStore.store,
-    logger,
-  });
-  const identity = () => {
-    const state = bootstrap.state();
-    return state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity : null;
-  };
-
-  // --- build the services: cache and launch handover (DESIGN §6, §7) --------------------------
-  const cacheWiring = await openDesktopCache({ defaultRoot: paths.cacheRoot, lastDevice: (await stateStore.load())?.device ?? null, bootstrap, logger });
-  const launch = createDesktopLaunchService({
-    platform, cache: cacheWiring.cache, defaultTempRoot: paths.tempRoot, logger,
-    device: () => identity()?.device ?? null,
-  });
-  const device = createDeviceService({
-    bootstrap,
-    paths: { cache: cacheWiring.root, temp: paths.tempRoot, logs: paths.logDir },
-    appVersion: app.getVersion(),
-    secretStorage: secretStore.note,
-  });
-  const senderPolicy = createSenderPolicy({ kioskOrigins: () => identity()?.allowedOrigins ?? [], splashUrl: new URL(`file://${splashFile}`).href });
-  // --- fleet: updates from the share and the status file (DESIGN §8) -----------------------------
-  const fleet = createFleetWiring({
-    platform, arch: currentArch(), paths, packaged, appVersion: app.getVersion(), exePath: app.getPath('exe'), env: process.env, logger,
-    run: execFileRunner({ timeoutMs: 10 * 60_000 }), hostname, bootstrap,
-    applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
-    cacheSummary: () => cacheWiring.summary(),
-  });
-  shutdown.add('cache progress', cacheWiring.cache.subscribe((event) => event.type === 'total' && fleet.refresh()));
-  shutdown.add('fleet', () => fleet.close());
-  shutdown.add('cache', () => cacheWiring.close());
-  shutdown.add('bootstrap', () => bootstrap.stop());
-  shutdown.add('simulator', () => demoSimulator?.close());
-  fleet.start().catch((err: unknown) => logger.error({ err }, 'fleet: share watching could not start'));
-  installUpdateMenu({ Menu, app, update: fleet.update, logger });
+  // --- the core, and the groups only the edge can build ---------------------------------------
+  const core = await buildCore(setup, shutdown);
+  installUpdateMenu({ Menu, app, update: core.services.update, logger });
   // A minute for the Automation probe: macOS holds its Apple Event while its prompt waits for an answer.
   const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell, run: execFileRunner({ timeoutMs: 60_000 }) });
   const permissionsContinued = createContinueSignal();
-  const services = buildServices({
-    logger, senderPolicy, device,
-    groups: { update: fleet.update, permissions: withContinueWithout(permissions, permissionsContinued), cache: cacheWiring.cache, launch },
-  });
+  const identified = () => identifiedOf(core.identity.current());
+  const senderPolicy = createSenderPolicy({ kioskOrigins: () => identified()?.allowedOrigins ?? [], splashUrl: new URL(`file://${splashFile}`).href });
+  const services = buildServices({ logger, senderPolicy, core: core.services, permissions: withContinueWithout(permissions, permissionsContinued) });
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
@@ -171,11 +131,11 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   let startupSplash: BrowserWindow | null = null;
   return {
     openSplash: () => (startupSplash = openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') })),
-    bootstrap,
+    start: () => core.start(),
     openKiosk: (target: ResolvedIdentity) => windows.switching(async () => {
       await waitForPermissions({ platform, permissions, continued: permissionsContinued, splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null, logger });
       navigation.setPolicy(createNavigationPolicy({ allowedOrigins: target.allowedOrigins, packaged }));
-      installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: target.api, deviceSession: () => device.session(), logger });
+      installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: target.api, deviceSession: () => core.session(), logger });
       const { kiosk, settled } = openWatchedKiosk(
         {
           app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger, navigation, register: (w) => register(w, 'kiosk'), isOnline: () => net.isOnline(), splash: recoverySplash,

@@ -1,8 +1,7 @@
 import type { WebContents } from 'electron';
 import type { Logger } from '../../base/logger';
 import type { Platform } from '../../base/platform';
-import type { PermissionsService as TccPermissionsService } from '../../kiosk/permissions-service';
-import type { PermissionsService } from '../../router/permissions';
+import type { PermissionsService, TccPermissions } from '../../kiosk/permissions-service';
 
 /**
  * Holds the kiosk back while the splash walks through the macOS permissions (DESIGN §10), until
@@ -41,7 +40,7 @@ export function createContinueSignal(): ContinueSignal {
 }
 
 /** The `permissions` group's service: the TCC service plus the splash's "Continue without". */
-export function withContinueWithout(tcc: TccPermissionsService, signal: ContinueSignal): PermissionsService {
+export function withContinueWithout(tcc: TccPermissions, signal: ContinueSignal): PermissionsService {
   return {
     status: () => tcc.status(),
     request: (kind) => tcc.request(kind),
@@ -52,7 +51,7 @@ export function withContinueWithout(tcc: TccPermissionsService, signal: Continue
 
 export interface PermissionsGateDeps {
   platform: Platform;
-  permissions: Pick<TccPermissionsService, 'status'>;
+  permissions: Pick<TccPermissions, 'status'>;
   continued: Pick<ContinueSignal, 'onContinue'>;
   splash: Pick<WebContents, 'off' | 'once' | 'isDestroyed'> | null;
   logger: Logger;

@@ -1,8 +1,8 @@
 import type { DesktopCapturer, Shell, SystemPreferences } from 'electron';
 import type { Logger } from '../../base/logger';
 import type { Platform } from '../../base/platform';
-import { createPermissionsService, type MacPermissionsApi, type PermissionsService, type ScreenCaptureProbe } from '../../kiosk/permissions-service';
-import type { CommandRunner } from '../../kiosk/presentation-apps';
+import { createPermissionsService, type MacPermissionsApi, type ScreenCaptureProbe, type TccPermissions } from '../../kiosk/permissions-service';
+import type { CommandRunner } from '../../base/command-runner';
 
 /**
  * The Electron side of the `permissions` group (kiosk/permissions-service.ts decides everything):
@@ -75,7 +75,7 @@ export interface DesktopPermissionsDeps {
 }
 
 /** The `permissions` service for the composition root (apps/desktop/main.ts). */
-export function createDesktopPermissionsService(deps: DesktopPermissionsDeps): PermissionsService {
+export function createDesktopPermissionsService(deps: DesktopPermissionsDeps): TccPermissions {
   return createPermissionsService({
     platform: deps.platform,
     logger: deps.logger.child({ module: 'permissions' }),

@@ -4,7 +4,7 @@ import type { SafeStorage } from 'electron';
 import type { Logger } from '../../base/logger';
 import { writeFileAtomic } from '../../base/atomic-file';
 import { MemorySecretStore, type SecretStore } from '../../provisioning/secret-store';
-import type { SecretStorageNote } from '../../router/device';
+import type { SecretStorageNote } from '../../core/device-service';
 import type { Platform } from '../../base/platform';
 import { decideSecretBackend } from '../../kiosk/secret-backend-policy';
 

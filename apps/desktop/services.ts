@@ -1,41 +1,21 @@
-import { TRPCError } from '@trpc/server';
 import type { Logger } from '../../base/logger';
-import type { DeviceService } from '../../router/device';
+import type { CoreServices } from '../../core/create-core';
+import type { PermissionsService } from '../../kiosk/permissions-service';
 import type { SenderPolicy } from '../../router/sender-check';
 import type { Services } from '../../router/services';
 
 /**
- * Builds the services the router calls: the one place each group's service is created.
- * Groups whose wiring has not landed yet are seams: `pendingService(group)` answers every call with a
- * PRECONDITION_FAILED that names the group, so the page gets a clear error instead of a crash.
- * To wire a group, build it in main.ts (or a wiring file next to it) and pass it in `groups`.
+ * The services the router calls: the core's groups plus the two the edge owns (the sender policy,
+ * which knows the splash file, and permissions, which adapt Electron's systemPreferences). Every
+ * group is required, so a group that is not wired is a type error here, not a runtime answer.
  */
 export interface ServiceParts {
   logger: Logger;
   senderPolicy: SenderPolicy;
-  device: DeviceService;
-  groups?: Partial<Pick<Services, 'cache' | 'launch' | 'permissions' | 'update'>>;
+  core: CoreServices;
+  permissions: PermissionsService;
 }
 
-export function pendingService<T extends object>(group: string): T {
-  return new Proxy({} as T, {
-    get(_target, prop) {
-      if (typeof prop === 'symbol' || prop === 'then') return undefined;
-      return () => {
-        throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `The ${group} service is not available in this build of Aether Native.` });
-      };
-    },
-  });
-}
-
-export function buildServices({ logger, senderPolicy, device, groups = {} }: ServiceParts): Services {
-  return {
-    logger,
-    senderPolicy,
-    device,
-    cache: groups.cache ?? pendingService('cache'),
-    launch: groups.launch ?? pendingService('launch'),
-    permissions: groups.permissions ?? pendingService('permissions'),
-    update: groups.update ?? pendingService('update'),
-  };
+export function buildServices({ logger, senderPolicy, core, permissions }: ServiceParts): Services {
+  return { logger, senderPolicy, device: core.device, cache: core.cache, launch: core.launch, update: core.update, permissions };
 }

@@ -1,6 +1,7 @@
 import type { App, BrowserWindow } from 'electron';
 import type { Logger } from '../../base/logger';
-import type { BootstrapState, ResolvedIdentity } from '../../provisioning/bootstrap-state';
+import type { IdentityView } from '../../core/identity';
+import type { ResolvedIdentity } from '../../provisioning/bootstrap-state';
 
 /**
  * The order of a start (DESIGN §4): single-instance lock, splash, bootstrap, kiosk window on the
@@ -16,8 +17,8 @@ export interface StartupDeps {
 export interface ReadyParts {
   /** Creates the splash window, registers it with the bridge, then loads the local page. */
   openSplash(): BrowserWindow;
-  /** Runs bootstrap to ready or offline-ready (retrying failures itself). */
-  bootstrap: { run(): Promise<BootstrapState> };
+  /** Starts the core: bootstrap to ready or offline-ready (retrying failures itself); its identity, or why there is none. */
+  start(): Promise<IdentityView>;
   /** Creates the kiosk window, registers it with the bridge, then loads the target URL. */
   openKiosk(identity: ResolvedIdentity): Promise<BrowserWindow>;
 }
@@ -46,12 +47,12 @@ export async function startApp({ app, logger, prepare }: StartupDeps): Promise<S
   await app.whenReady();
   const parts = await prepare();
   started.splash = parts.openSplash();
-  const outcome = await parts.bootstrap.run();
-  if (outcome.kind !== 'ready' && outcome.kind !== 'offline-ready') {
-    logger.error({ state: outcome.kind }, 'bootstrap stopped before the kiosk could open');
+  const outcome = await parts.start();
+  if (outcome.kind !== 'identified') {
+    logger.error({ why: outcome.why.code }, 'bootstrap stopped before the kiosk could open');
     return started;
   }
-  started.kiosk = await parts.openKiosk(outcome.identity);
+  started.kiosk = await parts.openKiosk(outcome);
   if (!started.splash.isDestroyed()) started.splash.close();
   return started;
 }

@@ -1,5 +1,5 @@
 import { AUTOMATION_PROBE_SCRIPT, type AutomationProbeMode } from '../../kiosk/automation-permission';
-import type { CommandResult, CommandRunner } from '../../kiosk/presentation-apps';
+import type { CommandResult, CommandRunner } from '../../base/command-runner';
 
 /**
  * macOS's Automation (Apple Events) consent as `osascript` shows it to the probe, for tests on any OS:

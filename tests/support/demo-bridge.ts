@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { BrowserContext, Page } from 'playwright-core';
 import { silentLogger } from '../../base/logger';
 import { createBridgeHandler } from '../../apps/desktop/bridge-handler';
-import { createDeviceService } from '../../apps/desktop/device-service';
+import { createDeviceService, sessionOf } from '../../core/device-service';
+import { createIdentityStream } from '../../core/identity';
 import type { Simulator } from '../../apps/simulator/index';
 import { createBootstrap, type Bootstrap } from '../../provisioning/bootstrap';
 import type { ResolvedIdentity } from '../../provisioning/bootstrap-state';
@@ -74,6 +75,8 @@ export async function startDemoBridge({ simulator, kioskWebContentsId, services 
   const chosen = (await services?.(parts)) ?? {};
   const device = chosen.device ?? createDeviceService({
     bootstrap,
+    identity: createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] })),
+    session: () => sessionOf(bootstrap),
     paths: { cache: path.join(workDir, 'cache'), temp: path.join(workDir, 'launch'), logs: path.join(workDir, 'logs') },
     appVersion: '0.1.0',
     secretStorage: { encrypted: true, backend: 'gnome_libsecret', note: 'test' },

@@ -3,19 +3,19 @@ import path from 'node:path';
 import pino from 'pino';
 import type { FileSource } from '../../../cache/file-source';
 import { defaultApiUrl } from '../../../provisioning/api-defaults';
-import { createBootstrap, type Bootstrap } from '../../../provisioning/bootstrap';
 import type { DeviceRecord, EventFile } from '../../../contracts/api';
 import { cacheRootOf } from '../../../contracts/device-folders';
-import { MemorySecretStore } from '../../../provisioning/secret-store';
-import type { StateStore } from '../../../provisioning/state-store';
+import { displayPath } from '../../../provisioning/seed-errors';
 import { silentLogger, type Logger } from '../../../base/logger';
+import { createAetherCore } from '../../../core/create-core';
+import { describeNoIdentity } from '../../../core/identity';
 import { currentPlatform, platformPaths } from '../../../base/platform';
 import type { CliIo } from '../command';
 
 /**
  * What `cache` and `prefetch` share: where the cache is, and the device's current file list from the
- * API (found through the same seed discovery as the app). The CLI keeps no state of its own: no
- * last-good record and no stored JWT, so running it never changes how the app starts.
+ * API (found through the same seed discovery as the app, by the same core). The CLI keeps no state
+ * of its own and writes none of the app's: running it never changes how the app starts.
  */
 
 export function cliLogger(io: CliIo): Logger {
@@ -33,12 +33,6 @@ export function resolveCacheRoot(io: CliIo, cacheDir: string | undefined, device
   return cacheRootOf(device, platformPaths({ platform: currentPlatform(), home: homeOf(io), env: io.env }).cacheRoot);
 }
 
-const nothingKept: StateStore = {
-  file: '(the CLI keeps no last good record)',
-  load: async () => null,
-  save: async () => undefined,
-};
-
 export interface DeviceFiles {
   device: DeviceRecord;
   files: EventFile[];
@@ -52,40 +46,38 @@ export class FileListUnavailableError extends Error {
 }
 
 /**
- * Bootstraps once (no retries) from the seed found by the app's discovery rules (`--seed` first) and
+ * Bootstraps once (no retries) through the application core in its diagnostic mode (the app's seed
+ * discovery, `--seed` first; the app's last good record read, never written; the JWT in memory) and
  * lists the device's event files. Returns null when no seed exists anywhere and none was named.
+ * `stateDir` replaces the app's state folder (prefetch --demo keeps to its own temp folder).
  */
-export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, logger: Logger): Promise<DeviceFiles | null> {
+export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, logger: Logger, stateDir?: string): Promise<DeviceFiles | null> {
   const home = homeOf(io);
-  const bootstrap = createBootstrap({
-    discovery: { ...(seedArg ? { seedArg } : {}), env: io.env, packaged: false, paths: platformPaths({ platform: currentPlatform(), home, env: io.env }), home },
-    defaultApiUrl: defaultApiUrl(io.env),
-    stateStore: nothingKept,
-    secretStore: new MemorySecretStore(),
-    logger,
+  const platform = currentPlatform();
+  const paths = platformPaths({ platform, home, env: io.env });
+  const core = await createAetherCore({
+    mode: 'diagnostic',
+    platform,
+    paths: stateDir ? { ...paths, stateDir } : paths,
+    env: io.env,
     home,
+    packaged: false,
+    logger,
+    defaultApiUrl: defaultApiUrl(io.env),
+    ...(seedArg ? { seedArg } : {}),
   });
-  const state = await bootstrap.runOnce();
-  if (state.kind === 'failed') {
-    await bootstrap.stop();
-    if (!seedArg && state.reason.startsWith('no seed.json found')) return null;
-    throw new FileListUnavailableError(`could not reach the device's file list: ${state.reason}`);
+  const view = await core.runOnce();
+  if (view.kind === 'none') {
+    await core.close();
+    if (!seedArg && view.why.code === 'no-seed') return null;
+    throw new FileListUnavailableError(`could not reach the device's file list: ${describeNoIdentity(view.why, (file) => displayPath(file, home))}`);
   }
-  if (state.kind !== 'ready' && state.kind !== 'offline-ready') throw new FileListUnavailableError(`bootstrap stopped in state ${state.kind}`);
-  const device = state.identity.device;
+  const device = view.device;
   try {
-    const files = await bootstrap.api().listEventFiles(device.event_id);
-    return { device, files, source: bootstrapFileSource(bootstrap), close: () => bootstrap.stop() };
+    const files = await core.api().listEventFiles(device.event_id);
+    return { device, files, source: core.fileSource, close: () => core.close() };
   } catch (err) {
-    await bootstrap.stop();
+    await core.close();
     throw new FileListUnavailableError(`could not list the event files of ${device.event_id}: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** File bytes with the device's JWT (renewed by bootstrap when near expiry), from the base that answered. */
-function bootstrapFileSource(bootstrap: Bootstrap): FileSource {
-  return {
-    baseUrls: () => bootstrap.api().baseUrls(),
-    headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }),
-  };
 }

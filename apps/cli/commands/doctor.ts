@@ -8,14 +8,12 @@ import { startSimulator, type Simulator } from '../../simulator/index';
 import { createApiClient } from '../../../provisioning/api-client';
 import { defaultApiUrl } from '../../../provisioning/api-defaults';
 import { writeJsonAtomic } from '../../../base/atomic-file';
-import { createBootstrap } from '../../../provisioning/bootstrap';
+import { createAetherCore } from '../../../core/create-core';
 import type { BootstrapState } from '../../../provisioning/bootstrap-state';
 import { type ApiProbe, type FolderCheck, checkWritableFolder, probeBaseUrls } from '../../../provisioning/diagnostics';
-import { MemorySecretStore } from '../../../provisioning/secret-store';
 import { type SeedLocation, discoverSeed, seedSearchOrder } from '../../../provisioning/seed-discovery';
 import { SeedError, displayPath } from '../../../provisioning/seed-errors';
 import { type LoadedSeed, loadSeed } from '../../../provisioning/seed-load';
-import { createStateStore } from '../../../provisioning/state-store';
 import type { CliIo, Command } from '../command';
 import { UsageError } from '../command';
 
@@ -84,7 +82,8 @@ export async function runDoctor(args: string[], io: CliIo): Promise<number> {
     const report = await diagnose({ seedArg, env: io.env, home, paths, stateDir, cacheRoot, tempRoot });
     if (sim) report.seed.reason = `demo seed of the embedded simulator at ${sim.url}`;
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, home));
-    const ok = report.state === 'ready' || report.state === 'offline-ready';
+    // Only an identity (the core's `identified`, online or from the last good record) has a target URL.
+    const ok = report.target_url !== null;
     if (!ok) io.stderr.write(`aether-native doctor: ${report.seed.error ?? report.reason ?? `bootstrap ended in ${report.state}`}\n`);
     return ok ? 0 : 1;
   } finally {
@@ -125,16 +124,22 @@ async function diagnose(input: DiagnoseInput): Promise<DoctorReport> {
   const seedReport = { path: loaded.path, source: location.source, reason: location.reason, event_device_id: loaded.seed.event_device_id, warnings: loaded.warnings };
 
   const prober = createApiClient({ seed: loaded.seed, shownSeedPath: displayPath(loaded.path, input.home), logger });
-  const boot = createBootstrap({
-    findSeed: async () => loaded,
-    stateStore: createStateStore({ stateDir: input.stateDir, logger }),
-    secretStore: new MemorySecretStore(),
-    logger,
+  // The application core in its diagnostic mode: the app's last good record is read, never written.
+  const core = await createAetherCore({
+    mode: 'diagnostic',
+    platform: currentPlatform(),
+    paths: { ...input.paths, stateDir: input.stateDir },
+    env: input.env,
     home: input.home,
+    packaged: false,
+    logger,
+    defaultApiUrl: defaultApiUrl(input.env),
+    seedArg: loaded.path,
   });
   try {
-    const [api, state] = await Promise.all([probeBaseUrls(loaded.seed, prober), boot.runOnce()]);
-    const identity = state.kind === 'ready' || state.kind === 'offline-ready' ? state.identity : null;
+    const [api, view] = await Promise.all([probeBaseUrls(loaded.seed, prober), core.runOnce()]);
+    const state = core.state();
+    const identity = view.kind === 'identified' ? view : null;
     const device = identity?.device ?? null;
     return {
       seed: seedReport,
@@ -142,13 +147,13 @@ async function diagnose(input: DiagnoseInput): Promise<DoctorReport> {
       device: device && { event_device_id: device.event_device_id, ...(device.name ? { name: device.name } : {}), event_id: device.event_id, event_location_id: device.event_location_id, app_base_url: device.app_base_url, mode: device.mode },
       target_url: identity?.targetUrl ?? null,
       allowed_origins: identity?.allowedOrigins ?? [],
-      api_answered: state.kind === 'ready' ? state.api : null,
+      api_answered: identity?.online ? identity.api : null,
       folders,
       state: state.kind,
       ...(state.kind === 'failed' || state.kind === 'offline-ready' ? { reason: state.reason } : {}),
     };
   } finally {
-    await Promise.all([boot.stop(), prober.close()]);
+    await Promise.all([core.close(), prober.close()]);
   }
 }
 

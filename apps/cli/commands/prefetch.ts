@@ -18,6 +18,7 @@ The way ops warm a laptop the night before. Exits 0 once every file is present a
 
   --seed PATH       the seed.json to use (default: the app's seed discovery)
   --demo            start the embedded simulator and prefetch its demo device's files
+                    (into a temp folder removed afterwards, unless --cache-dir is given)
   --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)`;
 
 export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
@@ -31,16 +32,18 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
   const logger = cliLogger(io);
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const seedArg = values.demo ? await demoSeedFile(cleanups) : values.seed;
-    const deviceFiles = await loadDeviceFiles(io, seedArg, logger);
+    // --demo keeps to its own temp folder (seed, state, cache): a demo never fills or reads the laptop's real ones.
+    const demo = values.demo ? await demoFolder(cleanups) : null;
+    const deviceFiles = await loadDeviceFiles(io, demo?.seed ?? values.seed, logger, demo?.state);
     if (!deviceFiles) throw new UsageError('no seed.json found; pass --seed PATH (or --demo to try the simulator)');
     cleanups.push(deviceFiles.close);
-    return await fill(io, deviceFiles, resolveCacheRoot(io, values['cache-dir'], deviceFiles.device));
+    const root = values['cache-dir'] || !demo ? resolveCacheRoot(io, values['cache-dir'], deviceFiles.device) : demo.cache;
+    return await fill(io, deviceFiles, root);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 
-  async function demoSeedFile(later: (() => Promise<void>)[]): Promise<string> {
+  async function demoFolder(later: (() => Promise<void>)[]): Promise<{ seed: string; state: string; cache: string }> {
     const sim: Simulator = await startSimulator();
     later.push(() => sim.close());
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aether-demo-seed-'));
@@ -48,7 +51,7 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
     const file = path.join(dir, 'seed.json');
     await fs.writeFile(file, JSON.stringify(sim.demoSeed()), { mode: 0o600 });
     io.stderr.write(`demo: simulator on ${sim.url}\n`);
-    return file;
+    return { seed: file, state: path.join(dir, 'state'), cache: path.join(dir, 'cache') };
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFleetWiring } from '../apps/desktop/fleet-wiring';
+import { createFleetWiring } from '../core/fleet';
 import { silentLogger } from '../base/logger';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import type { StagedManifest } from '../contracts/staged-manifest';
@@ -27,7 +27,7 @@ function fakeBootstrap(initial: BootstrapState) {
   };
 }
 
-async function setup(packaged: boolean, cacheSummary?: () => { files: number; bytes: number; missing: number }) {
+async function setup(packaged: boolean, cacheSummary?: () => { files: number; bytes: number; missing: number }, watchOnly?: string) {
   const dir = await cleanups.tempDir('fleet-wiring');
   const share = path.join(dir, 'share');
   const appImage = path.join(dir, 'opt', 'Aether.AppImage');
@@ -49,6 +49,7 @@ async function setup(packaged: boolean, cacheSummary?: () => { files: number; by
     bootstrap,
     applyStagedUpdate: async (m) => void handedOver.push(m),
     cacheSummary,
+    ...(watchOnly ? { watchOnly } : {}),
   });
   cleanups.push(() => wiring.close());
   const statusFile = path.join(share, 'status', 'lectern-a.json');
@@ -94,5 +95,20 @@ describe('fleet wiring (the composition root hook)', () => {
     expect(wiring.update.status().state).toEqual({ kind: 'idle', note: 'updates are off in development builds' });
     await expect(wiring.update.apply()).rejects.toThrow(/No update is staged/);
     expect(await waitFor('the status file', readStatus)).toMatchObject({ state: 'authenticating', update: { available: null, staged: null } });
+  });
+
+  it('watch-only (the headless agent): reports an offered release and refuses to stage it, saying why', async () => {
+    const { share, wiring, handedOver, readStatus } = await setup(false, undefined, 'the headless agent does not install builds');
+    await wiring.start();
+    const dir = await nativeAppDir(share);
+    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
+    await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
+    await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
+    await waitFor('the refusal', () => wiring.update.status().state.kind === 'failed');
+    expect(wiring.update.status().state).toEqual({ kind: 'failed', version: '1.1.0', reason: '1.1.0 is offered in the share, but the headless agent does not install builds' });
+    await expect(wiring.update.apply()).rejects.toThrow(/No update is staged/);
+    expect(handedOver).toEqual([]);
+    await wiring.close();
+    expect(await readStatus()).toMatchObject({ update: { staged: null, last_error: '1.1.0 is offered in the share, but the headless agent does not install builds' } });
   });
 });

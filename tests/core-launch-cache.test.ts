@@ -4,8 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
-import { openDesktopCache } from '../apps/desktop/cache-wiring';
-import { createDesktopLaunchService } from '../apps/desktop/launch-wiring';
+import { electronOpener } from '../apps/desktop/opener.electron';
+import { execFileRunner } from '../base/command-runner';
+import type { Logger } from '../base/logger';
+import { openCoreCache } from '../core/cache';
+import { bootstrapFileSource } from '../core/file-source';
+import { createIdentityStream } from '../core/identity';
+import { createCoreLaunchService } from '../core/launch';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
 import { createBootstrap, type Bootstrap } from '../provisioning/bootstrap';
 import { MemorySecretStore } from '../provisioning/secret-store';
@@ -35,6 +40,13 @@ beforeEach(async () => {
   });
 });
 
+/** The core's cache over a real bootstrap, as createAetherCore wires it: the identity stream and bootstrap's file source. */
+async function openDesktopCache(deps: { defaultRoot: string; lastDevice: Readonly<Record<string, unknown>> | null; bootstrap: Bootstrap; logger: Logger }) {
+  const identity = createIdentityStream(deps.bootstrap, () => ({ seedMissing: false, searched: [] }));
+  closers.push(async () => identity.close());
+  return openCoreCache({ ...deps, identity, source: bootstrapFileSource(deps.bootstrap) });
+}
+
 afterEach(async () => {
   for (const close of closers.reverse()) await close();
   await bootstrap.stop();
@@ -48,14 +60,18 @@ describe('composition-root wiring of the cache and the launch group', () => {
     closers.push(wired.close);
     expect(wired.cache.syncState.state).toBe('stopped');
 
+    simulator.demo.device.host_file_temp_path = path.join(workDir, 'from-record');
     const ready = await bootstrap.run();
     expect(ready.kind).toBe('ready');
     expect(wired.cache.syncState.state).not.toBe('stopped');
 
     const keynote = simulator.demo.files.find((f) => f.filename === 'Keynote.pptx')!;
     await wired.cache.fetch({ sha256: keynote.sha256, size: keynote.size });
-    const device = () => (bootstrap.state().kind === 'ready' ? { ...simulator.demo.device, host_file_temp_path: path.join(workDir, 'from-record') } : null);
-    const launch = createDesktopLaunchService({ platform: 'linux', cache: wired.cache, device, defaultTempRoot: path.join(workDir, 'launch'), logger: silentLogger() });
+    const identity = createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] }));
+    closers.push(async () => identity.close());
+    const launch = createCoreLaunchService({
+      platform: 'linux', cache: wired.cache, identity, defaultTempRoot: path.join(workDir, 'launch'), opener: electronOpener(), run: execFileRunner(), logger: silentLogger(),
+    });
 
     const result = await launch.open({ sha256: keynote.sha256, filename: keynote.filename });
 

@@ -1,18 +1,21 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Logger } from '../../base/logger';
-import type { Platform, PlatformPaths } from '../../base/platform';
-import type { BootstrapState } from '../../provisioning/bootstrap-state';
-import { preferredShareRoot } from '../../provisioning/share-root';
-import type { UpdateService } from '../../router/update';
-import { applyStagedUpdate } from '../../update-helper/apply-update';
-import type { CommandRunner } from '../../base/command-runner';
-import { installPathFor } from '../../update-helper/install-location';
-import { stageBuild } from '../../update-helper/staging';
-import { createStatusReporter, statusFields, type StatusFields, type StatusReporter } from '../../update-helper/status-reporter';
-import type { UpdateStatus } from '../../update-helper/update-state';
-import { buildTargetFor } from '../../contracts/version';
-import { createVersionWatcher, UpdateNotReadyError, type ApplyStagedUpdate, type VersionWatcher } from '../../update-helper/version-watcher';
+import type { CommandRunner } from '../base/command-runner';
+import type { Logger } from '../base/logger';
+import type { Platform, PlatformPaths } from '../base/platform';
+import type { BootstrapState } from '../provisioning/bootstrap-state';
+import { preferredShareRoot } from '../provisioning/share-root';
+import { applyStagedUpdate } from '../update-helper/apply-update';
+import { installPathFor } from '../update-helper/install-location';
+import { stageBuild, StagingError } from '../update-helper/staging';
+import { createStatusReporter, statusFields, type StatusFields, type StatusReporter } from '../update-helper/status-reporter';
+import type { UpdateStatus } from '../update-helper/update-state';
+import { buildTargetFor } from '../contracts/version';
+import { createVersionWatcher, UpdateNotReadyError, type ApplyStagedUpdate, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
+import { identityOf } from './identity';
+
+/** The `update` group's service contract (router/update.ts serves it): the version watcher's public face. */
+export type UpdateService = Pick<VersionWatcher, 'status' | 'subscribe' | 'checkNow' | 'apply'>;
 
 export interface FleetWiringDeps {
   platform: Platform;
@@ -30,10 +33,16 @@ export interface FleetWiringDeps {
   bootstrap: { state(): BootstrapState; subscribe(listener: (state: BootstrapState) => void): () => void };
   applyStagedUpdate: ApplyStagedUpdate;
   cacheSummary?: () => StatusFields['cache'];
+  /**
+   * Where this process cannot install builds (the headless agent, a development build): watch the
+   * share anyway and show offered versions, and refuse to stage them with this reason. Without it,
+   * such a process does not watch at all.
+   */
+  watchOnly?: string;
 }
 
 export interface FleetWiring {
-  /** For `buildServices({ groups: { update } })`; answers before `start()` too. */
+  /** The `update` group's service; answers before `start()` too. */
   update: UpdateService;
   /** Starts the version watcher (packaged builds only) and the status file. */
   start(): Promise<void>;
@@ -51,12 +60,13 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
   let reporter: StatusReporter | null = null;
   let deviceId: string | null = null;
   const stops: Array<() => void> = [];
+  let closed = false;
   const idle = (note: string): UpdateStatus => ({ appVersion: deps.appVersion, state: { kind: 'idle', note } });
   let fallback = idle('not watching the share yet');
 
   const report = () => {
     const bootstrap = deps.bootstrap.state();
-    if (bootstrap.kind === 'ready' || bootstrap.kind === 'offline-ready') deviceId = bootstrap.identity.device.event_device_id;
+    deviceId = identityOf(bootstrap)?.device.event_device_id ?? deviceId;
     const update = (watcher?.status() ?? fallback).state;
     reporter?.report(statusFields({ eventDeviceId: deviceId, appVersion: deps.appVersion, bootstrap, update, cache: deps.cacheSummary?.() ?? NO_CACHE, staged: update.kind === 'staged' ? update.version : null }));
   };
@@ -80,10 +90,13 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
     update,
     async start() {
       const [shareRoot, hostname] = await Promise.all([preferredShareRoot(deps.paths.shareCandidates), deps.hostname()]);
+      // A stop during the awaits above (SIGTERM at once): build nothing that close() would miss.
+      if (closed) return;
       reporter = createStatusReporter({ shareRoot, hostname, logger: deps.logger });
       stops.push(deps.bootstrap.subscribe(report));
       const installPath = installPathFor(deps.platform, deps.exePath, deps.env);
-      if (!deps.packaged || !installPath) {
+      const installable = deps.packaged && installPath !== null;
+      if (!installable && !deps.watchOnly) {
         fallback = idle(deps.packaged ? 'this platform updates through its installer' : 'updates are off in development builds');
         deps.logger.info({ reason: fallback.state }, 'version watcher not started');
         report();
@@ -95,7 +108,7 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
         hostname,
         target: buildTargetFor(deps.platform, deps.arch),
         logger: deps.logger,
-        stage: (build, signal) => stageBuild({ platform: deps.platform, installPath, appVersion: deps.appVersion, run: deps.run, logger: deps.logger }, build, signal),
+        stage: installable ? (build, signal) => stageBuild({ platform: deps.platform, installPath, appVersion: deps.appVersion, run: deps.run, logger: deps.logger }, build, signal) : refuseToStage(deps.watchOnly ?? ''),
         applyStagedUpdate: async (manifest) => {
           await reporter?.flush();
           return deps.applyStagedUpdate(manifest);
@@ -112,11 +125,18 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
     },
     refresh: report,
     async close() {
+      closed = true;
       for (const stop of stops.splice(0)) stop();
       await watcher?.close();
       await reporter?.flush();
       await reporter?.close();
     },
+  };
+}
+
+function refuseToStage(reason: string): StageBuild {
+  return async ({ release }) => {
+    throw new StagingError(`${release.version} is offered in the share, but ${reason}`);
   };
 }
 
