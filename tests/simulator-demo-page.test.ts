@@ -96,7 +96,7 @@ describe('simulator: demo launcher page in headless Chromium', () => {
       await page.getByTestId('device-name').filter({ hasText: 'Ballroom A lectern' }).waitFor();
       expect(JSON.parse((await page.getByTestId('device-json').textContent()) ?? '')).toEqual(sim.demo.device);
       await page.getByTestId('bootstrap-state').filter({ hasText: 'authenticating' }).waitFor();
-      device.publish({ ...device.service.status(), state: { kind: 'failed', reason: 'no network', retryAt: null } });
+      device.publish({ ...device.service.status(), state: { kind: 'failed', failure: { code: 'api-unreachable', api: null, detail: 'no network' }, reason: 'no network', retryAt: null } });
       await page.getByTestId('bootstrap-state').filter({ hasText: 'failed' }).waitFor();
       expect(await page.getByTestId('plain-browser').count()).toBe(0);
       expect(errors).toEqual([]);

@@ -108,7 +108,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
         defaultApiUrl: BUILD_DEFAULT_API_URL,
         logger,
         signal,
-        onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.problem); },
+        onState: (state) => { if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.failure); },
       }),
     stateStore,
     secretStore: secretStore.store,

@@ -68,7 +68,7 @@ export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, lo
   const state = await bootstrap.runOnce();
   if (state.kind === 'failed') {
     await bootstrap.stop();
-    if (!seedArg && state.reason.startsWith('no seed.json found')) return null;
+    if (!seedArg && state.failure.code === 'seed-missing') return null;
     throw new FileListUnavailableError(`could not reach the device's file list: ${state.reason}`);
   }
   if (state.kind !== 'ready' && state.kind !== 'offline-ready') throw new FileListUnavailableError(`bootstrap stopped in state ${state.kind}`);
