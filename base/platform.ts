@@ -9,6 +9,11 @@ export function currentPlatform(): Platform {
   return p === 'darwin' || p === 'win32' ? p : 'linux';
 }
 
+/** The CPU architecture builds are chosen by (`arm64`, `x64`, ...), read once like the platform. */
+export function currentArch(): string {
+  return process.arch;
+}
+
 export interface PlatformPaths {
   /** OS config path of the seed (DESIGN §4 step 2). */
   seedConfigPath: string;

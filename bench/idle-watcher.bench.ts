@@ -32,6 +32,7 @@ async function child(kind: string): Promise<void> {
     share = await populatedShare();
     const logger = silentLogger();
     const versions = createVersionWatcher({
+      target: 'linux-x64',
       shareRoot: share,
       appVersion: '1.0.0',
       hostname: 'bench',

@@ -37,6 +37,7 @@ async function setup(packaged: boolean, cacheSummary?: () => { files: number; by
   const handedOver: StagedManifest[] = [];
   const wiring = createFleetWiring({
     platform: 'linux',
+    arch: 'x64',
     paths: { shareCandidates: [share] },
     packaged,
     appVersion: '1.0.0',

@@ -9,7 +9,7 @@ import { checkPayload, PayloadHashCache } from '../update-helper/payload-check';
 import { versionFromFileName } from '../update-helper/publish-release';
 import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher } from '../update-helper/version-watcher';
-import { VersionFile } from '../contracts/version';
+import { VersionFile, VersionManifest } from '../contracts/version';
 import { captureIo } from './cli-io-helpers';
 import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';
@@ -50,20 +50,50 @@ describe('aether-native release', () => {
     expect(io.out()).toContain('Released 1.5.0');
   });
 
-  it('refuses a version that is not higher unless --force, leaving the share untouched', async () => {
+  it('refuses a lower version unless it is an explicit --rollback, and the same one unless --force, leaving the share untouched', async () => {
     const { share, build, nativeApp } = await workspace();
     const newer = await build('Aether-1.5.0.AppImage', 1000);
     const older = await build('Aether-1.4.0.AppImage', 1000);
     expect(await main(['release', '--share', share, '--file', newer.path], captureIo())).toBe(0);
     const io = captureIo();
     expect(await main(['release', '--share', share, '--file', older.path], io)).toBe(1);
-    expect(io.err()).toContain('1.4.0 is not higher than the current release 1.5.0');
+    expect(io.err()).toContain('1.4.0 is lower than the current release 1.5.0; laptops refuse plain downgrades. Use --rollback');
+    const forced = captureIo();
+    expect(await main(['release', '--share', share, '--file', older.path, '--force'], forced)).toBe(1);
+    expect(forced.err()).toContain('Use --rollback');
     expect((await readVersion(nativeApp)).version).toBe('1.5.0');
     expect(await readdir(nativeApp)).not.toContain('Aether-1.4.0.AppImage');
     const same = captureIo();
     expect(await main(['release', '--share', share, '--file', newer.path, '--version', '1.5.0'], same)).toBe(1);
-    expect(await main(['release', '--share', share, '--file', older.path, '--force'], captureIo())).toBe(0);
-    expect((await readVersion(nativeApp)).version).toBe('1.4.0');
+    expect(same.err()).toContain('Use --force to publish it again');
+    expect(await main(['release', '--share', share, '--file', newer.path, '--force'], captureIo())).toBe(0);
+    const rollback = captureIo();
+    expect(await main(['release', '--share', share, '--file', older.path, '--rollback'], rollback)).toBe(0);
+    expect(rollback.out()).toContain('rollback of 1.5.0: laptops on it go down to 1.4.0');
+    expect(await readVersion(nativeApp)).toMatchObject({ version: '1.4.0', rollback_of: '1.5.0' });
+    const notLower = captureIo();
+    expect(await main(['release', '--share', share, '--file', newer.path, '--rollback'], notLower)).toBe(1);
+    expect(notLower.err()).toContain('--rollback publishes a lower version than the current 1.4.0');
+  });
+
+  it('adds or replaces one platform of a per-platform version.json without touching the others', async () => {
+    const { share, build, nativeApp } = await workspace();
+    const mac = await build('Aether-1.5.0-mac-arm64.zip', 1000);
+    const linux = await build('Aether-1.5.0-linux-x64.AppImage', 2000);
+    const linux2 = await build('Aether-1.5.0-linux-x64-rebuilt.AppImage', 3000);
+    expect(await main(['release', '--share', share, '--file', mac.path, '--platform', 'darwin-arm64'], captureIo())).toBe(0);
+    expect(await main(['release', '--share', share, '--file', linux.path, '--platform', 'linux-x64', '--rollout-percent', '25'], captureIo())).toBe(0);
+    let manifest = VersionManifest.parse(JSON.parse(await readFile(path.join(nativeApp, 'version.json'), 'utf8')));
+    expect(manifest).toMatchObject({ version: '1.5.0', rollout_percent: 25, builds: { 'darwin-arm64': { file: 'Aether-1.5.0-mac-arm64.zip', size: 1000, sha256: sha256(mac.data) }, 'linux-x64': { size: 2000 } } });
+    expect(await main(['release', '--share', share, '--file', linux2.path, '--platform', 'linux-x64', '--version', '1.5.0'], captureIo())).toBe(0);
+    manifest = VersionManifest.parse(JSON.parse(await readFile(path.join(nativeApp, 'version.json'), 'utf8')));
+    expect(manifest).toMatchObject({ builds: { 'darwin-arm64': { size: 1000 }, 'linux-x64': { file: 'Aether-1.5.0-linux-x64-rebuilt.AppImage', size: 3000 } } });
+    const bad = captureIo();
+    expect(await main(['release', '--share', share, '--file', mac.path, '--platform', 'amiga'], bad)).toBe(2);
+    expect(bad.err()).toContain('--platform must be one of darwin-arm64');
+    const badPercent = captureIo();
+    expect(await main(['release', '--share', share, '--file', mac.path, '--rollout-percent', '150'], badPercent)).toBe(2);
+    expect(badPercent.err()).toContain('--rollout-percent must be a whole number from 0 to 100');
   });
 
   it('reports bad input as usage errors with exit code 2', async () => {
@@ -115,6 +145,7 @@ describe('aether-native release', () => {
     const recorder = recordingStage();
     const states: UpdateState[] = [];
     const watcher = createVersionWatcher({
+      target: 'linux-x64',
       shareRoot: share,
       appVersion: '1.0.0',
       hostname: 'lectern-a',

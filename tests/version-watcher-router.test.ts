@@ -21,7 +21,8 @@ async function setup() {
   const dir = await nativeAppDir(share);
   const applied: string[] = [];
   const watcher = createVersionWatcher({
-    shareRoot: share,
+    target: 'linux-x64',
+      shareRoot: share,
     appVersion: '1.0.0',
     hostname: 'lectern-a',
     logger: silentLogger(),

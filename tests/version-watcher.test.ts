@@ -7,6 +7,7 @@ import { silentLogger } from '../base/logger';
 import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher, UpdateNotReadyError, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
 import { waitFor } from './share-watcher-helpers';
+import type { BuildTarget } from '../contracts/version';
 import { useCleanups } from './support/cleanups';
 import { dropVersion, nativeAppDir, recordingStage, sha256 } from './version-watcher-fixtures';
 
@@ -15,7 +16,7 @@ const cleanups = useCleanups();
 const BUILD = Buffer.alloc(300_000, 7);
 const RELEASE = { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(BUILD), size: BUILD.length };
 
-async function setup(opts: { stage?: StageBuild; hostname?: string; logger?: pino.Logger } = {}) {
+async function setup(opts: { stage?: StageBuild; hostname?: string; target?: BuildTarget; logger?: pino.Logger } = {}) {
   const share = await cleanups.tempDir('vw');
   const dir = await nativeAppDir(share);
   const recorder = recordingStage();
@@ -25,6 +26,7 @@ async function setup(opts: { stage?: StageBuild; hostname?: string; logger?: pin
     shareRoot: share,
     appVersion: '1.0.0',
     hostname: opts.hostname ?? 'lectern-a',
+    target: opts.target ?? 'linux-x64',
     logger: opts.logger ?? silentLogger(),
     stage: opts.stage ?? recorder.stage,
     applyStagedUpdate: async (m) => void applied.push(m.version),

@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { syncDirectory, writeJsonAtomic } from '../base/atomic-file';
-import { NATIVE_APP_DIR, PlainFileName, VERSION_FILE_NAME, VersionFile } from '../contracts/version';
+import { type BuildTarget, NATIVE_APP_DIR, PlainFileName, VERSION_FILE_NAME, VersionManifest } from '../contracts/version';
 
 /** A release refused before anything in the share changed, with what to do instead. */
 export class ReleaseError extends Error {
@@ -19,12 +19,18 @@ export interface ReleaseRequest {
   notes?: string;
   minVersion?: string;
   onlyHosts?: string[];
-  /** Publish even when the version is not higher than the current one (a deliberate rollback). */
+  /** A ring: the share of laptops (by a stable hash of the hostname) that take it, 0..100. */
+  rolloutPercent?: number;
+  /** Publish this build as one platform's entry of a per-platform version.json, keeping the others. */
+  platform?: BuildTarget;
+  /** An explicit downgrade: laptops on the current release go down to this version. */
+  rollback?: boolean;
+  /** Publish the same version again (e.g. a rebuilt archive). */
   force?: boolean;
 }
 
 export interface ReleaseResult {
-  release: VersionFile;
+  release: VersionManifest;
   buildPath: string;
   previous: string | null;
 }
@@ -44,24 +50,43 @@ export async function publishRelease(request: ReleaseRequest): Promise<ReleaseRe
     throw new ReleaseError(`${version ? `"${version}" is not a plain semver` : 'No version in the file name'}; pass --version (e.g. --version 1.5.0).`);
   }
   const dir = path.join(request.share, ...NATIVE_APP_DIR);
-  const previous = await currentVersion(dir);
-  if (previous && !semver.gt(version, previous) && !request.force) {
-    throw new ReleaseError(`${version} is not higher than the current release ${previous}; laptops would ignore it. Use --force to publish it anyway.`);
-  }
+  const current = await currentManifest(dir);
+  const previous = current?.version ?? null;
+  const addsPlatform = !!request.platform && !!current && 'builds' in current && current.version === version;
+  checkVersionOrder(version, previous, { rollback: !!request.rollback, force: !!request.force || addsPlatform });
   await fs.mkdir(dir, { recursive: true });
   const buildPath = path.join(dir, name.data);
-  const { sha256, size } = await copyHashed(request.file, buildPath);
-  const release = VersionFile.parse({
+  const build = { file: name.data, ...(await copyHashed(request.file, buildPath)) };
+  const fields = {
     version,
-    file: name.data,
-    sha256,
-    size,
     ...(request.minVersion ? { min_version: request.minVersion } : {}),
     ...(request.onlyHosts?.length ? { only_hosts: request.onlyHosts } : {}),
+    ...(request.rolloutPercent !== undefined ? { rollout_percent: request.rolloutPercent } : {}),
+    ...(request.rollback && previous ? { rollback_of: previous } : {}),
     ...(request.notes ? { notes: request.notes } : {}),
-  });
+  };
+  const otherBuilds = addsPlatform && current && 'builds' in current ? current.builds : {};
+  const release = VersionManifest.parse(request.platform ? { ...fields, builds: { ...otherBuilds, [request.platform]: build } } : { ...fields, ...build });
   await writeJsonAtomic(path.join(dir, VERSION_FILE_NAME), release);
   return { release, buildPath, previous };
+}
+
+/** Laptops only move up, or down through an explicit rollback: refuse anything they would ignore. */
+function checkVersionOrder(version: string, previous: string | null, allow: { rollback: boolean; force: boolean }): void {
+  if (!previous) {
+    if (allow.rollback) throw new ReleaseError('There is no current release to roll back from; publish without --rollback.');
+    return;
+  }
+  if (allow.rollback) {
+    if (!semver.lt(version, previous)) throw new ReleaseError(`--rollback publishes a lower version than the current ${previous}; ${version} is not lower.`);
+    return;
+  }
+  if (semver.lt(version, previous)) {
+    throw new ReleaseError(`${version} is lower than the current release ${previous}; laptops refuse plain downgrades. Use --rollback to take laptops on ${previous} down to ${version}.`);
+  }
+  if (semver.eq(version, previous) && !allow.force) {
+    throw new ReleaseError(`${version} is already the current release; laptops on it would ignore it. Use --force to publish it again.`);
+  }
 }
 
 export function versionFromFileName(name: string): string | null {
@@ -70,10 +95,10 @@ export function versionFromFileName(name: string): string | null {
   return match?.[1] ?? null;
 }
 
-async function currentVersion(dir: string): Promise<string | null> {
+async function currentManifest(dir: string): Promise<VersionManifest | null> {
   try {
-    const parsed = VersionFile.safeParse(JSON.parse(await fs.readFile(path.join(dir, VERSION_FILE_NAME), 'utf8')));
-    return parsed.success ? parsed.data.version : null;
+    const parsed = VersionManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, VERSION_FILE_NAME), 'utf8')));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
 import { describeUpdateFailure, type UpdateEvent, type UpdateFailure, type UpdateState, type UpdateStatus, updateStep } from './update-state';
 import { ineligibility } from './version-eligibility';
-import { NATIVE_APP_DIR, VERSION_FILE_NAME, VersionFile } from '../contracts/version';
+import { type BuildTarget, NATIVE_APP_DIR, releaseForTarget, VERSION_FILE_NAME, type VersionFile, VersionManifest } from '../contracts/version';
 
 /** Provided by the swap helper's module: quits the app and hands the staged build to the helper. */
 export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<unknown>;
@@ -27,6 +27,8 @@ export interface VersionWatcherDeps {
   appVersion: string;
   /** Normalised, compared with `only_hosts`. */
   hostname: string;
+  /** This laptop's platform and architecture: a per-platform version.json names one build each. */
+  target: BuildTarget;
   logger: Logger;
   stage: StageBuild;
   applyStagedUpdate: ApplyStagedUpdate;
@@ -120,12 +122,18 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     } catch (err) {
       return problem(`json:${textKey}`, { code: 'version-json-syntax', detail: errorText(err) });
     }
-    const parsed = VersionFile.safeParse(json);
+    const parsed = VersionManifest.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
       return problem(`schema:${textKey}`, { code: 'version-json-invalid', issues });
     }
-    const release = parsed.data;
+    const release = releaseForTarget(parsed.data, deps.target);
+    if (!release) {
+      const notFor = `${parsed.data.version} in the share has no build for ${deps.target}`;
+      logOnce('info', `no-build:${textKey}`, `update ignored: ${notFor}`);
+      if (!staged) send({ type: 'ignored', note: notFor });
+      return;
+    }
     if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
       return send({ type: 'staged', version: staged.version, stagedPath: staged.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
     }

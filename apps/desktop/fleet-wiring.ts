@@ -11,10 +11,13 @@ import { installPathFor } from '../../update-helper/install-location';
 import { stageBuild } from '../../update-helper/staging';
 import { createStatusReporter, statusFields, type StatusFields, type StatusReporter } from '../../update-helper/status-reporter';
 import type { UpdateStatus } from '../../update-helper/update-state';
+import { buildTargetFor } from '../../contracts/version';
 import { createVersionWatcher, UpdateNotReadyError, type ApplyStagedUpdate, type VersionWatcher } from '../../update-helper/version-watcher';
 
 export interface FleetWiringDeps {
   platform: Platform;
+  /** CPU architecture (`currentArch()`): with the platform, picks this laptop's build in version.json. */
+  arch: string;
   paths: Pick<PlatformPaths, 'shareCandidates'>;
   packaged: boolean;
   appVersion: string;
@@ -90,6 +93,7 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
         shareRoot,
         appVersion: deps.appVersion,
         hostname,
+        target: buildTargetFor(deps.platform, deps.arch),
         logger: deps.logger,
         stage: (build, signal) => stageBuild({ platform: deps.platform, installPath, appVersion: deps.appVersion, run: deps.run, logger: deps.logger }, build, signal),
         applyStagedUpdate: async (manifest) => {

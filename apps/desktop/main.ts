@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, desktopCapturer, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, systemPreferences } from 'electron';
 import { createLogger, type Logger } from '../../base/logger';
-import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../../base/platform';
+import { currentArch, currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../../base/platform';
 import { startSimulator, type Simulator } from '../simulator/index';
 import { execFileRunner } from '../../kiosk/presentation-apps';
 import { createNavigationPolicy } from '../../kiosk/navigation-policy';
@@ -134,7 +134,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   const senderPolicy = createSenderPolicy({ kioskOrigins: () => identity()?.allowedOrigins ?? [], splashUrl: new URL(`file://${splashFile}`).href });
   // --- fleet: updates from the share and the status file (DESIGN §8) -----------------------------
   const fleet = createFleetWiring({
-    platform, paths, packaged, appVersion: app.getVersion(), exePath: app.getPath('exe'), env: process.env, logger,
+    platform, arch: currentArch(), paths, packaged, appVersion: app.getVersion(), exePath: app.getPath('exe'), env: process.env, logger,
     run: execFileRunner({ timeoutMs: 10 * 60_000 }), hostname, bootstrap,
     applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
     cacheSummary: () => cacheWiring.summary(),
