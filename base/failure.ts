@@ -14,7 +14,10 @@ export interface Failure<Code extends string = string> {
 export type FailureOf<F extends Failure, C extends F['code']> = Extract<F, { code: C }>;
 
 /** Narrows `failure` to one code without a cast. */
-export function hasCode<F extends Failure, C extends F['code']>(failure: F | null | undefined, code: C): failure is FailureOf<F, C> {
+export function hasCode<F extends Failure, C extends F['code']>(
+  failure: F | null | undefined,
+  code: C,
+): failure is FailureOf<F, C> {
   return failure?.code === code;
 }
 

@@ -55,7 +55,12 @@ export interface Machine<S, E> {
   readonly stopped: boolean;
 }
 
-export function createMachine<S, E, F>({ initial, step, run, onListenerError }: MachineOptions<S, E, F>): Machine<S, E> {
+export function createMachine<S, E, F>({
+  initial,
+  step,
+  run,
+  onListenerError,
+}: MachineOptions<S, E, F>): Machine<S, E> {
   const changes = createEmitter<{ state: S; previous: S }>(onListenerError);
   const queue: E[] = [];
   let current = initial;
@@ -106,7 +111,11 @@ export function createMachine<S, E, F>({ initial, step, run, onListenerError }: 
  * Feeds `events` through `step` from `initial` with no interpreter: the states passed through and
  * every effect asked for, for tests of a machine's transitions (no timers, no I/O).
  */
-export function replay<S, E, F>(step: Step<S, E, F>, initial: S, events: readonly E[]): { state: S; states: S[]; effects: F[] } {
+export function replay<S, E, F>(
+  step: Step<S, E, F>,
+  initial: S,
+  events: readonly E[],
+): { state: S; states: S[]; effects: F[] } {
   let state = initial;
   const states: S[] = [];
   const effects: F[] = [];

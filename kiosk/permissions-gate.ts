@@ -8,7 +8,8 @@ import type { Platform } from '../base/platform';
  * or the longest wait passed. Pure; `apps/desktop/permissions-gate.ts` runs it with real timers.
  */
 
-export type GateOutcome = 'not-applicable' | 'complete' | 'continued-without' | 'splash-gone' | 'timed-out' | 'unchecked';
+export type GateOutcome =
+  'not-applicable' | 'complete' | 'continued-without' | 'splash-gone' | 'timed-out' | 'unchecked';
 
 /** The gate's one failure: the permissions could not be read, so the kiosk opens without waiting. */
 export type GateFailure = { code: 'permissions-unchecked'; detail: string };
@@ -49,7 +50,8 @@ export function describeGateFailure(failure: GateFailure): string {
   }
 }
 
-const done = (outcome: Exclude<GateOutcome, 'unchecked'>): Transition<GateState, GateEffect> => to<GateState, GateEffect>({ kind: 'done', outcome }, { type: 'finish' });
+const done = (outcome: Exclude<GateOutcome, 'unchecked'>): Transition<GateState, GateEffect> =>
+  to<GateState, GateEffect>({ kind: 'done', outcome }, { type: 'finish' });
 
 /**
  * A full grant wins over everything else at the first look; afterwards the first of grant, "Continue
@@ -60,13 +62,19 @@ export function gateStep(state: GateState, event: GateEvent): Transition<GateSta
   switch (event.type) {
     case 'start':
       if (state.kind !== 'idle') return stay(state);
-      return event.platform === 'darwin' ? to<GateState, GateEffect>({ kind: 'checking' }, { type: 'check' }) : done('not-applicable');
+      return event.platform === 'darwin'
+        ? to<GateState, GateEffect>({ kind: 'checking' }, { type: 'check' })
+        : done('not-applicable');
     case 'status':
       if (event.complete) return done('complete');
-      if (state.kind === 'checking') return to<GateState, GateEffect>({ kind: 'waiting' }, { type: 'watch' }, { type: 'schedule-poll' });
+      if (state.kind === 'checking')
+        return to<GateState, GateEffect>({ kind: 'waiting' }, { type: 'watch' }, { type: 'schedule-poll' });
       return state.kind === 'waiting' ? to<GateState, GateEffect>(state, { type: 'schedule-poll' }) : stay(state);
     case 'status-failed':
-      return to<GateState, GateEffect>({ kind: 'done', outcome: 'unchecked', failure: { code: 'permissions-unchecked', detail: event.detail } }, { type: 'finish' });
+      return to<GateState, GateEffect>(
+        { kind: 'done', outcome: 'unchecked', failure: { code: 'permissions-unchecked', detail: event.detail } },
+        { type: 'finish' },
+      );
     case 'poll-due':
       return state.kind === 'waiting' ? to<GateState, GateEffect>(state, { type: 'check' }) : stay(state);
     case 'continued':

@@ -58,7 +58,14 @@ export function describeBootstrapFailure(failure: BootstrapFailure): string {
 }
 
 export function seedFailure(err: SeedError): Extract<BootstrapFailure, { code: 'seed-invalid' }> {
-  return { code: 'seed-invalid', file: err.path, shownPath: err.shownPath, ...(err.field ? { field: err.field } : {}), problem: err.problem, fix: err.fix };
+  return {
+    code: 'seed-invalid',
+    file: err.path,
+    shownPath: err.shownPath,
+    ...(err.field ? { field: err.field } : {}),
+    problem: err.problem,
+    fix: err.fix,
+  };
 }
 
 /** What zero-touch shows for a seed in the share it cannot use. */
@@ -71,7 +78,12 @@ export function apiFailure(err: ApiError, api: string | null): BootstrapFailure 
   const detail = err.message;
   switch (err.kind) {
     case 'unauthorized':
-      return { code: 'api-unauthorized', api, why: err instanceof ApiUnauthorizedError ? err.reason : 'bad-key', detail };
+      return {
+        code: 'api-unauthorized',
+        api,
+        why: err instanceof ApiUnauthorizedError ? err.reason : 'bad-key',
+        detail,
+      };
     case 'not-found':
       return { code: 'api-not-found', api, detail };
     case 'unreachable':

@@ -68,9 +68,17 @@ export function bootstrapStep(state: BootstrapState, event: BootstrapEvent): Boo
     case 'seeking': {
       if (offline) return stay(state);
       const reason = event.failure ? describeBootstrapFailure(event.failure) : undefined;
-      const same = state.kind === 'seeking-seed' && state.waitingFor?.folder === event.waitingFor.folder && state.waitingFor.file === event.waitingFor.file && state.problem === reason;
+      const same =
+        state.kind === 'seeking-seed' &&
+        state.waitingFor?.folder === event.waitingFor.folder &&
+        state.waitingFor.file === event.waitingFor.file &&
+        state.problem === reason;
       if (same) return stay(state);
-      return to({ kind: 'seeking-seed', waitingFor: event.waitingFor, ...(event.failure ? { failure: event.failure, problem: reason } : {}) });
+      return to({
+        kind: 'seeking-seed',
+        waitingFor: event.waitingFor,
+        ...(event.failure ? { failure: event.failure, problem: reason } : {}),
+      });
     }
     case 'authenticating':
       if (offline || (state.kind === event.type && state.api === event.api)) return stay(state);
@@ -86,7 +94,12 @@ export function bootstrapStep(state: BootstrapState, event: BootstrapEvent): Boo
       if (offline) return to(state, stillOffline(event.failure));
       return to(
         { kind: 'offline-ready', identity: event.identity, failure: event.failure, reason, since: event.at },
-        { type: 'log', level: 'warn', message: 'bootstrap: no usable API; starting offline on the last good record', fields: { failure: event.failure.code, reason } },
+        {
+          type: 'log',
+          level: 'warn',
+          message: 'bootstrap: no usable API; starting offline on the last good record',
+          fields: { failure: event.failure.code, reason },
+        },
       );
     }
     case 'failed': {
@@ -96,7 +109,12 @@ export function bootstrapStep(state: BootstrapState, event: BootstrapEvent): Boo
       const log: BootstrapEffect =
         event.retryInMs === null
           ? { type: 'log', level: 'warn', message: 'bootstrap failed', fields: { failure: event.failure.code, reason } }
-          : { type: 'log', level: 'warn', message: 'bootstrap failed; retrying', fields: { failure: event.failure.code, reason, retryInMs: event.retryInMs } };
+          : {
+              type: 'log',
+              level: 'warn',
+              message: 'bootstrap failed; retrying',
+              fields: { failure: event.failure.code, reason, retryInMs: event.retryInMs },
+            };
       return to({ kind: 'failed', failure: event.failure, reason, retryAt }, log);
     }
     default:
@@ -105,6 +123,10 @@ export function bootstrapStep(state: BootstrapState, event: BootstrapEvent): Boo
 }
 
 function stillOffline(failure: BootstrapFailure): BootstrapEffect {
-  return { type: 'log', level: 'warn', message: 'bootstrap: still offline', fields: { failure: failure.code, reason: describeBootstrapFailure(failure) } };
+  return {
+    type: 'log',
+    level: 'warn',
+    message: 'bootstrap: still offline',
+    fields: { failure: failure.code, reason: describeBootstrapFailure(failure) },
+  };
 }
-

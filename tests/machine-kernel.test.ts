@@ -110,10 +110,17 @@ describe('the machine kernel', () => {
   });
 
   it('replay drives a step with no interpreter: the states passed through and every effect', () => {
-    const { state, states, effects } = replay(counter, { n: 0 }, [{ type: 'add', by: 1 }, { type: 'same' }, { type: 'echo', times: 2 }]);
+    const { state, states, effects } = replay(counter, { n: 0 }, [
+      { type: 'add', by: 1 },
+      { type: 'same' },
+      { type: 'echo', times: 2 },
+    ]);
     expect(state).toEqual({ n: 2 });
     expect(states).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(effects).toEqual([{ type: 'note', text: '+1' }, { type: 'echo', times: 1 }]);
+    expect(effects).toEqual([
+      { type: 'note', text: '+1' },
+      { type: 'echo', times: 1 },
+    ]);
   });
 });
 
@@ -184,7 +191,9 @@ describe('typed failures', () => {
 describe('the one backoff policy', () => {
   it('without jitter is the watchdog schedule: doubles from the initial delay to the cap', () => {
     const fixed = { initialDelayMs: 1_000, maxDelayMs: 8_000, factor: 2, jitter: 0 };
-    expect([0, 1, 2, 3, 4, 100].map((n) => backoffDelay(fixed, n, () => 0.9))).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
+    expect([0, 1, 2, 3, 4, 100].map((n) => backoffDelay(fixed, n, () => 0.9))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 8_000, 8_000,
+    ]);
   });
 
   it('with full jitter spans (0, ceiling] and never drops below 1 ms; a negative attempt counts as the first', () => {
@@ -197,8 +206,12 @@ describe('the one backoff policy', () => {
 
   it("bootstrap's policy takes at most its 30 % off", () => {
     expect(backoffDelay(DEFAULT_RETRY_POLICY, 2, () => 1)).toBe(2_800);
-    expect(() => validBackoffPolicy({ ...DEFAULT_RETRY_POLICY, factor: 0.5 })).toThrow('retry factor must be >= 1, got 0.5');
-    expect(() => validBackoffPolicy({ ...DEFAULT_RETRY_POLICY, initialDelayMs: 0 })).toThrow('retry delays must satisfy');
+    expect(() => validBackoffPolicy({ ...DEFAULT_RETRY_POLICY, factor: 0.5 })).toThrow(
+      'retry factor must be >= 1, got 0.5',
+    );
+    expect(() => validBackoffPolicy({ ...DEFAULT_RETRY_POLICY, initialDelayMs: 0 })).toThrow(
+      'retry delays must satisfy',
+    );
   });
 });
 

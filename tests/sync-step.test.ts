@@ -8,7 +8,10 @@ const stopped: SyncPhase = { state: 'stopped' };
 
 describe('sync loop step', () => {
   it('start arms the timer and reconciles at once; a second start changes nothing', () => {
-    const { state, effects } = replay(syncStep, stopped, [{ type: 'start', wanted: 3 }, { type: 'start', wanted: 9 }]);
+    const { state, effects } = replay(syncStep, stopped, [
+      { type: 'start', wanted: 3 },
+      { type: 'start', wanted: 9 },
+    ]);
     expect(state).toEqual({ state: 'idle', wanted: 3 });
     expect(effects).toEqual([{ type: 'start-timer' }, { type: 'tick' }]);
   });
@@ -31,7 +34,11 @@ describe('sync loop step', () => {
   });
 
   it('stop disarms the timer; a pass after stop is ignored; stopping twice is no change', () => {
-    const { state, states, effects } = replay(syncStep, { state: 'syncing', wanted: 2, pending: 1 }, [{ type: 'stop' }, { type: 'reconciled', wanted: 2, pending: 2 }, { type: 'stop' }]);
+    const { state, states, effects } = replay(syncStep, { state: 'syncing', wanted: 2, pending: 1 }, [
+      { type: 'stop' },
+      { type: 'reconciled', wanted: 2, pending: 2 },
+      { type: 'stop' },
+    ]);
     expect(state).toEqual(stopped);
     expect(states).toEqual([stopped]);
     expect(effects).toEqual([{ type: 'stop-timer' }]);

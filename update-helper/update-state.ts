@@ -88,7 +88,8 @@ export type UpdateEvent =
  * flight must not pull it back). The same state again is no change.
  */
 export function updateStep(state: UpdateState, event: UpdateEvent): Transition<UpdateState, never> {
-  if (state.kind === 'applying' && !(event.type === 'failed' && event.failure.code === 'handover-failed')) return stay(state);
+  if (state.kind === 'applying' && !(event.type === 'failed' && event.failure.code === 'handover-failed'))
+    return stay(state);
   const next = target(state, event);
   return next === state || sameUpdateState(state, next) ? stay(state) : to(next);
 }
@@ -101,11 +102,22 @@ function target(state: UpdateState, event: UpdateEvent): UpdateState {
       if (state.kind === 'waiting-for-payload' && state.version === event.version) return state;
       return { kind: 'seen', version: event.version, ...(event.notes ? { notes: event.notes } : {}) };
     case 'payload-waiting':
-      return { kind: 'waiting-for-payload', version: event.version, file: event.file, have: event.have, need: event.need };
+      return {
+        kind: 'waiting-for-payload',
+        version: event.version,
+        file: event.file,
+        have: event.have,
+        need: event.need,
+      };
     case 'verifying':
       return { kind: 'verifying', version: event.version, file: event.file };
     case 'staged':
-      return { kind: 'staged', version: event.version, stagedPath: event.stagedPath, ...(event.notes ? { notes: event.notes } : {}) };
+      return {
+        kind: 'staged',
+        version: event.version,
+        stagedPath: event.stagedPath,
+        ...(event.notes ? { notes: event.notes } : {}),
+      };
     case 'applying':
       return { kind: 'applying', version: event.version };
     case 'failed':
@@ -123,7 +135,13 @@ function sameUpdateState(a: UpdateState, b: UpdateState): boolean {
     case 'seen':
       return b.kind === 'seen' && a.version === b.version && a.notes === b.notes;
     case 'waiting-for-payload':
-      return b.kind === 'waiting-for-payload' && a.version === b.version && a.file === b.file && a.have === b.have && a.need === b.need;
+      return (
+        b.kind === 'waiting-for-payload' &&
+        a.version === b.version &&
+        a.file === b.file &&
+        a.have === b.have &&
+        a.need === b.need
+      );
     case 'verifying':
       return b.kind === 'verifying' && a.version === b.version && a.file === b.file;
     case 'staged':
@@ -131,7 +149,9 @@ function sameUpdateState(a: UpdateState, b: UpdateState): boolean {
     case 'applying':
       return b.kind === 'applying' && a.version === b.version;
     case 'failed':
-      return b.kind === 'failed' && a.reason === b.reason && a.failure.code === b.failure.code && a.version === b.version;
+      return (
+        b.kind === 'failed' && a.reason === b.reason && a.failure.code === b.failure.code && a.version === b.version
+      );
     default:
       return assertNever(a, 'update state');
   }
