@@ -4,7 +4,7 @@ import { ApiError } from './api-errors';
 import type { AuthResponse } from '../contracts/api';
 import { DEFAULT_RETRY_POLICY, type BackoffPolicy, backoffDelay, validBackoffPolicy } from '../base/backoff';
 import { type Clock, systemClock } from '../base/clock';
-import { errorText } from '../base/failure';
+import { assertNever, errorText } from '../base/failure';
 import { createMachine } from '../base/machine';
 import { apiFailure, type BootstrapFailure, seedFailure, type SeedProblem } from './bootstrap-failure';
 import { type BootstrapEffect, type BootstrapEvent, type BootstrapState, bootstrapStep, type ResolvedIdentity, type WaitingFor } from './bootstrap-state';
@@ -127,6 +127,7 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       throw err;
     }
   }
+
   function clientFor(seed: LoadedSeed, lastGood: LastGoodRecord | null): ApiClient {
     const key = JSON.stringify([seed.path, seed.seed]);
     if (client?.key === key) return client.api;
@@ -213,6 +214,8 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
         return announce({ type: 'api-unusable', identity: outcome.identity, failure: outcome.failure, at: new Date(clock.now()).toISOString() });
       case 'failed':
         return announce({ type: 'failed', failure: outcome.failure, at: clock.now(), retryInMs });
+      default:
+        return assertNever(outcome, 'bootstrap outcome');
     }
   }
 
