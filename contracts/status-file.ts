@@ -1,5 +1,28 @@
 import { z } from 'zod';
 
+export const RoomState = z.enum(['idle', 'syncing', 'ready', 'presenting', 'error']);
+export type RoomState = z.infer<typeof RoomState>;
+
+/** What the room is doing, for the ops dashboard: the state and, when not obvious, why. */
+export const RoomTelemetry = z.object({ state: RoomState, reason: z.string().max(300).nullable() });
+
+/** The file the app opened last and whether its presentation app still runs. */
+export const OnScreen = z.object({
+  filename: z.string().max(255),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  since: z.iso.datetime({ offset: true }),
+  app_running: z.boolean(),
+});
+
+/** Per session: is every file present and verified ("show-ready"), and how many are missing. */
+export const SessionReadiness = z.object({
+  id: z.string().max(200),
+  title: z.string().max(300).nullable(),
+  starts_at: z.iso.datetime({ offset: true }).nullable(),
+  ready: z.boolean(),
+  missing: z.number().int().nonnegative(),
+});
+
 /**
  * `status/<hostname>.json`, written by each laptop into the share (CONTRACTS.md) and read by
  * `aether-native fleet status`. Extra fields are kept so an older CLI can read a newer laptop's file.
@@ -32,7 +55,15 @@ export const FleetStatus = z.looseObject({
     last_error: z.string().nullable(),
     /** The update failure's typed code (`payload-hash-mismatch`, ...), with `last_error` its sentence. Optional: older laptops do not write it. */
     last_error_code: z.string().min(1).nullable().optional(),
+    /** Why a staged update is not applied yet (a presentation running, a session window). */
+    waiting_for: z.string().max(300).nullable().optional(),
   }),
+  /** Room telemetry (CONTRACTS "Status file, added fields"); optional: older laptops do not write it. */
+  room: RoomTelemetry.optional(),
+  on_screen: OnScreen.nullable().optional(),
+  sessions: z.array(SessionReadiness).max(500).optional(),
+  /** A low-resolution screenshot next to the status file (`<hostname>.png`), when the device record asks for them. */
+  screenshot: z.string().regex(/^[a-z0-9-]+\.png$/).nullable().optional(),
 });
 export type FleetStatus = z.infer<typeof FleetStatus>;
 

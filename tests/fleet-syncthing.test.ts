@@ -6,6 +6,7 @@ import { main } from '../apps/cli/main';
 import { silentLogger } from '../base/logger';
 import { execFileRunner } from '../kiosk/presentation-apps';
 import { waitForSeed } from '../provisioning/zero-touch';
+import { openPresentationLog } from '../update-helper/presentation-log';
 import { stageBuild } from '../update-helper/staging';
 import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher, type VersionWatcher } from '../update-helper/version-watcher';
@@ -165,6 +166,28 @@ describe('the fleet on real Syncthing', () => {
     const rows = (Array.isArray(parsed) ? parsed : ((parsed as { laptops?: unknown[] }).laptops ?? [])) as Array<{ hostname: string }>;
     expect(rows.map((row) => row.hostname)).toEqual(['lectern-a']);
     expect(watchers[0]!.status().state.kind).toBe('staged');
+  }, 150_000);
+
+  it('proof of presentation kept through a Syncthing outage reaches ops with every open exactly once', async () => {
+    const ops = fleet.node('ops');
+    const laptop = fleet.node('lectern-a');
+    await mkdir(path.join(laptop.folder, 'status'), { recursive: true });
+    const log = await openPresentationLog({ journalPath: path.join(root.dir, 'state-lectern-a', 'presentations.jsonl'), shareRoot: laptop.folder, hostname: 'lectern-a', logger: silentLogger() });
+    const open = (n: number) => ({ event_device_id: 'dev_lectern_a', event_file_id: `ef_${n}`, sha256: sha256(`deck ${n}`), filename: `Deck ${n}.pptx` });
+    const opsLines = async () => (await readFile(path.join(ops.folder, 'status', 'lectern-a.presentations.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+
+    await ops.rest(`/rest/system/pause?device=${laptop.deviceId}`, { method: 'POST' });
+    for (let n = 1; n <= 3; n++) await log.record(open(n));
+    expect(await log.deliver()).toEqual({ kind: 'delivered', lines: 3 });
+    await log.record(open(4));
+    await ops.rest(`/rest/system/resume?device=${laptop.deviceId}`, { method: 'POST' });
+    expect(await log.deliver()).toEqual({ kind: 'delivered', lines: 1 });
+    await waitFor('four opens on the ops node', async () => (await opsLines()).length === 4, 90_000);
+    await log.record(open(5));
+    await log.deliver();
+    await log.deliver();
+    await waitFor('five opens on the ops node', async () => (await opsLines()).length === 5, 90_000);
+    expect(await opsLines()).toEqual([1, 2, 3, 4, 5]);
   }, 150_000);
 
   it('a receive-only laptop with local changes ("locally changed") still receives releases', async () => {

@@ -1,18 +1,23 @@
 import type { Command } from '../command';
 import { UsageError } from '../command';
+import { FLEET_SERVE_USAGE, runFleetServe } from './fleet-serve';
 import { formatFleetTable, readFleet } from './fleet-table';
 import { parseCommandArgs, requireShare } from './ops-args';
 
 const USAGE = `usage: aether-native fleet status [--share DIR] [--json] [--stale-minutes N]
+       aether-native fleet serve [--share DIR] [--port N] [--host ADDR] [--stale-minutes N]
 
-Shows every laptop that reports into <share>/status/: hostname, device, version, state,
+fleet status shows every laptop that reports into <share>/status/: hostname, device, version, state,
 cache completeness and when it was last seen. Rows not updated for N minutes (default 15)
-are marked STALE.`;
+are marked STALE.
+
+${FLEET_SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
 export const fleetCommand: Command = {
-  summary: 'show which laptops run which version and how complete their caches are',
+  summary: 'show which laptops run which version and how complete their caches are (table or live dashboard)',
   usage: USAGE,
   async run(args, io) {
+    if (args[0] === 'serve') return runFleetServe(args.slice(1), io);
     const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
