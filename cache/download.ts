@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from '../base/backoff';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from '../base/backoff';
+import { sleep } from '../base/clock';
 import { BodySink, BodyTooLongError, DEFAULT_SINK_OPTIONS, DiskWriteError, type SinkOptions } from './body-sink';
 import { CacheError, IntegrityError, NoSpaceError, StoreIoError, TransferError } from './errors';
 import { fileUrl, type FileSource } from './file-source';

@@ -34,6 +34,12 @@ export const FleetStatus = z.looseObject({
   last_seen: z.iso.datetime({ offset: true }),
   /** The bootstrap state kind (`ready`, `offline-ready`, `seeking-seed`, ...). */
   state: z.string().min(1),
+  /**
+   * Why bootstrap is `failed` or `offline-ready` (or what is wrong with the seed zero-touch waits on):
+   * its typed failure code (`api-unauthorized`, `seed-invalid`, ...), null otherwise. Optional: older
+   * laptops do not write it.
+   */
+  failure: z.string().min(1).nullable().optional(),
   /** The API base URL that answered last, `null` before any did. */
   api: z.string().nullable(),
   cache: z.object({
@@ -47,6 +53,8 @@ export const FleetStatus = z.looseObject({
     /** Version staged and ready to apply, if any. */
     staged: z.string().nullable(),
     last_error: z.string().nullable(),
+    /** The update failure's typed code (`payload-hash-mismatch`, ...), with `last_error` its sentence. Optional: older laptops do not write it. */
+    last_error_code: z.string().min(1).nullable().optional(),
     /** Why a staged update is not applied yet (a presentation running, a session window). */
     waiting_for: z.string().max(300).nullable().optional(),
   }),

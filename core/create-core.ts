@@ -11,7 +11,7 @@ import type { ApiClient } from '../provisioning/api-client';
 import { type ApiTimeouts, createBootstrap } from '../provisioning/bootstrap';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import { localHostname } from '../provisioning/local-hostname';
-import type { RetryPolicy } from '../provisioning/retry-policy';
+import type { BackoffPolicy as RetryPolicy } from '../base/backoff';
 import { MemorySecretStore, type SecretStore } from '../provisioning/secret-store';
 import { type SeedDiscoveryInput, seedFinder, seedSearchOrder } from '../provisioning/seed-discovery';
 import { createStateStore, type StateStore } from '../provisioning/state-store';
@@ -181,7 +181,7 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
               signal,
               ...(deps.home ? { home: deps.home } : {}),
               onState: (state) => {
-                if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.problem);
+                if (state.kind === 'waiting') report({ folder: state.folder, file: state.file }, state.failure);
               },
             }),
         }),

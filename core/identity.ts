@@ -64,6 +64,7 @@ export function identityView(state: BootstrapState, inputs: IdentityInputs): Ide
     case 'hydrating':
       return { kind: 'none', why: { code: 'bootstrapping', step: state.kind } };
     case 'failed':
+      if (state.failure.code === 'seed-missing') return { kind: 'none', why: { code: 'no-seed', searched: state.failure.searched } };
       if (inputs.seedMissing) return { kind: 'none', why: { code: 'no-seed', searched: inputs.searched } };
       return { kind: 'none', why: { code: 'failed', reason: state.reason, retryAt: state.retryAt } };
     case 'ready':

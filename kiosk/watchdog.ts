@@ -1,23 +1,29 @@
+import { backoffDelay } from '../base/backoff';
+import { assertNever } from '../base/failure';
+import { createMachine, stay, type Transition } from '../base/machine';
+
 /**
  * The self-healing shell (DESIGN §3): a state machine over what the kiosk renderer reports.
  * A crash or hang reloads with exponential backoff; past the limit the splash shows the error and a
  * slow retry continues. A load that fails for lack of network shows the splash with a countdown and
- * reloads as soon as the network returns. `step` is pure; `createWatchdog` owns the one timer.
+ * reloads as soon as the network returns. `step` is pure; `createWatchdog` runs it on the kernel
+ * (base/machine.ts) and owns the one timer.
  */
 
-export type FailureReason =
-  | { type: 'crashed'; detail: string }
-  | { type: 'unresponsive' }
-  | { type: 'load-failed'; code: number; description: string };
+/** Why the page is not showing: typed, so the log and the splash never parse text. */
+export type WatchdogFailure =
+  | { code: 'renderer-crashed'; detail: string }
+  | { code: 'renderer-unresponsive' }
+  | { code: 'page-load-failed'; netError: number; description: string };
 
 export type WatchdogState =
   | { kind: 'idle' }
   | { kind: 'loading'; url: string; failures: number }
   | { kind: 'healthy'; url: string; failures: number; since: number }
   | { kind: 'hung'; url: string; failures: number; since: number }
-  | { kind: 'backing-off'; url: string; failures: number; reason: FailureReason; retryAt: number }
-  | { kind: 'offline'; url: string; failures: number; reason: FailureReason; retryAt: number }
-  | { kind: 'gave-up'; url: string; failures: number; reason: FailureReason; retryAt: number };
+  | { kind: 'backing-off'; url: string; failures: number; failure: WatchdogFailure; retryAt: number }
+  | { kind: 'offline'; url: string; failures: number; failure: WatchdogFailure; retryAt: number }
+  | { kind: 'gave-up'; url: string; failures: number; failure: WatchdogFailure; retryAt: number };
 
 export type WatchdogEvent =
   | { type: 'start'; url: string }
@@ -68,19 +74,25 @@ const NETWORK_ERRORS: ReadonlySet<number> = new Set([-7, -21, -100, -101, -102, 
 /** ERR_ABORTED: a navigation this app cancelled itself (the navigation lock), not a failure. */
 const ERR_ABORTED = -3;
 
-export interface StepResult {
-  state: WatchdogState;
-  effects: WatchdogEffect[];
+export type StepResult = Transition<WatchdogState, WatchdogEffect>;
+
+/** The reload delay after `failures` failures in a row: the shared policy without jitter (a countdown people watch). */
+export function reloadDelay(failures: number, config: WatchdogConfig): number {
+  return backoffDelay({ initialDelayMs: config.baseDelayMs, maxDelayMs: config.maxDelayMs, factor: 2, jitter: 0 }, failures - 1);
 }
 
-export function backoffDelay(failures: number, config: WatchdogConfig): number {
-  return Math.min(config.maxDelayMs, config.baseDelayMs * 2 ** Math.max(0, failures - 1));
-}
-
-export function describeFailure(reason: FailureReason): string {
-  if (reason.type === 'crashed') return `The launcher page stopped (${reason.detail}).`;
-  if (reason.type === 'unresponsive') return 'The launcher page stopped responding.';
-  return `The launcher page could not be loaded: ${reason.description} (${reason.code}).`;
+/** The one place a watchdog failure becomes words (the splash, the log). */
+export function describeFailure(failure: WatchdogFailure): string {
+  switch (failure.code) {
+    case 'renderer-crashed':
+      return `The launcher page stopped (${failure.detail}).`;
+    case 'renderer-unresponsive':
+      return 'The launcher page stopped responding.';
+    case 'page-load-failed':
+      return `The launcher page could not be loaded: ${failure.description} (${failure.netError}).`;
+    default:
+      return assertNever(failure, 'watchdog failure');
+  }
 }
 
 export function step(state: WatchdogState, event: WatchdogEvent, now: number, config: WatchdogConfig): StepResult {
@@ -94,14 +106,14 @@ export function step(state: WatchdogState, event: WatchdogEvent, now: number, co
 
     case 'load-failed': {
       if (event.code === ERR_ABORTED || (state.kind !== 'loading' && state.kind !== 'healthy')) return stay(state);
-      const reason: FailureReason = { type: 'load-failed', code: event.code, description: event.description };
-      if (NETWORK_ERRORS.has(event.code)) return offline(state.url, state.failures, reason, now, config);
-      return fail(state, reason, now, config);
+      const failure: WatchdogFailure = { code: 'page-load-failed', netError: event.code, description: event.description };
+      if (NETWORK_ERRORS.has(event.code)) return offline(state.url, state.failures, failure, now, config);
+      return fail(state, failure, now, config);
     }
 
     case 'render-process-gone':
       if (state.kind === 'backing-off' || state.kind === 'offline' || state.kind === 'gave-up') return stay(state);
-      return fail(state, { type: 'crashed', detail: event.reason }, now, config);
+      return fail(state, { code: 'renderer-crashed', detail: event.reason }, now, config);
 
     case 'unresponsive':
       if (state.kind !== 'healthy' && state.kind !== 'loading') return stay(state);
@@ -119,27 +131,26 @@ export function step(state: WatchdogState, event: WatchdogEvent, now: number, co
       return stay(state);
 
     case 'timer':
-      if (state.kind === 'hung') return fail(state, { type: 'unresponsive' }, now, config);
+      if (state.kind === 'hung') return fail(state, { code: 'renderer-unresponsive' }, now, config);
       if (state.kind === 'backing-off' || state.kind === 'offline' || state.kind === 'gave-up') return load(state.url, state.failures);
       return stay(state);
 
     case 'retry-now':
       return load(state.url, state.kind === 'gave-up' ? 0 : state.failures);
-  }
-}
 
-function stay(state: WatchdogState): StepResult {
-  return { state, effects: [] };
+    default:
+      return assertNever(event, 'watchdog event');
+  }
 }
 
 function load(url: string, failures: number): StepResult {
   return { state: { kind: 'loading', url, failures }, effects: [{ type: 'cancel-timer' }, { type: 'load', url }] };
 }
 
-function offline(url: string, failures: number, reason: FailureReason, now: number, config: WatchdogConfig): StepResult {
+function offline(url: string, failures: number, failure: WatchdogFailure, now: number, config: WatchdogConfig): StepResult {
   const retryAt = now + config.offlineRetryMs;
   return {
-    state: { kind: 'offline', url, failures, reason, retryAt },
+    state: { kind: 'offline', url, failures, failure, retryAt },
     effects: [
       { type: 'show-splash', message: 'No network: the launcher will reload as soon as it is back.', retryAt },
       { type: 'schedule', delayMs: config.offlineRetryMs },
@@ -147,20 +158,20 @@ function offline(url: string, failures: number, reason: FailureReason, now: numb
   };
 }
 
-function fail(state: Exclude<WatchdogState, { kind: 'idle' }>, reason: FailureReason, now: number, config: WatchdogConfig): StepResult {
+function fail(state: Exclude<WatchdogState, { kind: 'idle' }>, failure: WatchdogFailure, now: number, config: WatchdogConfig): StepResult {
   const forgiven = (state.kind === 'healthy' || state.kind === 'hung') && now - state.since >= config.stableMs;
   const failures = (forgiven ? 0 : state.failures) + 1;
-  const kill: WatchdogEffect[] = reason.type === 'unresponsive' ? [{ type: 'kill-renderer' }] : [];
+  const kill: WatchdogEffect[] = failure.code === 'renderer-unresponsive' ? [{ type: 'kill-renderer' }] : [];
   if (failures > config.maxAttempts) {
     const retryAt = now + config.gaveUpRetryMs;
     return {
-      state: { kind: 'gave-up', url: state.url, failures, reason, retryAt },
-      effects: [...kill, { type: 'show-splash', message: describeFailure(reason), retryAt }, { type: 'schedule', delayMs: config.gaveUpRetryMs }],
+      state: { kind: 'gave-up', url: state.url, failures, failure, retryAt },
+      effects: [...kill, { type: 'show-splash', message: describeFailure(failure), retryAt }, { type: 'schedule', delayMs: config.gaveUpRetryMs }],
     };
   }
-  const delayMs = backoffDelay(failures, config);
+  const delayMs = reloadDelay(failures, config);
   return {
-    state: { kind: 'backing-off', url: state.url, failures, reason, retryAt: now + delayMs },
+    state: { kind: 'backing-off', url: state.url, failures, failure, retryAt: now + delayMs },
     effects: [...kill, { type: 'schedule', delayMs }],
   };
 }
@@ -186,22 +197,16 @@ export interface Watchdog {
 }
 
 export function createWatchdog({ config = DEFAULT_WATCHDOG_CONFIG, clock, perform, onState }: WatchdogDeps): Watchdog {
-  let current: WatchdogState = { kind: 'idle' };
   let timer: unknown = null;
-  let stopped = false;
-
   const cancel = () => {
     if (timer !== null) clock.clearTimeout(timer);
     timer = null;
   };
 
-  const dispatch = (event: WatchdogEvent): void => {
-    if (stopped) return;
-    const previous = current;
-    const { state, effects } = step(current, event, clock.now(), config);
-    current = state;
-    if (state !== previous) onState?.(state, previous);
-    for (const effect of effects) {
+  const machine = createMachine<WatchdogState, WatchdogEvent, WatchdogEffect>({
+    initial: { kind: 'idle' },
+    step: (state, event) => step(state, event, clock.now(), config),
+    run(effect, dispatch) {
       if (effect.type === 'cancel-timer') cancel();
       else if (effect.type === 'schedule') {
         cancel();
@@ -210,14 +215,15 @@ export function createWatchdog({ config = DEFAULT_WATCHDOG_CONFIG, clock, perfor
           dispatch({ type: 'timer' });
         }, effect.delayMs);
       } else perform(effect);
-    }
-  };
+    },
+  });
+  if (onState) machine.subscribe(onState);
 
   return {
-    dispatch,
-    state: () => current,
+    dispatch: machine.dispatch,
+    state: machine.state,
     stop() {
-      stopped = true;
+      machine.stop();
       cancel();
     },
   };

@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import { type ApiClient, type ApiClientOptions, createApiClient } from './api-client';
 import { ApiError } from './api-errors';
 import type { AuthResponse } from '../contracts/api';
-import type { BootstrapState, ResolvedIdentity } from './bootstrap-state';
+import { DEFAULT_RETRY_POLICY, type BackoffPolicy, backoffDelay, validBackoffPolicy } from '../base/backoff';
 import { type Clock, systemClock } from '../base/clock';
+import { assertNever, errorText } from '../base/failure';
+import { createMachine } from '../base/machine';
+import { apiFailure, type BootstrapFailure, seedFailure, type SeedProblem } from './bootstrap-failure';
+import { type BootstrapEffect, type BootstrapEvent, type BootstrapState, bootstrapStep, type ResolvedIdentity, type WaitingFor } from './bootstrap-state';
 import { resolveIdentity } from './identity';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay, validRetryPolicy } from './retry-policy';
 import type { SecretStore } from './secret-store';
 import { type SeedDiscoveryInput, seedFinder, seedSearchOrder } from './seed-discovery';
 import { SeedError, displayPath } from './seed-errors';
@@ -13,7 +16,7 @@ import type { LoadedSeed } from './seed-load';
 import { isFresh, restoreSession, saveSession } from './session-store';
 import type { LastGoodRecord, StateStore } from './state-store';
 
-export type WaitingFor = NonNullable<Extract<BootstrapState, { kind: 'seeking-seed' }>['waitingFor']>;
+export type { WaitingFor };
 
 /** Where seeds come from: discovery inputs (DESIGN §4 step 2), or a ready-made finder. */
 export type SeedSourceDeps =
@@ -27,7 +30,7 @@ export type BootstrapDeps = SeedSourceDeps & {
    * Zero-touch provisioning: called when no seed exists; reports what it waits for (and what is wrong
    * with a seed it found there). `signal` aborts at stop().
    */
-  waitForSeed?: (report: (waitingFor: WaitingFor, problem?: string) => void, signal: AbortSignal) => Promise<LoadedSeed>;
+  waitForSeed?: (report: (waitingFor: WaitingFor, problem?: SeedProblem) => void, signal: AbortSignal) => Promise<LoadedSeed>;
   api?: ApiTimeouts;
   /** Replaces the real client (tests of the state machine alone). */
   createClient?: (options: ApiClientOptions) => ApiClient;
@@ -35,7 +38,7 @@ export type BootstrapDeps = SeedSourceDeps & {
   secretStore: SecretStore;
   clock?: Clock;
   logger: Logger;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<BackoffPolicy>;
   random?: () => number;
   /** Shown as `~` in messages. */
   home?: string;
@@ -66,53 +69,53 @@ export class BootstrapNotReadyError extends Error {
   override name = 'BootstrapNotReadyError';
 }
 
-type Outcome = Extract<BootstrapState, { kind: 'ready' | 'offline-ready' | 'failed' }>;
+/** How one attempt ended: an identity, a last good record to run on while the API is unusable, or a failure. */
+type Outcome =
+  | { kind: 'resolved'; identity: ResolvedIdentity }
+  | { kind: 'api-unusable'; identity: ResolvedIdentity; failure: BootstrapFailure }
+  | { kind: 'failed'; failure: BootstrapFailure };
 
+/**
+ * Bootstrap on the kernel (base/machine.ts): `bootstrapStep` decides every state, this async driver
+ * does the I/O (seed, API, stores) and feeds what happened in as events, and retries with the shared
+ * backoff policy.
+ */
 export function createBootstrap(deps: BootstrapDeps): Bootstrap {
   const { logger, stateStore, secretStore } = deps;
   const clock = deps.clock ?? systemClock;
-  const policy = validRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...deps.retry });
+  const policy = validBackoffPolicy({ ...DEFAULT_RETRY_POLICY, ...deps.retry });
   const renewMarginMs = deps.sessionRenewMarginMs ?? 60_000;
   const findSeed = 'findSeed' in deps ? deps.findSeed : seedFinder(deps.discovery, { logger, defaultApiUrl: deps.defaultApiUrl });
   const searchOrder = 'findSeed' in deps ? (deps.searchOrder ?? []) : seedSearchOrder(deps.discovery);
   const makeClient = deps.createClient ?? ((options: ApiClientOptions) => createApiClient(options));
   const stopping = new AbortController();
-  const listeners = new Set<(state: BootstrapState) => void>();
+  const machine = createMachine<BootstrapState, BootstrapEvent, BootstrapEffect>({
+    initial: { kind: 'seeking-seed' },
+    step: bootstrapStep,
+    run: (effect) => logger[effect.level](effect.fields, effect.message),
+    onListenerError: (err) => logger.error({ err }, 'a bootstrap state listener threw'),
+  });
+  machine.subscribe((next) => logger.info({ state: next.kind, ...('api' in next ? { api: next.api } : {}) }, `bootstrap: ${next.kind}`));
+  const announce = machine.dispatch;
 
-  let current: BootstrapState = { kind: 'seeking-seed' };
   let client: { key: string; seed: LoadedSeed; api: ApiClient } | null = null;
   let running: Promise<BootstrapState> | null = null;
   let renewing: Promise<AuthResponse> | null = null;
 
-  function publish(next: BootstrapState): void {
-    current = next;
-    logger.info({ state: next.kind, ...('api' in next ? { api: next.api } : {}) }, `bootstrap: ${next.kind}`);
-    for (const listener of listeners) {
-      try {
-        listener(next);
-      } catch (err) {
-        logger.error({ err }, 'a bootstrap state listener threw');
-      }
-    }
-  }
-
-  async function locateSeed(announce: (s: BootstrapState) => void): Promise<LoadedSeed | Outcome> {
-    announce({ kind: 'seeking-seed' });
+  async function locateSeed(): Promise<LoadedSeed | Outcome> {
+    announce({ type: 'attempt' });
     let seed: LoadedSeed | null;
     try {
       seed = await findSeed();
     } catch (err) {
-      if (err instanceof SeedError) return { kind: 'failed', reason: err.message, retryAt: null };
+      if (err instanceof SeedError) return { kind: 'failed', failure: seedFailure(err) };
       throw err;
     }
     if (seed) return seed;
-    if (!deps.waitForSeed) {
-      const where = searchOrder.length ? ` (looked at ${searchOrder.map((p) => displayPath(p, deps.home)).join(', ')})` : '';
-      return { kind: 'failed', reason: `no seed.json found${where}; put one there or pass --seed <path>`, retryAt: null };
-    }
-    const whileStopped: Outcome = { kind: 'failed', reason: 'stopped while waiting for a seed', retryAt: null };
+    if (!deps.waitForSeed) return { kind: 'failed', failure: { code: 'seed-missing', searched: searchOrder.map((p) => displayPath(p, deps.home)) } };
+    const whileStopped: Outcome = { kind: 'failed', failure: { code: 'stopped' } };
     if (stopping.signal.aborted) return whileStopped;
-    const waiting = deps.waitForSeed((waitingFor, problem) => announce({ kind: 'seeking-seed', waitingFor, ...(problem ? { problem } : {}) }), stopping.signal);
+    const waiting = deps.waitForSeed((waitingFor, problem) => announce({ type: 'seeking', waitingFor, ...(problem ? { failure: problem } : {}) }), stopping.signal);
     const stopped = new Promise<null>((resolve) => {
       if (stopping.signal.aborted) resolve(null);
       else stopping.signal.addEventListener('abort', () => resolve(null), { once: true });
@@ -152,10 +155,9 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
     return record;
   }
 
-  /** One pass through the states. `quiet` keeps an offline-ready kiosk from flickering through them while it retries. */
-  async function attempt(quiet: boolean): Promise<Outcome> {
-    const announce = quiet ? () => undefined : publish;
-    const located = await locateSeed(announce);
+  /** One pass through the states; an offline-ready kiosk stays quiet meanwhile (the step decides). */
+  async function attempt(): Promise<Outcome> {
+    const located = await locateSeed();
     if ('kind' in located) return located;
     const seed = located;
     const deviceId = seed.seed.event_device_id;
@@ -163,27 +165,26 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
     const api = clientFor(seed, lastGood);
     const apiNow = () => api.lastAnswered() ?? api.baseUrls()[0] ?? '';
     try {
-      announce({ kind: 'authenticating', api: api.baseUrls()[0] ?? null });
+      announce({ type: 'authenticating', api: api.baseUrls()[0] ?? null });
       if (!isFresh(api.token(), clock.now(), renewMarginMs)) {
         const kept = await restoreSession(secretStore, deviceId, clock.now(), renewMarginMs, logger);
         if (kept) api.useToken(kept);
         else if (api.hasApiKey()) await api.authenticate();
       }
-      announce({ kind: 'identifying', api: apiNow() });
+      announce({ type: 'identifying', api: apiNow() });
       const device = await api.getDevice(deviceId);
-      announce({ kind: 'hydrating', api: apiNow() });
+      announce({ type: 'hydrating', api: apiNow() });
       const siteDomain = await api.getSiteDomain(device.app_base_url);
       const identity = resolveIdentity({ seedPath: seed.path, device, siteDomain, api: apiNow() });
       await keep(identity);
-      return { kind: 'ready', api: identity.api, identity };
+      return { kind: 'resolved', identity };
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      const apiUnusable = err.kind === 'unreachable' || err.kind === 'bad-response';
-      if (apiUnusable && lastGood) {
-        const since = current.kind === 'offline-ready' ? current.since : new Date(clock.now()).toISOString();
-        return { kind: 'offline-ready', identity: identityFrom(lastGood, seed.path), reason: err.message, since };
-      }
-      return { kind: 'failed', reason: err.message, retryAt: null };
+      const failure = apiFailure(err, api.lastAnswered() ?? api.baseUrls()[0] ?? null);
+      // A 401 or 404 is an answer, not an outage: only an unusable API falls back to the last good record.
+      const apiUnusable = failure.code === 'api-unreachable' || failure.code === 'api-bad-response';
+      if (apiUnusable && lastGood) return { kind: 'api-unusable', identity: identityFrom(lastGood, seed.path), failure };
+      return { kind: 'failed', failure };
     }
   }
 
@@ -195,43 +196,45 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
     }
   }
 
-  async function guardedAttempt(quiet: boolean): Promise<Outcome> {
+  async function guardedAttempt(): Promise<Outcome> {
     try {
-      return await attempt(quiet);
+      return await attempt();
     } catch (err) {
       logger.error({ err }, 'bootstrap attempt failed unexpectedly');
-      return { kind: 'failed', reason: `unexpected error: ${err instanceof Error ? err.message : String(err)}`, retryAt: null };
+      return { kind: 'failed', failure: { code: 'unexpected', detail: errorText(err) } };
+    }
+  }
+
+  /** Feeds an attempt's outcome to the machine; `retryInMs` null for a one-shot run. */
+  function settle(outcome: Outcome, retryInMs: number | null): void {
+    switch (outcome.kind) {
+      case 'resolved':
+        return announce({ type: 'resolved', identity: outcome.identity });
+      case 'api-unusable':
+        return announce({ type: 'api-unusable', identity: outcome.identity, failure: outcome.failure, at: new Date(clock.now()).toISOString() });
+      case 'failed':
+        return announce({ type: 'failed', failure: outcome.failure, at: clock.now(), retryInMs });
+      default:
+        return assertNever(outcome, 'bootstrap outcome');
     }
   }
 
   async function loop(resolveFirst: (state: BootstrapState) => void): Promise<void> {
     let failures = 0;
     while (!stopping.signal.aborted) {
-      const offline = current.kind === 'offline-ready';
-      const outcome = await guardedAttempt(offline);
+      const outcome = await guardedAttempt();
       if (stopping.signal.aborted) break;
-      if (outcome.kind === 'ready') {
-        publish(outcome);
-        resolveFirst(outcome);
+      const delay = backoffDelay(policy, failures, deps.random);
+      settle(outcome, delay);
+      if (outcome.kind === 'resolved') {
+        resolveFirst(machine.state());
         return;
       }
-      const delay = retryDelay(policy, failures, deps.random);
       failures += 1;
-      if (outcome.kind === 'offline-ready') {
-        if (!offline) {
-          logger.warn({ reason: outcome.reason }, 'bootstrap: no usable API; starting offline on the last good record');
-          publish(outcome);
-        }
-        resolveFirst(current);
-      } else if (offline) {
-        logger.warn({ reason: outcome.reason }, 'bootstrap: still offline');
-      } else {
-        logger.warn({ reason: outcome.reason, retryInMs: delay }, 'bootstrap failed; retrying');
-        publish({ ...outcome, retryAt: new Date(clock.now() + delay).toISOString() });
-      }
+      if (machine.state().kind === 'offline-ready') resolveFirst(machine.state());
       await clock.sleep(delay, stopping.signal);
     }
-    resolveFirst(current);
+    resolveFirst(machine.state());
   }
 
   async function currentClient(): Promise<ApiClient> {
@@ -240,11 +243,8 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
   }
 
   return {
-    state: () => current,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    state: machine.state,
+    subscribe: (listener) => machine.subscribe((state) => listener(state)),
     run() {
       running ??= new Promise<BootstrapState>((resolve) => {
         void loop(resolve);
@@ -252,10 +252,8 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       return running;
     },
     async runOnce() {
-      const outcome = await guardedAttempt(false);
-      if (outcome.kind === 'failed') logger.warn({ reason: outcome.reason }, 'bootstrap failed');
-      publish(outcome);
-      return outcome;
+      settle(await guardedAttempt(), null);
+      return machine.state();
     },
     async stop() {
       stopping.abort();

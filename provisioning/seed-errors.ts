@@ -24,6 +24,7 @@ export interface SeedErrorDetails {
 export class SeedError extends Error {
   override name = 'SeedError';
   readonly path: string;
+  readonly shownPath: string;
   readonly field: string | undefined;
   readonly problem: string;
   readonly fix: string;
@@ -32,6 +33,7 @@ export class SeedError extends Error {
     const subject = details.field ? `${details.field} ${details.problem}` : details.problem;
     super(`seed.json at ${details.shownPath}: ${subject}. ${details.fix}`);
     this.path = details.path;
+    this.shownPath = details.shownPath;
     this.field = details.field;
     this.problem = details.problem;
     this.fix = details.fix;

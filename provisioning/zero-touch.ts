@@ -2,20 +2,45 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../base/atomic-file';
+import { assertNever } from '../base/failure';
+import { createMachine, stay, to, type Transition } from '../base/machine';
+import { describeBootstrapFailure, seedProblem, type SeedProblem } from './bootstrap-failure';
 import type { BootstrapState } from './bootstrap-state';
-import { SeedError } from './seed-errors';
 import { fsSeedReader, type LoadedSeed, loadSeed, SEED_MAX_BYTES } from './seed-load';
 import { preferredShareRoot, SEEDS_DIR_NAME, seedFileName } from './share-root';
 import { createShareWatcher, type ShareWatcher, type ShareWatcherOptions } from './share-watcher';
 
 /**
  * Zero-touch provisioning (DESIGN §8): no local seed, so wait for `<share>/seeds/seed_<host>.json`.
- * `waiting` carries the exact file and folder for the splash, and the problem with the seed found
- * there, if any: an invalid seed is reported and waited on, never copied.
+ * `waiting` carries the exact file and folder for the splash, and the typed `failure` of the seed
+ * found there, if any (`problem` is its sentence, for display): an invalid seed is reported and
+ * waited on, never copied.
  */
 export type ZeroTouchState =
-  | { kind: 'waiting'; folder: string; file: string; problem?: string }
+  | { kind: 'waiting'; folder: string; file: string; failure?: SeedProblem; problem?: string }
   | { kind: 'provisioned'; seedPath: string; source: 'share' | 'local' };
+
+export type ZeroTouchEvent =
+  /** A seed was found but cannot be used (it stays waited on). */
+  | { type: 'refused'; failure: SeedProblem }
+  /** A usable seed is now at `seedPath` (copied from the share, or written locally). */
+  | { type: 'provisioned'; seedPath: string; source: 'share' | 'local' };
+
+/** The pure transition: the same problem reported again is no change; once provisioned, nothing changes. */
+export function zeroTouchStep(state: ZeroTouchState, event: ZeroTouchEvent): Transition<ZeroTouchState, never> {
+  if (state.kind === 'provisioned') return stay(state);
+  switch (event.type) {
+    case 'refused': {
+      const problem = describeBootstrapFailure(event.failure);
+      if (state.problem === problem) return stay(state);
+      return to({ kind: 'waiting', folder: state.folder, file: state.file, failure: event.failure, problem });
+    }
+    case 'provisioned':
+      return to({ kind: 'provisioned', seedPath: event.seedPath, source: event.source });
+    default:
+      return assertNever(event, 'zero-touch event');
+  }
+}
 
 export interface WaitForSeedOptions {
   /** Share roots in order of preference; every one is watched, the first existing one is shown. */
@@ -34,7 +59,7 @@ export interface WaitForSeedOptions {
 
 /** The splash's view of a zero-touch state. */
 export function zeroTouchBootstrapState(state: Extract<ZeroTouchState, { kind: 'waiting' }>): BootstrapState {
-  return { kind: 'seeking-seed', waitingFor: { folder: state.folder, file: state.file }, ...(state.problem ? { problem: state.problem } : {}) };
+  return { kind: 'seeking-seed', waitingFor: { folder: state.folder, file: state.file }, ...(state.failure ? { failure: state.failure, problem: describeBootstrapFailure(state.failure) } : {}) };
 }
 
 /**
@@ -53,10 +78,13 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
   return new Promise<LoadedSeed>((resolve, reject) => {
     const watchers: ShareWatcher[] = [];
     let settled = false;
-    let lastProblem: string | null = null;
     let busy: Promise<void> = Promise.resolve();
-
-    const report = (problem?: string) => options.onState?.({ kind: 'waiting', folder, file, ...(problem ? { problem } : {}) });
+    const machine = createMachine<ZeroTouchState, ZeroTouchEvent, never>({
+      initial: { kind: 'waiting', folder, file },
+      step: zeroTouchStep,
+      onListenerError: (err) => log.error({ err }, 'a zero-touch state listener threw'),
+    });
+    if (options.onState) machine.subscribe(options.onState);
     const finish = (outcome: { seed: LoadedSeed } | { error: unknown }) => {
       if (settled) return;
       settled = true;
@@ -73,19 +101,16 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
           const seed = source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate);
           if (!seed) return;
           log.info({ seedPath: seedConfigPath, from: source === 'share' ? candidate : 'local' }, 'seed found; continuing bootstrap');
-          options.onState?.({ kind: 'provisioned', seedPath: seedConfigPath, source });
+          machine.dispatch({ type: 'provisioned', seedPath: seedConfigPath, source });
           finish({ seed });
         } catch (err) {
-          if (!(err instanceof SeedError)) {
-            log.error({ err }, 'zero-touch provisioning could not use a seed');
-            report(err instanceof Error ? err.message : String(err));
-            return;
-          }
-          if (err.message !== lastProblem) {
-            lastProblem = err.message;
-            log.warn({ seedPath: candidate }, `seed in the share is not usable; waiting for a corrected one: ${err.message}`);
-          }
-          report(err.message);
+          const failure = seedProblem(candidate, err);
+          const before = machine.state();
+          machine.dispatch({ type: 'refused', failure });
+          if (machine.state() === before) return;
+          // Logged once per distinct problem: the next re-scan of the same file stays silent.
+          if (failure.code === 'seed-unreadable') log.error({ err }, 'zero-touch provisioning could not use a seed');
+          else log.warn({ seedPath: candidate, failure: failure.code }, `seed in the share is not usable; waiting for a corrected one: ${describeBootstrapFailure(failure)}`);
         }
       });
     };
@@ -109,7 +134,7 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
     };
 
     const start = async () => {
-      report();
+      options.onState?.(machine.state());
       log.info({ folder, file }, 'no local seed; waiting for one in the share');
       const local = createShareWatcher({
         dir: path.dirname(seedConfigPath),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceRecord } from '../contracts/api';
 import { resolveIdentity } from '../provisioning/identity';
-import { retryDelay, validRetryPolicy } from '../provisioning/retry-policy';
+import { backoffDelay, validBackoffPolicy } from '../base/backoff';
 import { MemorySecretStore } from '../provisioning/secret-store';
 import { SESSION_SECRET_NAME, restoreSession, saveSession } from '../provisioning/session-store';
 import { createStateStore } from '../provisioning/state-store';
@@ -20,11 +20,11 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('retry delays', () => {
   it('doubles from the initial delay up to the cap, with jitter taking up to its share off', () => {
-    const policy = validRetryPolicy({ initialDelayMs: 500, maxDelayMs: 5_000, factor: 2, jitter: 0.5 });
-    expect([0, 1, 2, 3, 4, 50].map((n) => retryDelay(policy, n, () => 0))).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000]);
-    expect(retryDelay(policy, 3, () => 1)).toBe(2_000);
-    expect(() => validRetryPolicy({ ...policy, maxDelayMs: 100 })).toThrow('retry delays must satisfy 0 < initialDelayMs <= maxDelayMs, got 500 and 100');
-    expect(() => validRetryPolicy({ ...policy, jitter: 2 })).toThrow('retry jitter must be within 0..1, got 2');
+    const policy = validBackoffPolicy({ initialDelayMs: 500, maxDelayMs: 5_000, factor: 2, jitter: 0.5 });
+    expect([0, 1, 2, 3, 4, 50].map((n) => backoffDelay(policy, n, () => 0))).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect(backoffDelay(policy, 3, () => 1)).toBe(2_000);
+    expect(() => validBackoffPolicy({ ...policy, maxDelayMs: 100 })).toThrow('retry delays must satisfy 0 < initialDelayMs <= maxDelayMs, got 500 and 100');
+    expect(() => validBackoffPolicy({ ...policy, jitter: 2 })).toThrow('retry jitter must be within 0..1, got 2');
   });
 });
 

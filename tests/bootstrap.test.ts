@@ -191,6 +191,7 @@ describe('bootstrap against the simulator', () => {
     const running = h.boot.run();
     await until(h, (states) => states.some((x) => x.kind === 'failed'));
     expect(h.states.find((x) => x.kind === 'failed')).toMatchObject({
+      failure: { code: 'seed-invalid', shownPath: '~/seed.json', problem: expect.stringContaining('is not valid JSON at line 1') },
       reason: 'seed.json at ~/seed.json: is not valid JSON at line 1, column 35: expected a property name in double quotes, found character "}" (a trailing comma?). Fix the JSON syntax there.',
     });
     await writeSeed(s.demoSeed());
@@ -199,7 +200,12 @@ describe('bootstrap against the simulator', () => {
 
   it('says where it looked when there is no seed and no zero-touch provisioning', async () => {
     const h = harness();
-    expect(await h.boot.runOnce()).toEqual({ kind: 'failed', reason: 'no seed.json found (looked at ~/seed.json, ~/.config/aether/seed.json); put one there or pass --seed <path>', retryAt: null });
+    expect(await h.boot.runOnce()).toEqual({
+      kind: 'failed',
+      failure: { code: 'seed-missing', searched: ['~/seed.json', '~/.config/aether/seed.json'] },
+      reason: 'no seed.json found (looked at ~/seed.json, ~/.config/aether/seed.json); put one there or pass --seed <path>',
+      retryAt: null,
+    });
     expect(() => h.boot.api()).toThrow('no seed has been loaded yet');
   });
 
@@ -209,7 +215,10 @@ describe('bootstrap against the simulator', () => {
     const h = harness({
       waitForSeed: async (report) => {
         report({ folder: '/share/seeds', file: 'seed_lectern-a.json' });
-        report({ folder: '/share/seeds', file: 'seed_lectern-a.json' }, 'seed.json at /share/seeds/seed_lectern-a.json: is empty. It must hold a JSON object with at least "event_device_id".');
+        report(
+          { folder: '/share/seeds', file: 'seed_lectern-a.json' },
+          { code: 'seed-invalid', file: '/share/seeds/seed_lectern-a.json', shownPath: '/share/seeds/seed_lectern-a.json', problem: 'is empty', fix: 'It must hold a JSON object with at least "event_device_id".' },
+        );
         const file = await new Promise<string>((resolve) => (deliver = resolve));
         const { loadSeed } = await import('../provisioning/seed-load');
         return loadSeed(file, { logger: capturedLogger().logger, defaultApiUrl: 'https://x.invalid' });
@@ -217,7 +226,12 @@ describe('bootstrap against the simulator', () => {
     });
     const running = h.boot.run();
     await until(h, (states) => states.some((x) => x.kind === 'seeking-seed' && x.waitingFor !== undefined));
-    expect(h.boot.state()).toEqual({ kind: 'seeking-seed', waitingFor: { folder: '/share/seeds', file: 'seed_lectern-a.json' }, problem: expect.stringMatching(/seed_lectern-a\.json: is empty/) });
+    expect(h.boot.state()).toEqual({
+      kind: 'seeking-seed',
+      waitingFor: { folder: '/share/seeds', file: 'seed_lectern-a.json' },
+      failure: expect.objectContaining({ code: 'seed-invalid' }),
+      problem: expect.stringMatching(/seed_lectern-a\.json: is empty/),
+    });
     deliver(await writeSeed(s.demoSeed(), 'provisioned.json'));
     expect((await running).kind).toBe('ready');
   });
@@ -250,6 +264,7 @@ describe('bootstrap against the simulator', () => {
     const h = harness();
     expect(await h.boot.runOnce()).toEqual({
       kind: 'failed',
+      failure: expect.objectContaining({ code: 'api-unauthorized', why: 'bad-key' }),
       reason: `the API at ${s.url} refused the aether_api_key in seed.json at ~/seed.json for device "dbgMWS3KEHE" (HTTP 401); check the key`,
       retryAt: null,
     });
@@ -258,10 +273,10 @@ describe('bootstrap against the simulator', () => {
   it('fails for an unknown device and for a device record that breaks the schema', async () => {
     const s = await sim({ devices: [{ event_device_id: 'broken', event_id: 'e', event_location_id: 'l', app_base_url: 'https://ok.example', mode: 'native', check_event_loop_period: -1 }] });
     await writeSeed(s.demoSeed({ event_device_id: 'nobody' }));
-    expect(await harness().boot.runOnce()).toMatchObject({ kind: 'failed', reason: `the API at ${s.url} does not know device "nobody" (from seed.json at ~/seed.json); check event_device_id` });
+    expect(await harness().boot.runOnce()).toMatchObject({ kind: 'failed', failure: { code: 'api-not-found' }, reason: `the API at ${s.url} does not know device "nobody" (from seed.json at ~/seed.json); check event_device_id` });
     await writeSeed(s.demoSeed({ event_device_id: 'broken' }));
     const broken = await harness().boot.runOnce();
-    expect(broken).toMatchObject({ kind: 'failed' });
+    expect(broken).toMatchObject({ kind: 'failed', failure: { code: 'api-bad-response' } });
     expect(broken.kind === 'failed' && broken.reason).toBe(`the Aether API at ${s.url} answered GET /v3/crud/event_device/broken with an unusable response: check_event_loop_period: Too small: expected number to be >0`);
   });
 
@@ -271,7 +286,7 @@ describe('bootstrap against the simulator', () => {
     await harness().boot.run();
     s.faults.set({ delayMs: 5_000 });
     const state = await harness({ api: { attemptTimeoutMs: 300, connectTimeoutMs: 300, totalTimeoutMs: 1_000 } }).boot.runOnce();
-    expect(state).toMatchObject({ kind: 'offline-ready', reason: `no Aether API answered POST /v3/auth/device: ${s.url} (no answer within 0.3 s)` });
+    expect(state).toMatchObject({ kind: 'offline-ready', failure: { code: 'api-unreachable' }, reason: `no Aether API answered POST /v3/auth/device: ${s.url} (no answer within 0.3 s)` });
   });
 
   it('starts offline-ready on garbage answers when it has a last good record', async () => {

@@ -16,12 +16,12 @@ const found = { seedMissing: false, searched: ['/home/ops/seed.json', '/home/ops
 describe('the one identity check', () => {
   it.each<[BootstrapState, ResolvedIdentity | null]>([
     [{ kind: 'ready', api: identity.api, identity }, identity],
-    [{ kind: 'offline-ready', identity, reason: 'HTTP 503', since: '2026-12-01T10:00:00Z' }, identity],
+    [{ kind: 'offline-ready', identity, failure: { code: 'api-unreachable', api: null, detail: 'HTTP 503' }, reason: 'HTTP 503', since: '2026-12-01T10:00:00Z' }, identity],
     [{ kind: 'seeking-seed' }, null],
     [{ kind: 'authenticating', api: null }, null],
     [{ kind: 'identifying', api: identity.api }, null],
     [{ kind: 'hydrating', api: identity.api }, null],
-    [{ kind: 'failed', reason: 'no', retryAt: null }, null],
+    [{ kind: 'failed', failure: { code: 'unexpected', detail: 'no' }, reason: 'no', retryAt: null }, null],
   ])('%o has identity %#', (state, expected) => {
     expect(identityOf(state)).toBe(expected);
   });
@@ -30,7 +30,7 @@ describe('the one identity check', () => {
 describe('the identity stream value', () => {
   it('is identified online when ready and offline from the last good record', () => {
     expect(identityView({ kind: 'ready', api: identity.api, identity }, found)).toEqual({ kind: 'identified', online: true, ...identity });
-    expect(identityView({ kind: 'offline-ready', identity, reason: 'x', since: 'y' }, found)).toEqual({ kind: 'identified', online: false, ...identity });
+    expect(identityView({ kind: 'offline-ready', identity, failure: { code: 'api-unreachable', api: null, detail: 'x' }, reason: 'x', since: 'y' }, found)).toEqual({ kind: 'identified', online: false, ...identity });
   });
 
   it('gives a typed reason for every state without an identity', () => {
@@ -40,9 +40,9 @@ describe('the identity stream value', () => {
     expect(none({ kind: 'authenticating', api: null })).toEqual({ code: 'bootstrapping', step: 'authenticating' });
     expect(none({ kind: 'identifying', api: 'a' })).toEqual({ code: 'bootstrapping', step: 'identifying' });
     expect(none({ kind: 'hydrating', api: 'a' })).toEqual({ code: 'bootstrapping', step: 'hydrating' });
-    expect(none({ kind: 'failed', reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' })).toEqual({ code: 'failed', reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' });
+    expect(none({ kind: 'failed', failure: { code: 'api-unauthorized', api: null, why: 'bad-key', detail: 'HTTP 401' }, reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' })).toEqual({ code: 'failed', reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' });
     // "No seed" comes from the seed source's own record, whatever the failure's text says.
-    expect(none({ kind: 'failed', reason: 'anything at all', retryAt: null }, { ...found, seedMissing: true })).toEqual({ code: 'no-seed', searched: found.searched });
+    expect(none({ kind: 'failed', failure: { code: 'unexpected', detail: 'anything at all' }, reason: 'anything at all', retryAt: null }, { ...found, seedMissing: true })).toEqual({ code: 'no-seed', searched: found.searched });
   });
 
   it('says each reason in one line a person can act on', () => {
@@ -74,7 +74,7 @@ describe('the identity stream', () => {
     expect(stream.current()).toMatchObject({ kind: 'identified', online: true, targetUrl: identity.targetUrl });
     expect(seen).toHaveLength(1);
     stop();
-    publish({ kind: 'offline-ready', identity, reason: 'x', since: 'y' });
+    publish({ kind: 'offline-ready', identity, failure: { code: 'api-unreachable', api: null, detail: 'x' }, reason: 'x', since: 'y' });
     expect(seen).toHaveLength(1);
     expect(stream.current()).toMatchObject({ kind: 'identified', online: false });
     stream.close();

@@ -82,7 +82,7 @@ describe('startup order (driven with the fake electron)', () => {
   });
 
   it('keeps the splash and opens no kiosk when bootstrap stops without an identity', async () => {
-    const h = harness({ kind: 'failed', reason: 'stopped', retryAt: null });
+    const h = harness({ kind: 'failed', failure: { code: 'stopped' }, reason: 'stopped while waiting for a seed', retryAt: null });
     const started = await h.start();
     expect(h.order).toEqual(['splash', 'bootstrap']);
     expect(started?.kiosk).toBeNull();

@@ -81,7 +81,7 @@ describe('aether-native doctor', () => {
     expect(code).toBe(1);
     const expected = 'seed.json at ~/seed.json: event_device_id must be a string, found number 42. Set "event_device_id" to the device id from the Aether admin (letters, digits, "_" or "-", at most 64).';
     expect(stderr).toBe(`aether-native doctor: ${expected}\n`);
-    expect(JSON.parse(stdout)).toMatchObject({ seed: { path: file, error: expected }, state: 'failed', device: null, target_url: null });
+    expect(JSON.parse(stdout)).toMatchObject({ seed: { path: file, error: expected }, state: 'failed', failure: 'seed-invalid', device: null, target_url: null });
     const human = await doctor('--seed', file);
     expect(human.stdout).toContain(`problem: ${expected}`);
     expect(`${human.stdout}${human.stderr}`).not.toMatch(/\n\s+at \S/);
@@ -120,6 +120,7 @@ describe('aether-native doctor', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as DoctorReport;
     expect(report.state).toBe('offline-ready');
+    expect(report.failure).toBe('api-unreachable');
     expect(report.reason).toMatch(/HTTP 503/);
     expect(report.api.map((a) => a.ok)).toEqual([false, false]);
     expect(report.target_url).toBe(`${sim.url}/events/ev_2026_summit/launcher/loc_ballroom_a`);

@@ -97,7 +97,7 @@ describe('simulator: demo launcher page in headless Chromium', () => {
       expect(await page.getByTestId('mode').getAttribute('data-mode')).toBe('native');
       await page.getByTestId('device-name').filter({ hasText: 'Ballroom A lectern' }).waitFor();
       await page.locator('[data-testid=bootstrap-state][data-state=authenticating]').waitFor();
-      device.publish({ ...device.service.status(), state: { kind: 'failed', reason: 'no network', retryAt: null } });
+      device.publish({ ...device.service.status(), state: { kind: 'failed', failure: { code: 'api-unreachable', api: null, detail: 'no network' }, reason: 'no network', retryAt: null } });
       await page.locator('[data-testid=bootstrap-state][data-state=failed]').waitFor();
       expect(await page.getByTestId('bootstrap-state').textContent()).toBe('failed');
       // A product page, not a debug panel: no raw JSON of the device record.

@@ -5,6 +5,7 @@ import { silentLogger } from '../base/logger';
 import { writeJsonAtomic } from '../base/atomic-file';
 import { FleetStatus } from '../contracts/status-file';
 import { createStatusReporter, statusFields, type StatusFields } from '../update-helper/status-reporter';
+import { failedUpdate } from '../update-helper/update-state';
 import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';
 
@@ -91,11 +92,15 @@ describe('fleet status reporter', () => {
       eventDeviceId: 'd1',
       appVersion: '1.4.0',
       bootstrap: { kind: 'authenticating', api: 'https://api.x' },
-      update: { kind: 'failed', reason: 'hash mismatch', version: '1.5.0' },
+      update: failedUpdate({ code: 'payload-hash-mismatch', version: '1.5.0', file: 'A.zip' }),
       cache: { files: 0, bytes: 0, missing: 0 },
       staged: null,
     });
-    expect(failed).toMatchObject({ api: 'https://api.x', update: { available: null, last_error: 'hash mismatch' } });
+    expect(failed).toMatchObject({
+      api: 'https://api.x',
+      failure: null,
+      update: { available: null, last_error: 'A.zip does not match the SHA-256 in version.json; waiting for a corrected file', last_error_code: 'payload-hash-mismatch' },
+    });
   });
 
   it('never writes outside the status folder (the file is named by the normalised hostname)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { updateMenuItems } from '../apps/desktop/update-menu';
-import type { UpdateState } from '../update-helper/update-state';
+import { failedUpdate, type UpdateState } from '../update-helper/update-state';
 
 function items(state: UpdateState) {
   const calls: string[] = [];
@@ -15,7 +15,7 @@ describe('"Check for Updates…" menu entries', () => {
     [{ kind: 'verifying', version: '1.5.0', file: 'A.zip' }, ['Checking update 1.5.0… (disabled)', 'Check for Updates…']],
     [{ kind: 'staged', version: '1.5.0', stagedPath: '/x' }, ['Restart to Update to 1.5.0', 'Check for Updates…']],
     [{ kind: 'applying', version: '1.5.0' }, ['Updating to 1.5.0… (disabled)']],
-    [{ kind: 'failed', reason: 'A.zip does not match the SHA-256 in version.json' }, ['Update failed: A.zip does not match the SHA-256 in version.json (disabled)', 'Check for Updates…']],
+    [failedUpdate({ code: 'payload-hash-mismatch', version: '1.5.0', file: 'A.zip' }), ['Update failed: A.zip does not match the SHA-256 in version.json; waiting for a corrected file (disabled)', 'Check for Updates…']],
   ])('%o', (state, expected) => {
     expect(items(state).labels).toEqual(expected);
   });

@@ -68,7 +68,7 @@ describe('version watcher on real folders', () => {
     await writeFile(path.join(dir, RELEASE.file), wrong);
     await dropVersion(dir, RELEASE);
     const failed = await stateIs('failed');
-    expect(failed).toMatchObject({ reason: expect.stringContaining('SHA-256') });
+    expect(failed).toMatchObject({ failure: { code: 'payload-hash-mismatch' }, reason: expect.stringContaining('SHA-256') });
     expect(stage.calls).toHaveLength(0);
     await writeFile(path.join(dir, `.syncthing.${RELEASE.file}.tmp`), BUILD);
     await rename(path.join(dir, `.syncthing.${RELEASE.file}.tmp`), path.join(dir, RELEASE.file));
@@ -80,7 +80,7 @@ describe('version watcher on real folders', () => {
     const { dir, stage, stateIs } = await setup();
     await writeFile(path.join(dir, RELEASE.file), Buffer.concat([BUILD, Buffer.from('x')]));
     await dropVersion(dir, RELEASE);
-    expect(await stateIs('failed')).toMatchObject({ reason: expect.stringContaining(`says ${BUILD.length}`) });
+    expect(await stateIs('failed')).toMatchObject({ failure: { code: 'payload-too-large', need: BUILD.length }, reason: expect.stringContaining(`says ${BUILD.length}`) });
     expect(stage.calls).toHaveLength(0);
   });
 
@@ -112,11 +112,11 @@ describe('version watcher on real folders', () => {
   it('reports malformed JSON and a file name with ../ without staging, and recovers when fixed', async () => {
     const { dir, watcher, stage, stateIs } = await setup();
     await writeFile(path.join(dir, 'version.json'), '{"version": "1.1.0", "file": ');
-    expect(await stateIs('failed')).toMatchObject({ reason: expect.stringContaining('not valid JSON') });
+    expect(await stateIs('failed')).toMatchObject({ failure: { code: 'version-json-syntax' }, reason: expect.stringContaining('not valid JSON') });
     await dropVersion(dir, { ...RELEASE, file: '../../etc/passwd' });
     await waitFor('the ../ name refused', () => {
       const s = watcher.status().state;
-      return s.kind === 'failed' && s.reason.includes('file:');
+      return s.kind === 'failed' && s.failure.code === 'version-json-invalid' && s.reason.includes('file:');
     });
     await dropVersion(dir, { ...RELEASE, file: '.hidden.AppImage' });
     await waitFor('the dotfile name refused', () => {

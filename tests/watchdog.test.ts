@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, createWatchdog, DEFAULT_WATCHDOG_CONFIG, step, type WatchdogConfig, type WatchdogEffect } from '../kiosk/watchdog';
+import { createWatchdog, DEFAULT_WATCHDOG_CONFIG, describeFailure, reloadDelay, step, type WatchdogConfig, type WatchdogEffect } from '../kiosk/watchdog';
 
 const URL_ = 'https://summit.example-events.com/events/ev/launcher/loc';
 const CONFIG: WatchdogConfig = { ...DEFAULT_WATCHDOG_CONFIG, baseDelayMs: 1_000, maxDelayMs: 8_000, maxAttempts: 4, stableMs: 60_000, hangGraceMs: 5_000 };
@@ -71,7 +71,7 @@ describe('watchdog: crash and hang', () => {
     expect(performed.some((e) => e.type === 'show-splash')).toBe(false);
 
     dog.dispatch({ type: 'render-process-gone', reason: 'oom' });
-    expect(dog.state()).toMatchObject({ kind: 'gave-up', failures: CONFIG.maxAttempts + 1, reason: { type: 'crashed', detail: 'oom' } });
+    expect(dog.state()).toMatchObject({ kind: 'gave-up', failures: CONFIG.maxAttempts + 1, failure: { code: 'renderer-crashed', detail: 'oom' } });
     const splash = performed.filter((e) => e.type === 'show-splash');
     expect(splash).toEqual([{ type: 'show-splash', message: 'The launcher page stopped (oom).', retryAt: time.clock.now() + CONFIG.gaveUpRetryMs }]);
     expect(time.pendingDelay()).toBe(CONFIG.gaveUpRetryMs);
@@ -99,7 +99,7 @@ describe('watchdog: crash and hang', () => {
     expect(dog.state().kind).toBe('hung');
     expect(time.pendingDelay()).toBe(CONFIG.hangGraceMs);
     time.fireTimer();
-    expect(dog.state()).toMatchObject({ kind: 'backing-off', reason: { type: 'unresponsive' }, failures: 1 });
+    expect(dog.state()).toMatchObject({ kind: 'backing-off', failure: { code: 'renderer-unresponsive' }, failures: 1 });
     expect(performed.filter((e) => e.type === 'kill-renderer')).toHaveLength(1);
     time.fireTimer();
     expect(performed.at(-1)).toEqual({ type: 'load', url: URL_ });
@@ -126,7 +126,7 @@ describe('watchdog: crash and hang', () => {
       time.fireTimer();
       if (dog.state().kind === 'backing-off') time.fireTimer();
     }
-    expect(dog.state()).toMatchObject({ kind: 'gave-up', reason: { type: 'unresponsive' } });
+    expect(dog.state()).toMatchObject({ kind: 'gave-up', failure: { code: 'renderer-unresponsive' } });
   });
 
   it('forgives earlier failures after the page stayed healthy long enough', () => {
@@ -180,7 +180,7 @@ describe('watchdog: load failures and the network', () => {
     dog.dispatch({ type: 'load-failed', code: -202, description: 'ERR_CERT_AUTHORITY_INVALID' });
     time.fireTimer();
     dog.dispatch({ type: 'load-failed', code: -202, description: 'ERR_CERT_AUTHORITY_INVALID' });
-    expect(dog.state()).toMatchObject({ kind: 'gave-up', reason: { type: 'load-failed', code: -202 } });
+    expect(dog.state()).toMatchObject({ kind: 'gave-up', failure: { code: 'page-load-failed', netError: -202 } });
   });
 
   it('ignores ERR_ABORTED (a navigation the lock cancelled) and events that do not apply', () => {
@@ -220,7 +220,7 @@ describe('watchdog: load failures and the network', () => {
 
 describe('backoff', () => {
   it('doubles up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, CONFIG))).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
+    expect([1, 2, 3, 4, 5, 10].map((n) => reloadDelay(n, CONFIG))).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
   });
 
   it('step is pure: the same input gives the same output', () => {
@@ -229,5 +229,35 @@ describe('backoff', () => {
     const b = step(state, { type: 'render-process-gone', reason: 'killed' }, 10, CONFIG);
     expect(a).toEqual(b);
     expect(state).toEqual({ kind: 'healthy', url: URL_, failures: 2, since: 5 });
+  });
+});
+
+describe('every watchdog failure code, through the pure step', () => {
+  const healthy = { kind: 'healthy', url: URL_, failures: 0, since: 0 } as const;
+  const lastAttempt = { kind: 'loading', url: URL_, failures: CONFIG.maxAttempts } as const;
+
+  it('renderer-crashed: backs off with the typed failure; past the limit the splash shows its sentence', () => {
+    const { state } = step(healthy, { type: 'render-process-gone', reason: 'crashed' }, 1, CONFIG);
+    expect(state).toEqual({ kind: 'backing-off', url: URL_, failures: 1, failure: { code: 'renderer-crashed', detail: 'crashed' }, retryAt: 1_001 });
+    expect(step(lastAttempt, { type: 'render-process-gone', reason: 'oom' }, 1, CONFIG).effects).toContainEqual({ type: 'show-splash', message: 'The launcher page stopped (oom).', retryAt: 1 + CONFIG.gaveUpRetryMs });
+    expect(describeFailure({ code: 'renderer-crashed', detail: 'oom' })).toBe('The launcher page stopped (oom).');
+  });
+
+  it('renderer-unresponsive: the hang grace runs out, the renderer is killed and the failure recorded', () => {
+    const hung = step(healthy, { type: 'unresponsive' }, 1, CONFIG).state;
+    const { state, effects } = step(hung, { type: 'timer' }, 1 + CONFIG.hangGraceMs, CONFIG);
+    expect(state).toMatchObject({ kind: 'backing-off', failure: { code: 'renderer-unresponsive' } });
+    expect(effects[0]).toEqual({ type: 'kill-renderer' });
+    expect(describeFailure({ code: 'renderer-unresponsive' })).toBe('The launcher page stopped responding.');
+  });
+
+  it('page-load-failed: a broken page backs off, a network error goes offline; both carry the net error', () => {
+    const loading = step({ kind: 'idle' }, { type: 'start', url: URL_ }, 0, CONFIG).state;
+    expect(step(loading, { type: 'load-failed', code: -202, description: 'ERR_CERT_AUTHORITY_INVALID' }, 1, CONFIG).state).toMatchObject({
+      kind: 'backing-off',
+      failure: { code: 'page-load-failed', netError: -202, description: 'ERR_CERT_AUTHORITY_INVALID' },
+    });
+    expect(step(loading, { type: 'load-failed', code: -106, description: 'ERR_INTERNET_DISCONNECTED' }, 1, CONFIG).state).toMatchObject({ kind: 'offline', failure: { code: 'page-load-failed', netError: -106 } });
+    expect(describeFailure({ code: 'page-load-failed', netError: -202, description: 'ERR_CERT_AUTHORITY_INVALID' })).toBe('The launcher page could not be loaded: ERR_CERT_AUTHORITY_INVALID (-202).');
   });
 });

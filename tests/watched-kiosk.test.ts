@@ -175,7 +175,7 @@ describe('the kiosk loads through the renderer watchdog', () => {
     const { wc, watchdog } = open(['https://other.example.org']);
     await settle();
     expect(wc.loadedUrls).toEqual([]);
-    expect(watchdog.state()).toMatchObject({ kind: 'backing-off', failures: 1, reason: { type: 'load-failed' } });
+    expect(watchdog.state()).toMatchObject({ kind: 'backing-off', failures: 1, failure: { code: 'page-load-failed' } });
     expect(time.delays).toEqual([CONFIG.baseDelayMs]);
     watchdog.stop();
   });

@@ -112,12 +112,14 @@ export function statusFields(inputs: StatusInputs): StatusFields {
     event_device_id: inputs.eventDeviceId,
     app_version: inputs.appVersion,
     state: bootstrap.kind,
+    failure: 'failure' in bootstrap && bootstrap.failure ? bootstrap.failure.code : null,
     api,
     cache: inputs.cache,
     update: {
       available: 'version' in update && update.kind !== 'failed' ? (update.version ?? null) : null,
       staged: update.kind === 'staged' || update.kind === 'applying' ? update.version : inputs.staged,
       last_error: update.kind === 'failed' ? update.reason : null,
+      last_error_code: update.kind === 'failed' ? update.failure.code : null,
     },
   };
 }

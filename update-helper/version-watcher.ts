@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { errorText } from '../base/failure';
+import { createMachine } from '../base/machine';
 import { serialRerun } from '../base/serial-rerun';
 import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
 import { checkPayload, PayloadHashCache } from './payload-check';
 import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
-import type { UpdateState, UpdateStatus } from './update-state';
+import { describeUpdateFailure, type UpdateEvent, type UpdateFailure, type UpdateState, type UpdateStatus, updateStep } from './update-state';
 import { ineligibility } from './version-eligibility';
 import { type BuildTarget, NATIVE_APP_DIR, releaseForTarget, VERSION_FILE_NAME, type VersionFile, VersionManifest } from '../contracts/version';
 
@@ -50,15 +52,20 @@ const sig = (e: ShareEntry | undefined) => (e ? `${e.ino}:${e.size}:${e.mtimeMs}
 /**
  * Watches `<share>/binaries/native_app/` and drives the update state machine. Every snapshot is
  * evaluated from scratch against the files as they are now; a newer snapshot aborts an evaluation
- * still hashing or staging (a second release dropped while the first is verified).
+ * still hashing or staging (a second release dropped while the first is verified). The states are
+ * decided by `updateStep` on the kernel (base/machine.ts); this is the I/O around it.
  */
 export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
   const dir = path.join(deps.shareRoot, ...NATIVE_APP_DIR);
   const log = deps.logger.child({ module: 'version-watcher' });
   const hashes = new PayloadHashCache();
-  const listeners = new Set<(status: UpdateStatus) => void>();
+  const machine = createMachine<UpdateState, UpdateEvent, never>({
+    initial: { kind: 'idle' },
+    step: updateStep,
+    onListenerError: (err) => log.error({ err }, 'an update state listener threw'),
+  });
+  const state = (): UpdateState => machine.state();
 
-  let state: UpdateState = { kind: 'idle' };
   let staged: StagedManifest | null = null;
   let latest: ShareSnapshot = new Map();
   let doneKey: string | null = null;
@@ -70,14 +77,10 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
   const shareWatcher = createShareWatcher({ dir, logger: deps.logger, ...deps.watch, onSnapshot: (snapshot) => onSnapshot(snapshot) });
 
   function status(): UpdateStatus {
-    return { appVersion: deps.appVersion, state };
+    return { appVersion: deps.appVersion, state: state() };
   }
 
-  function setState(next: UpdateState): void {
-    if (closed || JSON.stringify(next) === JSON.stringify(state)) return;
-    state = next;
-    for (const listener of listeners) listener(status());
-  }
+  const send = (event: UpdateEvent): void => machine.dispatch(event);
 
   /** Logs a condition once; the same condition on the next event or re-scan stays silent. */
   function logOnce(level: 'info' | 'warn' | 'error', key: string, message: string, extra: object = {}): void {
@@ -94,16 +97,16 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
   }
 
   /** A problem with the share's version.json: shown as `failed`, unless a good build is already staged. */
-  function problem(key: string, reason: string): void {
-    logOnce('warn', key, reason);
-    if (staged) setState({ kind: 'staged', version: staged.version, stagedPath: staged.staged_path });
-    else setState({ kind: 'failed', reason });
+  function problem(key: string, failure: UpdateFailure): void {
+    logOnce('warn', key, describeUpdateFailure(failure), { failure: failure.code });
+    if (staged) send({ type: 'staged', version: staged.version, stagedPath: staged.staged_path });
+    else send({ type: 'failed', failure });
   }
 
   async function evaluate(snapshot: ShareSnapshot): Promise<void> {
     const versionEntry = snapshot.get(VERSION_FILE_NAME);
     // Syncthing deletes a file before renaming its replacement in: absence is not a withdrawn release.
-    if (!versionEntry || state.kind === 'applying') return;
+    if (!versionEntry || state().kind === 'applying') return;
     let text: string;
     try {
       text = await fs.readFile(versionEntry.path, 'utf8');
@@ -117,27 +120,27 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     try {
       json = JSON.parse(text);
     } catch (err) {
-      return problem(`json:${textKey}`, `version.json in the share is not valid JSON (${(err as Error).message}); waiting for a corrected file`);
+      return problem(`json:${textKey}`, { code: 'version-json-syntax', detail: errorText(err) });
     }
     const parsed = VersionManifest.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      return problem(`schema:${textKey}`, `version.json in the share is invalid: ${issues}; waiting for a corrected file`);
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      return problem(`schema:${textKey}`, { code: 'version-json-invalid', issues });
     }
     const release = releaseForTarget(parsed.data, deps.target);
     if (!release) {
       const notFor = `${parsed.data.version} in the share has no build for ${deps.target}`;
       logOnce('info', `no-build:${textKey}`, `update ignored: ${notFor}`);
-      if (!staged) setState({ kind: 'idle', note: notFor });
+      if (!staged) send({ type: 'ignored', note: notFor });
       return;
     }
     if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
-      return setState({ kind: 'staged', version: staged.version, stagedPath: staged.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
+      return send({ type: 'staged', version: staged.version, stagedPath: staged.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
     }
     const notFor = ineligibility(release, deps.appVersion, deps.hostname);
     if (notFor) {
       logOnce('info', `ineligible:${release.version}:${notFor}`, `update ignored: ${notFor}`);
-      if (!staged) setState({ kind: 'idle', note: notFor });
+      if (!staged) send({ type: 'ignored', note: notFor });
       return;
     }
     const payload = snapshot.get(release.file);
@@ -151,9 +154,10 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     } catch (err) {
       if (controller.signal.aborted) return;
       doneKey = key;
-      const reason = err instanceof StagingError ? err.message : `Staging ${release.version} failed: ${(err as Error).message}`;
-      logOnce('error', `stage:${key}`, reason, err instanceof StagingError ? {} : { err });
-      setState({ kind: 'failed', reason, version: release.version });
+      const failure: UpdateFailure =
+        err instanceof StagingError ? { code: 'staging-refused', version: release.version, detail: err.message } : { code: 'staging-failed', version: release.version, detail: errorText(err) };
+      logOnce('error', `stage:${key}`, describeUpdateFailure(failure), err instanceof StagingError ? { failure: failure.code } : { err, failure: failure.code });
+      send({ type: 'failed', failure });
     } finally {
       if (inFlight?.controller === controller) inFlight = null;
     }
@@ -161,47 +165,43 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
 
   async function verifyAndStage(release: VersionFile, payload: ShareEntry | undefined, signal: AbortSignal): Promise<void> {
     const { version, file, size } = release;
-    // Announce a release once; a payload still growing moves straight between waiting states.
-    if (state.kind !== 'waiting-for-payload' || state.version !== version) setState({ kind: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
+    // Announce a release once; a payload still growing moves straight between waiting states (the step decides).
+    send({ type: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
     if (!payload || payload.size < size) {
       logOnce('info', `waiting:${version}`, `update ${version} seen; waiting for ${file} to finish syncing`);
-      return setState({ kind: 'waiting-for-payload', version, file, have: payload?.size ?? 0, need: size });
+      return send({ type: 'payload-waiting', version, file, have: payload?.size ?? 0, need: size });
     }
-    setState({ kind: 'verifying', version, file });
+    send({ type: 'verifying', version, file });
     const check = await checkPayload(payload.path, release, hashes, signal);
     signal.throwIfAborted();
     switch (check.kind) {
       case 'missing':
-        return setState({ kind: 'waiting-for-payload', version, file, have: 0, need: size });
+        return send({ type: 'payload-waiting', version, file, have: 0, need: size });
       case 'incomplete':
-        return setState({ kind: 'waiting-for-payload', version, file, have: check.have, need: check.need });
+        return send({ type: 'payload-waiting', version, file, have: check.have, need: check.need });
       case 'too-large':
-        return failed(version, `${file} is ${check.have} bytes but version.json says ${check.need}; waiting for a corrected file`);
+        return failed({ code: 'payload-too-large', version, file, have: check.have, need: check.need });
       case 'hash-mismatch':
-        return failed(version, `${file} does not match the SHA-256 in version.json; waiting for a corrected file`);
+        return failed({ code: 'payload-hash-mismatch', version, file });
       case 'match': {
         const manifest = await deps.stage({ release, payloadPath: payload.path }, signal);
         signal.throwIfAborted();
         staged = manifest;
         logOnce('info', `staged:${version}`, `update ${version} staged`, { stagedPath: manifest.staged_path });
-        return setState({ kind: 'staged', version, stagedPath: manifest.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
+        return send({ type: 'staged', version, stagedPath: manifest.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
       }
     }
   }
 
-  function failed(version: string, reason: string): void {
-    logOnce('warn', `failed:${version}:${reason}`, reason);
-    setState({ kind: 'failed', reason, version });
+  function failed(failure: Extract<UpdateFailure, { code: 'payload-too-large' | 'payload-hash-mismatch' }>): void {
+    const reason = describeUpdateFailure(failure);
+    logOnce('warn', `failed:${failure.version}:${reason}`, reason, { failure: failure.code });
+    send({ type: 'failed', failure });
   }
 
   return {
     status,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    subscribe: (listener) => machine.subscribe(() => listener(status())),
     start: () => shareWatcher.start(),
     async checkNow() {
       doneKey = null;
@@ -210,16 +210,16 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       await evaluations.current;
     },
     async apply() {
-      if (state.kind !== 'staged' || !staged) throw new UpdateNotReadyError(`No update is staged yet (update state: ${state.kind}).`);
+      if (state().kind !== 'staged' || !staged) throw new UpdateNotReadyError(`No update is staged yet (update state: ${state().kind}).`);
       const manifest = staged;
-      setState({ kind: 'applying', version: manifest.version });
+      send({ type: 'applying', version: manifest.version });
       log.info({ version: manifest.version }, 'applying staged update: handing over to the swap helper');
       try {
         await deps.applyStagedUpdate(manifest);
       } catch (err) {
-        const reason = `Could not hand the update to the swap helper: ${(err as Error).message}`;
-        log.error({ err, version: manifest.version }, reason);
-        setState({ kind: 'failed', reason, version: manifest.version });
+        const failure: UpdateFailure = { code: 'handover-failed', version: manifest.version, detail: errorText(err) };
+        log.error({ err, version: manifest.version, failure: failure.code }, describeUpdateFailure(failure));
+        send({ type: 'failed', failure });
         throw err;
       }
     },
@@ -228,7 +228,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       await shareWatcher.close();
       await evaluations.current;
       closed = true;
-      listeners.clear();
+      machine.stop();
     },
   };
 }

@@ -1,17 +1,22 @@
 import type { WebContents } from 'electron';
+import { createEmitter } from '../../base/emitter';
+import { assertNever, errorText } from '../../base/failure';
 import type { Logger } from '../../base/logger';
+import { createMachine } from '../../base/machine';
 import type { Platform } from '../../base/platform';
 import type { PermissionsService, TccPermissions } from '../../kiosk/permissions-service';
+import { describeGateFailure, type GateEffect, type GateEvent, type GateOutcome, type GateState, gateStep } from '../../kiosk/permissions-gate';
+
+export type { GateOutcome };
 
 /**
  * Holds the kiosk back while the splash walks through the macOS permissions (DESIGN §10), until
  * they are all granted, ops press "Continue without" on the splash, the splash is gone, or
  * `maxWaitMs` passed — so a kiosk that restarts unattended with a permission missing still opens.
  * "Continue without" arrives as the `permissions.continueWithout` procedure, which only the splash
- * may call; it is remembered, so a press while bootstrap still runs counts too.
+ * may call; it is remembered, so a press while bootstrap still runs counts too. The decisions are
+ * `gateStep` (kiosk/permissions-gate.ts) on the kernel; this file owns the timers and listeners.
  */
-
-export type GateOutcome = 'not-applicable' | 'complete' | 'continued-without' | 'splash-gone' | 'timed-out' | 'unchecked';
 
 export interface ContinueSignal {
   continueWithout(): void;
@@ -20,21 +25,20 @@ export interface ContinueSignal {
 }
 
 export function createContinueSignal(): ContinueSignal {
-  const listeners = new Set<() => void>();
+  const continues = createEmitter<void>();
   let continued = false;
   return {
     continueWithout() {
       continued = true;
-      for (const listener of [...listeners]) listener();
-      listeners.clear();
+      continues.emit();
+      continues.clear();
     },
     onContinue(listener) {
       if (continued) {
         listener();
         return () => {};
       }
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
+      return continues.on(listener);
     },
   };
 }
@@ -63,38 +67,58 @@ export const DEFAULT_GATE_POLL_MS = 2_000;
 export const DEFAULT_GATE_MAX_WAIT_MS = 10 * 60_000;
 
 export async function waitForPermissions({ platform, permissions, continued, splash, logger, pollMs = DEFAULT_GATE_POLL_MS, maxWaitMs = DEFAULT_GATE_MAX_WAIT_MS }: PermissionsGateDeps): Promise<GateOutcome> {
-  if (platform !== 'darwin') return 'not-applicable';
-  if ((await permissions.status()).complete) return 'complete';
-  if (!splash || splash.isDestroyed()) return 'splash-gone';
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const disarm: Array<() => void> = [];
+  const later = (ms: number, event: GateEvent, dispatch: (event: GateEvent) => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      dispatch(event);
+    }, ms);
+    timers.add(timer);
+  };
 
-  const timers: Array<ReturnType<typeof setTimeout>> = [];
-  let stopListening: () => void = () => {};
-  let onGone: () => void = () => {};
-  let settled = false;
-  const outcome = await new Promise<GateOutcome>((settle) => {
-    const resolve = (value: GateOutcome) => {
-      settled = true;
-      settle(value);
-    };
-    onGone = () => resolve('splash-gone');
-    splash.once('destroyed', onGone);
-    stopListening = continued.onContinue(() => resolve('continued-without'));
-    timers.push(setTimeout(() => resolve('timed-out'), maxWaitMs));
-    const poll = () => {
-      if (settled) return;
-      permissions.status().then(
-        (overview) => (overview.complete ? resolve('complete') : settled || timers.push(setTimeout(poll, pollMs))),
-        (error: unknown) => {
-          logger.warn({ err: error }, 'permissions could not be checked; the kiosk opens without waiting');
-          resolve('unchecked');
-        },
-      );
-    };
-    timers.push(setTimeout(poll, pollMs));
+  return new Promise<GateOutcome>((resolve) => {
+    const machine = createMachine<GateState, GateEvent, GateEffect>({
+      initial: { kind: 'idle' },
+      step: gateStep,
+      onListenerError: (err) => logger.error({ err }, 'a permissions gate listener threw'),
+      run(effect, dispatch) {
+        switch (effect.type) {
+          case 'check':
+            permissions.status().then(
+              (overview) => dispatch({ type: 'status', complete: overview.complete }),
+              (error: unknown) => dispatch({ type: 'status-failed', detail: errorText(error) }),
+            );
+            return;
+          case 'watch': {
+            later(maxWaitMs, { type: 'timed-out' }, dispatch);
+            disarm.push(continued.onContinue(() => dispatch({ type: 'continued' })));
+            if (!splash || splash.isDestroyed()) return dispatch({ type: 'splash-gone' });
+            const onGone = () => dispatch({ type: 'splash-gone' });
+            splash.once('destroyed', onGone);
+            disarm.push(() => {
+              if (!splash.isDestroyed()) splash.off('destroyed', onGone);
+            });
+            return;
+          }
+          case 'schedule-poll':
+            return later(pollMs, { type: 'poll-due' }, dispatch);
+          case 'finish': {
+            for (const timer of timers) clearTimeout(timer);
+            timers.clear();
+            for (const off of disarm.splice(0)) off();
+            const state = machine.state();
+            if (state.kind !== 'done') return;
+            if (state.outcome === 'unchecked') logger.warn({ failure: state.failure.code }, describeGateFailure(state.failure));
+            if (state.outcome !== 'not-applicable') logger.info({ outcome: state.outcome }, 'permissions step finished');
+            machine.stop();
+            return resolve(state.outcome);
+          }
+          default:
+            return assertNever(effect, 'permissions gate effect');
+        }
+      },
+    });
+    machine.dispatch({ type: 'start', platform });
   });
-  for (const timer of timers) clearTimeout(timer);
-  stopListening();
-  if (!splash.isDestroyed()) splash.off('destroyed', onGone);
-  logger.info({ outcome }, 'permissions step finished');
-  return outcome;
 }

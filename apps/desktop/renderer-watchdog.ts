@@ -34,7 +34,7 @@ export function watchRenderer(deps: RendererWatchdogDeps): Watchdog & { start(ur
     config: deps.config ?? DEFAULT_WATCHDOG_CONFIG,
     clock: deps.clock ?? realClock,
     onState: (state, previous) => {
-      if (state.kind !== previous.kind) logger.info({ from: previous.kind, to: state.kind, reason: 'reason' in state ? state.reason : undefined }, 'kiosk renderer state');
+      if (state.kind !== previous.kind) logger.info({ from: previous.kind, to: state.kind, failure: 'failure' in state ? state.failure.code : undefined }, 'kiosk renderer state');
       deps.onState?.(state);
     },
     perform: (effect) => {

@@ -33,7 +33,7 @@ export async function testCache(root: string, source: FileSource | string, overr
     transientRetryMs: 0,
     progressIntervalMs: 20,
     ...overrides,
-    download: { maxAttempts: 3, maxIntegrityAttempts: 2, stallTimeoutMs: 300, headersTimeoutMs: 2_000, backoff: { baseMs: 5, maxMs: 20 }, ...overrides.download },
+    download: { maxAttempts: 3, maxIntegrityAttempts: 2, stallTimeoutMs: 300, headersTimeoutMs: 2_000, backoff: { initialDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 1 }, ...overrides.download },
   });
 }
 

@@ -9,6 +9,7 @@ import { createApiClient } from '../../../provisioning/api-client';
 import { defaultApiUrl } from '../../../provisioning/api-defaults';
 import { writeJsonAtomic } from '../../../base/atomic-file';
 import { createAetherCore } from '../../../core/create-core';
+import { type BootstrapFailure, type BootstrapFailureCode, describeBootstrapFailure } from '../../../provisioning/bootstrap-failure';
 import type { BootstrapState } from '../../../provisioning/bootstrap-state';
 import { type ApiProbe, type FolderCheck, checkWritableFolder, probeBaseUrls } from '../../../provisioning/diagnostics';
 import { type SeedLocation, discoverSeed, seedSearchOrder } from '../../../provisioning/seed-discovery';
@@ -37,6 +38,8 @@ export interface DoctorReport {
   api_answered: string | null;
   folders: { cache: FolderCheck; temp: FolderCheck };
   state: BootstrapState['kind'];
+  /** The typed failure code when the state is failed or offline-ready (scripts switch on it, not on `reason`). */
+  failure?: BootstrapFailureCode;
   reason?: string;
 }
 
@@ -113,13 +116,13 @@ async function diagnose(input: DiagnoseInput): Promise<DoctorReport> {
   try {
     location = await discoverSeed(discovery);
     if (!location) {
-      const where = seedSearchOrder(discovery).map((p) => displayPath(p, input.home)).join(', ');
-      return { ...empty, seed: { path: null, error: `no seed.json found (looked at ${where}); put one there or pass --seed <path>` }, state: 'failed' };
+      const failure: BootstrapFailure = { code: 'seed-missing', searched: seedSearchOrder(discovery).map((p) => displayPath(p, input.home)) };
+      return { ...empty, seed: { path: null, error: describeBootstrapFailure(failure) }, state: 'failed', failure: failure.code };
     }
     loaded = await loadSeed(location.path, { logger, defaultApiUrl: defaultApiUrl(input.env), home: input.home });
   } catch (err) {
     if (!(err instanceof SeedError)) throw err;
-    return { ...empty, seed: { path: err.path, error: err.message }, state: 'failed' };
+    return { ...empty, seed: { path: err.path, error: err.message }, state: 'failed', failure: 'seed-invalid' };
   }
   const seedReport = { path: loaded.path, source: location.source, reason: location.reason, event_device_id: loaded.seed.event_device_id, warnings: loaded.warnings };
 
@@ -150,7 +153,7 @@ async function diagnose(input: DiagnoseInput): Promise<DoctorReport> {
       api_answered: identity?.online ? identity.api : null,
       folders,
       state: state.kind,
-      ...(state.kind === 'failed' || state.kind === 'offline-ready' ? { reason: state.reason } : {}),
+      ...(state.kind === 'failed' || state.kind === 'offline-ready' ? { failure: state.failure.code, reason: state.reason } : {}),
     };
   } finally {
     await Promise.all([core.close(), prober.close()]);
