@@ -1,21 +1,45 @@
-import { publishRelease } from '../../../update-helper/publish-release';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import { publishRelease, ReleaseError, versionFromFileName } from '../../../update-helper/publish-release';
 import type { Command } from '../command';
-import { UsageError } from '../command';
-import { parseShareWriteArgs, requireShare } from './ops-args';
+import { CommandError, EXIT, singleTopic, UsageError } from '../command';
+import { ReleaseOutput, writeJson } from '../output-schemas';
+import { printableCapped } from '../terminal-text';
+import { parseShareWriteArgs, required, shareFor } from './ops-args';
 
-const USAGE = `usage: aether-native release --share DIR --file BUILD [--version V] [--notes TEXT]
-                             [--min-version V] [--only-hosts H1,H2] [--force]
+const USAGE = `usage: aether-native release --file BUILD [--share DIR] [--version V] [--notes TEXT]
+                             [--min-version V] [--only-hosts H1,H2] [--force] [--json]
 
 Publishes BUILD into <share>/binaries/native_app/: the build first (temp name, then rename),
 version.json last, so no laptop sees a release whose build is not whole.
-  --version      semver of the build (default: taken from the file name)
+
+  --share DIR    the share (else AETHER_SHARE, else the first of ~/admin_share, ~/Sync/admin_share
+                 that exists); it must exist
+  --version V    semantic version of the build, MAJOR.MINOR.PATCH (default: taken from the file
+                 name, e.g. Aether-1.5.0-mac.zip)
   --min-version  laptops below this version ignore the release
   --only-hosts   canary: only these hostnames take it
-  --force        publish a version that is not higher than the current one (rollback)`;
+  --force        publish a version that is not higher than the current one (rollback)
+  --json         one JSON object (apps/cli/README.md: release)`;
+
+/** Checked here so the message speaks of what was typed (the publisher's would say "pass --version"). */
+function chosenVersion(file: string, given: string | undefined): string {
+  if (given !== undefined) {
+    if (semver.valid(given) !== given) {
+      const coerced = semver.coerce(given)?.version;
+      throw new UsageError(`--version ${printableCapped(given, 40)} is not a semantic version: use MAJOR.MINOR.PATCH${coerced ? `, e.g. --version ${coerced}` : ', e.g. --version 1.5.0'}.`);
+    }
+    return given;
+  }
+  const found = versionFromFileName(path.basename(file));
+  if (!found) throw new UsageError(`the file name ${printableCapped(path.basename(file), 80)} holds no version (like Aether-1.5.0-mac.zip); add --version MAJOR.MINOR.PATCH.`);
+  return found;
+}
 
 export const releaseCommand: Command = {
   summary: 'publish a build and its version.json to the share',
-  usage: USAGE,
+  help: singleTopic('release', USAGE),
   async run(args, io) {
     const values = parseShareWriteArgs(args, {
       file: { type: 'string' },
@@ -24,22 +48,34 @@ export const releaseCommand: Command = {
       'min-version': { type: 'string' },
       'only-hosts': { type: 'string' },
     });
-    if (!values.file) throw new UsageError('--file BUILD is required.');
+    const file = required(values.file, '--file BUILD is required: the build archive to publish.');
+    if (!(await stat(file).catch(() => null))?.isFile()) throw new CommandError(`${file} is not a file; --file must name the build archive.`);
+    const version = chosenVersion(file, values.version);
+    if (values['min-version'] !== undefined && semver.valid(values['min-version']) !== values['min-version']) {
+      throw new UsageError(`--min-version ${printableCapped(values['min-version'], 40)} is not a semantic version: use MAJOR.MINOR.PATCH, e.g. 1.4.0.`);
+    }
+    const share = await shareFor(io, values.share, 'write');
     const result = await publishRelease({
-      share: requireShare(values.share, io.env),
-      file: values.file,
-      version: values.version,
+      share: share.path,
+      file,
+      version,
       notes: values.notes,
       minVersion: values['min-version'],
       onlyHosts: values['only-hosts']?.split(',').map((h) => h.trim()).filter(Boolean),
       force: values.force,
+    }).catch((err: unknown) => {
+      throw err instanceof ReleaseError ? new CommandError(err.message) : err;
     });
     const { release } = result;
+    if (values.json) {
+      writeJson(io.stdout, ReleaseOutput, { share: share.path, release, build_path: result.buildPath, previous: result.previous });
+      return EXIT.ok;
+    }
     io.stdout.write(
       `Released ${release.version}${result.previous ? ` (was ${result.previous})` : ''}: ${result.buildPath}\n` +
         `  size ${release.size} bytes, sha256 ${release.sha256}\n` +
         (release.only_hosts ? `  canary for: ${release.only_hosts.join(', ')}\n` : ''),
     );
-    return 0;
+    return EXIT.ok;
   },
 };
