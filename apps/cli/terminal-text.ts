@@ -56,27 +56,27 @@ export function padColumns(text: string, width: number): string {
 export function wrapColumns(text: string, width: number, indent = '    '): string[] {
   const lines: string[] = [];
   let line = '';
-  const room = () => width - (lines.length === 0 ? 0 : stringWidth(indent));
+  const room = () => Math.max(1, width - (lines.length === 0 ? 0 : stringWidth(indent)));
   const flush = () => {
     lines.push(lines.length === 0 ? line : indent + line);
     line = '';
   };
   for (const word of text.split(' ')) {
+    if (line !== '' && stringWidth(`${line} ${word}`) <= room()) {
+      line = `${line} ${word}`;
+      continue;
+    }
+    if (line !== '') flush();
+    // The word starts a line: cut it while it is wider than the line it lands on.
     let rest = word;
     while (stringWidth(rest) > room()) {
-      if (line !== '') flush();
       const head = takeColumns(rest, room());
       if (head === '') break;
       line = head;
+      flush();
       rest = rest.slice(head.length);
-      flush();
     }
-    const candidate = line === '' ? rest : `${line} ${rest}`;
-    if (stringWidth(candidate) <= room()) line = candidate;
-    else {
-      flush();
-      line = rest;
-    }
+    line = rest;
   }
   if (line !== '' || lines.length === 0) flush();
   return lines;
