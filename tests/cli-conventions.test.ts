@@ -71,7 +71,7 @@ describe('aether-native conventions', () => {
   });
 
   it.each([
-    [['cache', 'status', '--frobnicate'], /^aether-native cache status: unknown option --frobnicate\. Options here: --json, --check, --seed, --cache-dir \(see --help\)\.\nusage: aether-native cache status /],
+    [['cache', 'status', '--frobnicate'], /^aether-native cache status: unknown option --frobnicate\. Options here: --json, --check, --seed, --cache-dir\.\nusage: aether-native cache status .*\nRun `aether-native cache status --help` for the options\.\n$/],
     [['cache', 'gc', '--dryrun'], /^aether-native cache gc: unknown option --dryrun\. Did you mean --dry-run\?/],
     [['doctor', '--seed'], /^aether-native doctor: --seed needs a value\.\n/],
     [['doctor', '--seed', '--json'], /^aether-native doctor: --seed needs a value, but the next word is the option "--json"\. If the value really starts with a dash, write --seed=--json\.\n/],

@@ -82,7 +82,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const known = usage || err instanceof CommandError;
     // Anything not known is a bug: still one line for the user, the stack only when asked for.
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`aether-native ${topic.label}: ${message}\n${usage ? `${topic.usage}\n` : ''}`);
+    // After a usage error, the synopsis and where the rest is; the whole help would push the error off screen.
+    const synopsis = `${topic.usage.split('\n\n', 1)[0]}\nRun \`aether-native ${topic.label} --help\` for the options.\n`;
+    io.stderr.write(`aether-native ${topic.label}: ${message}\n${usage ? synopsis : ''}`);
     if (!known && io.env.AETHER_DEBUG) io.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
     if (json) writeJson(io.stdout, CliErrorOutput, { error: { kind: usage ? 'usage' : 'failure', message } });
     return usage ? EXIT.usage : EXIT.failure;

@@ -39,7 +39,7 @@ function suggestion(name: string, known: readonly string[]): string {
   const near = known.filter((k) => k.length > 1 && (k.startsWith(name) || name.startsWith(k) || editDistance(k, name) <= 2));
   const list = known.filter((k) => k.length > 1).map((k) => `--${k}`);
   const hint = near.length > 0 ? ` Did you mean --${near[0]}?` : '';
-  return `${hint} Options here: ${list.join(', ') || 'none'} (see --help).`;
+  return `${hint} Options here: ${list.join(', ') || 'none'}.`;
 }
 
 function editDistance(a: string, b: string): number {
