@@ -2,17 +2,24 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { publishRelease, ReleaseError, versionFromFileName } from '../../../update-helper/publish-release';
-import type { Command } from '../command';
+import { pruneReleases } from '../../../update-helper/prune-releases';
+import type { CliIo, Command } from '../command';
 import { CommandError, EXIT, singleTopic, UsageError } from '../command';
-import { ReleaseOutput, writeJson } from '../output-schemas';
+import { ReleaseOutput, ReleasePruneOutput, writeJson } from '../output-schemas';
+import { formatBytes } from './progress-layout';
 import { printableCapped } from '../terminal-text';
 import { parseShareWriteArgs, required, shareFor } from './ops-args';
 
 const USAGE = `usage: aether-native release --file BUILD [--share DIR] [--version V] [--notes TEXT]
                              [--min-version V] [--only-hosts H1,H2] [--force] [--json]
+       aether-native release --prune KEEP [--share DIR] [--dry-run] [--json]
 
 Publishes BUILD into <share>/binaries/native_app/: the build first (temp name, then rename),
 version.json last, so no laptop sees a release whose build is not whole.
+
+With --prune KEEP, removes old builds from that folder instead: the newest KEEP versions stay (every
+file of a version: a mac zip and its dmg are one build), and so does the build version.json names,
+whatever its age. Files without a version in their name, links and dotfiles are never touched.
 
   --share DIR    the share (else AETHER_SHARE, else the first of ~/admin_share, ~/Sync/admin_share
                  that exists); it must exist
@@ -21,7 +28,9 @@ version.json last, so no laptop sees a release whose build is not whole.
   --min-version  laptops below this version ignore the release
   --only-hosts   canary: only these hostnames take it
   --force        publish a version that is not higher than the current one (rollback)
-  --json         one JSON object (apps/cli/README.md: release)`;
+  --prune KEEP   keep the newest KEEP builds (at least 1) and remove the older ones
+  --dry-run      with --prune: list what would be removed and change nothing
+  --json         one JSON object (apps/cli/README.md: release, release --prune)`;
 
 /** Checked here so the message speaks of what was typed (the publisher's would say "pass --version"). */
 function chosenVersion(file: string, given: string | undefined): string {
@@ -37,6 +46,26 @@ function chosenVersion(file: string, given: string | undefined): string {
   return found;
 }
 
+async function prune(io: CliIo, shareOption: string | undefined, keepText: string, dryRun: boolean, json: boolean): Promise<number> {
+  if (!/^\d{1,6}$/.test(keepText) || Number(keepText) < 1) throw new UsageError(`--prune needs how many builds to keep, a whole number of at least 1 (got "${printableCapped(keepText, 40)}").`);
+  const share = await shareFor(io, shareOption, 'write');
+  const result = await pruneReleases({ share: share.path, keep: Number(keepText), dryRun }).catch((err: unknown) => {
+    throw err instanceof ReleaseError ? new CommandError(err.message) : err;
+  });
+  if (json) {
+    writeJson(io.stdout, ReleasePruneOutput, { share: share.path, dry_run: dryRun, current: result.current, kept: result.kept, removed: result.removed });
+    return EXIT.ok;
+  }
+  const verb = dryRun ? 'would remove' : 'removed';
+  const lines = [
+    ...result.kept.map((f) => `  keep    ${f}${f === result.current ? ' (current)' : ''}`),
+    ...result.removed.map((r) => `  ${dryRun ? 'would remove' : 'remove '} ${r.file} (${formatBytes(r.bytes)})`),
+    `prune ${share.path}: kept ${result.kept.length}, ${verb} ${result.removed.length} build file(s) (${formatBytes(result.removed.reduce((sum, r) => sum + r.bytes, 0))})${dryRun ? '; nothing was changed' : ''}`,
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
 export const releaseCommand: Command = {
   summary: 'publish a build and its version.json to the share',
   help: singleTopic('release', USAGE),
@@ -47,7 +76,15 @@ export const releaseCommand: Command = {
       notes: { type: 'string' },
       'min-version': { type: 'string' },
       'only-hosts': { type: 'string' },
+      prune: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     });
+    if (values.prune !== undefined) {
+      const publishing = (['file', 'version', 'notes', 'min-version', 'only-hosts', 'force'] as const).find((o) => values[o] !== undefined && values[o] !== false);
+      if (publishing) throw new UsageError(`--prune removes old builds; it does not go with --${publishing}. Publish and prune in two runs.`);
+      return prune(io, values.share, values.prune, values['dry-run'] ?? false, values.json);
+    }
+    if (values['dry-run']) throw new UsageError('--dry-run goes with --prune; a release is published whole or not at all.');
     const file = required(values.file, '--file BUILD is required: the build archive to publish.');
     if (!(await stat(file).catch(() => null))?.isFile()) throw new CommandError(`${file} is not a file; --file must name the build archive.`);
     const version = chosenVersion(file, values.version);
