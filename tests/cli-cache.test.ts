@@ -122,6 +122,16 @@ describe('aether-native prefetch', () => {
     expect(run.stdout).toContain('files present and verified');
   });
 
+  it('--demo without --cache-dir leaves the real cache alone', async () => {
+    const run = await cli(['prefetch', '--demo']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('demo: into a temporary cache, removed at the end');
+    const root = /into (\S+):/.exec(run.stdout)?.[1];
+    expect(root).toMatch(/aether-demo-cache-/);
+    await expect(fs.stat(root!)).rejects.toThrow();
+    expect(await listTree(home)).toEqual([]);
+  });
+
   it('explains a missing seed and an unusable one without a stack trace', async () => {
     const none = await cli(['prefetch', '--cache-dir', cacheDir]);
     expect(none.code).toBe(2);

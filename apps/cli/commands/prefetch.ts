@@ -22,7 +22,8 @@ present and verified, 1 if any could not be fetched (run it again: finished file
   --seed PATH       the seed.json whose device's files to fetch (default: the app's own seed
                     discovery: AETHER_SEED, ~/seed.json, the OS config path); nothing is stored
                     besides the files themselves
-  --demo            start the embedded simulator and prefetch its demo device's files
+  --demo            start the embedded simulator and prefetch its demo device's files, into a
+                    temporary cache removed at the end unless --cache-dir is given
   --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)
   --json            no progress display; one JSON object at the end (apps/cli/README.md: prefetch)`;
 
@@ -40,9 +41,18 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
     const deviceFiles = await loadDeviceFiles(io, seedArg, logger);
     if (!deviceFiles) throw new UsageError('no seed.json found; pass --seed PATH (or --demo to try the simulator)');
     cleanups.push(deviceFiles.close);
-    return await fill(io, deviceFiles, resolveCacheRoot(io, values['cache-dir'], deviceFiles.device), values.json ?? false);
+    const root = values.demo && !values['cache-dir'] ? await demoCacheDir(cleanups) : resolveCacheRoot(io, values['cache-dir'], deviceFiles.device);
+    return await fill(io, deviceFiles, root, values.json ?? false);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+
+  /** Demo files never go into the laptop's real cache (33 MiB the app would then keep). */
+  async function demoCacheDir(later: (() => Promise<void>)[]): Promise<string> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aether-demo-cache-'));
+    later.push(() => fs.rm(dir, { recursive: true, force: true }));
+    io.stderr.write(`demo: into a temporary cache, removed at the end (--cache-dir DIR keeps the files)\n`);
+    return dir;
   }
 
   async function demoSeedFile(later: (() => Promise<void>)[]): Promise<string> {
