@@ -9,6 +9,7 @@ import { provisionCommand } from './commands/provision';
 import { releaseCommand } from './commands/release';
 import { simulateCommand } from './commands/simulate';
 import { CliErrorOutput, VersionOutput, writeJson } from './output-schemas';
+import { printable } from './terminal-text';
 
 const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
@@ -84,7 +85,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const message = err instanceof Error ? err.message : String(err);
     // After a usage error, the synopsis and where the rest is; the whole help would push the error off screen.
     const synopsis = `${topic.usage.split('\n\n', 1)[0]}\nRun \`aether-native ${topic.label} --help\` for the options.\n`;
-    io.stderr.write(`aether-native ${topic.label}: ${message}\n${usage ? synopsis : ''}`);
+    io.stderr.write(`aether-native ${topic.label}: ${printable(message)}\n${usage ? synopsis : ''}`);
     if (!known && io.env.AETHER_DEBUG) io.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
     if (json) writeJson(io.stdout, CliErrorOutput, { error: { kind: usage ? 'usage' : 'failure', message } });
     return usage ? EXIT.usage : EXIT.failure;

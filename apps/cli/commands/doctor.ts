@@ -95,7 +95,7 @@ export async function runDoctor(args: string[], io: CliIo): Promise<number> {
     if (options.json) writeJson(io.stdout, DoctorOutput, report);
     else io.stdout.write(renderReport(report, home));
     // The problem is said once: here on stderr, not also in the report above.
-    if (!ready) io.stderr.write(`aether-native doctor: ${report.seed.error ?? report.reason ?? `bootstrap ended in ${report.state}`}\n`);
+    if (!ready) io.stderr.write(`aether-native doctor: ${printable(report.seed.error ?? report.reason ?? `bootstrap ended in ${report.state}`)}\n`);
     return ready ? EXIT.ok : EXIT.failure;
   } finally {
     await sim?.close();
@@ -208,11 +208,11 @@ function renderReport(report: DoctorReport, home: string): string {
   rows.push(['state', `${report.state}${via}`]);
   if (report.reason && report.ready) rows.push(['', `reason: ${report.reason}`]);
   rows.push(['share', report.share.path ? `${displayPath(report.share.path, home)} (${SHARE_SOURCE[report.share.source ?? 'home']})` : `none found (looked at ${report.share.candidates.map((c) => displayPath(c.path, home)).join(', ')})`]);
-  rows.push(['hostname', printable(report.hostname)]);
+  rows.push(['hostname', report.hostname]);
   const waits = `${displayPath(report.share_seed.path, home)}  ${report.share_seed.exists ? 'present' : 'not there'}`;
   rows.push(['share seed', report.seed.path && !report.seed.error ? `${waits} (only read while no seed is installed)` : `${waits} (a laptop without a seed waits for this file)`]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return `${['Aether Native doctor', ...rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`)].join('\n')}\n`;
+  return `${['Aether Native doctor', ...rows.map(([label, value]) => `  ${label.padEnd(width)}${printable(value)}`)].join('\n')}\n`;
 }
 
 const SHARE_SOURCE = { option: 'given with --share', environment: 'named by AETHER_SHARE', home: 'the default', 'sync-folder': 'the Syncthing default' } as const;
