@@ -75,7 +75,7 @@ function tooWide(lines: string[], width: number): string[] {
 }
 
 describe('prefetch progress in a real terminal', () => {
-  it.each([40, 60, 80, 120])('at %i columns: no line wider than the terminal, no fragments, the final screen whole', { timeout: 90_000 }, async (width) => {
+  it.each([40, 60, 80, 120])('at %i columns: no line wider than the terminal, no fragments, the final screen whole', { timeout: 180_000 }, async (width) => {
     const dir = await cleanups.tempDir('prefetch-tmux');
     const socket = path.join(dir, 'tmux.sock');
     const seed = path.join(dir, 'seed.json');
@@ -89,7 +89,7 @@ describe('prefetch progress in a real terminal', () => {
     let lines: string[] = [];
     let snapshots = 0;
     let sawLiveArea = false;
-    for (let i = 0; i < 600; i += 1) {
+    for (let i = 0; i < 1_500; i += 1) {
       lines = await capture(socket);
       snapshots += 1;
       expect(tooWide(lines, width), `snapshot ${snapshots}`).toEqual([]);
