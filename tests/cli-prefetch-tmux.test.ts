@@ -54,6 +54,9 @@ async function startSlowProxy(target: Simulator): Promise<http.Server> {
 }
 
 beforeAll(async () => {
+  await run('tmux', ['-V']).catch(() => {
+    throw new Error('tmux is needed to test the prefetch display in a real terminal: apt-get install -y tmux (.ci/run installs it)');
+  });
   sim = await startSimulator({ files: FILES });
   proxy = await startSlowProxy(sim);
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
