@@ -29,8 +29,8 @@ const FILES = [
   { filename: 'agenda.pdf', size: 200 * 1024 },
 ];
 
-let sim: Simulator;
-let proxy: http.Server;
+let sim: Simulator | undefined;
+let proxy: http.Server | undefined;
 let proxyUrl: string;
 
 /** Forwards to the simulator; file bodies go out 64 KiB at a time with a pause, so a run takes seconds. */
@@ -63,9 +63,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise((resolve) => proxy.close(resolve));
-  await sim.close();
+  const server = proxy;
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  await sim?.close();
 });
 
 async function capture(socket: string): Promise<string[]> {
@@ -82,7 +85,7 @@ describe('prefetch progress in a real terminal', () => {
     const dir = await cleanups.tempDir('prefetch-tmux');
     const socket = path.join(dir, 'tmux.sock');
     const seed = path.join(dir, 'seed.json');
-    await writeFile(seed, JSON.stringify(sim.demoSeed({ primary_api_base_url: proxyUrl })));
+    await writeFile(seed, JSON.stringify(sim!.demoSeed({ primary_api_base_url: proxyUrl })));
     const cacheDir = path.join(dir, 'cache');
     const command = `node ${JSON.stringify(BIN)} prefetch --seed ${JSON.stringify(seed)} --cache-dir ${JSON.stringify(cacheDir)}; echo "EXIT=$?"; sleep 600`;
     const env = { ...process.env, HOME: dir, TERM: 'xterm-256color' };
