@@ -12,7 +12,6 @@ export interface HelpTopic {
 }
 
 export interface Command {
-  summary: string;
   /** The help for these arguments: a subcommand's own usage when the arguments name one. */
   help(args: readonly string[]): HelpTopic;
   run(args: string[], io: CliIo): Promise<number>;

@@ -1,24 +1,21 @@
 import { readFileSync } from 'node:fs';
 import type { CliIo, Command, HelpTopic } from './command';
 import { CommandError, EXIT, UsageError } from './command';
-import { cacheCommand } from './commands/cache';
-import { doctorCommand } from './commands/doctor';
-import { fleetCommand } from './commands/fleet';
-import { prefetchCommand } from './commands/prefetch';
-import { provisionCommand } from './commands/provision';
-import { releaseCommand } from './commands/release';
-import { simulateCommand } from './commands/simulate';
 import { CliErrorOutput, VersionOutput, writeJson } from './output-schemas';
 import { printable } from './terminal-text';
 
-const COMMANDS: Record<string, Command> = {
-  doctor: doctorCommand,
-  simulate: simulateCommand,
-  cache: cacheCommand,
-  prefetch: prefetchCommand,
-  release: releaseCommand,
-  provision: provisionCommand,
-  fleet: fleetCommand,
+/**
+ * Each command's module is loaded only when it runs: through tsx every imported file is compiled at
+ * start, so `--version` or one command's `--help` must not pay for all of them.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  doctor: { summary: 'check the seed, API, device, folders, share and hostname; one bootstrap attempt', load: async () => (await import('./commands/doctor')).doctorCommand },
+  simulate: { summary: 'run the Aether V3 API simulator with the demo device, files and launcher page', load: async () => (await import('./commands/simulate')).simulateCommand },
+  cache: { summary: 'inspect and maintain the file cache: status [--check], verify, gc [--dry-run]', load: async () => (await import('./commands/cache')).cacheCommand },
+  prefetch: { summary: "fill the cache with the device's event files, with live progress (--demo: from the simulator)", load: async () => (await import('./commands/prefetch')).prefetchCommand },
+  release: { summary: 'publish a build and its version.json to the share; --prune KEEP removes old builds', load: async () => (await import('./commands/release')).releaseCommand },
+  provision: { summary: 'write a seed for a laptop into the share (zero-touch provisioning)', load: async () => (await import('./commands/provision')).provisionCommand },
+  fleet: { summary: 'show which laptops run which version and how complete their caches are', load: async () => (await import('./commands/fleet')).fleetCommand },
 };
 
 /** Said once here and at the end of every command's help. */
@@ -63,12 +60,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     else io.stdout.write(`aether-native ${cliVersion()}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     const hint = name.startsWith('-') ? `"${name}" is not an option of aether-native itself; options go after the command` : `unknown command "${name}"`;
     io.stderr.write(`aether-native: ${hint}\n\n${help()}`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   const words = optionWords(rest);
   const topic: HelpTopic = command.help(rest);
   if (words.includes('--help') || words.includes('-h')) {

@@ -239,7 +239,6 @@ function topic(args: readonly string[]): HelpTopic {
 }
 
 export const cacheCommand: Command = {
-  summary: 'inspect and maintain the file cache: status [--check], verify, gc [--dry-run]',
   help: topic,
   async run(args, io) {
     const [name, ...rest] = args;

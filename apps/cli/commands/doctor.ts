@@ -218,7 +218,6 @@ function renderReport(report: DoctorReport, home: string): string {
 const SHARE_SOURCE = { option: 'given with --share', environment: 'named by AETHER_SHARE', home: 'the default', 'sync-folder': 'the Syncthing default' } as const;
 
 export const doctorCommand: Command = {
-  summary: 'check the seed, API, device, folders, share and hostname; one bootstrap attempt',
   help: singleTopic('doctor', USAGE),
   run: runDoctor,
 };

@@ -18,7 +18,6 @@ oversized files are listed as unreadable) and peers' text is shown with control 
   --stale-minutes N   when a laptop counts as stale (default 15)`;
 
 export const fleetCommand: Command = {
-  summary: 'show which laptops run which version and how complete their caches are',
   help: singleTopic('fleet status', USAGE),
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({

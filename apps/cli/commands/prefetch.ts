@@ -131,7 +131,6 @@ function uniqueByHash(files: readonly EventFile[]): PrefetchItem[] {
 }
 
 export const prefetchCommand: Command = {
-  summary: "fill the cache with the device's event files, with live progress (--demo: from the simulator)",
   help: singleTopic('prefetch', USAGE),
   run: runPrefetch,
 };

@@ -23,7 +23,6 @@ The API key is read from --key-file, never from the command line, and is never p
   --json             one JSON object (apps/cli/README.md: provision), warnings in "warnings"`;
 
 export const provisionCommand: Command = {
-  summary: 'write a seed for a laptop into the share (zero-touch provisioning)',
   help: singleTopic('provision', USAGE),
   async run(args, io) {
     const values = parseShareWriteArgs(args, {

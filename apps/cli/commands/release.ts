@@ -67,7 +67,6 @@ async function prune(io: CliIo, shareOption: string | undefined, keepText: strin
 }
 
 export const releaseCommand: Command = {
-  summary: 'publish a build and its version.json to the share',
   help: singleTopic('release', USAGE),
   async run(args, io) {
     const values = parseShareWriteArgs(args, {

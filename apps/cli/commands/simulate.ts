@@ -67,7 +67,6 @@ function untilTerminated(): AbortSignal {
 }
 
 export const simulateCommand: Command = {
-  summary: 'run the Aether V3 API simulator with the demo device, files and launcher page',
   help: singleTopic('simulate', USAGE),
   run: (args, io) => runSimulate(args, io, untilTerminated()),
 };
