@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what `npm test` needs besides node_modules: Chromium for the headless browser suites, the
-# shellcheck linter for the swap helper and Syncthing for the fleet suites. Debian and Ubuntu get them from apt; elsewhere this says
+# shellcheck linter for the swap helper, Syncthing for the fleet suites and tmux for the prefetch
+# display at several terminal widths. Debian and Ubuntu get them from apt; elsewhere this says
 # what to install. `.ci/run` runs it too.
 set -eu
 
@@ -9,8 +10,9 @@ missing=""
 [ -x "$chromium_path" ] || missing="$missing chromium"
 command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
 command -v syncthing >/dev/null 2>&1 || missing="$missing syncthing"
+command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 if [ -z "$missing" ]; then
-  echo "Test tools present: $chromium_path, $(command -v shellcheck), $(command -v syncthing)"
+  echo "Test tools present: $chromium_path, $(command -v shellcheck), $(command -v syncthing), $(command -v tmux)"
   exit 0
 fi
 
@@ -25,6 +27,6 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 echo "Missing for the tests:$missing. Install them with your package manager, e.g. on macOS:" >&2
-echo "  brew install shellcheck syncthing && brew install --cask chromium" >&2
+echo "  brew install shellcheck syncthing tmux && brew install --cask chromium" >&2
 echo "  export AETHER_CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium" >&2
 exit 1

@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import stringWidth from 'string-width';
+import { fileLine, totalLine } from '../apps/cli/commands/progress-layout';
 import { formatBytes, PrefetchView } from '../apps/cli/commands/prefetch-view';
+import { wrapColumns } from '../apps/cli/terminal-text';
 
 const MIB = 1024 * 1024;
 const A = 'a'.repeat(64);
@@ -59,11 +62,13 @@ describe('PrefetchView', () => {
     view.close();
 
     const text = out.text();
-    // Redraws: the first update, the one 200 ms later, the finished file, the close; the update 10 ms after the first is skipped.
-    expect(text.match(/\x1b\[\d+A\x1b\[0J/g)).toHaveLength(3);
+    // Draws: the first update, the one 200 ms later, after the finished file; the update 10 ms after the first is skipped.
+    expect(text.match(/total \[/g)).toHaveLength(3);
     expect(text.match(/ {2}a\.pptx +\[/g)).toHaveLength(2);
     expect(text).toContain('✓ a.pptx (10.0 MiB) [1/2]');
-    expect(text.endsWith('\x1b[2A\x1b[0J')).toBe(true);
+    // Each redraw and the close erase the live area first (log-update: erase line, up, ..., column 1).
+    expect(text.match(/(?:\x1b\[2K\x1b\[1A)+\x1b\[2K\x1b\[G/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(text.endsWith('\x1b[2K\x1b[1A\x1b[2K\x1b[G')).toBe(true);
   });
 
   it('shows control characters in API file names as ? so they cannot move the cursor', () => {
@@ -87,5 +92,48 @@ describe('PrefetchView', () => {
     [3 * 1024 * MIB, '3.00 GiB'],
   ])('formats %d bytes as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('progress layout', () => {
+  const names = ['a.pptx', 'Opening keynote — final final v7 (do not edit).pptx', '年次報告書プレゼンテーション最終版.key', 'Sponsor reel 🎬 4K.mp4'];
+  const states = [
+    { done: 0, total: 0, rate: 0 },
+    { done: 0, total: 5 * 1024 ** 3, rate: 0 },
+    { done: 123 * MIB, total: 1023 * MIB, rate: 987.6 * MIB },
+    { done: 10 * MIB, total: 10 * MIB, rate: 1.5 * MIB },
+    { done: 1, total: 3 * 1024 ** 3, rate: 1 },
+  ];
+
+  it('never lays a line out wider than the width, from 20 to 200 columns', () => {
+    for (let width = 20; width <= 200; width += 1) {
+      for (const p of states) {
+        const total = totalLine({ ...p, finished: 12, files: 345 }, width);
+        expect(stringWidth(total), `${width}: ${total}`).toBeLessThanOrEqual(width);
+        expect(total.startsWith('total ')).toBe(true);
+        for (const name of names) {
+          const line = fileLine(name, p, width);
+          expect(stringWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width);
+        }
+      }
+    }
+  });
+
+  it('keeps the percentage and ETA down to 40 columns, drops the least useful fields first', () => {
+    const p = { done: 123 * MIB, total: 1023 * MIB, rate: 9.5 * MIB };
+    expect(totalLine({ ...p, finished: 2, files: 7 }, 39)).toMatch(/^total (\[[#-]+\] )? 12% {2}.*ETA 1:35 {2}2\/7 files$/);
+    expect(fileLine('Keynote.pptx', p, 39)).toMatch(/^ {2}Keynote\.pptx +(\[[#-]+\] )? 12% {2}ETA 1:35$/);
+    expect(fileLine('Keynote.pptx', p, 79)).toMatch(/^ {2}Keynote\.pptx +\[[#-]+\] +12% {2}123\.0 MiB\/1023\.0 MiB {2}9\.5 MiB\/s {2}ETA 1:35$/);
+    expect(fileLine('Keynote.pptx', p, Infinity)).toBe(`  ${'Keynote.pptx'.padEnd(28)} [##----------------------]  12%  123.0 MiB/1023.0 MiB     9.5 MiB/s  ETA 1:35`);
+  });
+
+  it('wraps permanent lines by columns, cutting only words wider than a line', () => {
+    for (const width of [20, 39, 59]) {
+      const lines = wrapColumns('all 4 files present and verified in /tmp/aether-prefetch-tmux-Eipelt/cache 年次報告書プレゼンテーション最終版.key', width);
+      for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(width);
+      expect(lines.slice(1).every((l) => l.startsWith('    '))).toBe(true);
+      expect(lines.join('').replace(/\s+/g, '')).toBe('all4filespresentandverifiedin/tmp/aether-prefetch-tmux-Eipelt/cache年次報告書プレゼンテーション最終版.key');
+    }
+    expect(wrapColumns('short', 40)).toEqual(['short']);
   });
 });

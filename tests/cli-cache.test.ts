@@ -98,8 +98,8 @@ describe('aether-native prefetch', () => {
   it('redraws live bars with throughput and ETA on a terminal', async () => {
     const run = await cli(['prefetch', '--seed', seedFile, '--cache-dir', cacheDir], { tty: true });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/\x1b\[\d+A\x1b\[0J/);
-    expect(run.stdout).toMatch(/total \[[#-]{24}\] +\d+% .* MiB\/s +ETA \d+:\d\d/);
+    expect(run.stdout).toMatch(/(?:\x1b\[2K\x1b\[1A)+\x1b\[2K\x1b\[G/);
+    expect(run.stdout).toMatch(/total \[[#-]{4,24}\] +\d+% .* MiB\/s +ETA \d+:\d\d/);
   });
 
   it('exits 1 naming the file the API does not serve, after fetching the others', async () => {
@@ -120,6 +120,16 @@ describe('aether-native prefetch', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^demo: simulator on http:\/\/127\.0\.0\.1:\d+\n$/);
     expect(run.stdout).toContain('files present and verified');
+  });
+
+  it('--demo without --cache-dir leaves the real cache alone', async () => {
+    const run = await cli(['prefetch', '--demo']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('demo: into a temporary cache, removed at the end');
+    const root = /into (\S+):/.exec(run.stdout)?.[1];
+    expect(root).toMatch(/aether-demo-cache-/);
+    await expect(fs.stat(root!)).rejects.toThrow();
+    expect(await listTree(home)).toEqual([]);
   });
 
   it('explains a missing seed and an unusable one without a stack trace', async () => {

@@ -72,7 +72,9 @@ describe('aether-native doctor', () => {
     expect(stdout).toMatch(/^Aether Native doctor\n {2}seed {8}\/.*seed\.json \(demo seed/);
     expect(stdout).toMatch(/\n {2}api {9}primary http:\/\/127\.0\.0\.1:\d+ {2}ok [\d.]+ ms\n/);
     expect(stdout).toMatch(/\n {2}target url {2}http:\/\/127\.0\.0\.1:\d+\/events\/ev_2026_summit\/launcher\/loc_ballroom_a\n/);
-    expect(stdout).toMatch(/\n {2}state {7}ready via http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(stdout).toMatch(/\n {2}state {7}ready via http:\/\/127\.0\.0\.1:\d+\n/);
+    expect(stdout).toContain(`\n  share       none found (looked at ~/admin_share, ~/Sync/admin_share)\n`);
+    expect(stdout).toMatch(/\n {2}hostname {4}[a-z0-9-]+\n {2}share seed  ~\/admin_share\/seeds\/seed_[a-z0-9-]+\.json {2}not there \(only read while no seed is installed\)\n$/);
   });
 
   it('a bad seed: non-zero exit, the seed message, no stack trace', async () => {
@@ -83,7 +85,10 @@ describe('aether-native doctor', () => {
     expect(stderr).toBe(`aether-native doctor: ${expected}\n`);
     expect(JSON.parse(stdout)).toMatchObject({ seed: { path: file, error: expected }, state: 'failed', failure: 'seed-invalid', device: null, target_url: null });
     const human = await doctor('--seed', file);
-    expect(human.stdout).toContain(`problem: ${expected}`);
+    // Said once: on stderr, and not again in the report.
+    expect(human.stderr).toBe(`aether-native doctor: ${expected}\n`);
+    expect(human.stdout).not.toContain(expected);
+    expect(human.stdout).toContain('unusable (the problem is below)');
     expect(`${human.stdout}${human.stderr}`).not.toMatch(/\n\s+at \S/);
   });
 

@@ -65,9 +65,12 @@ describe('aether-native fleet status', () => {
     expect(await main(['fleet', 'status', '--share', dir], io)).toBe(0);
     expect(io.out()).toContain('does not exist yet: no laptop has reported');
     expect(io.out()).not.toContain('unreadable');
-    for (const args of [['fleet'], ['fleet', 'list', '--share', dir], ['fleet', 'status'], ['fleet', 'status', '--share', dir, '--stale-minutes', 'soon']]) {
-      const bad = captureIo();
+    for (const args of [['fleet'], ['fleet', 'list', '--share', dir], ['fleet', 'status', '--share', dir, '--stale-minutes', 'soon']]) {
+      const bad = captureIo({ HOME: dir });
       expect(await main(args, bad), args.join(' ')).toBe(2);
     }
+    const noShare = captureIo({ HOME: dir });
+    expect(await main(['fleet', 'status'], noShare)).toBe(1);
+    expect(noShare.err()).toContain('no share folder found');
   });
 });

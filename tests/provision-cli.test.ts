@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
@@ -14,7 +14,9 @@ async function workspace() {
   const dir = await cleanups.tempDir('provision');
   const keyFile = path.join(dir, 'device.key');
   await writeFile(keyFile, 'super-secret-key-123\n');
-  return { dir, share: path.join(dir, 'share'), keyFile };
+  const share = path.join(dir, 'share');
+  await mkdir(share);
+  return { dir, share, keyFile };
 }
 
 describe('aether-native provision', () => {

@@ -22,12 +22,13 @@ async function workspace() {
   const share = path.join(dir, 'share');
   const builds = path.join(dir, 'builds');
   await mkdir(builds);
+  await mkdir(share);
   const build = async (name: string, bytes: number) => {
     const data = randomBytes(bytes);
     await writeFile(path.join(builds, name), data);
     return { path: path.join(builds, name), data };
   };
-  return { share, build, nativeApp: path.join(share, 'binaries', 'native_app') };
+  return { dir, share, build, nativeApp: path.join(share, 'binaries', 'native_app') };
 }
 
 const readVersion = async (dir: string) => VersionFile.parse(JSON.parse(await readFile(path.join(dir, 'version.json'), 'utf8')));
@@ -97,21 +98,27 @@ describe('aether-native release', () => {
   });
 
   it('reports bad input as usage errors with exit code 2', async () => {
-    const { share, build } = await workspace();
+    const { dir, share, build, nativeApp } = await workspace();
     const noVersion = await build('Aether-latest.zip', 10);
+    const versioned = await build('Aether-1.8.0.zip', 10);
     const cases: Array<[string[], RegExp, number]> = [
-      [['release', '--file', noVersion.path], /--share DIR is required/, 2],
+      [['release', '--file', versioned.path], /no share folder found \(looked at .*admin_share.*\); pass --share DIR or set AETHER_SHARE/, 1],
+      [['release', '--share', path.join(dir, 'typo'), '--file', versioned.path], /the share .*typo \(from --share\) does not exist/, 1],
       [['release', '--share', share], /--file BUILD is required/, 2],
-      [['release', '--share', share, '--file', noVersion.path, '--bogus'], /Unknown option '--bogus'/, 2],
-      [['release', '--share', share, '--file', noVersion.path], /No version in the file name; pass --version/, 1],
-      [['release', '--share', share, '--file', noVersion.path, '--version', 'v2'], /"v2" is not a plain semver/, 1],
+      [['release', '--share', share, '--file', noVersion.path, '--bogus'], /^aether-native release: unknown option --bogus\. Options here: /, 2],
+      [['release', '--share', share, '--file', noVersion.path], /the file name Aether-latest\.zip holds no version .*; add --version MAJOR\.MINOR\.PATCH/, 2],
+      [['release', '--share', share, '--file', noVersion.path, '--version', 'v2'], /--version v2 is not a semantic version: use MAJOR\.MINOR\.PATCH, e\.g\. --version 2\.0\.0/, 2],
+      [['release', '--share', share, '--file', versioned.path, '--version', '1.8'], /^aether-native release: --version 1\.8 is not a semantic version: use MAJOR\.MINOR\.PATCH, e\.g\. --version 1\.8\.0\.\n/, 2],
       [['release', '--share', share, '--file', path.join(share, 'missing.zip')], /is not a file/, 1],
     ];
     for (const [args, message, code] of cases) {
-      const io = captureIo();
+      const io = captureIo({ HOME: dir });
       expect(await main(args, io), args.join(' ')).toBe(code);
       expect(io.err()).toMatch(message);
+      expect(io.err()).not.toMatch(/pass --version/);
     }
+    await expect(readdir(nativeApp)).rejects.toThrow();
+    await expect(readdir(path.join(dir, 'typo'))).rejects.toThrow();
   });
 
   it('reads versions out of build file names', () => {

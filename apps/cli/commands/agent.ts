@@ -8,7 +8,7 @@ import { headlessOpener } from '../../../core/launch';
 import { describeNoIdentity } from '../../../core/identity';
 import { defaultApiUrl } from '../../../provisioning/api-defaults';
 import { MemorySecretStore } from '../../../provisioning/secret-store';
-import type { CliIo, Command } from '../command';
+import { type CliIo, type Command, singleTopic } from '../command';
 import { parseCommandArgs } from './ops-args';
 
 const USAGE = `usage: aether-native agent [--seed PATH] [--share DIR] [--hostname H] [--cache-dir DIR] [--state-dir DIR]
@@ -153,7 +153,6 @@ function logProgress(core: AetherCore, logger: Logger): () => void {
 }
 
 export const agentCommand: Command = {
-  summary: 'run the core headless, as a laptop would: zero-touch, bootstrap, cache sync, version watcher, status file',
-  usage: USAGE,
+  help: singleTopic('agent', USAGE),
   run: runAgent,
 };

@@ -1,9 +1,8 @@
-import { promises as fs } from 'node:fs';
 import type { CliIo } from '../command';
 import { UsageError } from '../command';
 import { createLogger } from '../../../base/logger';
 import { startDashboard } from '../dashboard/server';
-import { parseCommandArgs, requireShare } from './ops-args';
+import { parseCommandArgs, shareFor } from './ops-args';
 
 export const FLEET_SERVE_USAGE = `usage: aether-native fleet serve [--share DIR] [--port N] [--host ADDR] [--stale-minutes N]
 
@@ -25,9 +24,7 @@ export async function runFleetServe(args: string[], io: CliIo, stop?: AbortSigna
   if (!/^\d{1,5}$/.test(values.port ?? '') || port > 65535) throw new UsageError(`--port must be a port number (0-65535); got "${values.port}".`);
   const staleMinutes = Number(values['stale-minutes']);
   if (!Number.isFinite(staleMinutes) || staleMinutes <= 0) throw new UsageError('--stale-minutes must be a positive number.');
-  const share = requireShare(values.share, io.env);
-  const stat = await fs.stat(share).catch(() => null);
-  if (!stat?.isDirectory()) throw new UsageError(`the share ${share} does not exist (or is not a folder); pass --share DIR.`);
+  const share = (await shareFor(io, values.share, 'read')).path;
 
   const logger = createLogger({ level: io.env.AETHER_LOG_LEVEL ?? 'warn' });
   const dashboard = await startDashboard({ share, host: values.host, port, staleAfterMs: staleMinutes * 60_000, logger });

@@ -1,10 +1,19 @@
+import { createLogUpdate } from 'log-update';
 import type { FileStatus } from '../../../contracts/cache';
+import { fitColumns, printable, wrapColumns } from '../terminal-text';
+import { fileLine, formatBytes, totalLine } from './progress-layout';
+
+export { formatBytes, printable };
 
 /**
  * The prefetch progress display. On a terminal: finished files scroll up as permanent lines while a
  * live area below is redrawn in place (one bar per running download, then the total with MiB/s and
  * ETA). Anywhere else (a log file, CI): plain lines only, one per finished file and one per 10 % of
  * the total, so the output stays readable and small.
+ *
+ * On a terminal every line is laid out for its current width (progress-layout.ts) and permanent lines
+ * are wrapped by us, so no line ever wraps on its own; log-update erases and redraws the live area
+ * (counting rows as the terminal shows them and clipping to its height).
  */
 
 export interface PrefetchItem {
@@ -25,19 +34,18 @@ interface Row {
 
 export interface ViewOptions {
   tty: boolean;
+  /** Terminal width; default: the stream's `columns` (kept current by Node on resize), else 80. */
+  columns?: () => number;
   now?: () => number;
   /** Minimum time between two redraws of the live area (state changes always redraw). */
   redrawMs?: number;
 }
 
-const BAR_WIDTH = 24;
-const NAME_WIDTH = 28;
-
 export class PrefetchView {
   private readonly rows = new Map<string, Row>();
   private readonly now: () => number;
   private readonly redrawMs: number;
-  private liveLines = 0;
+  private readonly live: ReturnType<typeof createLogUpdate> | null;
   private lastDraw = -Infinity;
   private startedAt: number | null = null;
   /** Bytes already there when the first progress arrived (resumed files): not part of this run's rate. */
@@ -45,11 +53,13 @@ export class PrefetchView {
   private lastReportedTenth = 0;
 
   constructor(
-    private readonly out: NodeJS.WritableStream,
+    private readonly out: NodeJS.WritableStream & { columns?: number },
     items: readonly PrefetchItem[],
     private readonly options: ViewOptions,
   ) {
     this.now = options.now ?? Date.now;
+    // showCursor: log-update would otherwise hide the cursor on the process's own stderr.
+    this.live = options.tty ? createLogUpdate(out, { showCursor: true }) : null;
     this.redrawMs = options.redrawMs ?? 100;
     for (const item of items) this.rows.set(item.sha256, { item, state: 'waiting', bytes: 0, startedAt: null, startBytes: 0 });
   }
@@ -85,7 +95,9 @@ export class PrefetchView {
     if (!row) return;
     row.state = 'done';
     row.bytes = row.item.size;
-    this.permanent(`✓ ${printable(row.item.filename)} (${formatBytes(row.item.size)}) ${this.countLabel()}`);
+    const tail = ` (${formatBytes(row.item.size)}) ${this.countLabel()}`;
+    const name = printable(row.item.filename);
+    this.permanentLines([`✓ ${this.options.tty ? fitColumns(name, this.width() - 2 - tail.length) : name}${tail}`]);
   }
 
   failed(sha256: string, message: string): void {
@@ -93,12 +105,18 @@ export class PrefetchView {
     if (!row) return;
     row.state = 'failed';
     row.bytes = 0;
-    this.permanent(`✗ ${printable(row.item.filename)}: ${printable(message)}`);
+    this.message(`✗ ${printable(row.item.filename)}: ${printable(message)}`);
+  }
+
+  /** A permanent line (a header, a summary): wrapped to the terminal's width, as is on other outputs. */
+  message(text: string): void {
+    this.permanentLines(this.options.tty ? wrapColumns(text, this.width()) : [text]);
   }
 
   /** Clears the live area, leaving only the permanent lines. */
   close(): void {
-    if (this.options.tty) this.clearLive();
+    this.live?.clear();
+    this.live?.done();
   }
 
   totals(): { files: number; finished: number; failed: number; bytes: number; needed: number } {
@@ -121,29 +139,27 @@ export class PrefetchView {
     return `[${finished}/${files}]`;
   }
 
-  private permanent(line: string): void {
-    if (this.options.tty) this.clearLive();
-    this.out.write(`${line}\n`);
-    if (this.options.tty) this.redraw(true);
+  /** Columns a line may use: one less than the terminal's, so no terminal wraps at the last column. */
+  private width(): number {
+    return Math.max(20, (this.options.columns?.() ?? this.out.columns ?? 80) - 1);
+  }
+
+  private permanentLines(lines: string[]): void {
+    this.live?.clear();
+    this.out.write(`${lines.join('\n')}\n`);
+    if (this.live) this.redraw(true);
     else this.reportTenths();
   }
 
   private redraw(force: boolean): void {
-    if (!this.options.tty) return this.reportTenths();
+    if (!this.live) return this.reportTenths();
     const now = this.now();
     if (!force && now - this.lastDraw < this.redrawMs) return;
     this.lastDraw = now;
-    const lines = [...this.rows.values()].filter((r) => r.state === 'downloading').map((r) => this.fileLine(r, now));
-    lines.push(this.totalLine(now));
-    this.clearLive();
-    this.out.write(`${lines.join('\n')}\n`);
-    this.liveLines = lines.length;
-  }
-
-  private clearLive(): void {
-    if (this.liveLines === 0) return;
-    this.out.write(`\x1b[${this.liveLines}A\x1b[0J`);
-    this.liveLines = 0;
+    const width = this.width();
+    const lines = [...this.rows.values()].filter((r) => r.state === 'downloading').map((r) => this.fileLine(r, now, width));
+    lines.push(this.totalLine(now, width));
+    this.live(lines.join('\n'));
   }
 
   private reportTenths(): void {
@@ -152,64 +168,21 @@ export class PrefetchView {
     const tenth = Math.floor((bytes / needed) * 10);
     if (tenth <= this.lastReportedTenth || tenth >= 10) return;
     this.lastReportedTenth = tenth;
-    this.out.write(`${this.totalLine(this.now())}\n`);
+    this.out.write(`${this.totalLine(this.now(), Infinity)}\n`);
   }
 
-  private fileLine(row: Row, now: number): string {
-    const size = row.item.size;
+  private fileLine(row: Row, now: number, width: number): string {
     const rate = row.startedAt === null ? 0 : rateOf(row.bytes - row.startBytes, now - row.startedAt);
-    const name = fit(row.item.filename, NAME_WIDTH);
-    return `  ${name} ${bar(row.bytes, size)} ${percent(row.bytes, size)}  ${formatBytes(row.bytes)}/${formatBytes(size)}  ${formatRate(rate)}  ETA ${eta(size - row.bytes, rate)}`;
+    return fileLine(printable(row.item.filename), { done: row.bytes, total: row.item.size, rate }, width);
   }
 
-  private totalLine(now: number): string {
+  private totalLine(now: number, width: number): string {
     const { bytes, needed, files, finished } = this.totals();
     const rate = this.startedAt === null ? 0 : rateOf(bytes - this.startBytes, now - this.startedAt);
-    return `total ${bar(bytes, needed)} ${percent(bytes, needed)}  ${formatBytes(bytes)}/${formatBytes(needed)}  ${formatRate(rate)}  ETA ${eta(needed - bytes, rate)}  ${finished}/${files} files`;
+    return totalLine({ done: bytes, total: needed, rate, finished, files }, width);
   }
 }
 
 function rateOf(bytes: number, ms: number): number {
   return ms > 0 ? (bytes / ms) * 1000 : 0;
-}
-
-function bar(done: number, total: number): string {
-  const filled = total > 0 ? Math.min(BAR_WIDTH, Math.floor((done / total) * BAR_WIDTH)) : BAR_WIDTH;
-  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
-}
-
-function percent(done: number, total: number): string {
-  const value = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
-  return `${String(value).padStart(3)}%`;
-}
-
-/** Names come from the API: control characters would move the cursor, so they are shown as `?`. */
-export function printable(name: string): string {
-  return name.replace(/\p{Cc}/gu, '?');
-}
-
-function fit(name: string, width: number): string {
-  const clean = printable(name);
-  return clean.length > width ? `${clean.slice(0, width - 1)}…` : clean.padEnd(width);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}
-
-function formatRate(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / 1024 ** 2).toFixed(1).padStart(6)} MiB/s`;
-}
-
-function eta(remaining: number, bytesPerSecond: number): string {
-  if (remaining <= 0) return '0:00';
-  if (bytesPerSecond <= 0) return '--:--';
-  const seconds = Math.ceil(remaining / bytesPerSecond);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = String(seconds % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -1,14 +1,19 @@
-import { parseArgs } from 'node:util';
 import { launcherUrl } from '../../../contracts/api';
 import { startSimulator } from '../../simulator/index';
 import type { CliIo, Command } from '../command';
-import { UsageError } from '../command';
+import { CommandError, EXIT, singleTopic, UsageError } from '../command';
+import { SimulateOutput, writeJson } from '../output-schemas';
+import { parseCommandArgs } from '../parse-options';
 
-const USAGE = `usage: aether-native simulate [--port N]
+const USAGE = `usage: aether-native simulate [--port N] [--json]
 
 Starts the Aether V3 API simulator on 127.0.0.1 (port 0 or none = a free port) and runs until Ctrl-C.
 Prints the demo seed JSON on stdout (save it as seed.json: \`aether-native simulate > ~/seed.json\`)
-and the launcher URL on stderr.`;
+and the launcher URL on stderr.
+
+  --port N, -p N   listen on this port (0 or none: a free one)
+  --json           instead of the bare seed, one JSON object with the API URL, the launcher URL
+                   and the seed under "seed" (apps/cli/README.md: simulate)`;
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
@@ -18,18 +23,23 @@ function parsePort(value: string | undefined): number {
 
 /** Runs until `stop` aborts; the command wires it to SIGINT/SIGTERM, tests to an AbortController. */
 export async function runSimulate(args: string[], io: CliIo, stop: AbortSignal): Promise<number> {
-  let values: { port?: string };
-  try {
-    ({ values } = parseArgs({ args, options: { port: { type: 'string', short: 'p' } }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const { values } = parseCommandArgs({ args, options: { port: { type: 'string', short: 'p' }, json: { type: 'boolean' } }, allowPositionals: false });
   const port = parsePort(values.port);
   const sim = await startSimulator({ port }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') throw new Error(`port ${port} is already in use: pick another with --port, or omit it for a free one`);
+    if (err.code === 'EADDRINUSE') throw new CommandError(`port ${port} is already in use: pick another with --port, or omit it for a free one`);
     throw err;
   });
-  io.stdout.write(`${JSON.stringify(sim.demoSeed(), null, 2)}\n`);
+  if (values.json) {
+    writeJson(io.stdout, SimulateOutput, {
+      api_url: sim.url,
+      launcher_url: launcherUrl(sim.demo.device),
+      event_device_id: sim.demo.device.event_device_id,
+      files: sim.demo.files.length,
+      seed: sim.demoSeed(),
+    });
+  } else {
+    io.stdout.write(`${JSON.stringify(sim.demoSeed(), null, 2)}\n`);
+  }
   io.stderr.write(
     [
       `Aether V3 API simulator listening on ${sim.url}`,
@@ -41,7 +51,7 @@ export async function runSimulate(args: string[], io: CliIo, stop: AbortSignal):
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
   await sim.close();
   io.stderr.write('simulator stopped\n');
-  return 0;
+  return EXIT.ok;
 }
 
 function untilTerminated(): AbortSignal {
@@ -57,7 +67,6 @@ function untilTerminated(): AbortSignal {
 }
 
 export const simulateCommand: Command = {
-  summary: 'run the Aether V3 API simulator with the demo device, files and launcher page',
-  usage: USAGE,
+  help: singleTopic('simulate', USAGE),
   run: (args, io) => runSimulate(args, io, untilTerminated()),
 };
