@@ -1,6 +1,6 @@
-import { observable } from '@trpc/server/observable';
 import type { DeviceRecord } from '../contracts/api';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
+import { cappedSubscription } from './limits';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
@@ -57,7 +57,7 @@ export const deviceRouter = router({
   status: trustedProcedure.query(({ ctx }) => ctx.services.device.status()),
   /** The current status at once, then every change: the splash shows bootstrap live. */
   onStatus: trustedProcedure.subscription(({ ctx }) =>
-    observable<DeviceStatus>((emit) => {
+    cappedSubscription<DeviceStatus>(ctx, 'device.onStatus', (emit) => {
       emit.next(ctx.services.device.status());
       return ctx.services.device.onStatus((status) => emit.next(status));
     }),

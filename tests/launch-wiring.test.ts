@@ -55,9 +55,10 @@ describe('composition-root wiring of the cache and the launch group', () => {
     const keynote = simulator.demo.files.find((f) => f.filename === 'Keynote.pptx')!;
     await wired.cache.fetch({ sha256: keynote.sha256, size: keynote.size });
     const device = () => (bootstrap.state().kind === 'ready' ? { ...simulator.demo.device, host_file_temp_path: path.join(workDir, 'from-record') } : null);
-    const launch = createDesktopLaunchService({ platform: 'linux', cache: wired.cache, device, defaultTempRoot: path.join(workDir, 'launch'), logger: silentLogger() });
+    const eventFiles = () => simulator.demo.files.map((f) => ({ event_file_id: f.event_file_id, sha256: f.sha256, filename: f.filename }));
+    const launch = createDesktopLaunchService({ platform: 'linux', cache: wired.cache, device, eventFiles, defaultTempRoot: path.join(workDir, 'launch'), logger: silentLogger() });
 
-    const result = await launch.open({ sha256: keynote.sha256, filename: keynote.filename });
+    const result = await launch.open({ sha256: keynote.sha256 });
 
     expect(shell.opened).toEqual([path.join(workDir, 'from-record', keynote.sha256.slice(0, 16), 'Keynote.pptx')]);
     expect(result.copy).toBe('created');

@@ -21,6 +21,8 @@ import { createSenderPolicy } from '../../router/sender-policy';
 import { ArgumentError, parseDesktopArgs, type DesktopArgs } from './argv';
 import { createBridgeHandler } from './bridge-handler';
 import { openDesktopCache } from './cache-wiring';
+import { pageFacingCache } from '../../cache/page-cache';
+import { wireEventFiles } from './event-files-wiring';
 import { installCrashRestart } from './crash-restart';
 import { createDeviceService } from './device-service';
 import { createFleetWiring, swapHandOver } from './fleet-wiring';
@@ -121,9 +123,19 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
 
   // --- build the services: cache and launch handover (DESIGN §6, §7) --------------------------
   const cacheWiring = await openDesktopCache({ defaultRoot: paths.cacheRoot, lastDevice: (await stateStore.load())?.device ?? null, bootstrap, logger });
+  // The API's event file list is the authority for what the page may open and the cache keeps (issue 10).
+  const eventFiles = wireEventFiles({ bootstrap, stateDir: paths.stateDir, cache: cacheWiring.cache, logger });
   const launch = createDesktopLaunchService({
     platform, cache: cacheWiring.cache, defaultTempRoot: paths.tempRoot, logger,
     device: () => identity()?.device ?? null,
+    eventFiles: () => eventFiles.list.current(),
+    refreshEventFiles: () => eventFiles.list.refresh(),
+  });
+  const pageCache = pageFacingCache({
+    cache: cacheWiring.cache,
+    eventFiles: () => eventFiles.list.current(),
+    refreshEventFiles: () => eventFiles.list.refresh(),
+    openHashes: () => launch.openHashes(),
   });
   const device = createDeviceService({
     bootstrap,
@@ -141,6 +153,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   });
   shutdown.add('cache progress', cacheWiring.cache.subscribe((event) => event.type === 'total' && fleet.refresh()));
   shutdown.add('fleet', () => fleet.close());
+  shutdown.add('event files', () => eventFiles.close());
   shutdown.add('cache', () => cacheWiring.close());
   shutdown.add('bootstrap', () => bootstrap.stop());
   shutdown.add('simulator', () => demoSimulator?.close());
@@ -150,7 +163,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   const permissionsContinued = createContinueSignal();
   const services = buildServices({
     logger, senderPolicy, device,
-    groups: { update: fleet.update, permissions: withContinueWithout(permissions, permissionsContinued), cache: cacheWiring.cache, launch },
+    groups: { update: fleet.update, permissions: withContinueWithout(permissions, permissionsContinued), cache: pageCache, launch },
   });
 
   // --- the bridge -------------------------------------------------------------------------------
