@@ -56,6 +56,8 @@ export interface LaunchHandoverDeps {
   /** Read at each launch (the device record's `launch_extra_types` can change); the base allow-list when absent. */
   openTypes?: () => OpenTypePolicy;
   limits?: LaunchFolderLimits;
+  /** The "last opened" stamp; Date.now unless a test drives it. */
+  now?: () => number;
   logger?: Logger;
 }
 
@@ -175,7 +177,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     assertInside(await fs.realpath(s.root), await fs.realpath(s.dir));
 
     // The folder's mtime is "last opened", which pruning orders by.
-    const now = new Date();
+    const now = new Date((deps.now ?? Date.now)());
     await fs.utimes(s.dir, now, now);
 
     const existing = await fs.lstat(s.target).catch(() => null);

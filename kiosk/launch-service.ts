@@ -36,6 +36,7 @@ export interface LaunchServiceDeps {
   /** The device record's `launch_extra_types`, read at each launch. */
   extraTypes?: () => unknown;
   limits?: LaunchFolderLimits;
+  now?: () => number;
   logger?: Logger;
 }
 
@@ -76,6 +77,7 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
       return policy;
     },
     ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const closing = new Map<PresentationApp, Promise<CloseResult>>();

@@ -22,7 +22,7 @@ export interface RateLimit {
 /** Where it matters: each of these starts a program, a copy or a network request. */
 export const RATE_LIMITS = {
   'launch.open': { burst: 10, perSecond: 1 },
-  'launch.closePresentations': { burst: 5, perSecond: 1 },
+  'launch.closePresentations': { burst: 10, perSecond: 2 },
   'launch.automation': { burst: 10, perSecond: 2 },
   'cache.ensure': { burst: 10, perSecond: 2 },
   'update.check': { burst: 3, perSecond: 0.1 },
