@@ -36,7 +36,15 @@ export interface SenderLimits {
   reserveSubscription(webContentsId: number, path: string): (() => void) | null;
   /** Live subscriptions of one window on one procedure (for tests and logs). */
   subscriptions(webContentsId: number, path: string): number;
+  /**
+   * Whether to log a refusal now: the first of each window and procedure, then one a minute with the
+   * count since, so a page calling in a loop cannot flood the log (or spend the CPU on it).
+   */
+  refusalToLog(webContentsId: number, path: string): { suppressed: number } | null;
 }
+
+/** One refusal line per window and procedure per this period. */
+const REFUSAL_LOG_PERIOD_MS = 60_000;
 
 interface Bucket {
   tokens: number;
@@ -46,7 +54,20 @@ interface Bucket {
 export function createSenderLimits({ now = Date.now, maxSubscriptions = MAX_SUBSCRIPTIONS_PER_WINDOW }: { now?: () => number; maxSubscriptions?: number } = {}): SenderLimits {
   const buckets = new Map<string, Bucket>();
   const live = new Map<string, number>();
+  const refusals = new Map<string, { loggedAt: number; suppressed: number }>();
   return {
+    refusalToLog(webContentsId, path) {
+      const key = `${webContentsId}:${path}`;
+      const t = now();
+      const entry = refusals.get(key);
+      if (entry && t - entry.loggedAt < REFUSAL_LOG_PERIOD_MS) {
+        entry.suppressed += 1;
+        return null;
+      }
+      const suppressed = entry?.suppressed ?? 0;
+      refusals.set(key, { loggedAt: t, suppressed: 0 });
+      return { suppressed };
+    },
     take(webContentsId, path) {
       const { burst, perSecond } = RATE_LIMITS[path];
       const key = `${webContentsId}:${path}`;
@@ -93,7 +114,8 @@ export function limitsOf(ctx: Pick<Context, 'services'>): SenderLimits {
 export function spendCall(ctx: Pick<Context, 'services'> & { sender: SenderInfo }, path: RateLimitedPath): void {
   if (limitsOf(ctx).take(ctx.sender.webContentsId, path)) return;
   const { burst, perSecond } = RATE_LIMITS[path];
-  ctx.services.logger.warn({ path, webContentsId: ctx.sender.webContentsId }, 'bridge call refused: rate limit');
+  const log = limitsOf(ctx).refusalToLog(ctx.sender.webContentsId, path);
+  if (log) ctx.services.logger.warn({ path, webContentsId: ctx.sender.webContentsId, suppressed: log.suppressed }, 'bridge call refused: rate limit');
   throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `${path} was called too often by this window (at most ${burst} at once, then ${perSecond} per second); wait and try again.` });
 }
 
@@ -102,13 +124,12 @@ export function spendCall(ctx: Pick<Context, 'services'> & { sender: SenderInfo 
  * right after the resolver returns) and released when it ends, however it ends.
  */
 export function cappedSubscription<T>(ctx: Pick<Context, 'services'> & { sender: SenderInfo }, path: string, source: (emit: { next: (value: T) => void }) => () => void): Observable<T, unknown> {
-  const release = limitsOf(ctx).reserveSubscription(ctx.sender.webContentsId, path);
+  const limits = limitsOf(ctx);
+  const release = limits.reserveSubscription(ctx.sender.webContentsId, path);
   if (!release) {
-    ctx.services.logger.warn({ path, webContentsId: ctx.sender.webContentsId }, 'bridge subscription refused: too many open');
-    throw new TRPCError({
-      code: 'TOO_MANY_REQUESTS',
-      message: `This window already has ${MAX_SUBSCRIPTIONS_PER_WINDOW} open ${path} subscriptions; unsubscribe one before opening another.`,
-    });
+    const log = limits.refusalToLog(ctx.sender.webContentsId, path);
+    if (log) ctx.services.logger.warn({ path, webContentsId: ctx.sender.webContentsId, suppressed: log.suppressed }, 'bridge subscription refused: too many open');
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `This window already has ${MAX_SUBSCRIPTIONS_PER_WINDOW} open ${path} subscriptions; unsubscribe one before opening another.` });
   }
   return observable<T>((emit) => {
     let stop: (() => void) | null = null;
