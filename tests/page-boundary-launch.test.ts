@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
-import type { EventFile } from '../contracts/api';
+import { DeviceRecord, type EventFile } from '../contracts/api';
 import { shortHash } from '../kiosk/filename';
 import { createLaunchService } from '../kiosk/launch-service';
 import { openTypePolicy } from '../kiosk/open-types';
@@ -174,6 +174,36 @@ describe('the device record can add document types, never executable ones', () =
     for (const name of ['a.exe', 'a.sh', 'a.js']) expect(policy.check(name).allowed).toBe(false);
     expect(policy.refusedExtras.map((r) => r.value)).toEqual(['exe', '.SH', 'js', 'a b', '42', 'x'.repeat(30)]);
     expect(openTypePolicy().check('deck.pptm')).toMatchObject({ allowed: false, type: 'pptm', reason: expect.stringContaining('launch_extra_types') });
+  });
+
+  it('flows from the device record through the launch service: pptm opens, exe stays refused', async () => {
+    const base = await makeTempDir('launch-extra');
+    try {
+      const cache = await makeCache(path.join(base, 'cache'));
+      const pptm = await cache.add(randomBytes(100));
+      const exe = await cache.add(randomBytes(101));
+      const listed = [
+        { event_file_id: 'ef_m', sha256: pptm.sha256, filename: 'Macro deck.pptm' },
+        { event_file_id: 'ef_x', sha256: exe.sha256, filename: 'Macro deck.exe' },
+      ];
+      const opened: string[] = [];
+      const launch = createLaunchService({
+        platform: 'win32', cache: cache.lookup, tempRoot: () => path.join(base, 'launch'), opener: async (p) => void opened.push(p),
+        run: execFileRunner(), eventFiles: () => listed, extraTypes: () => ['pptm', 'exe'],
+      });
+      expect(await launch.open({ event_file_id: 'ef_m' })).toMatchObject({ filename: 'Macro deck.pptm' });
+      await expect(launch.open({ event_file_id: 'ef_x' })).rejects.toMatchObject({ name: 'ForbiddenTypeError', type: 'exe' });
+      expect(opened).toHaveLength(1);
+    } finally {
+      await fs.rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it('a malformed launch_extra_types does not make the device record invalid; it is dropped', () => {
+    const record = { event_device_id: 'd', event_id: 'e', event_location_id: 'l', app_base_url: 'https://x.example', mode: 'native' };
+    expect(DeviceRecord.parse({ ...record, launch_extra_types: 'exe' }).launch_extra_types).toBeUndefined();
+    expect(DeviceRecord.parse({ ...record, launch_extra_types: [1, 2] }).launch_extra_types).toBeUndefined();
+    expect(DeviceRecord.parse({ ...record, launch_extra_types: ['pptm'] }).launch_extra_types).toEqual(['pptm']);
   });
 });
 
