@@ -155,6 +155,19 @@ describe('the API list is the only list', () => {
   });
 });
 
+describe('bounded subscriptions per window, through the tRPC caller', () => {
+  it('update.events holds 8 per window; an unsubscribed one frees its slot', async () => {
+    const page = caller(launcher);
+    const subs = [];
+    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_WINDOW; i += 1) subs.push((await page.update.events()).subscribe({}));
+    await expect(page.update.events()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('update.events') });
+    subs.shift()!.unsubscribe();
+    subs.push((await page.update.events()).subscribe({}));
+    await expect(page.update.events()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    for (const s of subs) s.unsubscribe();
+  });
+});
+
 describe('bounded resources per window, over the electron-trpc wire', () => {
   /**
    * `attempts` cache.progress subscriptions from one window, then 10 progress events fanned out to
