@@ -29,6 +29,12 @@ export const DeviceRecord = z.looseObject({
   mode: DeviceMode,
   check_event_loop_period: z.number().positive().default(15),
   ui_refresh_period: z.number().positive().default(5),
+  /**
+   * File types `launch.open` may open beyond the built-in document and media list (e.g. ["pptm"]).
+   * Executable and script types are ignored whatever is listed (kiosk/open-types.ts); a malformed
+   * value is dropped rather than failing the whole record.
+   */
+  launch_extra_types: z.array(z.string().max(40)).max(100).optional().catch(undefined),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 

@@ -44,6 +44,8 @@ export const FailureReason = z.enum([
   'stalled',
   'no-space',
   'io-error',
+  /** The page asked for a hash the event's file list (from the API) does not have: never fetched. */
+  'not-listed',
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

@@ -20,6 +20,7 @@ import type { ApplyStagedUpdate } from '../update-helper/version-watcher';
 import { openCoreCache } from './cache';
 import { createDeviceService, type DeviceService, type DeviceSession, type SecretStorageNote, sessionOf } from './device-service';
 import { followEventFiles } from './event-files';
+import { pageFacingCache } from '../cache/page-cache';
 import { bootstrapFileSource } from './file-source';
 import { createFleetWiring, type UpdateService } from './fleet';
 import { createIdentityStream, type IdentityStream, type IdentityView } from './identity';
@@ -82,11 +83,6 @@ export interface RunCoreDeps extends CommonDeps {
   /** Starts the embedded simulator and returns its demo seed; null where the edge has none. */
   startDemo: (() => Promise<unknown>) | null;
   demo: boolean;
-  /**
-   * Who hands the cache its file list: the launcher page (`cache.ensure` over the bridge), or the
-   * core itself from the API (the agent, which has no page).
-   */
-  fileList: 'page' | 'api';
   /** Long external commands (unpacking an update); `execFileRunner({ timeoutMs: 10 min })` when left out. */
   runUpdates?: CommandRunner;
 }
@@ -220,7 +216,12 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
 
   const closers: Array<{ name: string; close: () => unknown }> = [];
   const coreCache = await openCoreCache({ defaultRoot: paths.cacheRoot, lastDevice: (await fullStore.load())?.device ?? null, identity, source: fileSource, logger });
-  const launch = createCoreLaunchService({ platform: deps.platform, cache: coreCache.cache, identity, defaultTempRoot: paths.tempRoot, opener: deps.opener, run, logger });
+  const files = followEventFiles({ identity, listEventFiles: (eventId) => bootstrap.api().listEventFiles(eventId), stateDir: paths.stateDir, cache: coreCache.cache, logger });
+  const eventFiles = () => files.list.current();
+  const refreshEventFiles = () => files.list.refresh();
+  const launch = createCoreLaunchService({ platform: deps.platform, cache: coreCache.cache, identity, defaultTempRoot: paths.tempRoot, opener: deps.opener, run, eventFiles, refreshEventFiles, logger });
+  // The page sees the cache through the API's list: it may ask, never decide what is kept (issue 10).
+  const pageCache = pageFacingCache({ cache: coreCache.cache, eventFiles, refreshEventFiles, openHashes: () => launch.openHashes() });
   const device = createDeviceService({
     bootstrap,
     identity,
@@ -246,18 +247,17 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     cacheSummary: () => coreCache.summary(),
     ...(updates.kind === 'watch-only' ? { watchOnly: updates.reason } : {}),
   });
-  const files = deps.fileList === 'api' ? followEventFiles({ identity, listEventFiles: (eventId) => bootstrap.api().listEventFiles(eventId), cache: coreCache.cache, logger }) : null;
   // Closed in reverse: the status file is flushed while the cache can still summarise, bootstrap stops last.
   closers.push({ name: 'bootstrap', close: () => common.close() });
   closers.push({ name: 'cache', close: () => coreCache.close() });
-  if (files) closers.push({ name: 'event files', close: () => files.close() });
+  closers.push({ name: 'event files', close: () => files.close() });
   closers.push({ name: 'fleet', close: () => fleet.close() });
   closers.push({ name: 'cache progress', close: coreCache.cache.subscribe((event) => event.type === 'total' && fleet.refresh()) });
   let started: Promise<IdentityView> | null = null;
 
   return {
     ...common,
-    services: { device, cache: coreCache.cache, launch, update: fleet.update },
+    services: { device, cache: pageCache, launch, update: fleet.update },
     folders: { cache: coreCache.root, temp: paths.tempRoot, logs: paths.logDir },
     start() {
       started ??= (async () => {

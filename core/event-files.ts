@@ -1,19 +1,25 @@
+import path from 'node:path';
 import type { Logger } from '../base/logger';
 import type { Cache } from '../cache/service';
 import type { CacheFile } from '../contracts/cache';
 import type { EventFile } from '../contracts/api';
-import type { IdentityStream, IdentityView } from './identity';
+import { createEventFileList, EVENT_FILES_FILE, type EventFileList } from '../provisioning/event-file-list';
+import { identifiedOf, type IdentityStream, type IdentityView } from './identity';
 
 export interface EventFilesDeps {
   identity: IdentityStream;
-  /** The API's file list of an event (bootstrap's client). */
+  /** The API's file list of an event (bootstrap's client, with the device's credentials). */
   listEventFiles: (eventId: string) => Promise<EventFile[]>;
+  /** The last good list is kept here (`event-files.json`), so an offline start still knows its files. */
+  stateDir: string;
   cache: Pick<Cache, 'ensure'>;
   logger: Logger;
 }
 
-export interface EventFilesFollower {
-  /** Lists the files now (also done on every identity and every period). */
+export interface EventFiles {
+  /** The authority for what the page may open and what the cache keeps (issue 10). */
+  list: EventFileList;
+  /** Fetches the list now (also done on every identity and every period). */
   refresh(): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,41 +32,35 @@ export function cacheFilesOf(files: readonly EventFile[]): CacheFile[] {
 }
 
 /**
- * Where no launcher page hands the cache its file list (the headless agent), the core asks the API
- * for the device's event files itself, on each new identity and every `check_event_loop_period`,
- * and hands the whole list to the cache. A failed listing keeps the last list (logged once per change).
+ * The device's event file list, fetched by the core itself with the device's credentials (the app
+ * and the headless agent alike): on each new identity and every `check_event_loop_period`, kept in
+ * the state folder for an offline start, and handed whole to the cache as the list it syncs and gc
+ * keeps. The page's own `cache.ensure` never replaces it (cache/page-cache.ts).
  */
-export function followEventFiles({ identity, listEventFiles, cache, logger }: EventFilesDeps): EventFilesFollower {
+export function followEventFiles({ identity, listEventFiles, stateDir, cache, logger }: EventFilesDeps): EventFiles {
+  const log = logger.child({ module: 'event-files' });
+  const list = createEventFileList({
+    eventId: () => identifiedOf(identity.current())?.device.event_id ?? null,
+    fetch: listEventFiles,
+    file: path.join(stateDir, EVENT_FILES_FILE),
+    logger: log,
+  });
+  // Only the list of the device's current event: a kept list of another event is never synced.
+  const push = () => {
+    const files = list.current();
+    if (files) cache.ensure({ files: cacheFilesOf(files) });
+  };
+  const stopPushing = list.subscribe(push);
   let timer: NodeJS.Timeout | null = null;
   let periodMs = 0;
-  let running: Promise<void> | null = null;
-  let lastProblem: string | null = null;
   let closed = false;
-
-  async function list(view: IdentityView): Promise<void> {
-    if (view.kind !== 'identified' || closed) return;
-    try {
-      const files = cacheFilesOf(await listEventFiles(view.device.event_id));
-      if (closed) return;
-      const report = cache.ensure({ files });
-      lastProblem = null;
-      logger.info({ event_id: view.device.event_id, files: files.length, present: report.totals.present }, 'event file list handed to the cache');
-    } catch (err) {
-      const problem = err instanceof Error ? err.message : String(err);
-      if (problem !== lastProblem) logger.warn({ event_id: view.device.event_id, problem }, 'the event file list could not be read; keeping the last one');
-      lastProblem = problem;
-    }
-  }
-
-  function refresh(): Promise<void> {
-    running ??= list(identity.current()).finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  const refresh = async () => {
+    if (!closed) await list.refresh({ force: true });
+  };
 
   function follow(view: IdentityView): void {
     if (view.kind !== 'identified' || closed) return;
+    push();
     const next = view.device.check_event_loop_period * 1000;
     if (next !== periodMs) {
       periodMs = next;
@@ -68,18 +68,20 @@ export function followEventFiles({ identity, listEventFiles, cache, logger }: Ev
       timer = setInterval(() => void refresh(), periodMs);
       timer.unref();
     }
-    void refresh();
+    if (view.online) void refresh();
   }
 
-  follow(identity.current());
+  const loaded = list.load().then(() => follow(identity.current()));
   const unsubscribe = identity.subscribe(follow);
   return {
+    list,
     refresh,
     async close() {
       closed = true;
       unsubscribe();
+      stopPushing();
       if (timer) clearInterval(timer);
-      await running;
+      await loaded;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../base/logger';
 import type { CommandRunner } from '../base/command-runner';
 import type { Platform } from '../base/platform';
 import { type CacheLookup, launchTempRoot, OpenFailedError, type Opener } from '../kiosk/launch-handover';
-import { createLaunchService, type LaunchService } from '../kiosk/launch-service';
+import { createLaunchService, type LaunchService, type ListedFile } from '../kiosk/launch-service';
 import { type IdentityStream, identifiedOf } from './identity';
 
 export interface CoreLaunchDeps {
@@ -16,6 +16,9 @@ export interface CoreLaunchDeps {
   /** The edge's way to open a file with its default app (Electron: shell.openPath). */
   opener: Opener;
   run: CommandRunner;
+  /** The device's event file list from the API: names, and what the page may open at all. */
+  eventFiles: () => readonly ListedFile[] | null;
+  refreshEventFiles?: () => Promise<unknown>;
   logger: Logger;
 }
 
@@ -25,6 +28,9 @@ export function createCoreLaunchService(deps: CoreLaunchDeps): LaunchService {
     platform: deps.platform,
     cache: deps.cache,
     tempRoot: () => launchTempRoot(identifiedOf(deps.identity.current())?.device ?? null, deps.defaultTempRoot),
+    eventFiles: deps.eventFiles,
+    ...(deps.refreshEventFiles ? { refreshEventFiles: deps.refreshEventFiles } : {}),
+    extraTypes: () => identifiedOf(deps.identity.current())?.device.launch_extra_types ?? [],
     opener: deps.opener,
     run: deps.run,
     logger: deps.logger.child({ module: 'launch' }),

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { SHA256_PATTERN } from '../contracts/api';
 import { deviceFolder } from '../contracts/device-folders';
 import { sanitizeFilename, shortHash } from './filename';
+import { DEFAULT_LAUNCH_FOLDER_MAX_BYTES, DEFAULT_LAUNCH_FOLDER_MAX_COPIES, type LaunchFolderLimits, pruneLaunchFolder } from './launch-folder';
+import { openTypePolicy, type OpenTypePolicy } from './open-types';
 
 /**
  * Launch handover (DESIGN §7): a cached file is copied (cloned where the file system can) into
@@ -18,6 +20,11 @@ import { sanitizeFilename, shortHash } from './filename';
  * rewriting it would only disturb the presenter). Anything else means it was edited or replaced,
  * and it is refreshed from the cache through a temp name and an atomic rename, so the opener never
  * sees a half-written file and a symlink planted at the final name is replaced, not followed.
+ *
+ * Only document and media types are ever copied or opened (kiosk/open-types.ts), checked on the name
+ * as given and as sanitised. One hash has one copy: a new name for it replaces the old copy, so a
+ * hundred names for one file never make a hundred copies. The folder is pruned after each staging,
+ * least recently opened first (kiosk/launch-folder.ts).
  */
 
 /** What the handover needs from the cache (cache/service `Cache` fits): the path of a verified hash, or null. */
@@ -46,6 +53,11 @@ export interface LaunchHandoverDeps {
   /** Read at each launch: the device record (and its `host_file_temp_path`) can change while running. */
   tempRoot: () => string;
   opener: Opener;
+  /** Read at each launch (the device record's `launch_extra_types` can change); the base allow-list when absent. */
+  openTypes?: () => OpenTypePolicy;
+  limits?: LaunchFolderLimits;
+  /** The "last opened" stamp; Date.now unless a test drives it. */
+  now?: () => number;
   logger?: Logger;
 }
 
@@ -58,6 +70,14 @@ export class LaunchError extends Error {
 
 export class InvalidLaunchRequestError extends LaunchError {
   override name = 'InvalidLaunchRequestError';
+}
+
+/** The name's type is not a document or media type: never copied, never opened. */
+export class ForbiddenTypeError extends LaunchError {
+  override name = 'ForbiddenTypeError';
+  constructor(readonly type: string | null, message: string) {
+    super(message);
+  }
 }
 
 export class NotInCacheError extends LaunchError {
@@ -78,6 +98,8 @@ export interface LaunchHandover {
   open(request: LaunchRequest): Promise<LaunchResult>;
   /** The copy step alone (no opener), for the benchmark and for pre-staging. */
   prepare(request: LaunchRequest): Promise<LaunchResult>;
+  /** Hashes with a copy in the launch folder made by this process (what may be open right now). */
+  copiedHashes(): string[];
 }
 
 interface StagePlan {
@@ -92,16 +114,45 @@ interface StagePlan {
 
 export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
   const inFlight = new Map<string, Promise<LaunchResult>>();
+  /** short hash → full hash of every copy this process staged and has not pruned. */
+  const copied = new Map<string, string>();
+  const limits = deps.limits ?? { maxBytes: DEFAULT_LAUNCH_FOLDER_MAX_BYTES, maxCopies: DEFAULT_LAUNCH_FOLDER_MAX_COPIES };
+  let pruning: Promise<unknown> = Promise.resolve();
+
+  function checkType(filename: string, sha256: string): string {
+    const policy = deps.openTypes?.() ?? openTypePolicy();
+    const name = sanitizeFilename(filename, sha256);
+    // Both: the sanitiser may drop what hid a type, and the raw name is what a person was shown.
+    for (const candidate of [filename, name]) {
+      const decision = policy.check(candidate);
+      if (!decision.allowed) {
+        deps.logger?.warn({ type: decision.type, sha256: shortHash(sha256) }, 'launch refused: file type not allowed');
+        throw new ForbiddenTypeError(decision.type, decision.reason);
+      }
+    }
+    return name;
+  }
+
+  /** Serialised, so two opens never prune at once; every folder being staged is protected. */
+  function prune(root: string): Promise<void> {
+    const run = pruning.then(async () => {
+      const protect = new Set([...inFlight.keys()].map((target) => path.basename(path.dirname(target))));
+      const report = await pruneLaunchFolder(root, protect, limits, deps.logger);
+      for (const name of report.removed) copied.delete(name);
+    });
+    pruning = run.catch((err: unknown) => deps.logger?.warn({ err }, 'launch folder: pruning failed'));
+    return pruning.then(() => undefined);
+  }
 
   async function prepare(request: LaunchRequest): Promise<LaunchResult> {
     const { sha256, filename } = validate(request);
+    const name = checkType(filename, sha256);
     const source = await deps.cache.pathOf(sha256);
     if (!source) throw new NotInCacheError(sha256);
     const sourceStat = await fs.stat(source).catch(() => null);
     if (!sourceStat?.isFile()) throw new NotInCacheError(sha256);
 
     const root = path.resolve(deps.tempRoot());
-    const name = sanitizeFilename(filename, sha256);
     const dir = path.join(root, shortHash(sha256));
     const target = path.join(dir, name);
     assertInside(root, target);
@@ -109,7 +160,13 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     // Two clicks on the same file share one copy instead of racing two renames.
     const pending = inFlight.get(target);
     if (pending) return pending;
-    const work = stageCopy({ sha256, source, sourceStat, root, dir, target, name }).finally(() => inFlight.delete(target));
+    const work = stageCopy({ sha256, source, sourceStat, root, dir, target, name })
+      .then(async (result) => {
+        copied.set(shortHash(sha256), sha256);
+        await prune(root);
+        return result;
+      })
+      .finally(() => inFlight.delete(target));
     inFlight.set(target, work);
     return work;
   }
@@ -118,6 +175,10 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     await fs.mkdir(s.dir, { recursive: true });
     // A short-hash folder replaced by a symlink must not lead the copy out of the temp root.
     assertInside(await fs.realpath(s.root), await fs.realpath(s.dir));
+
+    // The folder's mtime is "last opened", which pruning orders by.
+    const now = new Date((deps.now ?? Date.now)());
+    await fs.utimes(s.dir, now, now);
 
     const existing = await fs.lstat(s.target).catch(() => null);
     if (existing?.isFile() && existing.size === s.sourceStat.size && isSameInstant(existing.mtimeMs, s.sourceStat.mtimeMs)) {
@@ -136,12 +197,24 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       throw new LaunchError(`Could not prepare "${s.name}" for opening: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const copy = existing ? 'refreshed' : 'created';
+    await removeOtherNames(s);
+    await fs.utimes(s.dir, now, now);
     deps.logger?.info({ target: s.target, copy }, 'launch copy staged');
     return { path: s.target, filename: s.name, copy };
   }
 
+  /** One copy per hash: copies of it under earlier names go (best effort: one may still be open). */
+  async function removeOtherNames(s: StagePlan): Promise<void> {
+    const names = await fs.readdir(s.dir).catch(() => [] as string[]);
+    for (const other of names) {
+      if (other === s.name || other.endsWith('.partial')) continue;
+      await fs.rm(path.join(s.dir, other), { recursive: true, force: true }).catch((err: unknown) => deps.logger?.info({ code: (err as NodeJS.ErrnoException).code }, 'launch folder: an older copy is still in use, kept for now'));
+    }
+  }
+
   return {
     prepare,
+    copiedHashes: () => [...copied.values()],
     async open(request) {
       const result = await prepare(request);
       await deps.opener(result.path);

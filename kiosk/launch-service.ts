@@ -1,9 +1,27 @@
 import type { Logger } from 'pino';
 import type { Platform } from '../base/platform';
+import type { EventFile } from '../contracts/api';
 import { type AutomationAction, type AutomationResult, runAutomation } from './automation';
-import { type CacheLookup, createLaunchHandover, type LaunchRequest, type LaunchResult, type Opener } from './launch-handover';
+import { shortHash } from './filename';
+import { type CacheLookup, createLaunchHandover, LaunchError, type LaunchResult, type Opener } from './launch-handover';
+import type { LaunchFolderLimits } from './launch-folder';
+import { openTypePolicy } from './open-types';
 import type { CommandRunner } from '../base/command-runner';
 import { type CloseResult, closePresentationApp, type PresentationApp } from './presentation-apps';
+
+/**
+ * What the page may say when it asks to open a file: which file, by hash and/or event_file_id. The
+ * name of the copy comes from the event's file list as the main process fetched it from the API, never
+ * from the page (issue 10): a page-sent `filename` only picks among the names the list gives that
+ * hash (the same deck uploaded twice), and is otherwise ignored.
+ */
+export interface PageLaunchRequest {
+  sha256?: string | undefined;
+  event_file_id?: string | undefined;
+  filename?: string | undefined;
+}
+
+export type ListedFile = Pick<EventFile, 'event_file_id' | 'sha256' | 'filename'> & Partial<Pick<EventFile, 'updated_at'>>;
 
 export interface LaunchServiceDeps {
   platform: Platform;
@@ -12,22 +30,96 @@ export interface LaunchServiceDeps {
   opener: Opener;
   /** execFileRunner() in the app; every platform's table is exercised on Linux through it. */
   run: CommandRunner;
+  /** The device's current event file list as the API gave it, or null before it was ever fetched. */
+  eventFiles: () => readonly ListedFile[] | null;
+  /** Asks for a fresh list when the page names a file the list does not have (the API may have added it); rate-limited by the list's owner. */
+  refreshEventFiles?: () => Promise<unknown>;
+  /** The device record's `launch_extra_types`, read at each launch. */
+  extraTypes?: () => unknown;
+  limits?: LaunchFolderLimits;
+  now?: () => number;
   logger?: Logger;
+}
+
+/** The file is not in the event's list: the page may not open it. */
+export class NotListedError extends LaunchError {
+  override name = 'NotListedError';
+}
+
+/** The list has never been fetched (first start, API unreachable): nothing can be opened yet. */
+export class FileListUnknownError extends LaunchError {
+  override name = 'FileListUnknownError';
+  constructor() {
+    super("The event's file list has not been received from the API yet; files can be opened once it has (check the network).");
+  }
 }
 
 /** The `launch` group's service contract (router/launch.ts serves it); declared here, next to its one implementation. */
 export interface LaunchService {
-  open(request: LaunchRequest): Promise<LaunchResult>;
+  open(request: PageLaunchRequest): Promise<LaunchResult>;
   closePresentations(app: PresentationApp): Promise<CloseResult>;
   automation(action: AutomationAction): Promise<AutomationResult>;
+  /** Hashes with a launch copy (what may be open now): gc keeps them. */
+  openHashes(): string[];
 }
 
-/** The `launch` group's service, assembled from the three kiosk parts. */
+function newestFirst(a: ListedFile, b: ListedFile): number {
+  return (b.updated_at ?? '').localeCompare(a.updated_at ?? '');
+}
+
+/** The `launch` group's service (router/launch.ts), assembled from the kiosk parts. */
 export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
-  const handover = createLaunchHandover(deps);
+  const handover = createLaunchHandover({
+    cache: deps.cache,
+    tempRoot: deps.tempRoot,
+    opener: deps.opener,
+    openTypes: () => {
+      const policy = openTypePolicy(deps.extraTypes?.() ?? []);
+      if (policy.refusedExtras.length > 0) deps.logger?.warn({ refused: policy.refusedExtras }, 'launch_extra_types: entries ignored');
+      return policy;
+    },
+    ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+  const closing = new Map<PresentationApp, Promise<CloseResult>>();
+
+  function candidates(request: PageLaunchRequest): ListedFile[] | null {
+    const list = deps.eventFiles();
+    if (!list) return null;
+    return list.filter((f) => (request.sha256 === undefined || f.sha256 === request.sha256) && (request.event_file_id === undefined || f.event_file_id === request.event_file_id));
+  }
+
+  async function resolve(request: PageLaunchRequest): Promise<ListedFile> {
+    let found = candidates(request);
+    if (!found || found.length === 0) {
+      await deps.refreshEventFiles?.().catch((err: unknown) => deps.logger?.info({ err }, 'launch: the event file list could not be refreshed'));
+      found = candidates(request);
+    }
+    if (!found) throw new FileListUnknownError();
+    if (found.length === 0) {
+      const what = request.event_file_id !== undefined ? `event file "${request.event_file_id.slice(0, 80)}"` : `file ${shortHash(request.sha256 ?? '')}…`;
+      deps.logger?.warn({ sha256: request.sha256 && shortHash(request.sha256), event_file_id: request.event_file_id?.slice(0, 80) }, 'launch refused: not in the event file list');
+      throw new NotListedError(`Refused: ${what} is not in this event's file list from the API${request.sha256 !== undefined && request.event_file_id !== undefined ? ' with that hash' : ''}, so it is not opened.`);
+    }
+    const sorted = [...found].sort(newestFirst);
+    return sorted.find((f) => f.filename === request.filename) ?? sorted[0]!;
+  }
+
   return {
-    open: (request) => handover.open(request),
-    closePresentations: (app) => closePresentationApp(deps, app),
+    async open(request) {
+      const file = await resolve(request);
+      return handover.open({ sha256: file.sha256, filename: file.filename });
+    },
+    /** Concurrent calls for one app share one run of its command: ten clicks kill once. */
+    closePresentations(app) {
+      const running = closing.get(app);
+      if (running) return running;
+      const work = closePresentationApp(deps, app).finally(() => closing.delete(app));
+      closing.set(app, work);
+      return work;
+    },
     automation: (action) => runAutomation(deps, action),
+    openHashes: () => handover.copiedHashes(),
   };
 }

@@ -1,5 +1,5 @@
-import { observable } from '@trpc/server/observable';
 import type { DeviceStatus } from '../core/device-service';
+import { cappedSubscription } from './limits';
 import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
@@ -12,7 +12,7 @@ export const deviceRouter = router({
   status: trustedProcedure.query(({ ctx }) => ctx.services.device.status()),
   /** The current status at once, then every change: the splash shows bootstrap live. */
   onStatus: trustedProcedure.subscription(({ ctx }) =>
-    observable<DeviceStatus>((emit) => {
+    cappedSubscription<DeviceStatus>(ctx, 'device.onStatus', (emit) => {
       emit.next(ctx.services.device.status());
       return ctx.services.device.onStatus((status) => emit.next(status));
     }),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CacheService } from './cache';
 import type { DeviceService } from './device';
 import type { LaunchService } from './launch';
+import type { SenderLimits } from './limits';
 import type { PermissionsService } from './permissions';
 import type { SenderPolicy } from './sender-check';
 import type { UpdateService } from './update';
@@ -18,4 +19,6 @@ export interface Services {
   launch: LaunchService;
   permissions: PermissionsService;
   update: UpdateService;
+  /** Per-window budgets (router/limits.ts); one set per services object when absent. */
+  limits?: SenderLimits;
 }

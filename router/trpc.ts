@@ -25,6 +25,10 @@ export interface Context {
 
 const t = initTRPC.context<Context>().create({
   isServer: true,
+  // The formatter below decides about stacks (development builds only). tRPC's own isDev default
+  // (NODE_ENV !== 'production', true in a packaged Electron app) would format the stack of every
+  // refused call: a page calling in a loop would make the main process pay for each one.
+  isDev: false,
   errorFormatter({ error, path, ctx }) {
     const shaped = formatBridgeError(error, path, ctx?.development === true);
     if (shaped.data.code === 'INTERNAL_SERVER_ERROR') ctx?.services.logger.error({ err: error.cause ?? error, path }, 'bridge call failed');

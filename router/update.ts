@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
-import { observable } from '@trpc/server/observable';
 import type { UpdateStatus } from '../update-helper/update-state';
 import { UpdateNotReadyError } from '../update-helper/version-watcher';
-import { trustedProcedure } from './sender-check';
+import { cappedSubscription, spendCall } from './limits';
+import { splashProcedure, trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
 export type { UpdateStatus };
@@ -15,7 +15,7 @@ export const updateRouter = router({
   status: trustedProcedure.query(({ ctx }): UpdateStatus => ctx.services.update.status()),
   /** Starts with the current state, then every change. */
   events: trustedProcedure.subscription(({ ctx }) =>
-    observable<UpdateStatus>((emit) => {
+    cappedSubscription<UpdateStatus>(ctx, 'update.events', (emit) => {
       const stop = ctx.services.update.subscribe((status) => emit.next(status));
       emit.next(ctx.services.update.status());
       return stop;
@@ -23,11 +23,16 @@ export const updateRouter = router({
   ),
   /** "Check for Updates…": re-reads the share now; answers with the state that produced. */
   check: trustedProcedure.mutation(async ({ ctx }): Promise<UpdateStatus> => {
+    spendCall(ctx, 'update.check');
     await ctx.services.update.checkNow();
     return ctx.services.update.status();
   }),
-  /** Quits the app and hands the staged build to the swap helper. */
-  apply: trustedProcedure.mutation(async ({ ctx }): Promise<{ applying: string }> => {
+  /**
+   * Quits the app and hands the staged build to the swap helper. Only the splash: an update quits
+   * the kiosk mid-session, so it is applied from the splash, the app menu or ops, never by the
+   * launcher page (docs/SECURITY.md, "Trust boundaries").
+   */
+  apply: splashProcedure.mutation(async ({ ctx }): Promise<{ applying: string }> => {
     try {
       await ctx.services.update.apply();
     } catch (err) {

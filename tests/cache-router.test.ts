@@ -9,6 +9,8 @@ import { startFaultServer, type FaultServer } from './fault-server';
 import { countingFs, randomFile, removeRoot, tempRoot, testCache } from './support/cache-harness';
 
 const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
+/** gc and verify are ops actions: only the splash may call them (docs/SECURITY.md, "Trust boundaries"). */
+const SPLASH: SenderInfo = { ...LAUNCHER, webContentsId: 2, role: 'splash' };
 
 let server: FaultServer;
 let root: string;
@@ -42,8 +44,10 @@ describe('cache procedures', () => {
     expect(['queued', 'downloading', 'present']).toContain(ensured.files[0]?.state);
     await cache.fetch({ sha256: file.sha256 });
     expect((await c.status({ hashes: [file.sha256] })).files[0]).toMatchObject({ state: 'present', bytes: 100_000 });
-    expect(await c.gc({ keep: [] })).toMatchObject({ removed: [] });
-    expect(await c.verify({ hashes: [file.sha256] })).toMatchObject({ checked: 1, ok: 1 });
+    await expect(c.gc({ keep: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.verify({ hashes: [file.sha256] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await caller(SPLASH).gc({ keep: [] })).toMatchObject({ removed: [] });
+    expect(await caller(SPLASH).verify({ hashes: [file.sha256] })).toMatchObject({ checked: 1, ok: 1 });
   });
 
   it('progress is a subscription that starts with the totals', async () => {
@@ -72,8 +76,8 @@ describe('cache procedures', () => {
     ];
     for (const input of hostile) await expect(c.ensure(input as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(c.status({ hashes: [long] } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(c.gc({ keep: 'all' } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(c.verify({ hashes: [1] } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(caller(SPLASH).gc({ keep: 'all' } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(caller(SPLASH).verify({ hashes: [1] } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(counted.counts).toEqual({});
     expect(server.requests).toEqual([]);
   });

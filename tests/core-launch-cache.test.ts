@@ -69,11 +69,12 @@ describe('composition-root wiring of the cache and the launch group', () => {
     await wired.cache.fetch({ sha256: keynote.sha256, size: keynote.size });
     const identity = createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] }));
     closers.push(async () => identity.close());
+    const eventFiles = () => simulator.demo.files.map((f) => ({ event_file_id: f.event_file_id, sha256: f.sha256, filename: f.filename }));
     const launch = createCoreLaunchService({
-      platform: 'linux', cache: wired.cache, identity, defaultTempRoot: path.join(workDir, 'launch'), opener: electronOpener(), run: execFileRunner(), logger: silentLogger(),
+      platform: 'linux', cache: wired.cache, identity, defaultTempRoot: path.join(workDir, 'launch'), opener: electronOpener(), run: execFileRunner(), eventFiles, logger: silentLogger(),
     });
 
-    const result = await launch.open({ sha256: keynote.sha256, filename: keynote.filename });
+    const result = await launch.open({ sha256: keynote.sha256 });
 
     expect(shell.opened).toEqual([path.join(workDir, 'from-record', keynote.sha256.slice(0, 16), 'Keynote.pptx')]);
     expect(result.copy).toBe('created');

@@ -3,16 +3,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { electronOpener } from '../apps/desktop/opener.electron';
-import { execFileRunner } from '../base/command-runner';
-import { bootstrapFileSource } from '../core/file-source';
-import { createCoreLaunchService } from '../core/launch';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
-import { type Cache, openCache } from '../cache/service';
 import type { EventFile } from '../contracts/api';
 import { shell } from './fakes/electron';
 import { launchChromium } from './support/chromium';
 import { startDemoBridge, type DemoBridge, type DemoBridgeParts } from './support/demo-bridge';
+import { realPageServices, type RealPageServices } from './support/page-services';
 
 const KIOSK_WEB_CONTENTS_ID = 7;
 const HOSTILE_NAME = '../../../etc/evil\u202Etxt.pptx';
@@ -20,26 +16,16 @@ const HOSTILE_NAME = '../../../etc/evil\u202Etxt.pptx';
 let browser: Browser;
 let simulator: Simulator;
 let demo: DemoBridge;
-let cache: Cache;
+let real: RealPageServices;
 let workDir: string;
 let launcherUrl: string;
 let unservable: EventFile;
 let hostile: EventFile;
 
-/** Real cache and launch services over the demo bridge's bootstrap (its device service already uses <workDir>/cache); only the OS opener is the fake shell. */
-async function cacheAndLaunch({ bootstrap, identity, workDir: dir, logger }: DemoBridgeParts) {
-  cache = await openCache({
-    root: path.join(dir, 'cache'),
-    source: bootstrapFileSource(bootstrap),
-    logger,
-    download: { maxAttempts: 1 },
-  });
-  cache.start();
-  const launch = createCoreLaunchService({
-    platform: 'linux', cache, defaultTempRoot: path.join(dir, 'launch'), opener: electronOpener(), run: execFileRunner(), logger,
-    identity: { current: () => ({ kind: 'identified', online: true, ...identity }), subscribe: () => () => undefined },
-  });
-  return { cache, launch };
+/** Real page-facing cache and launch services over the demo bridge's bootstrap (its device service already uses <workDir>/cache); only the OS opener is the fake shell. */
+async function cacheAndLaunch(parts: DemoBridgeParts) {
+  real = await realPageServices(parts);
+  return real.services;
 }
 
 function row(page: Page, file: EventFile) {
@@ -58,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await cache?.close();
+  await real?.close();
   await demo?.close();
   await simulator?.close();
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shortHash } from '../kiosk/filename';
 import {
+  ForbiddenTypeError,
   createLaunchHandover,
   InvalidLaunchRequestError,
   type LaunchHandover,
@@ -128,9 +129,8 @@ describe('launch handover', () => {
   it.each([
     '../../../outside.pptx',
     '..\\..\\outside.pptx',
-    '/etc/passwd',
-    '..',
-    '.',
+    '/etc/passwd.pdf',
+    '.hidden.pdf',
     'evil\u0000.pptx',
     'CON.pptx',
     'a/../../b.pptx',
@@ -145,6 +145,12 @@ describe('launch handover', () => {
     expect((await fs.readFile(result.path)).equals(bytes)).toBe(true);
     const outside = (await listTree(base)).filter((f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`launch${path.sep}`));
     expect(outside).toEqual([]);
+  });
+
+  it.each(['/etc/passwd', '..', '.'])('refuses the typeless name %j before copying anything', async (filename) => {
+    const { sha256 } = await cache.add(randomBytes(64));
+    await expect(handover.open({ sha256, filename })).rejects.toBeInstanceOf(ForbiddenTypeError);
+    expect(await listTree(tempRoot)).toEqual([]);
   });
 
   it('refuses to follow a short-hash folder that was replaced by a symlink out of the temp root', async () => {

@@ -21,6 +21,14 @@ let cache: CacheFixture;
 let opened: string[];
 let ran: { file: string; args: readonly string[] }[];
 let openerFailure: string | null;
+/** The event's file list as the API gave it (the only source of names). */
+let listed: { event_file_id: string; sha256: string; filename: string }[];
+
+async function addListed(bytes: Buffer, filename: string) {
+  const added = await cache.add(bytes);
+  listed.push({ event_file_id: `ef_${listed.length}`, sha256: added.sha256, filename });
+  return added;
+}
 
 const recordingRunner: CommandRunner = async (file, args) => {
   ran.push({ file, args });
@@ -37,6 +45,7 @@ function callerFor(sender: SenderInfo | null, platform: Platform = 'darwin') {
       opened.push(p);
     },
     run: recordingRunner,
+    eventFiles: () => listed,
   });
   const services = fakeServices({
     logger: silentLogger(),
@@ -62,6 +71,7 @@ beforeEach(async () => {
   opened = [];
   ran = [];
   openerFailure = null;
+  listed = [];
 });
 
 afterEach(async () => {
@@ -69,17 +79,17 @@ afterEach(async () => {
 });
 
 describe('launch router', () => {
-  it('opens a cached file through the handover and answers with the copy it opened', async () => {
+  it('opens a cached file through the handover under its listed name and answers with the copy it opened', async () => {
     const bytes = randomBytes(4096);
-    const { sha256 } = await cache.add(bytes);
-    const result = await callerFor(LAUNCHER).open({ sha256, filename: '../Keynote.pptx' });
+    const { sha256 } = await addListed(bytes, '../Keynote.pptx');
+    const result = await callerFor(LAUNCHER).open({ sha256, filename: 'whatever-the-page-says.exe' });
     expect(result).toEqual({ filename: '_Keynote.pptx', copy: 'created' });
     expect(opened).toEqual([path.join(base, 'launch', sha256.slice(0, 16), '_Keynote.pptx')]);
     expect((await fs.readFile(opened[0]!)).equals(bytes)).toBe(true);
   });
 
   it('refuses a 10,000-character name with BAD_REQUEST before anything is looked up', async () => {
-    const { sha256 } = await cache.add(randomBytes(16));
+    const { sha256 } = await addListed(randomBytes(16), 'a.pptx');
     expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: 'x'.repeat(10_000) }))).toBe('BAD_REQUEST');
     expect(await listTree(path.join(base, 'launch'))).toEqual([]);
   });
@@ -89,26 +99,27 @@ describe('launch router', () => {
   });
 
   it('refuses an empty or non-string file name with BAD_REQUEST', async () => {
-    const { sha256 } = await cache.add(randomBytes(16));
+    const { sha256 } = await addListed(randomBytes(16), 'a.pptx');
     expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: '' }))).toBe('BAD_REQUEST');
     expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: ['a'] as unknown as string }))).toBe('BAD_REQUEST');
   });
 
-  it('answers NOT_FOUND for a well-formed hash that is not in the cache', async () => {
+  it('answers NOT_FOUND for a listed hash that is not in the cache yet', async () => {
+    listed.push({ event_file_id: 'ef_nope', sha256: sha256Of(Buffer.from('nope')), filename: 'a.pptx' });
     expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256Of(Buffer.from('nope')), filename: 'a.pptx' }))).toBe('NOT_FOUND');
     expect(opened).toEqual([]);
   });
 
   it('answers PRECONDITION_FAILED with the OS reason when nothing can open the file', async () => {
-    const { sha256 } = await cache.add(randomBytes(16));
+    const { sha256 } = await addListed(randomBytes(16), 'a.key');
     openerFailure = 'No application is associated with this file type';
-    const error = await callerFor(LAUNCHER).open({ sha256, filename: 'a.xyz' }).catch((e: unknown) => e);
+    const error = await callerFor(LAUNCHER).open({ sha256 }).catch((e: unknown) => e);
     expect((error as TRPCError).code).toBe('PRECONDITION_FAILED');
     expect((error as TRPCError).message).toContain('No application is associated');
   });
 
   it('refuses callers that are not the launcher page with FORBIDDEN, before doing anything', async () => {
-    const { sha256 } = await cache.add(randomBytes(16));
+    const { sha256 } = await addListed(randomBytes(16), 'a.pptx');
     expect(await codeOf(callerFor(STRANGER).open({ sha256, filename: 'a.pptx' }))).toBe('FORBIDDEN');
     expect(await codeOf(callerFor(null).closePresentations({ app: 'powerpoint' }))).toBe('FORBIDDEN');
     expect(opened).toEqual([]);

@@ -60,7 +60,7 @@ async function services({ bootstrap, identity, workDir, logger }: DemoBridgePart
     download: { maxAttempts: 2 },
   });
   cache.start();
-  const launch = createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), opener: electronOpener(), run: execFileRunner(), logger });
+  const launch = createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), eventFiles: () => files, opener: electronOpener(), run: execFileRunner(), logger });
   const recordedLaunch: LaunchService = { ...launch, open: async (request) => { const result = await launch.open(request); openedAt.push(Date.now()); return result; } };
   const recordedCache = Object.assign(Object.create(cache) as Cache, {
     ensure: (input: EnsureInput) => {

@@ -44,7 +44,7 @@ describe.skipIf(!built)('the SvelteKit example launcher (examples/sveltekit, bui
       logger,
     });
     cache.start();
-    return { cache, launch: createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), opener: electronOpener(), run: execFileRunner(), logger }) };
+    return { cache, launch: createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), eventFiles: () => sim.demo.files, opener: electronOpener(), run: execFileRunner(), logger }) };
   }
 
   beforeAll(async () => {

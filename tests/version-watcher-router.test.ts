@@ -13,6 +13,8 @@ import { dropVersion, nativeAppDir, recordingStage, sha256 } from './version-wat
 
 const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
 const STRANGER: SenderInfo = { ...LAUNCHER, origin: 'https://evil.example' };
+/** update.apply is the splash's (docs/SECURITY.md, "Trust boundaries"); the policy here admits it like the launcher. */
+const SPLASH: SenderInfo = { ...LAUNCHER, webContentsId: 2, role: 'splash' };
 
 const cleanups = useCleanups();
 
@@ -52,13 +54,17 @@ describe('update procedures', () => {
     const sub = (await c.events()).subscribe({ next: (s) => seen.push(s) });
     cleanups.push(async () => sub.unsubscribe());
     expect(seen[0]?.state).toEqual({ kind: 'idle' });
-    await expect(callApply(c)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringContaining('No update is staged') });
+    const splash = caller(SPLASH);
+    await expect(callApply(c)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('splash') });
+    await expect(callApply(splash)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringContaining('No update is staged') });
     const build = Buffer.from('build bytes');
     await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
     await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
     await waitFor('staged over the subscription', () => seen.some((s) => s.state.kind === 'staged'));
     expect(seen.map((s) => s.state.kind)).toEqual(expect.arrayContaining(['seen', 'verifying', 'staged']));
-    expect(await callApply(c)).toEqual({ applying: '1.1.0' });
+    await expect(callApply(c)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(applied).toEqual([]);
+    expect(await callApply(splash)).toEqual({ applying: '1.1.0' });
     expect(applied).toEqual(['1.1.0']);
   });
 

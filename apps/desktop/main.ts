@@ -87,7 +87,6 @@ async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> 
       exePath: app.getPath('exe'),
       applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
     },
-    fileList: 'page',
   });
   // In this order: the core's status file and cache close while the demo API is still there.
   shutdown.add('core', () => core.close());

@@ -43,7 +43,7 @@ export interface BridgeDeviceStatus {
   connectivity: 'online' | 'offline' | 'unknown';
 }
 
-export type FailureReason = 'not-found' | 'hash-mismatch' | 'size-mismatch' | 'unauthorized' | 'http-error' | 'network' | 'stalled' | 'no-space' | 'io-error';
+export type FailureReason = 'not-found' | 'hash-mismatch' | 'size-mismatch' | 'unauthorized' | 'http-error' | 'network' | 'stalled' | 'no-space' | 'io-error' | 'not-listed';
 
 /** One file in the app's cache (contracts/cache.ts FileStatus). */
 export type CacheFileStatus =
@@ -106,7 +106,8 @@ export type PageRouter = CreateRouterInner<
       progress: Subscription<CacheProgressEvent>;
     }>;
     launch: Group<{
-      open: Mutation<{ sha256: Sha256; filename: string }, LaunchOpenResult>;
+      /** The file by hash and/or event_file_id; the copy's name comes from the event's list in the main process (`filename` only picks among duplicates). */
+      open: Mutation<{ sha256?: Sha256 | undefined; event_file_id?: string | undefined; filename?: string | undefined }, LaunchOpenResult>;
       closePresentations: Mutation<{ app: 'powerpoint' | 'keynote' | 'libreoffice' }, unknown>;
     }>;
   }

@@ -33,7 +33,6 @@ export function appCore({ home, env = { HOME: home }, defaultApiUrl = 'http://12
     updates: { kind: 'watch-only', reason: 'tests install nothing' },
     startDemo: null,
     demo: false,
-    fileList: 'page',
   });
 }
 

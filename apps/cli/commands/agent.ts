@@ -89,7 +89,6 @@ export async function buildAgentCore(options: AgentOptions, io: CliIo, logger: L
     updates: { kind: 'watch-only', reason: 'the headless agent does not install builds' },
     startDemo: null,
     demo: false,
-    fileList: 'api',
   });
 }
 
