@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { exposeElectronTRPC } from 'electron-trpc/main';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_FILES } from '../apps/simulator/demo-data';
 import { normaliseHostname } from '../contracts/hostname';
 import { createNativeClient } from '../router/client';
 import fakeElectron, { app, BrowserWindow, openRenderer, resetFakeElectron, type FakeBrowserWindow } from './fakes/electron';
@@ -127,8 +128,9 @@ describe('the built main.cjs under the fake electron', () => {
     await expect(fetch(`${launcher.origin}/v3/health`)).rejects.toThrow();
     const status = JSON.parse(await readFile(path.join(sandbox.share, 'status', `${normaliseHostname(os.hostname())}.json`), 'utf8'));
     // The cache follows the event's file list as the app fetched it from the API (issue 10), not the page's.
-    expect(status).toMatchObject({ state: 'ready', app_version: '0.1.0', cache: { files: 5 } });
-    expect(status.cache.missing).toBeLessThanOrEqual(5);
+    const demoHashes = DEMO_FILES.length;
+    expect(status).toMatchObject({ state: 'ready', app_version: '0.1.0', cache: { files: demoHashes } });
+    expect(status.cache.missing).toBeLessThanOrEqual(demoHashes);
   });
 
   it('packaged, no seed anywhere: the splash shows bootstrap waiting for this laptop’s seed in the share', async () => {
