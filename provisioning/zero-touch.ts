@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { writeFileAtomic } from '../base/atomic-file';
 import type { BootstrapState } from './bootstrap-state';
 import { SeedError } from './seed-errors';
-import { fsSeedReader, type LoadedSeed, loadSeed, SEED_MAX_BYTES } from './seed-load';
+import { type LoadedSeed, loadSeed, SEED_MAX_BYTES } from './seed-load';
+import { readShareFileSafely, ShareReadError } from './share-read';
 import { preferredShareRoot, SEEDS_DIR_NAME, seedFileName } from './share-root';
 import { createShareWatcher, type ShareWatcher, type ShareWatcherOptions } from './share-watcher';
 
@@ -66,19 +67,28 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
     const onAbort = () => finish({ error: signal?.reason });
     signal?.addEventListener('abort', onAbort);
 
-    const attempt = (source: 'share' | 'local', candidate: string) => {
+    const attempt = (source: 'share' | 'local', candidate: string, root = '') => {
       busy = busy.then(async () => {
         if (settled) return;
         try {
-          const seed = source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate);
+          const seed = source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate, root);
           if (!seed) return;
           log.info({ seedPath: seedConfigPath, from: source === 'share' ? candidate : 'local' }, 'seed found; continuing bootstrap');
           options.onState?.({ kind: 'provisioned', seedPath: seedConfigPath, source });
           finish({ seed });
         } catch (err) {
+          if (err instanceof ShareReadError) {
+            // A peer's symlink, FIFO, folder or oversized file: a fixed description, never its content.
+            const problem = `${err.description}; waiting for a plain seed file`;
+            if (problem !== lastProblem) log.warn({ problem: err.problem }, `seed in the share is refused: ${problem}`);
+            lastProblem = problem;
+            report(problem);
+            return;
+          }
           if (!(err instanceof SeedError)) {
+            const code = (err as NodeJS.ErrnoException | null)?.code;
             log.error({ err }, 'zero-touch provisioning could not use a seed');
-            report(err instanceof Error ? err.message : String(err));
+            report(`the seed could not be used (${typeof code === 'string' ? code : 'unexpected error'}); waiting for the next change`);
             return;
           }
           if (err.message !== lastProblem) {
@@ -91,13 +101,17 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
     };
 
     /** Validates exactly the bytes it copies, so a file changing in between cannot slip through. */
-    const adoptShareSeed = async (sharePath: string): Promise<LoadedSeed | null> => {
+    const adoptShareSeed = async (sharePath: string, root: string): Promise<LoadedSeed | null> => {
       if (await exists(seedConfigPath)) return loadSeed(seedConfigPath, loadOptions);
-      const bytes = await fsSeedReader.read(sharePath, SEED_MAX_BYTES).catch((err: unknown) => {
-        // Gone between the scan and the read (Syncthing replacing it): the next scan sees the outcome.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw err;
-      });
+      // Never through a symlink (a seed linked outside the share is refused), never a FIFO, capped before reading.
+      const bytes = await readShareFileSafely(sharePath, { maxBytes: SEED_MAX_BYTES, root }).then(
+        (file) => file.bytes,
+        (err: unknown) => {
+          // Gone between the scan and the read (Syncthing replacing it): the next scan sees the outcome.
+          if (err instanceof ShareReadError && err.problem === 'missing') return null;
+          throw err;
+        },
+      );
       if (!bytes) return null;
       const snapshotReader = {
         stat: async () => ({ isDirectory: () => false, isFile: () => true, size: bytes.length }),
@@ -129,7 +143,7 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
           ...options.watch,
           onSnapshot: (s) => {
             const entry = s.get(file);
-            if (entry) attempt('share', entry.path);
+            if (entry) attempt('share', entry.path, root);
           },
         });
         watchers.push(watcher);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { serialRerun } from '../base/serial-rerun';
 import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
+import { readShareFileSafely, ShareReadError } from '../provisioning/share-read';
+import { describeVersionIssues, VERSION_FILE_MAX_BYTES, versionJsonSyntaxProblem } from './version-file-read';
 import { checkPayload, PayloadHashCache } from './payload-check';
 import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
@@ -43,7 +44,7 @@ export interface VersionWatcher {
   close(): Promise<void>;
 }
 
-const sig = (e: ShareEntry | undefined) => (e ? `${e.ino}:${e.size}:${e.mtimeMs}` : '-');
+const sig = (e: ShareEntry | undefined) => (e ? `${e.type}:${e.ino}:${e.size}:${e.mtimeMs}` : '-');
 
 /**
  * Watches `<share>/binaries/native_app/` and drives the update state machine. Every snapshot is
@@ -98,29 +99,41 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     else setState({ kind: 'failed', reason });
   }
 
+  /**
+   * Never rejects: every failure of reading the share is a `failed` state with a fixed reason, since
+   * a peer can put anything there and an unhandled rejection relaunches the app (DESIGN §7).
+   */
   async function evaluate(snapshot: ShareSnapshot): Promise<void> {
+    try {
+      await evaluateRelease(snapshot);
+    } catch (err) {
+      const reason = `Checking the share for an update failed (${err instanceof ShareReadError ? err.description : ((err as NodeJS.ErrnoException | null)?.code ?? 'unexpected error')}); the next change or re-scan tries again`;
+      logOnce('error', `evaluate:${reason}`, reason, err instanceof ShareReadError ? { problem: err.problem } : { err });
+      setState({ kind: 'failed', reason });
+    }
+  }
+
+  async function evaluateRelease(snapshot: ShareSnapshot): Promise<void> {
     const versionEntry = snapshot.get(VERSION_FILE_NAME);
     // Syncthing deletes a file before renaming its replacement in: absence is not a withdrawn release.
     if (!versionEntry || state.kind === 'applying') return;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await fs.readFile(versionEntry.path, 'utf8');
+      // Never followed through a link, never a FIFO or folder, capped before it is read.
+      ({ bytes } = await readShareFileSafely(versionEntry.path, { maxBytes: VERSION_FILE_MAX_BYTES, root: deps.shareRoot }));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      if (!(err instanceof ShareReadError)) throw err;
+      if (err.problem === 'missing') return;
+      return problem(`read:${err.problem}:${sig(versionEntry)}`, `version.json in the share is refused: ${err.description}; waiting for a corrected file`);
     }
     // The content, not the stat: a replacement can keep inode, size and mtime (see share-watcher).
-    const textKey = createHash('sha256').update(text).digest('hex');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      return problem(`json:${textKey}`, `version.json in the share is not valid JSON (${(err as Error).message}); waiting for a corrected file`);
-    }
-    const parsed = VersionFile.safeParse(json);
+    const textKey = createHash('sha256').update(bytes).digest('hex');
+    // Reasons name a line and column or a field, never the file's text: they reach the status file every peer reads.
+    const syntax = versionJsonSyntaxProblem(bytes);
+    if (syntax.kind === 'problem') return problem(`json:${textKey}`, `version.json in the share ${syntax.description}; waiting for a corrected file`);
+    const parsed = VersionFile.safeParse(syntax.json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      return problem(`schema:${textKey}`, `version.json in the share is invalid: ${issues}; waiting for a corrected file`);
+      return problem(`schema:${textKey}`, `version.json in the share is invalid: ${describeVersionIssues(parsed.error.issues)}; waiting for a corrected file`);
     }
     const release = parsed.data;
     if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
@@ -155,6 +168,9 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     const { version, file, size } = release;
     // Announce a release once; a payload still growing moves straight between waiting states.
     if (state.kind !== 'waiting-for-payload' || state.version !== version) setState({ kind: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
+    if (payload && payload.type !== 'file') {
+      return failed(version, `${file} in the share is ${payload.type === 'symlink' ? 'a symbolic link' : 'not a regular file'}; it is never followed or read; waiting for a corrected file`);
+    }
     if (!payload || payload.size < size) {
       logOnce('info', `waiting:${version}`, `update ${version} seen; waiting for ${file} to finish syncing`);
       return setState({ kind: 'waiting-for-payload', version, file, have: payload?.size ?? 0, need: size });
@@ -169,6 +185,8 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
         return setState({ kind: 'waiting-for-payload', version, file, have: check.have, need: check.need });
       case 'too-large':
         return failed(version, `${file} is ${check.have} bytes but version.json says ${check.need}; waiting for a corrected file`);
+      case 'not-a-file':
+        return failed(version, `${file} in the share is ${check.what}, not a regular file; it is never followed or read; waiting for a corrected file`);
       case 'hash-mismatch':
         return failed(version, `${file} does not match the SHA-256 in version.json; waiting for a corrected file`);
       case 'match': {
