@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,13 +9,19 @@ import { createNavigationPolicy } from '../kiosk/navigation-policy';
 const API_KEY = 'ak_live_4f9c2e1b7d8a6f3e';
 const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkYmdNV1MzS0VIRSIsImV4cCI6MTk5OTk5OTk5OX0.3q2-7w_yZ5lT0nXQYk9bS1bYkq1E4o2bN0cR8dW9xQk';
 
-async function logLines(write: (logger: ReturnType<typeof createLogger>) => void): Promise<string> {
+async function logLines(write: (logger: ReturnType<typeof createLogger>) => void, minLines = 1): Promise<string> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aether-redaction-')), 'app.log');
   const logger = createLogger({ file, level: 'debug', secrets: () => [API_KEY] });
   write(logger);
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return readFileSync(file, 'utf8');
+  // The file destination writes asynchronously: wait (bounded) until the lines have landed, not a fixed 50 ms.
+  let text = '';
+  for (let i = 0; i < 100; i += 1) {
+    text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (text.split('\n').filter(Boolean).length >= minLines) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return text;
 }
 
 describe('no API key or JWT in any log line, whatever fails', () => {
@@ -34,7 +40,7 @@ describe('no API key or JWT in any log line, whatever fails', () => {
       log.info('printf %s and %o', API_KEY, { jwt: JWT });
       log.child({ seed: { aether_api_key: API_KEY } }).info({ Authorization: `Bearer ${JWT}` }, 'child');
       log.info({ map: new Map([['k', API_KEY]]), buffer: Buffer.from(JWT), cycle: { self: null as unknown } }, 'exotic');
-    });
+    }, 13);
     expect(text.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(13);
     expect(text).not.toContain(API_KEY);
     expect(text).not.toContain(JWT);
