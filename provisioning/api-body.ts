@@ -41,11 +41,15 @@ export async function readCappedBody(body: Readable, contentEncoding: string | u
     body.destroy();
     throw new ApiBodyRefusedError('bad-encoding', `the answer uses a content encoding the app does not read (${encodings.join(', ').slice(0, 40).replace(/[^\x20-\x7e]/g, '?')})`);
   }
+  // pipeline reports an error thrown by its final function as a plain AbortError (Node 20), so the
+  // refusal is kept here and rethrown as itself.
+  let refusal: ApiBodyRefusedError | null = null;
+  const refuse = (err: ApiBodyRefusedError) => (refusal ??= err);
   let wire = 0;
   const countWire = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       wire += chunk.length;
-      done(wire > maxBytes ? tooLarge(maxBytes, 'wire') : null, chunk);
+      done(wire > maxBytes ? refuse(tooLarge(maxBytes, 'wire')) : null, chunk);
     },
   });
   const chunks: Buffer[] = [];
@@ -56,11 +60,12 @@ export async function readCappedBody(body: Readable, contentEncoding: string | u
     await (pipeline as unknown as (...streams: unknown[]) => Promise<void>)(body, countWire, ...decoders, async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         decoded += chunk.length;
-        if (decoded > maxBytes) throw tooLarge(maxBytes, 'decoded');
+        if (decoded > maxBytes) throw refuse(tooLarge(maxBytes, 'decoded'));
         chunks.push(chunk);
       }
     });
   } catch (err) {
+    if (refusal) throw refusal;
     if (err instanceof ApiBodyRefusedError) throw err;
     if (isZlibError(err)) throw new ApiBodyRefusedError('bad-encoding', `the answer's ${encodings.join(', ')} encoding is corrupt`);
     throw err;
