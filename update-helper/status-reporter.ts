@@ -23,7 +23,7 @@ export interface StatusReporterDeps {
 
 /** Why the last write did not happen; null after a good write. Descriptions name no file content. */
 export type StatusWriteProblem = {
-  code: 'share-missing' | 'status-is-symlink' | 'status-not-a-folder' | 'write-failed';
+  code: 'status-is-symlink' | 'status-not-a-folder' | 'write-failed';
   description: string;
 };
 
@@ -110,9 +110,9 @@ export function createStatusReporter(deps: StatusReporterDeps): StatusReporter {
 
 /**
  * `<share>/status` must be a real folder of the share: a peer can replace it by a symlink to any
- * folder of this laptop, and the laptop must never write outside the share. It is created (not its
- * parents) when missing; a share root that does not exist is not created. A swap between this check
- * and the rename remains possible in theory; the file written holds only the status fields.
+ * folder of this laptop, and the laptop must never write outside the share. It is created when
+ * missing (with the share root, as before: the share may not be synced yet). A swap between this
+ * check and the rename remains possible in theory; the file written holds only the status fields.
  */
 async function statusFolderProblem(shareRoot: string): Promise<StatusWriteProblem | null> {
   const dir = path.join(shareRoot, STATUS_DIR_NAME);
@@ -125,13 +125,7 @@ async function statusFolderProblem(shareRoot: string): Promise<StatusWriteProble
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    try {
-      await fs.mkdir(dir);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { code: 'share-missing', description: 'the share folder does not exist (yet)' };
-      if (code !== 'EEXIST') throw err;
-    }
+    await fs.mkdir(dir, { recursive: true });
   }
   return null;
 }
