@@ -82,6 +82,17 @@ describe('a misbehaving API echoing secrets', () => {
     expect(leaks(log.text())).toEqual([]);
   });
 
+  it('device.status() bounds any reason to one printable line of at most 500 characters', () => {
+    const reason = `HTTP 500: ${'\u202e\u001b[2J spoof\n'.repeat(400)}`;
+    const bootstrap = { state: () => ({ kind: 'failed' as const, reason, retryAt: null }), subscribe: () => () => undefined, session: async () => ({ token: 't', expires_at: '' }) };
+    const device = createDeviceService({ bootstrap, paths: { cache: '/c', temp: '/t', logs: '/l' }, appVersion: '1.0.0', secretStorage: { encrypted: true, backend: 'test', note: '' } });
+    const state = device.status().state;
+    if (state.kind !== 'failed') throw new Error('expected failed');
+    expect(state.reason.length).toBeLessThanOrEqual(500);
+    expect(state.reason).toMatch(/^HTTP 500: \[2J spoof \[2J spoof/);
+    expect(state.reason).not.toMatch(/[\u0000-\u001f\u202e]/);
+  });
+
   it('a non-JWT token echoed in a 500 body reaches no error or log line, and the failover list is masked', async () => {
     const api = await hostile('echo-token-500');
     const log = capturedLogger();

@@ -5,6 +5,7 @@ import { writeJsonAtomic } from '../base/atomic-file';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import { FleetStatus, STATUS_DIR_NAME } from '../contracts/status-file';
 import type { UpdateState } from './update-state';
+import { boundedText } from '../base/bounded-text';
 
 export type StatusFields = Omit<FleetStatus, 'hostname' | 'last_seen'>;
 
@@ -157,12 +158,3 @@ export function statusFields(inputs: StatusInputs): StatusFields {
   };
 }
 
-/**
- * Every peer reads the status file: a reason goes out as one line of printable text, at most 300
- * characters. Reasons are written without file content (update-helper/version-file-read.ts); this
- * bounds what a future reason could carry.
- */
-export function boundedText(text: string, max = 300): string {
-  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
-  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
-}

@@ -2,6 +2,7 @@ import type { Bootstrap } from '../../provisioning/bootstrap';
 import { BootstrapNotReadyError } from '../../provisioning/bootstrap';
 import type { BootstrapState, ResolvedIdentity } from '../../provisioning/bootstrap-state';
 import type { DeviceInfo, DeviceService, DeviceStatus, SecretStorageNote } from '../../router/device';
+import { boundedText } from '../../base/bounded-text';
 
 export interface DeviceServiceDeps {
   bootstrap: Pick<Bootstrap, 'state' | 'subscribe' | 'session'>;
@@ -25,9 +26,29 @@ function connectivityOf(state: BootstrapState): DeviceStatus['connectivity'] {
   return 'unknown';
 }
 
+/**
+ * The state as the page may see it: reasons are built from API answers and share files (already
+ * masked and content-free at their source); here they are also bounded to one printable line, since
+ * the page is remote content.
+ */
+function pageSafe(state: BootstrapState): BootstrapState {
+  switch (state.kind) {
+    case 'seeking-seed':
+      return state.problem === undefined ? state : { ...state, problem: boundedText(state.problem, 500) };
+    case 'offline-ready':
+    case 'failed':
+      return { ...state, reason: boundedText(state.reason, 500) };
+    case 'authenticating':
+    case 'identifying':
+    case 'hydrating':
+    case 'ready':
+      return state;
+  }
+}
+
 /** The `device` group's service: a read-only view of bootstrap for the page and the splash. */
 export function createDeviceService({ bootstrap, paths, appVersion, secretStorage }: DeviceServiceDeps): DeviceService {
-  const toStatus = (state: BootstrapState): DeviceStatus => ({ state, api: apiOf(state), connectivity: connectivityOf(state), secretStorage });
+  const toStatus = (state: BootstrapState): DeviceStatus => ({ state: pageSafe(state), api: apiOf(state), connectivity: connectivityOf(state), secretStorage });
   return {
     info: () => ({ device: identityOf(bootstrap.state())?.device ?? null, paths, mode: 'native', appVersion }),
     async session() {
