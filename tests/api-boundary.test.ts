@@ -105,7 +105,7 @@ describe('a misbehaving API echoing secrets', () => {
     expect(leaks(`${err.message}${JSON.stringify(err.attempts)}${log.text()}`)).toEqual([]);
   });
 
-  it('doctor, prefetch and cache status --json print no form of the key, even with debug logs on', async () => {
+  it('doctor, prefetch, cache status --json and cache gc print no form of the key, even with debug logs on', async () => {
     const api = await hostile('echo-key-400');
     const home = await cleanups.tempDir('api-boundary-cli');
     const seedPath = path.join(home, 'seed.json');
@@ -117,6 +117,7 @@ describe('a misbehaving API echoing secrets', () => {
       ['doctor', '--seed', seedPath, '--json'],
       ['prefetch', '--seed', seedPath, '--cache-dir', path.join(home, 'cache')],
       ['cache', 'status', '--json', '--seed', seedPath, '--cache-dir', path.join(home, 'cache')],
+      ['cache', 'gc', '--dry-run', '--seed', seedPath, '--cache-dir', path.join(home, 'cache')],
     ]) {
       const io = captureIo({ HOME: home, AETHER_LOG_LEVEL: 'debug' });
       await main(args, io);
