@@ -1,8 +1,8 @@
 /**
  * Masks a secret (the API key, a session token) in free text, in every shape a server or a library
  * can echo it: as is, URL-encoded (upper or lower hex, `+` for spaces), base64 and base64url (also
- * inside a longer base64 blob, at any byte alignment), hex, and JSON-escaped. Matching ignores case:
- * an upper-cased echo of a key is still the key.
+ * inside a longer base64 blob, at any byte alignment), hex, JSON-escaped, and cut short (any start
+ * or end of 8 characters or more). Matching ignores case: an upper-cased echo of a key is still the key.
  */
 export const SECRET_MASK = '[Redacted]';
 
@@ -23,6 +23,12 @@ export function secretForms(secret: string): string[] {
   forms.add(JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'));
   forms.add(bytes.toString('hex'));
   for (const fragment of base64Fragments(bytes)) forms.add(fragment);
+  // A truncated echo ("key ak_live_Zq8+vR… is invalid"): every start and end of the secret of at
+  // least 8 characters. The last 4 characters alone (a "key ending in …" hint) stay readable.
+  for (let n = MIN_FRAGMENT; n < secret.length; n += 1) {
+    forms.add(secret.slice(0, n));
+    forms.add(secret.slice(secret.length - n));
+  }
   // Longest first, so a shorter form never splits a longer one before it is replaced.
   return [...forms].filter((f) => f.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
 }

@@ -48,6 +48,8 @@ describe('secret masking in every shape', () => {
     const masked = maskSecrets(text, [API_KEY]);
     expect(leaks(masked)).toEqual([]);
     expect(masked).toContain('[Redacted]');
+    // Cut short by the server, from either end.
+    expect(maskSecrets(`key ${API_KEY.slice(0, 12)}... is invalid; ...${API_KEY.slice(-9)}`, [API_KEY])).toBe('key [Redacted]... is invalid; ...[Redacted]');
     // Text without the secret is left alone.
     expect(maskSecrets('device dev1 not found', [API_KEY])).toBe('device dev1 not found');
   });
