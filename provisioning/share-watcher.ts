@@ -285,12 +285,30 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   };
 }
 
-/** The accepted plain files of `dir`, or `null` when `dir` is not a folder (yet). */
+/**
+ * A watched share folder holds a handful of files (a release and its version.json, one seed per
+ * laptop). A peer filling it with millions of names must not cost a stat each on every event, nor
+ * the memory of the whole listing: past this many entries the scan stops and fails with a state.
+ */
+export const SHARE_DIR_MAX_ENTRIES = 10_000;
+
+/** The accepted entries of `dir`, or `null` when `dir` is not a folder (yet). */
 async function readEntries(dir: string, accept: (name: string) => boolean, log: Logger): Promise<Map<string, ShareEntry> | null> {
-  let names: string[];
+  const names: string[] = [];
+  let seen = 0;
   try {
-    names = await fs.readdir(dir);
+    // opendir, not readdir: the listing is read in batches and stops at the cap.
+    const handle = await fs.opendir(dir, { bufferSize: 128 });
+    for await (const entry of handle) {
+      seen += 1;
+      if (seen > SHARE_DIR_MAX_ENTRIES) {
+        // Leaving the loop by a throw closes the directory handle.
+        throw new ShareReadError('too-large', `the share folder ${path.basename(dir)} holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned`);
+      }
+      if (!isShareNoise(entry.name) && accept(entry.name)) names.push(entry.name);
+    }
   } catch (err) {
+    if (err instanceof ShareReadError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import { type ShareReadProblem, readShareFileSafely, ShareReadError } from '../provisioning/share-read';
-import { createShareWatcher } from '../provisioning/share-watcher';
+import { createShareWatcher, SHARE_DIR_MAX_ENTRIES } from '../provisioning/share-watcher';
 import { waitForSeed, type ZeroTouchState } from '../provisioning/zero-touch';
 import { createStatusReporter, statusFields } from '../update-helper/status-reporter';
 import type { UpdateState } from '../update-helper/update-state';
@@ -308,6 +308,24 @@ describe('share watcher and status reporter: folder-level errors are states', ()
     await mkdir(dir);
     await watcher.rescan();
     expect(watcher.state.kind).toBe('watching');
+  });
+
+  it('a folder flooded with more entries than the cap is a scan-failed state, not a stat per entry on every event', async () => {
+    const share = await cleanups.tempDir('sw-flood');
+    const dir = path.join(share, 'seeds');
+    await mkdir(dir);
+    for (let i = 0; i <= SHARE_DIR_MAX_ENTRIES; i += 1) await writeFile(path.join(dir, `f${i}`), '');
+    const snapshots: number[] = [];
+    const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 20, onSnapshot: (s) => snapshots.push(s.size) });
+    cleanups.push(() => watcher.close());
+    await watcher.start();
+    expect(watcher.state).toEqual({ kind: 'scan-failed', problem: 'too-large', description: `the share folder seeds holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned` });
+    expect(snapshots).toEqual([]);
+    await rm(path.join(dir, 'f0'));
+    await rm(path.join(dir, 'f1'));
+    await watcher.rescan();
+    expect(watcher.state.kind).toBe('watching');
+    expect(snapshots.at(-1)).toBe(SHARE_DIR_MAX_ENTRIES - 1);
   });
 
   it('never writes through a status/ that is a symlink, nor into one that is a file or a FIFO', async () => {
