@@ -6,7 +6,9 @@ import { createDeviceService } from '../apps/desktop/device-service';
 import { createLogger } from '../base/logger';
 import { maskSecrets, secretForms } from '../base/secret-mask';
 import type { Seed } from '../contracts/seed';
-import { API_BODY_MAX_BYTES } from '../provisioning/api-body';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { API_BODY_MAX_BYTES, readCappedBody } from '../provisioning/api-body';
 import { createApiClient } from '../provisioning/api-client';
 import { ApiBadResponseError, ApiUnreachableError } from '../provisioning/api-errors';
 import { createBootstrap } from '../provisioning/bootstrap';
@@ -214,5 +216,15 @@ describe('bounded API bodies', () => {
     const declared = (await client.listEventFiles('ev1').catch((e: unknown) => e)) as ApiBadResponseError;
     expect(declared.reason).toBe('too-large');
     expect(declared.message).toMatch(/declares more than 16 MiB; it is refused/);
+  });
+
+  it('decodes gzip, deflate, br and stacked encodings; refuses corrupt and unknown ones as bad-encoding', async () => {
+    const text = '{"items":[]}';
+    await expect(readCappedBody(Readable.from([zlib.gzipSync(text)]), 'gzip', undefined, 1024)).resolves.toBe(text);
+    await expect(readCappedBody(Readable.from([zlib.deflateSync(text)]), 'deflate', undefined, 1024)).resolves.toBe(text);
+    await expect(readCappedBody(Readable.from([zlib.brotliCompressSync(text)]), 'br', undefined, 1024)).resolves.toBe(text);
+    await expect(readCappedBody(Readable.from([zlib.gzipSync(zlib.deflateSync(text))]), 'deflate, gzip', undefined, 1024)).resolves.toBe(text);
+    await expect(readCappedBody(Readable.from([Buffer.from('not gzip at all')]), 'gzip', undefined, 1024)).rejects.toMatchObject({ reason: 'bad-encoding' });
+    await expect(readCappedBody(Readable.from([Buffer.from(text)]), 'zstd-ish', undefined, 1024)).rejects.toMatchObject({ reason: 'bad-encoding' });
   });
 });
