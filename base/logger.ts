@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { maskSecrets } from './secret-mask';
 
 export type { Logger };
 
@@ -28,7 +29,8 @@ export interface LoggerOptions {
 
 export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'info', secrets, destination: given }: LoggerOptions = {}): Logger {
   const destination = given ?? (file ? pino.destination({ dest: file, mkdir: true, sync: false }) : pino.destination(1));
-  const mask = (s: string) => (secrets?.() ?? []).reduce((acc, secret) => (secret.length >= 4 ? acc.split(secret).join('[Redacted]') : acc), redactText(s));
+  // Every shape of a secret (URL-encoded, base64, hex, JSON-escaped), not only the literal one.
+  const mask = (s: string) => maskSecrets(redactText(s), secrets?.() ?? []);
   return pino(
     {
       level,

@@ -1,3 +1,4 @@
+import { boundedText } from '../base/bounded-text';
 import type { DeviceRecord } from '../contracts/api';
 import { type Bootstrap, BootstrapNotReadyError } from '../provisioning/bootstrap';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
@@ -81,9 +82,29 @@ export async function sessionOf(bootstrap: Pick<Bootstrap, 'session'>): Promise<
   }
 }
 
+/**
+ * The state as the page may see it: reasons are built from API answers and share files (already
+ * masked and content-free at their source); here they are also bounded to one printable line, since
+ * the page is remote content.
+ */
+function pageSafe(state: BootstrapState): BootstrapState {
+  switch (state.kind) {
+    case 'seeking-seed':
+      return state.problem === undefined ? state : { ...state, problem: boundedText(state.problem, 500) };
+    case 'offline-ready':
+    case 'failed':
+      return { ...state, reason: boundedText(state.reason, 500) };
+    case 'authenticating':
+    case 'identifying':
+    case 'hydrating':
+    case 'ready':
+      return state;
+  }
+}
+
 /** The `device` group's service: a read-only view of bootstrap for the page and the splash. */
 export function createDeviceService({ bootstrap, identity, session, paths, appVersion, secretStorage }: DeviceServiceDeps): DeviceService {
-  const toStatus = (state: BootstrapState): DeviceStatus => ({ state, api: apiOf(state), connectivity: connectivityOf(state), secretStorage });
+  const toStatus = (state: BootstrapState): DeviceStatus => ({ state: pageSafe(state), api: apiOf(state), connectivity: connectivityOf(state), secretStorage });
   return {
     info: () => ({ device: identifiedOf(identity.current())?.device ?? null, paths, mode: 'native', appVersion }),
     session,

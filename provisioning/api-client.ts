@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ApiBadResponseError, ApiNotFoundError, ApiUnauthorizedError, ApiUnreachableError, type AttemptFailure, apiErrorText, summariseIssues } from './api-errors';
 import { AuthResponse, DeviceRecord, EventFileList, Health, SiteDomainList, type EventFile, type SiteDomain } from '../contracts/api';
 import { type RawOutcome, type RawRequest, type Transport, createTransport, formatSeconds } from './api-transport';
+import { matchingSiteDomain } from './site-domain-match';
 import { type Seed, seedBaseUrls } from '../contracts/seed';
 
 /**
@@ -33,7 +34,11 @@ export interface ApiClient {
   /** Identity exchange: `POST /v3/auth/device` with the seed's key. Keeps and returns the JWT. */
   authenticate(): Promise<AuthResponse>;
   getDevice(eventDeviceId: string): Promise<DeviceRecord>;
-  /** The site domain whose app_base_url is this one, or null when the API lists none. */
+  /**
+   * The site domain whose app_base_url is this one, or null when the API lists none. A list with
+   * items but none for this app_base_url is refused (ApiBadResponseError, site-domain-mismatch):
+   * another site's origins must never become this kiosk's.
+   */
   getSiteDomain(appBaseUrl: string): Promise<SiteDomain | null>;
   listEventFiles(eventId: string): Promise<EventFile[]>;
   /** `GET /v3/health` on one base URL, no failover: for doctor. */
@@ -66,6 +71,13 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
   let preferred: string | null = options.preferBaseUrl && configured.includes(options.preferBaseUrl) ? options.preferBaseUrl : null;
   let answered: string | null = null;
   let current: AuthResponse | null = null;
+  // Every token this client held: an old one echoed by a server is as secret as the current one.
+  const tokens: string[] = [];
+  const secrets = () => [seed.aether_api_key, ...tokens];
+  const remember = (auth: AuthResponse | null) => {
+    if (auth && !tokens.includes(auth.token)) tokens.push(auth.token);
+    if (tokens.length > 8) tokens.shift();
+  };
 
   const baseUrls = () => (preferred ? [preferred, ...configured.filter((u) => u !== preferred)] : [...configured]);
 
@@ -81,7 +93,8 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
       }
       const outcome: RawOutcome = await http.send(request(base, call), Math.min(timeouts.attemptTimeoutMs, remaining));
       if (outcome.kind === 'no-answer') failures.push({ url: base, why: outcome.why });
-      else if (outcome.status >= 500) failures.push({ url: base, why: `HTTP ${outcome.status}: ${apiErrorText(outcome.text)}` });
+      else if (outcome.kind === 'refused-body') throw new ApiBadResponseError(label, base, [outcome.why], outcome.reason);
+      else if (outcome.status >= 500) failures.push({ url: base, why: `HTTP ${outcome.status}: ${apiErrorText(outcome.text, secrets())}` });
       else {
         if (failures.length) logger.warn({ api: base, failed: failures }, `Aether API failed over to ${base} for ${label}`);
         answered = base;
@@ -106,18 +119,18 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
     try {
       json = JSON.parse(answer.text);
     } catch {
-      throw new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} with a body that is not JSON: "${apiErrorText(answer.text)}"`]);
+      throw new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} with a body that is not JSON: "${apiErrorText(answer.text, secrets())}"`], 'not-json');
     }
     const result = schema.safeParse(json);
-    if (!result.success) throw new ApiBadResponseError(label, answer.base, summariseIssues(result.error.issues));
+    if (!result.success) throw new ApiBadResponseError(label, answer.base, summariseIssues(result.error.issues), 'schema');
     return result.data;
   }
 
   function unexpected(answer: Answer, label: string): ApiBadResponseError {
     if (answer.status >= 300 && answer.status < 400) {
-      return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} redirect, not followed: the base URL must point at the API itself (a captive portal?)`]);
+      return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} redirect, not followed: the base URL must point at the API itself (a captive portal?)`], 'redirect');
     }
-    return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status}: ${apiErrorText(answer.text)}`]);
+    return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status}: ${apiErrorText(answer.text, secrets())}`], 'unexpected-status');
   }
 
   const missingKey = () =>
@@ -133,6 +146,7 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
     if (answer.status === 404) throw new ApiNotFoundError(`the API at ${answer.base} does not know device "${seed.event_device_id}" (from seed.json at ${shownSeedPath}); check event_device_id`);
     if (answer.status !== 200) throw unexpected(answer, label);
     current = parse(AuthResponse, answer, label);
+    remember(current);
     logger.info({ api: answer.base, expires_at: current.expires_at }, 'Aether API session token received');
     await options.onToken?.(current);
     return current;
@@ -160,8 +174,14 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
     getDevice: (id) =>
       crud(`/v3/crud/event_device/${encodeURIComponent(id)}`, DeviceRecord, () => new ApiNotFoundError(`the API at ${answered ?? '?'} does not know device "${id}" (from seed.json at ${shownSeedPath}); check event_device_id`)),
     getSiteDomain: async (appBaseUrl) => {
+      const label = 'GET /v3/crud/site_domain';
       const list = await crud(`/v3/crud/site_domain?app_base_url=${encodeURIComponent(appBaseUrl)}`, SiteDomainList, () => new ApiNotFoundError(`the API at ${answered ?? '?'} has no site_domain endpoint`));
-      return list.items[0] ?? null;
+      if (list.items.length === 0) return null;
+      const match = matchingSiteDomain(list.items, appBaseUrl);
+      if (!match) {
+        throw new ApiBadResponseError(label, answered ?? '?', [`none of the ${list.items.length} site domain(s) listed has app_base_url ${appBaseUrl} (the device's); another site's origins are never allowed`], 'site-domain-mismatch');
+      }
+      return match;
     },
     listEventFiles: async (eventId) => {
       const list = await crud(`/v3/crud/event_file?event_id=${encodeURIComponent(eventId)}`, EventFileList, () => new ApiNotFoundError(`the API at ${answered ?? '?'} does not know event "${eventId}"`));
@@ -173,6 +193,7 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
       const outcome = await http.send({ method: 'GET', url: `${baseUrl}/v3/health`, headers: {} }, timeouts.attemptTimeoutMs);
       const ms = Math.round((performance.now() - started) * 10) / 10;
       if (outcome.kind === 'no-answer') throw new ApiUnreachableError(label, [{ url: baseUrl, why: outcome.why }]);
+      if (outcome.kind === 'refused-body') throw new ApiBadResponseError(label, baseUrl, [outcome.why], outcome.reason);
       if (outcome.status >= 500) throw new ApiUnreachableError(label, [{ url: baseUrl, why: `HTTP ${outcome.status}` }]);
       if (outcome.status !== 200) throw unexpected({ ...outcome, base: baseUrl }, label);
       parse(Health, { ...outcome, base: baseUrl }, label);
@@ -184,6 +205,7 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
     token: () => current,
     useToken(auth) {
       current = auth;
+      remember(auth);
     },
     close: () => http.close(),
   };

@@ -1,5 +1,5 @@
-import { createFetch } from 'ofetch';
-import { Agent, fetch as undiciFetch, Headers as UndiciHeaders } from 'undici';
+import { Agent } from 'undici';
+import { API_BODY_MAX_BYTES, ApiBodyRefusedError, readCappedBody } from './api-body';
 
 export interface TransportTimeouts {
   /** TCP/TLS connect, per base URL. */
@@ -15,7 +15,11 @@ export interface RawRequest {
   body?: Record<string, unknown>;
 }
 
-export type RawOutcome = { kind: 'answer'; status: number; text: string } | { kind: 'no-answer'; why: string };
+export type RawOutcome =
+  | { kind: 'answer'; status: number; text: string }
+  | { kind: 'no-answer'; why: string }
+  /** An answer whose body was refused unread past the cap (too large, undecodable): typed, never parsed. */
+  | { kind: 'refused-body'; status: number; reason: ApiBodyRefusedError['reason']; why: string };
 
 export interface Transport {
   send(request: RawRequest, timeoutMs: number): Promise<RawOutcome>;
@@ -23,35 +27,44 @@ export interface Transport {
 }
 
 /**
- * HTTP through ofetch on undici's own fetch, so the connect timeout is the same on Node 20 and on
- * Electron's newer Node. Never throws for a network failure: that is an outcome the failover reads.
+ * HTTP through undici's `request` on our own Agent, so the connect timeout is the same on Node 20 and
+ * on Electron's newer Node. Not fetch (nor ofetch on it): fetch decodes gzip/br with no size limit
+ * before a byte reaches the caller, so a gzip bomb costs hundreds of MiB; `request` hands over the
+ * wire bytes, which api-body.ts decodes under a cap. `request` follows no redirect: a redirect could
+ * carry X-Api-Key to another origin. Never throws for a network failure: that is an outcome the
+ * failover reads.
  */
-export function createTransport({ connectTimeoutMs }: Pick<TransportTimeouts, 'connectTimeoutMs'>): Transport {
+export function createTransport({ connectTimeoutMs }: Pick<TransportTimeouts, 'connectTimeoutMs'>, maxBodyBytes = API_BODY_MAX_BYTES): Transport {
   const agent = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 4_000 });
-  const $fetch = createFetch({
-    fetch: ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-      undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch,
-    Headers: UndiciHeaders as unknown as typeof globalThis.Headers,
-    AbortController: globalThis.AbortController,
-  });
 
   return {
     async send(request, timeoutMs) {
       const signal = AbortSignal.timeout(timeoutMs);
+      let status = 0;
       try {
-        const response = await $fetch.raw<string, 'text'>(request.url, {
+        const url = new URL(request.url);
+        const response = await agent.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
           method: request.method,
-          headers: { accept: 'application/json', ...request.headers },
-          ...(request.body ? { body: request.body } : {}),
-          responseType: 'text',
-          ignoreResponseError: true,
-          retry: false,
-          // A redirect could carry X-Api-Key to another origin (fetch strips only Authorization): never follow.
-          redirect: 'manual',
+          headers: {
+            accept: 'application/json',
+            'accept-encoding': 'gzip, deflate, br',
+            ...(request.body ? { 'content-type': 'application/json' } : {}),
+            ...request.headers,
+          },
+          ...(request.body ? { body: JSON.stringify(request.body) } : {}),
           signal,
         });
-        return { kind: 'answer', status: response.status, text: typeof response._data === 'string' ? response._data : '' };
+        status = response.statusCode;
+        const header = (name: string) => {
+          const value = response.headers[name];
+          return Array.isArray(value) ? value.join(', ') : value;
+        };
+        const text = await readCappedBody(response.body, header('content-encoding'), header('content-length'), maxBodyBytes);
+        return { kind: 'answer', status, text };
       } catch (err) {
+        if (err instanceof ApiBodyRefusedError) return { kind: 'refused-body', status, reason: err.reason, why: `HTTP ${status}: ${err.message}` };
         if (signal.aborted) return { kind: 'no-answer', why: `no answer within ${formatSeconds(timeoutMs)}` };
         return { kind: 'no-answer', why: describeNetworkError(err) };
       }

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { findJsonSyntaxProblem, lineAndColumn, positionFromJsonErrorMessage } from '../base/json-syntax';
@@ -24,8 +24,10 @@ export interface SeedFileReader {
 export const fsSeedReader: SeedFileReader = {
   stat: (file) => fs.stat(file),
   async read(file, maxBytes) {
-    const handle = await fs.open(file, 'r');
+    // O_NONBLOCK: a FIFO swapped in after the stat must not block the open; the fstat refuses it.
+    const handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
     try {
+      if (!(await handle.stat()).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
       const buffer = new Uint8Array(maxBytes + 1);
       let filled = 0;
       for (;;) {
@@ -93,6 +95,8 @@ function describeReadError(err: unknown): { problem: string; fix: string } {
       return { problem: 'cannot be read (permission denied)', fix: 'Make it readable by the user running Aether, e.g. chmod 644.' };
     case 'EISDIR':
       return { problem: 'is a folder, not a file', fix: 'Point to the seed file inside it, e.g. <folder>/seed.json.' };
+    case 'ENOTREG':
+      return { problem: 'is not a regular file', fix: 'Use a plain JSON file.' };
     default:
       return { problem: `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`, fix: 'Check the file and the disk.' };
   }
@@ -147,17 +151,32 @@ function seedIssueError(issues: readonly z.core.$ZodIssue[], raw: Record<string,
   const field = String(issue?.path[0] ?? '');
   const present = field in raw;
   let problem: string;
+  // The key's value is never repeated, whatever its type (a key written as a number is refused, not
+  // coerced: a long number has already lost digits); other values are repeated short and printable.
+  const secret = field === 'aether_api_key';
   if (!present) problem = 'is missing';
-  else if (issue?.code === 'invalid_type') problem = `must be ${issue.expected === 'string' ? 'a string' : issue.expected}, found ${describeValue(raw[field])}`;
-  else problem = `${JSON.stringify(raw[field])} ${issue?.message ?? 'is invalid'}`;
+  else if (issue?.code === 'invalid_type') problem = `must be ${issue.expected === 'string' ? 'a string' : issue.expected}, found ${secret ? `${kindOf(raw[field])} (its value is not shown)` : describeValue(raw[field])}`;
+  else problem = `${secret ? 'the value' : shortJson(raw[field])} ${issue?.message ?? 'is invalid'}`;
   const others = new Set(issues.map((i) => String(i.path[0] ?? '')).filter((f) => f !== field)).size;
   const more = others > 0 ? ` (and ${others} more field${others > 1 ? 's' : ''} with problems)` : '';
-  return fail({ field, problem: problem + more, fix: FIXES[field] ?? 'Fix this field.' });
+  const fix = secret && issue?.code === 'invalid_type' && typeof raw[field] === 'number' ? 'Write the key as a string in quotes, exactly as the Aether admin shows it.' : (FIXES[field] ?? 'Fix this field.');
+  return fail({ field, problem: problem + more, fix });
 }
 
-function describeValue(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `a ${typeof value}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value === 'object') return kindOf(value);
+  return `${typeof value} ${shortJson(value)}`;
+}
+
+/** A value from the file as at most 40 printable characters: messages reach the splash and logs. */
+function shortJson(value: unknown): string {
+  const text = (JSON.stringify(value) ?? String(value)).replace(/[^\x20-\x7e]/g, '?');
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

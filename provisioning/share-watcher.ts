@@ -3,14 +3,20 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { isShareNoise } from './share-names';
+import { ShareReadError, type ShareReadProblem } from './share-read';
 import { serialRerun } from '../base/serial-rerun';
 
 const TRAILING_SCAN_MS = 1_100;
 
-/** One file as the last scan saw it; a change of any field means the file changed. */
+/**
+ * One entry as the last scan saw it (lstat: links are not followed); a change of any field means it
+ * changed. Consumers read only `type: 'file'` entries, and through readShareFileSafely; the others
+ * are listed so a consumer can say why a name it waits for is refused (a symlinked version.json).
+ */
 export interface ShareEntry {
   name: string;
   path: string;
+  type: 'file' | 'symlink' | 'other';
   size: number;
   mtimeMs: number;
   ino: number;
@@ -26,6 +32,8 @@ export type ShareWatcherState =
   | { kind: 'starting' }
   | { kind: 'watching' }
   | { kind: 'waiting-for-folder'; watchingAncestor: string }
+  /** The last scan failed (a folder that cannot be listed, a symlink loop); the next event or re-scan tries again. */
+  | { kind: 'scan-failed'; problem: ShareReadProblem; description: string }
   | { kind: 'closed' };
 
 export interface ShareWatcherOptions {
@@ -238,9 +246,10 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
       lastScanError = null;
     } catch (err) {
       // A share that stays unreadable (permissions, a dead mount) is logged once, not every minute.
-      const message = (err as Error).message;
-      if (message !== lastScanError) log.warn({ err }, 'share scan failed; the next event or re-scan tries again');
-      lastScanError = message;
+      const failure = scanFailure(err);
+      if (failure.description !== lastScanError) log.warn({ problem: failure.problem, errno: (err as NodeJS.ErrnoException | null)?.code }, `share scan failed; the next event or re-scan tries again: ${failure.description}`);
+      lastScanError = failure.description;
+      if ((state as ShareWatcherState).kind !== 'closed') state = { kind: 'scan-failed', ...failure };
     }
   }, () => state.kind !== 'closed');
 
@@ -276,12 +285,30 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
   };
 }
 
-/** The accepted plain files of `dir`, or `null` when `dir` is not a folder (yet). */
+/**
+ * A watched share folder holds a handful of files (a release and its version.json, one seed per
+ * laptop). A peer filling it with millions of names must not cost a stat each on every event, nor
+ * the memory of the whole listing: past this many entries the scan stops and fails with a state.
+ */
+export const SHARE_DIR_MAX_ENTRIES = 10_000;
+
+/** The accepted entries of `dir`, or `null` when `dir` is not a folder (yet). */
 async function readEntries(dir: string, accept: (name: string) => boolean, log: Logger): Promise<Map<string, ShareEntry> | null> {
-  let names: string[];
+  const names: string[] = [];
+  let seen = 0;
   try {
-    names = await fs.readdir(dir);
+    // opendir, not readdir: the listing is read in batches and stops at the cap.
+    const handle = await fs.opendir(dir, { bufferSize: 128 });
+    for await (const entry of handle) {
+      seen += 1;
+      if (seen > SHARE_DIR_MAX_ENTRIES) {
+        // Leaving the loop by a throw closes the directory handle.
+        throw new ShareReadError('too-large', `the share folder ${path.basename(dir)} holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned`);
+      }
+      if (!isShareNoise(entry.name) && accept(entry.name)) names.push(entry.name);
+    }
   } catch (err) {
+    if (err instanceof ShareReadError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
@@ -291,14 +318,31 @@ async function readEntries(dir: string, accept: (name: string) => boolean, log: 
     if (isShareNoise(name) || !accept(name)) continue;
     const full = path.join(dir, name);
     try {
-      const st = await fs.stat(full);
-      if (st.isFile()) entries.set(name, { name, path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      // lstat: a symlink is listed as one, never as what it points to (a peer can point it anywhere).
+      const st = await fs.lstat(full);
+      const type = st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other';
+      entries.set(name, { name, path: full, type, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
     } catch (err) {
       // Deleted between readdir and stat: the next scan sees the outcome.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err, name }, 'cannot stat a share file');
     }
   }
   return entries;
+}
+
+/** A scan failure as a typed problem with a description that names no file content. */
+function scanFailure(err: unknown): { problem: ShareReadProblem; description: string } {
+  if (err instanceof ShareReadError) return { problem: err.problem, description: err.description };
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return { problem: 'unreadable', description: 'the share folder cannot be listed (permission denied)' };
+    case 'ELOOP':
+      return { problem: 'symlink', description: 'the share folder is reached through a symbolic link loop' };
+    default:
+      return { problem: 'io-error', description: `the share folder cannot be listed (${typeof code === 'string' ? code : 'unexpected error'})` };
+  }
 }
 
 async function nearestExistingAncestor(dir: string): Promise<string> {
@@ -319,7 +363,7 @@ function sameSnapshot(a: ReadonlyMap<string, ShareEntry>, b: ReadonlyMap<string,
   if (a.size !== b.size) return false;
   for (const [name, x] of a) {
     const y = b.get(name);
-    if (!y || y.size !== x.size || y.mtimeMs !== x.mtimeMs || y.ino !== x.ino) return false;
+    if (!y || y.type !== x.type || y.size !== x.size || y.mtimeMs !== x.mtimeMs || y.ino !== x.ino) return false;
   }
   return true;
 }

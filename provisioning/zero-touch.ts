@@ -6,7 +6,8 @@ import { assertNever } from '../base/failure';
 import { createMachine, stay, to, type Transition } from '../base/machine';
 import { describeBootstrapFailure, seedProblem, type SeedProblem } from './bootstrap-failure';
 import type { BootstrapState } from './bootstrap-state';
-import { fsSeedReader, type LoadedSeed, loadSeed, SEED_MAX_BYTES } from './seed-load';
+import { type LoadedSeed, loadSeed, SEED_MAX_BYTES } from './seed-load';
+import { readShareFileSafely, ShareReadError } from './share-read';
 import { preferredShareRoot, SEEDS_DIR_NAME, seedFileName } from './share-root';
 import { createShareWatcher, type ShareWatcher, type ShareWatcherOptions } from './share-watcher';
 
@@ -94,35 +95,40 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
     const onAbort = () => finish({ error: signal?.reason });
     signal?.addEventListener('abort', onAbort);
 
-    const attempt = (source: 'share' | 'local', candidate: string) => {
+    const attempt = (source: 'share' | 'local', candidate: string, root = '') => {
       busy = busy.then(async () => {
         if (settled) return;
         try {
-          const seed = source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate);
+          const seed = source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate, root);
           if (!seed) return;
           log.info({ seedPath: seedConfigPath, from: source === 'share' ? candidate : 'local' }, 'seed found; continuing bootstrap');
           machine.dispatch({ type: 'provisioned', seedPath: seedConfigPath, source });
           finish({ seed });
         } catch (err) {
-          const failure = seedProblem(candidate, err);
+          // A peer's symlink, FIFO, folder or oversized file is described by a fixed text, never its content.
+          const failure: SeedProblem = err instanceof ShareReadError ? { code: 'seed-unreadable', file: candidate, detail: `${err.description}; waiting for a plain seed file` } : seedProblem(candidate, err);
           const before = machine.state();
           machine.dispatch({ type: 'refused', failure });
           if (machine.state() === before) return;
           // Logged once per distinct problem: the next re-scan of the same file stays silent.
-          if (failure.code === 'seed-unreadable') log.error({ err }, 'zero-touch provisioning could not use a seed');
+          if (failure.code === 'seed-unreadable' && !(err instanceof ShareReadError)) log.error({ err }, 'zero-touch provisioning could not use a seed');
           else log.warn({ seedPath: candidate, failure: failure.code }, `seed in the share is not usable; waiting for a corrected one: ${describeBootstrapFailure(failure)}`);
         }
       });
     };
 
     /** Validates exactly the bytes it copies, so a file changing in between cannot slip through. */
-    const adoptShareSeed = async (sharePath: string): Promise<LoadedSeed | null> => {
+    const adoptShareSeed = async (sharePath: string, root: string): Promise<LoadedSeed | null> => {
       if (await exists(seedConfigPath)) return loadSeed(seedConfigPath, loadOptions);
-      const bytes = await fsSeedReader.read(sharePath, SEED_MAX_BYTES).catch((err: unknown) => {
-        // Gone between the scan and the read (Syncthing replacing it): the next scan sees the outcome.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw err;
-      });
+      // Never through a symlink (a seed linked outside the share is refused), never a FIFO, capped before reading.
+      const bytes = await readShareFileSafely(sharePath, { maxBytes: SEED_MAX_BYTES, root }).then(
+        (file) => file.bytes,
+        (err: unknown) => {
+          // Gone between the scan and the read (Syncthing replacing it): the next scan sees the outcome.
+          if (err instanceof ShareReadError && err.problem === 'missing') return null;
+          throw err;
+        },
+      );
       if (!bytes) return null;
       const snapshotReader = {
         stat: async () => ({ isDirectory: () => false, isFile: () => true, size: bytes.length }),
@@ -154,7 +160,7 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
           ...options.watch,
           onSnapshot: (s) => {
             const entry = s.get(file);
-            if (entry) attempt('share', entry.path);
+            if (entry) attempt('share', entry.path, root);
           },
         });
         watchers.push(watcher);

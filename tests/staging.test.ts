@@ -130,13 +130,14 @@ describe('staging on macOS (tools simulated)', () => {
   }
 
   it('unpacks with ditto, verifies the signature against the installed designated requirement, clears quarantine', async () => {
-    const { installPath, payloadPath, build } = await macSetup();
+    const { installPath, build } = await macSetup();
     const tools = fakeMacTools();
     const manifest = await stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: tools.run, logger: silentLogger() }, build);
     const unpackDir = tools.calls[0]?.[4] as string;
     const app = path.join(unpackDir, 'Aether.app');
     expect(tools.calls).toEqual([
-      ['ditto', '-x', '-k', payloadPath, unpackDir],
+      // The verified private copy is unpacked, never the share's file, which a peer can swap after the check.
+      ['ditto', '-x', '-k', path.join(path.dirname(unpackDir), 'payload-Aether-1.5.0-mac.zip'), unpackDir],
       ['codesign', '--verify', '--deep', '--strict', app],
       ['codesign', '-d', '-r-', installPath],
       ['codesign', '--verify', '--deep', '--strict', '--test-requirement==identifier "com.ae.aether" and anchor apple generic and certificate leaf[subject.OU] = "TEAM123456"', app],

@@ -1,10 +1,12 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { constants as fsConstants, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Platform } from '../base/platform';
 import { writeJsonAtomic } from '../base/atomic-file';
 import type { CommandRunner } from '../base/command-runner';
-import { sha256File } from './payload-check';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import { StagedManifest, stagedManifestPath, stagingRoot } from '../contracts/staged-manifest';
 import type { VersionFile } from '../contracts/version';
 
@@ -59,10 +61,13 @@ export async function stageBuild(deps: StagingDeps, build: BuildToStage, signal?
   await removeLeftovers(root, (name) => name.startsWith(UNPACK_PREFIX));
   const work = await fs.mkdtemp(path.join(root, `${UNPACK_PREFIX}${build.release.version}-`));
   try {
+    // Everything after this reads the private copy: the share's file can be swapped by a peer at any
+    // moment after it was verified, so the verified bytes are the copy's, hashed while copying.
+    const local = { ...build, payloadPath: await copyVerifiedPayload(build, work, signal) };
     let unpacked: string;
-    if (kind === 'macos-app') unpacked = await unpackMacApp(deps, build, work, signal);
-    else if (kind === 'appimage') unpacked = await copyAppImage(build, work, signal);
-    else unpacked = await untarDirectory(deps, build, work, signal);
+    if (kind === 'macos-app') unpacked = await unpackMacApp(deps, local, work, signal);
+    else if (kind === 'appimage') unpacked = await placeAppImage(local, work);
+    else unpacked = await untarDirectory(deps, local, work, signal);
     signal?.throwIfAborted();
     const versionDir = path.join(root, build.release.version);
     const stagedPath = path.join(versionDir, path.basename(deps.installPath));
@@ -144,14 +149,47 @@ export function designatedRequirement(output: string): string | null {
   return match?.[1] ? `=${match[1].trim()}` : null;
 }
 
-async function copyAppImage(build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
-  const copy = path.join(work, build.release.file);
-  await fs.copyFile(build.payloadPath, copy);
-  // The copy is what will run: verify it, not the share's file that Syncthing may replace meanwhile.
-  const actual = await sha256File(copy, signal);
-  if (actual !== build.release.sha256) throw new StagingError(`The staged copy of ${build.release.file} does not match its SHA-256; it changed while being copied.`);
-  await fs.chmod(copy, 0o755);
-  return copy;
+const NO_FOLLOW_READ = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
+/**
+ * Copies the build out of the share through one descriptor opened without following a symlink, no
+ * more than the size version.json names, hashing as it copies. The copy is what is unpacked or run.
+ */
+async function copyVerifiedPayload(build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
+  const { file, size, sha256 } = build.release;
+  const copy = path.join(work, `payload-${file}`);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(build.payloadPath, NO_FOLLOW_READ);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') throw new StagingError(`${file} in the share is a symbolic link; builds are never followed through links.`);
+    throw new StagingError(`${file} in the share could not be opened (${code ?? 'unexpected error'}).`);
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new StagingError(`${file} in the share is not a regular file.`);
+    if (st.size !== size) throw new StagingError(`${file} in the share is ${st.size} bytes, not the ${size} version.json names; it changed after it was verified.`);
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(handle.createReadStream({ start: 0, end: size - 1, autoClose: false, highWaterMark: 1 << 20 }), tap, createWriteStream(copy, { mode: 0o600 }), ...(signal ? [{ signal }] : []));
+    if (hash.digest('hex') !== sha256) throw new StagingError(`The copy of ${file} does not match its SHA-256; it changed while being copied.`);
+    return copy;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function placeAppImage(build: BuildToStage, work: string): Promise<string> {
+  const target = path.join(work, build.release.file);
+  await fs.rename(build.payloadPath, target);
+  await fs.chmod(target, 0o755);
+  return target;
 }
 
 async function untarDirectory(deps: StagingDeps, build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {

@@ -1,9 +1,11 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { writeJsonAtomic } from '../base/atomic-file';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import { FleetStatus, STATUS_DIR_NAME } from '../contracts/status-file';
 import type { UpdateState } from './update-state';
+import { boundedText } from '../base/bounded-text';
 
 export type StatusFields = Omit<FleetStatus, 'hostname' | 'last_seen'>;
 
@@ -20,8 +22,15 @@ export interface StatusReporterDeps {
   writeJson?: (file: string, value: unknown) => Promise<void>;
 }
 
+/** Why the last write did not happen; null after a good write. Descriptions name no file content. */
+export type StatusWriteProblem = {
+  code: 'status-is-symlink' | 'status-not-a-folder' | 'write-failed';
+  description: string;
+};
+
 export interface StatusReporter {
   report(fields: StatusFields): void;
+  lastProblem(): StatusWriteProblem | null;
   /** Writes a pending change now (before quitting). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +50,7 @@ export function createStatusReporter(deps: StatusReporterDeps): StatusReporter {
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
   let lastError: string | null = null;
+  let problem: StatusWriteProblem | null = null;
   let closed = false;
   const heartbeat = setInterval(() => void write(true), deps.heartbeatMs ?? 300_000);
   heartbeat.unref();
@@ -50,18 +60,21 @@ export function createStatusReporter(deps: StatusReporterDeps): StatusReporter {
       if (!current || (closed && !force)) return;
       const body = JSON.stringify(current);
       if (!force && body === written) return;
-      const status = FleetStatus.parse({ hostname: deps.hostname, last_seen: now().toISOString(), ...current });
       lastWriteAt = Date.now();
       try {
-        await writeJson(file, status);
-        written = body;
-        lastError = null;
+        const status = FleetStatus.parse({ hostname: deps.hostname, last_seen: now().toISOString(), ...current });
+        problem = await statusFolderProblem(deps.shareRoot);
+        if (!problem) {
+          await writeJson(file, status);
+          written = body;
+        }
       } catch (err) {
-        // The share can be absent or read-only for a while; say so once, retry on the next change or heartbeat.
-        const message = (err as Error).message;
-        if (message !== lastError) log.warn({ err }, 'cannot write the fleet status file');
-        lastError = message;
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        problem = { code: 'write-failed', description: `cannot write the fleet status file (${typeof code === 'string' ? code : 'unexpected error'})` };
       }
+      // The share can be absent or read-only for a while; say so once, retry on the next change or heartbeat.
+      if (problem && problem.description !== lastError) log.warn({ problem: problem.code }, `fleet status not written: ${problem.description}`);
+      lastError = problem?.description ?? null;
     });
     return writing;
   }
@@ -77,6 +90,7 @@ export function createStatusReporter(deps: StatusReporterDeps): StatusReporter {
   }
 
   return {
+    lastProblem: () => problem,
     report(fields) {
       current = fields;
       if (JSON.stringify(fields) !== written) schedule();
@@ -93,6 +107,28 @@ export function createStatusReporter(deps: StatusReporterDeps): StatusReporter {
       await writing;
     },
   };
+}
+
+/**
+ * `<share>/status` must be a real folder of the share: a peer can replace it by a symlink to any
+ * folder of this laptop, and the laptop must never write outside the share. It is created when
+ * missing (with the share root, as before: the share may not be synced yet). A swap between this
+ * check and the rename remains possible in theory; the file written holds only the status fields.
+ */
+async function statusFolderProblem(shareRoot: string): Promise<StatusWriteProblem | null> {
+  const dir = path.join(shareRoot, STATUS_DIR_NAME);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const st = await fs.lstat(dir);
+      if (st.isSymbolicLink()) return { code: 'status-is-symlink', description: `${STATUS_DIR_NAME}/ in the share is a symbolic link; the status file is not written through it` };
+      if (!st.isDirectory()) return { code: 'status-not-a-folder', description: `${STATUS_DIR_NAME}/ in the share is not a folder` };
+      return null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await fs.mkdir(dir, { recursive: true });
+  }
+  return null;
 }
 
 export interface StatusInputs {
@@ -118,8 +154,9 @@ export function statusFields(inputs: StatusInputs): StatusFields {
     update: {
       available: 'version' in update && update.kind !== 'failed' ? (update.version ?? null) : null,
       staged: update.kind === 'staged' || update.kind === 'applying' ? update.version : inputs.staged,
-      last_error: update.kind === 'failed' ? update.reason : null,
+      last_error: update.kind === 'failed' ? boundedText(update.reason) : null,
       last_error_code: update.kind === 'failed' ? update.failure.code : null,
     },
   };
 }
+

@@ -25,12 +25,18 @@ export interface UpdateStatus {
 
 /** Why an update is stuck: switch on `code`; every failure waits for a corrected share or a manual retry. */
 export type UpdateFailure =
+  /** The share's version.json cannot be read safely (a link, a FIFO, a folder, too large): a fixed description. */
+  | { code: 'version-json-refused'; detail: string }
+  /** Reading the share failed in a way no other code names (the next change or re-scan tries again). */
+  | { code: 'share-unreadable'; detail: string }
   /** The share's version.json is not JSON at all. */
   | { code: 'version-json-syntax'; detail: string }
   /** The share's version.json is JSON but breaks its schema: one "path: message" per issue. */
   | { code: 'version-json-invalid'; issues: string[] }
   /** The payload is larger than version.json says. */
   | { code: 'payload-too-large'; version: string; file: string; have: number; need: number }
+  /** The build version.json names is a link, a folder or a FIFO: never followed or read. */
+  | { code: 'payload-not-a-file'; version: string; file: string; what: string }
   /** The payload's SHA-256 is not the one version.json names. */
   | { code: 'payload-hash-mismatch'; version: string; file: string }
   /** Staging refused the build or the install location (the sentence says what to do). */
@@ -45,12 +51,18 @@ export type UpdateFailureCode = UpdateFailure['code'];
 /** The one place an update failure becomes the sentence the splash, the menu and the status file show. */
 export function describeUpdateFailure(failure: UpdateFailure): string {
   switch (failure.code) {
+    case 'version-json-refused':
+      return `version.json in the share is refused: ${failure.detail}; waiting for a corrected file`;
+    case 'share-unreadable':
+      return `Checking the share for an update failed (${failure.detail}); the next change or re-scan tries again`;
     case 'version-json-syntax':
-      return `version.json in the share is not valid JSON (${failure.detail}); waiting for a corrected file`;
+      return `version.json in the share ${failure.detail}; waiting for a corrected file`;
     case 'version-json-invalid':
       return `version.json in the share is invalid: ${failure.issues.join('; ')}; waiting for a corrected file`;
     case 'payload-too-large':
       return `${failure.file} is ${failure.have} bytes but version.json says ${failure.need}; waiting for a corrected file`;
+    case 'payload-not-a-file':
+      return `${failure.file} in the share is ${failure.what}, not a regular file; it is never followed or read; waiting for a corrected file`;
     case 'payload-hash-mismatch':
       return `${failure.file} does not match the SHA-256 in version.json; waiting for a corrected file`;
     case 'staging-refused':

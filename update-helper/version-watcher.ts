@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorText } from '../base/failure';
 import { createMachine } from '../base/machine';
 import { serialRerun } from '../base/serial-rerun';
 import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
+import { readShareFileSafely, ShareReadError } from '../provisioning/share-read';
+import { describeVersionIssues, VERSION_FILE_MAX_BYTES, versionJsonSyntaxProblem } from './version-file-read';
 import { checkPayload, PayloadHashCache } from './payload-check';
 import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
@@ -47,7 +48,7 @@ export interface VersionWatcher {
   close(): Promise<void>;
 }
 
-const sig = (e: ShareEntry | undefined) => (e ? `${e.ino}:${e.size}:${e.mtimeMs}` : '-');
+const sig = (e: ShareEntry | undefined) => (e ? `${e.type}:${e.ino}:${e.size}:${e.mtimeMs}` : '-');
 
 /**
  * Watches `<share>/binaries/native_app/` and drives the update state machine. Every snapshot is
@@ -103,29 +104,41 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     else send({ type: 'failed', failure });
   }
 
+  /**
+   * Never rejects: every failure of reading the share is a `failed` state with a fixed reason, since
+   * a peer can put anything there and an unhandled rejection relaunches the app (DESIGN §7).
+   */
   async function evaluate(snapshot: ShareSnapshot): Promise<void> {
+    try {
+      await evaluateRelease(snapshot);
+    } catch (err) {
+      const failure: UpdateFailure = { code: 'share-unreadable', detail: err instanceof ShareReadError ? err.description : ((err as NodeJS.ErrnoException | null)?.code ?? 'unexpected error') };
+      logOnce('error', `evaluate:${failure.detail}`, describeUpdateFailure(failure), err instanceof ShareReadError ? { problem: err.problem } : { err });
+      send({ type: 'failed', failure });
+    }
+  }
+
+  async function evaluateRelease(snapshot: ShareSnapshot): Promise<void> {
     const versionEntry = snapshot.get(VERSION_FILE_NAME);
     // Syncthing deletes a file before renaming its replacement in: absence is not a withdrawn release.
     if (!versionEntry || state().kind === 'applying') return;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await fs.readFile(versionEntry.path, 'utf8');
+      // Never followed through a link, never a FIFO or folder, capped before it is read.
+      ({ bytes } = await readShareFileSafely(versionEntry.path, { maxBytes: VERSION_FILE_MAX_BYTES, root: deps.shareRoot }));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      if (!(err instanceof ShareReadError)) throw err;
+      if (err.problem === 'missing') return;
+      return problem(`read:${err.problem}:${sig(versionEntry)}`, { code: 'version-json-refused', detail: err.description });
     }
     // The content, not the stat: a replacement can keep inode, size and mtime (see share-watcher).
-    const textKey = createHash('sha256').update(text).digest('hex');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      return problem(`json:${textKey}`, { code: 'version-json-syntax', detail: errorText(err) });
-    }
-    const parsed = VersionManifest.safeParse(json);
+    const textKey = createHash('sha256').update(bytes).digest('hex');
+    // Failures name a line and column or a field, never the file's text: they reach the status file every peer reads.
+    const syntax = versionJsonSyntaxProblem(bytes);
+    if (syntax.kind === 'problem') return problem(`json:${textKey}`, { code: 'version-json-syntax', detail: syntax.description });
+    const parsed = VersionManifest.safeParse(syntax.json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      return problem(`schema:${textKey}`, { code: 'version-json-invalid', issues });
+      return problem(`schema:${textKey}`, { code: 'version-json-invalid', issues: [describeVersionIssues(parsed.error.issues)] });
     }
     const release = releaseForTarget(parsed.data, deps.target);
     if (!release) {
@@ -167,6 +180,9 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     const { version, file, size } = release;
     // Announce a release once; a payload still growing moves straight between waiting states (the step decides).
     send({ type: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
+    if (payload && payload.type !== 'file') {
+      return failed({ code: 'payload-not-a-file', version, file, what: payload.type === 'symlink' ? 'a symbolic link' : 'not a regular file' });
+    }
     if (!payload || payload.size < size) {
       logOnce('info', `waiting:${version}`, `update ${version} seen; waiting for ${file} to finish syncing`);
       return send({ type: 'payload-waiting', version, file, have: payload?.size ?? 0, need: size });
@@ -181,6 +197,8 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
         return send({ type: 'payload-waiting', version, file, have: check.have, need: check.need });
       case 'too-large':
         return failed({ code: 'payload-too-large', version, file, have: check.have, need: check.need });
+      case 'not-a-file':
+        return failed({ code: 'payload-not-a-file', version, file, what: check.what });
       case 'hash-mismatch':
         return failed({ code: 'payload-hash-mismatch', version, file });
       case 'match': {
@@ -193,7 +211,7 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     }
   }
 
-  function failed(failure: Extract<UpdateFailure, { code: 'payload-too-large' | 'payload-hash-mismatch' }>): void {
+  function failed(failure: Extract<UpdateFailure, { code: 'payload-too-large' | 'payload-hash-mismatch' | 'payload-not-a-file' }>): void {
     const reason = describeUpdateFailure(failure);
     logOnce('warn', `failed:${failure.version}:${reason}`, reason, { failure: failure.code });
     send({ type: 'failed', failure });
