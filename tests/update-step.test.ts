@@ -80,8 +80,16 @@ describe('update step', () => {
 describe('every update failure code: its state and its one sentence', () => {
   const cases: Array<[UpdateFailure, string]> = [
     [
-      { code: 'version-json-syntax', detail: 'Unexpected end of JSON input' },
-      'version.json in the share is not valid JSON (Unexpected end of JSON input); waiting for a corrected file',
+      { code: 'version-json-refused', detail: 'is a symbolic link; it is never followed' },
+      'version.json in the share is refused: is a symbolic link; it is never followed; waiting for a corrected file',
+    ],
+    [
+      { code: 'share-unreadable', detail: 'EIO' },
+      'Checking the share for an update failed (EIO); the next change or re-scan tries again',
+    ],
+    [
+      { code: 'version-json-syntax', detail: 'is not valid JSON (line 1, column 3)' },
+      'version.json in the share is not valid JSON (line 1, column 3); waiting for a corrected file',
     ],
     [
       { code: 'version-json-invalid', issues: ['file: must not start with a dot', 'sha256: Invalid'] },
@@ -90,6 +98,10 @@ describe('every update failure code: its state and its one sentence', () => {
     [
       { code: 'payload-too-large', version: '1.5.0', file: 'A.zip', have: 300, need: 200 },
       'A.zip is 300 bytes but version.json says 200; waiting for a corrected file',
+    ],
+    [
+      { code: 'payload-not-a-file', version: '1.5.0', file: 'A.zip', what: 'a symbolic link' },
+      'A.zip in the share is a symbolic link, not a regular file; it is never followed or read; waiting for a corrected file',
     ],
     [
       { code: 'payload-hash-mismatch', version: '1.5.0', file: 'A.zip' },
@@ -117,10 +129,13 @@ describe('every update failure code: its state and its one sentence', () => {
     expect(cases.map(([f]) => f.code).sort()).toEqual([
       'handover-failed',
       'payload-hash-mismatch',
+      'payload-not-a-file',
       'payload-too-large',
+      'share-unreadable',
       'staging-failed',
       'staging-refused',
       'version-json-invalid',
+      'version-json-refused',
       'version-json-syntax',
     ]);
   });

@@ -7,7 +7,7 @@
 // TMPDIR and writes to the system temp folder directly is caught by a second check: new `aether-*`
 // entries there, an error under CI (the machine is the run's alone) and a warning elsewhere (another
 // run may own them).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -54,6 +54,8 @@ export interface LeftoverWatch {
 export function watchForLeftovers(systemTmp = os.tmpdir()): LeftoverWatch {
   const before = new Set(readdirSync(systemTmp));
   const runDir = mkdtempSync(path.join(systemTmp, RUN_DIR_PREFIX));
+  // Like /tmp itself: suites start children as another user (a real EACCES needs a non-root process).
+  chmodSync(runDir, 0o1777);
   const previousTmpdir = process.env.TMPDIR;
   // Workers are forked after global setup and inherit this environment, and so do their children.
   process.env.TMPDIR = runDir;
