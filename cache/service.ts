@@ -8,6 +8,8 @@ import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from
 import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
 import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
+import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
+import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
 import { SyncLoop } from './sync-loop';
 import { verifyEntries } from './verify';
@@ -35,6 +37,11 @@ export interface CacheDeps {
   progressIntervalMs?: number;
   now?: () => number;
   random?: () => number;
+  /**
+   * The root's one-writer lock (lock.ts), taken before anything is changed and released by close.
+   * Default: `{ role: 'app' }`, refusing at once when another process holds it.
+   */
+  lock?: LockOptions;
 }
 
 /**
@@ -53,6 +60,8 @@ export class Cache implements CacheService {
     readonly store: ContentStore,
     unverified: readonly string[],
     private readonly deps: CacheDeps,
+    /** The root's writer lock (openCache takes it), released by close. */
+    private readonly lock: CacheLock | null = null,
   ) {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
@@ -128,6 +137,7 @@ export class Cache implements CacheService {
     await this.scheduler.idle();
     this.progress.close();
     this.http.close();
+    await this.lock?.release();
   }
 
   private async runJob(file: CacheFile, onState: (state: DownloadState) => void): Promise<StoreEntry> {
@@ -167,6 +177,18 @@ export class Cache implements CacheService {
 
 /** Opens the store at `deps.root` (one directory walk, stale temps reclaimed) and builds the cache. */
 export async function openCache(deps: CacheDeps): Promise<Cache> {
-  const { store, unverified } = await openStore({ root: deps.root, fs: deps.fs ?? nodeCacheFs, logger: deps.logger });
-  return new Cache(store, unverified, deps);
+  const fs = deps.fs ?? nodeCacheFs;
+  try {
+    await fs.mkdir(deps.root, { recursive: true });
+  } catch (err) {
+    throw new StoreIoError(`Cannot create the cache folder ${deps.root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`, { cause: err });
+  }
+  const lock = await acquireCacheLock(deps.root, deps.lock ?? { role: 'app' });
+  try {
+    const { store, unverified } = await openStore({ root: deps.root, fs, logger: deps.logger });
+    return new Cache(store, unverified, deps, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
 }
