@@ -57,7 +57,9 @@ export function cacheSummary(cache: Pick<Cache, 'status' | 'loop'>): StatusField
  */
 export async function openDesktopCache({ defaultRoot, lastDevice, bootstrap, logger }: CacheWiringDeps): Promise<DesktopCache> {
   const root = cacheRootOf(lastDevice, defaultRoot);
-  const cache = await openCache({ root, source: bootstrapFileSource(bootstrap), logger: logger.child({ module: 'cache' }) });
+  // One writer per root: while `prefetch` or `cache gc` holds it, the app waits for it (they end) rather than writing beside it.
+  const lock = { role: 'app' as const, wait: true, onWaiting: (holder: { pid: number; role: string }) => logger.warn({ root, holderPid: holder.pid, holder: holder.role }, 'the cache folder is in use by another Aether process; waiting for it') };
+  const cache = await openCache({ root, source: bootstrapFileSource(bootstrap), logger: logger.child({ module: 'cache' }), lock });
   let started = false;
   let warnedRoot: string | null = null;
   const follow = (state: BootstrapState) => {

@@ -11,14 +11,16 @@ import { parseCommandArgs } from './ops-args';
 import { formatBytes, printable } from './prefetch-view';
 
 const USAGE = `usage: aether-native cache status [--json] [--seed PATH] [--cache-dir DIR]
-       aether-native cache verify [--cache-dir DIR]
-       aether-native cache gc [--keep-list FILE] [--dry-run] [--seed PATH] [--cache-dir DIR]
+       aether-native cache verify [--wait] [--cache-dir DIR]
+       aether-native cache gc [--keep-list FILE] [--dry-run] [--wait] [--seed PATH] [--cache-dir DIR]
 
   status   entries and bytes; with a seed, which of the device's event files are present or missing
   verify   re-hash every entry, quarantine mismatches; exits 1 if any were bad
   gc       remove entries that are neither in the device's current file list nor in --keep-list
            (one SHA-256 per line, # comments); never removes a file of the current list
-  --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)`;
+  --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)
+  --wait            verify and gc change the cache: while the app or prefetch uses it they refuse,
+                    naming it; with --wait they wait until it is free (status and --dry-run never wait)`;
 
 /** Downloads never happen here; the source is only there because the cache needs one. */
 const NO_DOWNLOADS = staticFileSource([], null);
@@ -28,8 +30,10 @@ async function cacheExists(root: string): Promise<boolean> {
   return (await fs.stat(root).catch(() => null))?.isDirectory() ?? false;
 }
 
-async function withCache<T>(io: CliIo, root: string, use: (cache: Cache) => Promise<T>): Promise<T> {
-  const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000 });
+/** Opens the cache as its one writer: refuses (CacheLockedError, naming the holder) or waits with --wait. */
+async function withCache<T>(io: CliIo, root: string, role: 'cache gc' | 'cache verify', wait: boolean, use: (cache: Cache) => Promise<T>): Promise<T> {
+  const lock = { role, wait, onWaiting: (_holder: unknown, message: string) => io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`) };
+  const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000, lock });
   try {
     return await use(cache);
   } finally {
@@ -60,7 +64,7 @@ async function status(args: string[], io: CliIo): Promise<number> {
       fileListProblem: problem,
     });
     const report = (await cacheExists(root))
-      ? await withCache(io, root, async (cache) => summarise(cache.store.count, cache.store.totalBytes, (sha) => cache.store.has(sha)))
+      ? await readOnly(io, root, ({ store }) => summarise(store.count, store.totalBytes, (sha) => store.has(sha)))
       : summarise(0, 0, () => false);
     if (values.json) {
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -87,13 +91,13 @@ function eventSummary(list: DeviceFiles, has: (sha256: string) => boolean) {
 }
 
 async function verify(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs({ args, options: { 'cache-dir': { type: 'string' } }, strict: true, allowPositionals: false });
+  const { values } = parseCommandArgs({ args, options: { 'cache-dir': { type: 'string' }, wait: { type: 'boolean' } }, strict: true, allowPositionals: false });
   const root = resolveCacheRoot(io, values['cache-dir']);
   if (!(await cacheExists(root))) {
     io.stdout.write(`no cache at ${root}: nothing to verify\n`);
     return 0;
   }
-  const report = await withCache(io, root, (cache) => cache.verify());
+  const report = await withCache(io, root, 'cache verify', values.wait === true, (cache) => cache.verify());
   io.stdout.write(`verified ${report.checked} entries in ${root}: ${report.ok} ok, ${report.quarantined.length} quarantined\n`);
   for (const q of report.quarantined) {
     const found = q.actual ? `content hashes to ${q.actual}` : 'content does not match its name';
@@ -122,7 +126,7 @@ async function readKeepList(file: string): Promise<string[]> {
 async function gc(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { 'keep-list': { type: 'string' }, 'dry-run': { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
+    options: { 'keep-list': { type: 'string' }, 'dry-run': { type: 'boolean' }, wait: { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
@@ -139,7 +143,7 @@ async function gc(args: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (values['dry-run']) return await dryRun(io, root, new Set(keep));
-    const report = await withCache(io, root, (cache) => cache.gc(keep));
+    const report = await withCache(io, root, 'cache gc', values.wait === true, (cache) => cache.gc(keep));
     io.stdout.write(`gc ${root}: removed ${report.removed.length} entries (${formatBytes(report.freedBytes)}), kept ${report.kept}\n`);
     return 0;
   } finally {
@@ -147,8 +151,13 @@ async function gc(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** A look that writes nothing and needs no lock: works beside the running app and on a full disk. */
+function readOnly<T>(io: CliIo, root: string, use: (opened: Awaited<ReturnType<typeof openStore>>) => T): Promise<T> {
+  return openStore({ root, fs: nodeCacheFs, logger: cliLogger(io), mode: 'read' }).then(use);
+}
+
 async function dryRun(io: CliIo, root: string, keep: ReadonlySet<string>): Promise<number> {
-  const { store, unverified } = await openStore({ root, fs: nodeCacheFs, logger: cliLogger(io) });
+  const { store, unverified } = await readOnly(io, root, (opened) => opened);
   const doomed = [...store.hashes(), ...unverified].filter((sha) => !keep.has(sha));
   for (const sha of doomed) io.stdout.write(`  would remove ${sha}${store.has(sha) ? ` (${formatBytes(store.sizeOf(sha) ?? 0)})` : ' (unverified)'}\n`);
   io.stdout.write(`gc --dry-run ${root}: would remove ${doomed.length} entries, keep ${store.count + unverified.length - doomed.length}; nothing was changed\n`);

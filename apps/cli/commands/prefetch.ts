@@ -10,7 +10,7 @@ import { cliLogger, type DeviceFiles, loadDeviceFiles, resolveCacheRoot } from '
 import { parseCommandArgs } from './ops-args';
 import { formatBytes, type PrefetchItem, PrefetchView } from './prefetch-view';
 
-const USAGE = `usage: aether-native prefetch [--seed PATH | --demo] [--cache-dir DIR]
+const USAGE = `usage: aether-native prefetch [--seed PATH | --demo] [--wait] [--cache-dir DIR]
 
 Bootstraps like the app, lists the device's event files from the API and fills the cache with them,
 showing per-file and total progress (MiB/s, ETA); plain lines when the output is not a terminal.
@@ -18,12 +18,13 @@ The way ops warm a laptop the night before. Exits 0 once every file is present a
 
   --seed PATH       the seed.json to use (default: the app's seed discovery)
   --demo            start the embedded simulator and prefetch its demo device's files
-  --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)`;
+  --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)
+  --wait            while the app (or another prefetch) uses the cache, wait for it instead of refusing`;
 
 export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { seed: { type: 'string' }, demo: { type: 'boolean' }, 'cache-dir': { type: 'string' } },
+    options: { seed: { type: 'string' }, demo: { type: 'boolean' }, wait: { type: 'boolean' }, 'cache-dir': { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
@@ -35,7 +36,7 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
     const deviceFiles = await loadDeviceFiles(io, seedArg, logger);
     if (!deviceFiles) throw new UsageError('no seed.json found; pass --seed PATH (or --demo to try the simulator)');
     cleanups.push(deviceFiles.close);
-    return await fill(io, deviceFiles, resolveCacheRoot(io, values['cache-dir'], deviceFiles.device));
+    return await fill(io, deviceFiles, resolveCacheRoot(io, values['cache-dir'], deviceFiles.device), values.wait === true);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
@@ -52,9 +53,11 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: string): Promise<number> {
+async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: string, wait: boolean): Promise<number> {
   const items = uniqueByHash(files);
-  const cache = await openCache({ root, source, logger: cliLogger(io), periodMs: 60 * 60 * 1000 });
+  // One writer per root: beside a running app, refuse (naming it) or wait, never download twice.
+  const onWaiting = (_holder: unknown, message: string) => io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`);
+  const cache = await openCache({ root, source, logger: cliLogger(io), periodMs: 60 * 60 * 1000, lock: { role: 'prefetch', wait, onWaiting } });
   const view = new PrefetchView(io.stdout, items, { tty: io.stdout.isTTY === true });
   const unsubscribe = cache.subscribe((event) => {
     if (event.type === 'file') view.update(event.status);
