@@ -7,6 +7,8 @@ import { fileUrl, type FileSource } from './file-source';
 import type { FileHttpClient } from './http-get';
 import { headerNumber, networkError, parseContentRange, statusError } from './http-response';
 import type { CacheFile, FailureReason } from '../contracts/cache';
+import type { SpaceBudget } from './disk-space';
+import { tempDir } from './layout';
 import type { ContentStore, StoreEntry, TempFile } from './store';
 
 export interface DownloadOptions {
@@ -51,6 +53,8 @@ export interface DownloadDeps {
   onState: (state: DownloadState) => void;
   signal: AbortSignal;
   random?: () => number;
+  /** Checked (and reserved) before the temp file is created: a file that does not fit is not started. */
+  space?: SpaceBudget;
 }
 
 /**
@@ -59,16 +63,21 @@ export interface DownloadDeps {
  * only when hash and size match. Throws a CacheError (the `failed` state is reported before).
  */
 export async function downloadFile(file: CacheFile, deps: DownloadDeps): Promise<StoreEntry> {
-  const temp = await deps.store.createTemp(file.sha256);
+  let release = () => undefined as void;
+  let temp: TempFile | null = null;
   try {
+    if (deps.space) release = await deps.space.reserve(tempDir(deps.store.root), file.filename ?? file.sha256, file.size ?? null);
+    temp = await deps.store.createTemp(file.sha256);
     const entry = await transfer(file, temp, deps);
     deps.onState({ kind: 'done', entry });
     return entry;
   } catch (err) {
-    await deps.store.discardTemp(temp);
+    if (temp) await deps.store.discardTemp(temp);
     const failure = asCacheError(err, deps.store.root);
     deps.onState({ kind: 'failed', reason: failure.reason, message: failure.message, permanent: failure.permanent });
     throw failure;
+  } finally {
+    release();
   }
 }
 

@@ -42,6 +42,22 @@ export class NoSpaceError extends CacheError {
   }
 }
 
+/**
+ * The free-space check before a download starts: the file does not fit, so it is not started (no
+ * temp file, nothing to clean up). Transient: the sync loop tries again later (gc may free space).
+ */
+export class NotEnoughSpaceError extends CacheError {
+  override name = 'NotEnoughSpaceError';
+  constructor(
+    readonly file: string,
+    readonly neededBytes: number,
+    readonly availableBytes: number,
+    dir: string,
+  ) {
+    super('no-space', `not enough space for ${file} (needs ${neededBytes} bytes, has ${availableBytes} bytes) on the disk holding ${dir}; free space or run \`aether-native cache gc\``, false);
+  }
+}
+
 export class StoreIoError extends CacheError {
   override name = 'StoreIoError';
   constructor(message: string, options?: { cause?: unknown }) {

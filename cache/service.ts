@@ -8,6 +8,7 @@ import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from
 import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
 import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
+import { SpaceBudget, type FreeBytes } from './disk-space';
 import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
 import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
@@ -42,6 +43,9 @@ export interface CacheDeps {
    * Default: `{ role: 'app' }`, refusing at once when another process holds it.
    */
   lock?: LockOptions;
+  /** Free bytes a download may never use (disk-space.ts, default 16 MiB), and how free space is read. */
+  minFreeBytes?: number;
+  freeBytes?: FreeBytes;
 }
 
 /**
@@ -52,6 +56,7 @@ export class Cache implements CacheService {
   private readonly abort = new AbortController();
   private readonly http: FileHttpClient;
   private readonly unverified: Set<string>;
+  private readonly space: SpaceBudget;
   readonly scheduler: DownloadScheduler;
   readonly loop: SyncLoop;
   readonly progress: ProgressHub;
@@ -65,6 +70,7 @@ export class Cache implements CacheService {
   ) {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
+    this.space = new SpaceBudget(deps.freeBytes, deps.minFreeBytes);
     this.http = new FileHttpClient({ idleConnections: concurrency });
     const now = deps.now ?? Date.now;
     this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
@@ -157,6 +163,7 @@ export class Cache implements CacheService {
       options: { ...DEFAULT_DOWNLOAD_OPTIONS, ...this.deps.download },
       onState,
       signal: this.abort.signal,
+      space: this.space,
       ...(this.deps.random ? { random: this.deps.random } : {}),
     });
   }
