@@ -35,6 +35,19 @@ export class TransferError extends CacheError {
   }
 }
 
+/**
+ * A server that sends too slowly (below the minimum rate over a window) or a download past its
+ * deadline. Unlike a stall it is not retried in place: the download gives its slot to the next file
+ * and the scheduler tries it again later, with backoff (`retryLater`).
+ */
+export class SlowTransferError extends TransferError {
+  override name = 'SlowTransferError';
+  readonly retryLater = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('stalled', message, options);
+  }
+}
+
 export class NoSpaceError extends CacheError {
   override name = 'NoSpaceError';
   constructor(root: string, options?: { cause?: unknown }) {

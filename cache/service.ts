@@ -5,7 +5,7 @@ import type { FileSource } from './file-source';
 import { FileHttpClient } from './http-get';
 import { collectGarbage } from './gc';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
-import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
+import { DEFAULT_CONCURRENCY, DEFAULT_SLOW_RETRY, DownloadScheduler, type SlowRetryPolicy } from './scheduler';
 import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
 import { SpaceBudget, type FreeBytes } from './disk-space';
@@ -46,6 +46,8 @@ export interface CacheDeps {
   /** Free bytes a download may never use (disk-space.ts, default 16 MiB), and how free space is read. */
   minFreeBytes?: number;
   freeBytes?: FreeBytes;
+  /** How a download that was too slow goes back to the queue (scheduler.ts). */
+  slowRetry?: SlowRetryPolicy;
 }
 
 /**
@@ -74,7 +76,7 @@ export class Cache implements CacheService {
     this.http = new FileHttpClient({ idleConnections: concurrency });
     const now = deps.now ?? Date.now;
     this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
-    this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick());
+    this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick(), deps.slowRetry ?? DEFAULT_SLOW_RETRY, deps.random);
     this.loop = new SyncLoop({
       store,
       scheduler: this.scheduler,
