@@ -9,6 +9,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_SLOW_RETRY, DownloadScheduler, type SlowRe
 import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
 import { SpaceBudget, type FreeBytes } from './disk-space';
+import { PresenceSweep } from './presence-sweep';
 import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
 import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
@@ -48,6 +49,8 @@ export interface CacheDeps {
   freeBytes?: FreeBytes;
   /** How a download that was too slow goes back to the queue (scheduler.ts). */
   slowRetry?: SlowRetryPolicy;
+  /** Entries stat'ed per sync period to notice files removed or changed outside the app (presence-sweep.ts). */
+  sweepPerPeriod?: number;
 }
 
 /**
@@ -62,6 +65,7 @@ export class Cache implements CacheService {
   readonly scheduler: DownloadScheduler;
   readonly loop: SyncLoop;
   readonly progress: ProgressHub;
+  readonly sweep: PresenceSweep;
 
   constructor(
     readonly store: ContentStore,
@@ -73,6 +77,17 @@ export class Cache implements CacheService {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
     this.space = new SpaceBudget(deps.freeBytes, deps.minFreeBytes);
+    this.sweep = new PresenceSweep({
+      store,
+      logger: deps.logger,
+      ...(deps.sweepPerPeriod !== undefined ? { perPeriod: deps.sweepPerPeriod } : {}),
+      onGone: (sha256, how) => {
+        // Changed in place: hash it before anything else (a `touch` keeps it); gone: fetch it again.
+        if (how === 'changed') this.unverified.add(sha256);
+        this.progress.totalsChanged();
+        this.loop.tick();
+      },
+    });
     this.http = new FileHttpClient({ idleConnections: concurrency });
     const now = deps.now ?? Date.now;
     this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
@@ -85,6 +100,7 @@ export class Cache implements CacheService {
       transientRetryMs: deps.transientRetryMs ?? 60_000,
       onState: () => this.progress.totalsChanged(),
       now,
+      onPeriod: () => void this.sweep.step(),
     });
   }
 
@@ -100,6 +116,8 @@ export class Cache implements CacheService {
       addToTotals(totals, status);
       return status;
     });
+    // Memory only here; the present ones are stat'ed soon after, so a file deleted outside is seen.
+    this.sweep.checkSoon(hashes);
     return { files, totals };
   }
 
@@ -122,6 +140,14 @@ export class Cache implements CacheService {
   /** The verified path of a hash, or null: never a file that has not passed a hash check. */
   pathOf(sha256: string): string | null {
     return this.store.pathOf(sha256);
+  }
+
+  /**
+   * `pathOf` after one stat that the file is still the one verified (before a launch hands it out):
+   * null, and fetched again when it is listed, if it was removed or changed outside the app.
+   */
+  async checkedPathOf(sha256: string): Promise<string | null> {
+    return (await this.sweep.confirm(sha256)) ? this.store.pathOf(sha256) : null;
   }
 
   get syncState(): SyncSummary {
