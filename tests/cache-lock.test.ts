@@ -88,6 +88,26 @@ describe('one writer per cache root, across processes', () => {
     await expect(lstat(lockPath(root))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('the app waits for a prefetch holding the root (as cache-wiring opens it), then opens', async () => {
+    const root = await cleanups.tempDir('cache-lock');
+    const prefetch = spawnTs(cleanups, CHILD, ['race', root]);
+    expect(await prefetch.line(/^(taken|held)/)).toBe('taken');
+    const waitingFor: number[] = [];
+    let opened = false;
+    const opening = openCache({
+      root,
+      source: staticFileSource([], null),
+      logger: silentLogger(),
+      lock: { role: 'app', wait: true, pollMs: 50, onWaiting: (holder) => waitingFor.push(holder.pid) },
+    }).then((cache) => ((opened = true), cache));
+    await expect.poll(() => waitingFor, { timeout: 20_000 }).toEqual([prefetch.pid]);
+    expect(opened).toBe(false);
+    prefetch.finish();
+    const cache = await opening;
+    expect(await readlink(lockPath(root))).toContain(`:${process.pid}:app:`);
+    await cache.close();
+  });
+
   it('takes over the lock of a writer that was killed (SIGKILL leaves the lock behind)', async () => {
     const root = path.join(await cleanups.tempDir('cache-lock'), 'cache');
     const app = spawnTs(cleanups, CHILD, ['app', root]);
