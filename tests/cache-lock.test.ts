@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
+import { startSimulator } from '../apps/simulator/index';
 import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
 import { finalPath, lockPath } from '../cache/layout';
@@ -66,6 +67,29 @@ describe('one writer per cache root, across processes', () => {
     const opening = openCache({ root, source: staticFileSource([], null), logger: silentLogger(), lock: { role: 'prefetch' } });
     await expect(opening).rejects.toBeInstanceOf(CacheLockedError);
     await expect(opening).rejects.toMatchObject({ holder: { pid: app.pid, role: 'app' } });
+  });
+
+  it('prefetch refuses while the app holds the root (no file downloaded twice), and fills it with --wait once the app quits', async () => {
+    const base = await cleanups.tempDir('cache-lock');
+    const root = path.join(base, 'cache');
+    const sim = await startSimulator();
+    cleanups.push(() => sim.close());
+    const seed = path.join(base, 'seed.json');
+    await writeFile(seed, JSON.stringify(sim.demoSeed()));
+    const app = spawnTs(cleanups, CHILD, ['app', root]);
+    await app.line(/^ready/);
+
+    const refused = await cliIn(root, ['prefetch', '--seed', seed]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`the Aether app (pid ${app.pid}) is using this cache`);
+    expect((await readdir(root)).filter((n) => /^[0-9a-f]{2}$/.test(n))).toEqual([]);
+
+    const io = captureIo({ HOME: base });
+    const waiting = main(['prefetch', '--seed', seed, '--wait', '--cache-dir', root], io);
+    await expect.poll(() => io.err(), { timeout: 20_000 }).toContain('waiting for it to finish');
+    app.finish();
+    expect(await waiting).toBe(0);
+    expect(io.out()).toContain(`all ${sim.demo.files.length} files present and verified`);
   });
 
   it('gc --wait waits for the app to quit, then runs', async () => {
