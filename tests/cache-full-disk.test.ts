@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
+import { startSimulator } from '../apps/simulator/index';
 import { silentLogger } from '../base/logger';
 import { staticFileSource } from '../cache/file-source';
 import { journalPath, tempDir } from '../cache/layout';
@@ -86,6 +87,20 @@ describe('a full disk (a real 4 MiB tmpfs filled to the last byte)', () => {
     expect(gc.out).toContain('removed 2 entries');
     expect(await freeBytes(disk)).toBeGreaterThanOrEqual(2 * 256 * KiB);
     expect((await listTree(root)).filter((n) => n.endsWith('.file'))).toEqual([`${files[1]!.sha256.slice(0, 2)}/${files[1]!.sha256}.file`]);
+  });
+
+  it('prefetch on the full disk opens the cache and reports every file as not fitting, instead of dying with ENOSPC', async () => {
+    const sim = await startSimulator();
+    cleanups.push(() => sim.close());
+    const seed = path.join(disk, '..', `${path.basename(disk)}-seed.json`);
+    await writeFile(seed, JSON.stringify(sim.demoSeed()));
+    cleanups.push(() => import('node:fs/promises').then((fs) => fs.rm(seed, { force: true })));
+    const before = await listTree(root);
+    const run = await cli(['prefetch', '--seed', seed]);
+    expect(run.code).toBe(1);
+    expect(`${run.out}${run.err}`).toContain('not enough space for');
+    expect(`${run.out}${run.err}`).not.toContain('ENOSPC');
+    expect(await listTree(root)).toEqual(before);
   });
 
   it('a download that does not fit is not started: a typed no-space state naming the file, what it needs and what is free', async () => {
