@@ -38,6 +38,7 @@ export class PresenceSweep {
   private readonly perPeriod: number;
   private readonly maxUrgent: number;
   private lastUrgentAt = Number.NEGATIVE_INFINITY;
+  private closed = false;
   /** Stats made since the sweep was created (for the cost figures). */
   stats = 0;
 
@@ -49,6 +50,7 @@ export class PresenceSweep {
   /** One period's slice: the urgent hashes, then the next entries of the running sweep. */
   step(): Promise<void> {
     if (this.running) return this.running;
+    if (this.closed) return Promise.resolve();
     if (this.pending.length === 0) this.pending = [...this.options.store.hashes()].reverse();
     const batch = [...this.urgent, ...this.pending.splice(-this.perPeriod).reverse()];
     this.urgent.clear();
@@ -80,6 +82,13 @@ export class PresenceSweep {
     return this.options.store.has(sha256);
   }
 
+  /** Stops checking (the cache is closing); resolves once a check under way has ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.urgent.clear();
+    await this.running;
+  }
+
   private run(batch: string[]): Promise<void> {
     const running = (async () => {
       for (const sha256 of batch) await this.checkOne(sha256);
@@ -94,10 +103,10 @@ export class PresenceSweep {
 
   private async checkOne(sha256: string): Promise<void> {
     const { store } = this.options;
-    if (!store.has(sha256)) return;
+    if (this.closed || !store.has(sha256)) return;
     this.stats += 1;
     const result = await store.check(sha256);
-    if (result === 'ok' || result === 'unknown' || !store.has(sha256)) return;
+    if (this.closed || result === 'ok' || result === 'unknown' || !store.has(sha256)) return;
     store.drop(sha256);
     this.options.logger.warn({ sha256, how: result }, 'cache: an entry was removed or changed outside the app; fetching it again');
     this.options.onGone(sha256, result);

@@ -171,6 +171,7 @@ export class Cache implements CacheService {
     await this.scheduler.idle();
     this.progress.close();
     this.http.close();
+    await this.sweep.close();
     await this.lock?.release();
   }
 
