@@ -43,8 +43,13 @@ export interface LockHolder {
 
 const PREFIX = 'aether-cache-lock:';
 const HOLDER = /^aether-cache-lock:(\d+):([a-z ]{1,32}):([0-9a-f]{8,64})(?::(\d+))?$/;
-/** Boot times computed from uptime jitter by a second or two; a reboot moves them by far more. */
-const SAME_BOOT_TOLERANCE_S = 30;
+/**
+ * Boot times computed as "now − uptime" jitter by a second or two, and move with a wall-clock jump
+ * (NTP after a wake): 2 minutes tolerates those, and a reboot moves the boot time by the previous
+ * boot's whole uptime. The residual risk (a reboot within 2 minutes of the previous one whose pid
+ * is reused) is the pid-reuse case the refusal message covers.
+ */
+const SAME_BOOT_TOLERANCE_S = 120;
 
 function bootSec(): number {
   return Math.round(Date.now() / 1000 - os.uptime());
