@@ -3,11 +3,13 @@ import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from '../base/backoff';
 import { sleep } from '../base/clock';
 import { BodySink, BodyTooLongError, DEFAULT_SINK_OPTIONS, DiskWriteError, type SinkOptions } from './body-sink';
-import { CacheError, IntegrityError, NoSpaceError, StoreIoError, TransferError } from './errors';
+import { CacheError, IntegrityError, NoSpaceError, SlowTransferError, StoreIoError, TransferError } from './errors';
 import { fileUrl, type FileSource } from './file-source';
 import type { FileHttpClient } from './http-get';
 import { headerNumber, networkError, parseContentRange, statusError } from './http-response';
 import type { CacheFile, FailureReason } from '../contracts/cache';
+import type { SpaceBudget } from './disk-space';
+import { tempDir } from './layout';
 import type { ContentStore, StoreEntry, TempFile } from './store';
 
 export interface DownloadOptions {
@@ -18,6 +20,15 @@ export interface DownloadOptions {
   headersTimeoutMs: number;
   /** Longest silence between two body chunks. */
   stallTimeoutMs: number;
+  /**
+   * The slowest transfer that keeps its slot: below `minBytesPerSecond` over a whole `rateWindowMs`
+   * (a server trickling bytes never trips the stall timer) the download gives its slot to the next
+   * file and the scheduler retries it later with backoff. 0 turns the check off.
+   */
+  minBytesPerSecond: number;
+  rateWindowMs: number;
+  /** Longest a download may take, all attempts together; null: no deadline (the rate floor bounds starvation). */
+  deadlineMs: number | null;
   backoff: BackoffPolicy;
   /** How the body is gathered, written and flushed (body-sink.ts). */
   sink: SinkOptions;
@@ -28,6 +39,9 @@ export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
   maxIntegrityAttempts: 3,
   headersTimeoutMs: 15_000,
   stallTimeoutMs: 30_000,
+  minBytesPerSecond: 1024,
+  rateWindowMs: 30_000,
+  deadlineMs: null,
   backoff: DEFAULT_BACKOFF,
   sink: DEFAULT_SINK_OPTIONS,
 };
@@ -41,7 +55,7 @@ export type DownloadState =
   | { kind: 'retrying'; reason: FailureReason; message: string; attempt: number; retryInMs: number; bytes: number; size: number | null }
   | { kind: 'committing'; bytes: number; size: number }
   | { kind: 'done'; entry: StoreEntry }
-  | { kind: 'failed'; reason: FailureReason; message: string; permanent: boolean };
+  | { kind: 'failed'; reason: FailureReason; message: string; permanent: boolean; retryLater?: boolean };
 
 export interface DownloadDeps {
   store: ContentStore;
@@ -52,6 +66,8 @@ export interface DownloadDeps {
   onState: (state: DownloadState) => void;
   signal: AbortSignal;
   random?: () => number;
+  /** Checked (and reserved) before the temp file is created: a file that does not fit is not started. */
+  space?: SpaceBudget;
 }
 
 /**
@@ -60,16 +76,22 @@ export interface DownloadDeps {
  * only when hash and size match. Throws a CacheError (the `failed` state is reported before).
  */
 export async function downloadFile(file: CacheFile, deps: DownloadDeps): Promise<StoreEntry> {
-  const temp = await deps.store.createTemp(file.sha256);
+  let release = () => undefined as void;
+  let temp: TempFile | null = null;
   try {
+    if (deps.space) release = await deps.space.reserve(tempDir(deps.store.root), file.filename ?? file.sha256, file.size ?? null);
+    temp = await deps.store.createTemp(file.sha256);
     const entry = await transfer(file, temp, deps);
     deps.onState({ kind: 'done', entry });
     return entry;
   } catch (err) {
-    await deps.store.discardTemp(temp);
+    if (temp) await deps.store.discardTemp(temp);
     const failure = asCacheError(err, deps.store.root);
-    deps.onState({ kind: 'failed', reason: failure.reason, message: failure.message, permanent: failure.permanent });
+    const retryLater = failure instanceof SlowTransferError;
+    deps.onState({ kind: 'failed', reason: failure.reason, message: failure.message, permanent: failure.permanent, ...(retryLater ? { retryLater } : {}) });
     throw failure;
+  } finally {
+    release();
   }
 }
 
@@ -81,6 +103,8 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
   let integrityFailures = 0;
   let baseIndex = 0;
   let size: number | null = file.size ?? null;
+  const deadlineAt = options.deadlineMs === null ? null : Date.now() + options.deadlineMs;
+  const minRate = options.minBytesPerSecond > 0 ? { bytesPerSecond: options.minBytesPerSecond, windowMs: options.rateWindowMs } : null;
 
   const restart = async () => {
     // A write still in flight would land after the truncate and leave stale bytes past the new end.
@@ -154,8 +178,10 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
   async function attempt(base: string): Promise<StoreEntry | null> {
     const headers: Record<string, string> = { ...(await deps.source.headers()) };
     if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
+    const deadlineMs = deadlineAt === null ? null : deadlineAt - Date.now();
+    if (deadlineMs !== null && deadlineMs <= 0) throw new SlowTransferError(`File ${file.sha256} did not finish within ${options.deadlineMs} ms; it is tried again later.`);
     const response = await deps.http
-      .get(fileUrl(base, file.sha256), { headers, signal, headersTimeoutMs: options.headersTimeoutMs, stallTimeoutMs: options.stallTimeoutMs })
+      .get(fileUrl(base, file.sha256), { headers, signal, headersTimeoutMs: options.headersTimeoutMs, stallTimeoutMs: options.stallTimeoutMs, minRate, deadlineMs })
       .catch((err: unknown) => {
         throw networkError(err, base);
       });
@@ -210,7 +236,7 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
 }
 
 function isFatal(err: unknown): boolean {
-  if (err instanceof DiskWriteError) return true;
+  if (err instanceof DiskWriteError || err instanceof SlowTransferError) return true;
   if (err instanceof CacheError) return err.permanent || err.reason === 'no-space' || err.reason === 'io-error';
   return false;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CacheFs } from './cache-fs';
-import { finalPath, quarantineDir } from './layout';
+import { QUARANTINE_NAME_PATTERN, finalPath, quarantineDir } from './layout';
 import type { DownloadScheduler } from './scheduler';
 import type { CacheFile, GcReport } from '../contracts/cache';
 import type { ContentStore } from './store';
@@ -47,13 +47,15 @@ export async function collectGarbage({ store, scheduler, unverified, keep, wante
   return report;
 }
 
+/** Empties the quarantine of the files quarantine put there, and nothing else a user may keep in that folder. */
 async function clearQuarantine(fs: CacheFs, dir: string): Promise<number> {
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   let freed = 0;
-  for (const name of names) {
-    const file = path.join(dir, name);
+  for (const entry of entries) {
+    if (!entry.isFile() || !QUARANTINE_NAME_PATTERN.test(entry.name)) continue;
+    const file = path.join(dir, entry.name);
     freed += await fs.stat(file).then((s) => s.size, () => 0);
-    await fs.rm(file, { force: true, recursive: true });
+    await fs.rm(file, { force: true });
   }
   return freed;
 }

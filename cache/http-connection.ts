@@ -2,10 +2,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ChunkedDecoder, bodyFraming, parseResponseHead, type BodyFraming, type ResponseHead } from './http1-framing';
 
-/** No headers within `headersTimeoutMs`, or a body silent for `stallTimeoutMs` while it is awaited. */
+/**
+ * No headers within `headersTimeoutMs`, a body silent for `stallTimeoutMs` while it is awaited, a
+ * body slower than `minRate` over a whole window (`TOO_SLOW`: a trickle resets the stall timer with
+ * every byte), or an exchange longer than `deadlineMs`.
+ */
 export class HttpTimeoutError extends Error {
   override name = 'HttpTimeoutError';
-  constructor(readonly code: 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT', message: string) {
+  constructor(readonly code: 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT' | 'TOO_SLOW' | 'DEADLINE', message: string) {
     super(message);
   }
 }
@@ -15,6 +19,14 @@ export interface GetOptions {
   signal: AbortSignal;
   headersTimeoutMs: number;
   stallTimeoutMs: number;
+  /**
+   * The slowest body accepted: fewer than `bytesPerSecond × windowMs / 1000` bytes in a window fails
+   * the exchange with TOO_SLOW. Windows in which the consumer held the body back (a slow disk) do
+   * not count against the server.
+   */
+  minRate?: { bytesPerSecond: number; windowMs: number } | null;
+  /** The whole exchange, head and body, must end within this (DEADLINE); none when absent. */
+  deadlineMs?: number | null;
 }
 
 /**
@@ -70,6 +82,12 @@ interface Exchange {
   resolveBody: () => void;
   rejectBody: (err: unknown) => void;
   headersTimer: NodeJS.Timeout | null;
+  /** Checks the body's rate once per `minRate.windowMs`. */
+  rateTimer: NodeJS.Timeout | null;
+  windowBytes: number;
+  /** The consumer held the body back during this window (backpressure): the window does not count. */
+  heldThisWindow: boolean;
+  deadlineTimer: NodeJS.Timeout | null;
   onAbort: () => void;
 }
 
@@ -153,6 +171,10 @@ export class Connection {
         resolveBody: () => undefined,
         rejectBody: () => undefined,
         headersTimer: setTimeout(() => this.fail(new HttpTimeoutError('HEADERS_TIMEOUT', `no answer within ${options.headersTimeoutMs} ms`)), options.headersTimeoutMs),
+        rateTimer: null,
+        windowBytes: 0,
+        heldThisWindow: false,
+        deadlineTimer: options.deadlineMs != null ? setTimeout(() => this.fail(new HttpTimeoutError('DEADLINE', `not complete within ${options.deadlineMs} ms`)), options.deadlineMs) : null,
         onAbort: () => this.fail(abortError()),
       };
       options.signal.addEventListener('abort', exchange.onAbort, { once: true });
@@ -246,6 +268,7 @@ export class Connection {
       exchange.rejectBody = reject;
       exchange.consume = consume;
       exchange.state = 'body';
+      this.startRateWindows(exchange);
       const early = exchange.early;
       exchange.early = null;
       try {
@@ -259,6 +282,19 @@ export class Connection {
     });
   }
 
+  private startRateWindows(exchange: Exchange): void {
+    const minRate = exchange.options.minRate;
+    if (!minRate || exchange.state !== 'body') return;
+    const floor = (minRate.bytesPerSecond * minRate.windowMs) / 1000;
+    exchange.rateTimer = setInterval(() => {
+      const { windowBytes, heldThisWindow } = exchange;
+      exchange.windowBytes = 0;
+      exchange.heldThisWindow = this.pausedByBody;
+      if (heldThisWindow || this.pausedByBody || windowBytes >= floor) return;
+      this.fail(new HttpTimeoutError('TOO_SLOW', `${windowBytes} bytes in ${minRate.windowMs} ms, below the ${minRate.bytesPerSecond} B/s minimum`));
+    }, minRate.windowMs);
+  }
+
   /** Hands body bytes to the consumer; returns false when reading must pause (backpressure or the end). */
   private readBody(exchange: Exchange, data: Buffer): boolean {
     const waits: Promise<void>[] = [];
@@ -267,6 +303,7 @@ export class Connection {
       const wait = exchange.consume!(chunk);
       if (wait) waits.push(wait);
     };
+    exchange.windowBytes += data.length;
     let used = data.length;
     if (exchange.framing.kind === 'length') {
       used = Math.min(exchange.left, data.length);
@@ -281,6 +318,7 @@ export class Connection {
     if (used < data.length) exchange.reusable = false;
     if (waits.length === 0) return !this.complete(exchange);
     this.pauseSocket();
+    exchange.heldThisWindow = true;
     this.socket.setTimeout(0);
     Promise.all(waits).then(
       () => {
@@ -310,6 +348,10 @@ export class Connection {
   private finish(exchange: Exchange): void {
     exchange.state = 'done';
     if (exchange.headersTimer) clearTimeout(exchange.headersTimer);
+    if (exchange.rateTimer) clearInterval(exchange.rateTimer);
+    if (exchange.deadlineTimer) clearTimeout(exchange.deadlineTimer);
+    exchange.rateTimer = null;
+    exchange.deadlineTimer = null;
     exchange.options.signal.removeEventListener('abort', exchange.onAbort);
     this.socket.setTimeout(0);
     this.pauseSocket();

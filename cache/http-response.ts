@@ -1,4 +1,4 @@
-import { FileNotFoundError, TransferError } from './errors';
+import { FileNotFoundError, SlowTransferError, TransferError } from './errors';
 import { HttpTimeoutError } from './http-get';
 
 /** `bytes <start>-<end>/<total|*>` → its numbers, or null when it is malformed. */
@@ -28,6 +28,10 @@ export function statusError(statusCode: number, sha256: string, base: string): E
 export function networkError(err: unknown, base: string): TransferError {
   const code = (err as { code?: string } | null)?.code;
   const detail = err instanceof Error ? err.message : String(err);
+  if (err instanceof HttpTimeoutError && (err.code === 'TOO_SLOW' || err.code === 'DEADLINE')) {
+    const what = err.code === 'TOO_SLOW' ? `sent too slowly (${err.message})` : `did not finish in time (${err.message})`;
+    return new SlowTransferError(`The transfer from ${base} ${what}; its slot goes to the next file and it is tried again later.`, { cause: err });
+  }
   if (err instanceof HttpTimeoutError) {
     return new TransferError('stalled', `The transfer from ${base} stalled (${code}); it will resume where it stopped.`, { cause: err });
   }

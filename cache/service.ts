@@ -5,9 +5,13 @@ import type { FileSource } from './file-source';
 import { FileHttpClient } from './http-get';
 import { collectGarbage } from './gc';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
-import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
+import { DEFAULT_CONCURRENCY, DEFAULT_SLOW_RETRY, DownloadScheduler, type SlowRetryPolicy } from './scheduler';
 import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
+import { SpaceBudget, type FreeBytes } from './disk-space';
+import { PresenceSweep } from './presence-sweep';
+import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
+import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
 import { SyncLoop } from './sync-loop';
 import { verifyEntries } from './verify';
@@ -35,6 +39,18 @@ export interface CacheDeps {
   progressIntervalMs?: number;
   now?: () => number;
   random?: () => number;
+  /**
+   * The root's one-writer lock (lock.ts), taken before anything is changed and released by close.
+   * Default: `{ role: 'app' }`, refusing at once when another process holds it.
+   */
+  lock?: LockOptions;
+  /** Free bytes a download may never use (disk-space.ts, default 16 MiB), and how free space is read. */
+  minFreeBytes?: number;
+  freeBytes?: FreeBytes;
+  /** How a download that was too slow goes back to the queue (scheduler.ts). */
+  slowRetry?: SlowRetryPolicy;
+  /** Entries stat'ed per sync period to notice files removed or changed outside the app (presence-sweep.ts). */
+  sweepPerPeriod?: number;
 }
 
 /**
@@ -45,21 +61,37 @@ export class Cache implements CacheService {
   private readonly abort = new AbortController();
   private readonly http: FileHttpClient;
   private readonly unverified: Set<string>;
+  private readonly space: SpaceBudget;
   readonly scheduler: DownloadScheduler;
   readonly loop: SyncLoop;
   readonly progress: ProgressHub;
+  readonly sweep: PresenceSweep;
 
   constructor(
     readonly store: ContentStore,
     unverified: readonly string[],
     private readonly deps: CacheDeps,
+    /** The root's writer lock (openCache takes it), released by close. */
+    private readonly lock: CacheLock | null = null,
   ) {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
+    this.space = new SpaceBudget(deps.freeBytes, deps.minFreeBytes);
+    this.sweep = new PresenceSweep({
+      store,
+      logger: deps.logger,
+      ...(deps.sweepPerPeriod !== undefined ? { perPeriod: deps.sweepPerPeriod } : {}),
+      onGone: (sha256, how) => {
+        // Changed in place: hash it before anything else (a `touch` keeps it); gone: fetch it again.
+        if (how === 'changed') this.unverified.add(sha256);
+        this.progress.totalsChanged();
+        this.loop.tick();
+      },
+    });
     this.http = new FileHttpClient({ idleConnections: concurrency });
     const now = deps.now ?? Date.now;
     this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
-    this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick());
+    this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick(), deps.slowRetry ?? DEFAULT_SLOW_RETRY, deps.random);
     this.loop = new SyncLoop({
       store,
       scheduler: this.scheduler,
@@ -68,6 +100,7 @@ export class Cache implements CacheService {
       transientRetryMs: deps.transientRetryMs ?? 60_000,
       onState: () => this.progress.totalsChanged(),
       now,
+      onPeriod: () => void this.sweep.step(),
     });
   }
 
@@ -83,6 +116,8 @@ export class Cache implements CacheService {
       addToTotals(totals, status);
       return status;
     });
+    // Memory only here; the present ones are stat'ed soon after, so a file deleted outside is seen.
+    this.sweep.checkSoon(hashes);
     return { files, totals };
   }
 
@@ -107,6 +142,14 @@ export class Cache implements CacheService {
     return this.store.pathOf(sha256);
   }
 
+  /**
+   * `pathOf` after one stat that the file is still the one verified (before a launch hands it out):
+   * null, and fetched again when it is listed, if it was removed or changed outside the app.
+   */
+  async checkedPathOf(sha256: string): Promise<string | null> {
+    return (await this.sweep.confirm(sha256)) ? this.store.pathOf(sha256) : null;
+  }
+
   get syncState(): SyncSummary {
     return this.loop.state;
   }
@@ -128,6 +171,8 @@ export class Cache implements CacheService {
     await this.scheduler.idle();
     this.progress.close();
     this.http.close();
+    await this.sweep.close();
+    await this.lock?.release();
   }
 
   private async runJob(file: CacheFile, onState: (state: DownloadState) => void): Promise<StoreEntry> {
@@ -147,6 +192,7 @@ export class Cache implements CacheService {
       options: { ...DEFAULT_DOWNLOAD_OPTIONS, ...this.deps.download },
       onState,
       signal: this.abort.signal,
+      space: this.space,
       ...(this.deps.random ? { random: this.deps.random } : {}),
     });
   }
@@ -167,6 +213,18 @@ export class Cache implements CacheService {
 
 /** Opens the store at `deps.root` (one directory walk, stale temps reclaimed) and builds the cache. */
 export async function openCache(deps: CacheDeps): Promise<Cache> {
-  const { store, unverified } = await openStore({ root: deps.root, fs: deps.fs ?? nodeCacheFs, logger: deps.logger });
-  return new Cache(store, unverified, deps);
+  const fs = deps.fs ?? nodeCacheFs;
+  try {
+    await fs.mkdir(deps.root, { recursive: true });
+  } catch (err) {
+    throw new StoreIoError(`Cannot create the cache folder ${deps.root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`, { cause: err });
+  }
+  const lock = await acquireCacheLock(deps.root, deps.lock ?? { role: 'app' });
+  try {
+    const { store, unverified } = await openStore({ root: deps.root, fs, logger: deps.logger });
+    return new Cache(store, unverified, deps, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
 }

@@ -27,7 +27,16 @@ export interface StoreOptions {
   fs: CacheFs;
   logger: Logger;
   pid?: number;
+  /**
+   * `read`: only looks (status, `gc --dry-run`): creates no folder, reclaims nothing, compacts
+   * nothing, so it works on a full or read-only disk and beside a running writer. `write` (the
+   * default) is for the one writer that holds the root's lock (lock.ts).
+   */
+  mode?: 'read' | 'write';
 }
+
+/** What a stat of an entry says about the stamp it was trusted with (see `ContentStore.check`). */
+export type EntryCheck = 'ok' | 'missing' | 'changed' | 'unknown';
 
 export interface OpenedStore {
   store: ContentStore;
@@ -54,6 +63,7 @@ export class ContentStore {
     private readonly logger: Logger,
     private readonly pid: number,
     readonly nonce: string,
+    readonly writable = true,
   ) {
     this.commits = new GroupCommit({ syncFolder: syncDirectory, appendJournal: (lines) => appendJournal(fs, root, lines), logger });
   }
@@ -90,6 +100,7 @@ export class ContentStore {
 
   /** Opens a new temp file for one download; the name carries the pid so a crashed writer's files are reclaimable. */
   async createTemp(sha256: string): Promise<TempFile> {
+    this.assertWritable();
     this.tempCounter += 1;
     const file = path.join(tempDir(this.root), tempName(sha256, this.pid, `${this.nonce}${this.tempCounter.toString(16)}`));
     const handle = await this.fs.open(file, 'w+');
@@ -133,12 +144,13 @@ export class ContentStore {
     }
     const stat = await this.fs.stat(file);
     this.record(sha256, { size: stat.size, mtimeMs: stat.mtimeMs });
-    await appendJournal(this.fs, this.root, addLine(sha256, { size: stat.size, mtimeMs: stat.mtimeMs }));
+    await this.appendBestEffort(addLine(sha256, { size: stat.size, mtimeMs: stat.mtimeMs }));
     return true;
   }
 
   /** Moves a bad file out of the final layout (kept for inspection under `.quarantine/`). */
   async quarantine(sha256: string, actual: string | null): Promise<string> {
+    this.assertWritable();
     this.forget(sha256);
     const dir = quarantineDir(this.root);
     await this.fs.mkdir(dir, { recursive: true });
@@ -148,17 +160,45 @@ export class ContentStore {
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw new StoreIoError(`Could not quarantine ${sha256} in ${this.root}: ${(err as Error).message}`, { cause: err });
     }
-    await appendJournal(this.fs, this.root, removeLine(sha256));
+    await this.appendBestEffort(removeLine(sha256));
     this.logger.warn({ sha256, actual, quarantined: target }, 'cache: entry does not match its hash, quarantined');
     return target;
   }
 
+  /** Removes an entry. Needs no free space (gc is the way out of a full disk): see appendBestEffort. */
   async remove(sha256: string): Promise<number> {
+    this.assertWritable();
     const size = this.index.get(sha256)?.size ?? 0;
     this.forget(sha256);
     await this.fs.rm(finalPath(this.root, sha256), { force: true });
-    await appendJournal(this.fs, this.root, removeLine(sha256));
+    await this.appendBestEffort(removeLine(sha256));
     return size;
+  }
+
+  /**
+   * Compares a trusted entry with the disk (one stat): `missing` when it vanished, `changed` when its
+   * size or mtime is no longer the one it was verified with (someone wrote to it), `unknown` when the
+   * stat itself failed otherwise. Only a stat: content rewritten with size and mtime kept is for verify.
+   */
+  async check(sha256: string): Promise<EntryCheck> {
+    const stamp = this.index.get(sha256);
+    if (!stamp) return 'missing';
+    try {
+      const stat = await this.fs.stat(finalPath(this.root, sha256));
+      return stat.isFile() && stat.size === stamp.size && stat.mtimeMs === stamp.mtimeMs ? 'ok' : 'changed';
+    } catch (err) {
+      const code = errnoCode(err);
+      return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unknown';
+    }
+  }
+
+  /**
+   * Stops trusting an entry that a check found missing or changed (it is reported missing from now
+   * on and the sync loop fetches it again). Memory only: the journal needs no line, since the next
+   * open trusts a file only when its size and mtime still match.
+   */
+  drop(sha256: string): void {
+    this.forget(sha256);
   }
 
   /** @internal used by openStore while building the index. */
@@ -179,6 +219,21 @@ export class ContentStore {
     return this.index;
   }
 
+  /**
+   * A journal line that cannot be written (a full disk) costs one re-hash at the next open, never a
+   * wrong answer: an added entry without its line is re-hashed, a removed one without its line is
+   * simply not found by the walk. So no journal write may fail an operation, least of all gc.
+   */
+  private async appendBestEffort(lines: string): Promise<void> {
+    await appendJournal(this.fs, this.root, lines).catch((err: unknown) => {
+      this.logger.warn({ code: errnoCode(err) }, 'cache: journal line not written; the entry is re-checked at the next start');
+    });
+  }
+
+  private assertWritable(): void {
+    if (!this.writable) throw new StoreIoError(`The cache at ${this.root} was opened read-only; this change needs the writer (the one holding its lock).`);
+  }
+
   private forget(sha256: string): void {
     const previous = this.index.get(sha256);
     if (!previous) return;
@@ -188,21 +243,26 @@ export class ContentStore {
 }
 
 /**
- * Opens (creating if needed) a cache root: reclaims stale temp files, reads the verified journal,
- * walks the shards once and builds the in-memory index. Files whose stamp does not match are
- * returned as `unverified`, never trusted.
+ * Opens a cache root: reads the verified journal, walks the shards once and builds the in-memory
+ * index. Files whose stamp does not match are returned as `unverified`, never trusted. In `write`
+ * mode it also creates the folders, reclaims stale temp files and compacts the journal; none of these
+ * is needed to answer, so `read` mode skips them, and a compaction that fails (a full disk) is logged
+ * and skipped: opening never fails for want of space.
  */
-export async function openStore({ root, fs, logger, pid = process.pid }: StoreOptions): Promise<OpenedStore> {
-  try {
-    await fs.mkdir(tempDir(root), { recursive: true });
-  } catch (err) {
-    throw new StoreIoError(`Cannot create the cache folder ${root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`, { cause: err });
+export async function openStore({ root, fs, logger, pid = process.pid, mode = 'write' }: StoreOptions): Promise<OpenedStore> {
+  const writable = mode === 'write';
+  if (writable) {
+    try {
+      await fs.mkdir(tempDir(root), { recursive: true });
+    } catch (err) {
+      throw new StoreIoError(`Cannot create the cache folder ${root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`, { cause: err });
+    }
   }
-  const store = new ContentStore(root, fs, logger, pid, randomBytes(4).toString('hex'));
-  const reclaimedTemps = await reclaimStaleTemps({ fs, root, logger, ownPid: pid, ownNonce: store.nonce });
+  const store = new ContentStore(root, fs, logger, pid, randomBytes(4).toString('hex'), writable);
+  const reclaimedTemps = writable ? await reclaimStaleTemps({ fs, root, logger, ownPid: pid, ownNonce: store.nonce }) : 0;
   const journal = await readJournal(fs, root);
   const unverified: string[] = [];
-  for (const shard of await fs.readdir(root, { withFileTypes: true })) {
+  for (const shard of await readdirOrEmpty(fs, root)) {
     if (!shard.isDirectory() || !SHARD_PATTERN.test(shard.name)) continue;
     const dir = path.join(root, shard.name);
     store.noteShard(dir);
@@ -210,12 +270,27 @@ export async function openStore({ root, fs, logger, pid = process.pid }: StoreOp
       const sha256 = FINAL_NAME_PATTERN.exec(name)?.[1];
       if (!sha256 || !sha256.startsWith(shard.name)) continue;
       const stat = await fs.stat(path.join(dir, name));
+      if (!stat.isFile()) continue;
       const stamp = journal.get(sha256);
       if (stamp && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs) store.record(sha256, stamp);
       else unverified.push(sha256);
     }
   }
-  if (journal.size !== store.count || unverified.length > 0) await compactJournal(root, store.stamps());
-  logger.info({ root, entries: store.count, bytes: store.totalBytes, unverified: unverified.length, reclaimedTemps }, 'cache: store opened');
+  if (writable && (journal.size !== store.count || unverified.length > 0)) {
+    await compactJournal(fs, root, store.stamps(), pid).catch((err: unknown) => {
+      logger.warn({ root, code: errnoCode(err) }, 'cache: journal not compacted (retried at the next start)');
+    });
+  }
+  logger.info({ root, mode, entries: store.count, bytes: store.totalBytes, unverified: unverified.length, reclaimedTemps }, 'cache: store opened');
   return { store, unverified, reclaimedTemps };
+}
+
+/** The root's entries; none when it does not exist (a read-only look at a cache never created). */
+async function readdirOrEmpty(fs: CacheFs, root: string) {
+  try {
+    return await fs.readdir(root, { withFileTypes: true });
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw err;
+  }
 }

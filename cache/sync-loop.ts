@@ -50,6 +50,8 @@ export interface SyncLoopOptions {
   transientRetryMs: number;
   onState: (state: SyncSummary) => void;
   now?: () => number;
+  /** Runs before each periodic tick (not before ticks asked for): the cache's presence sweep. */
+  onPeriod?: () => void;
 }
 
 /**
@@ -164,7 +166,10 @@ export class SyncLoop {
   }
 
   private schedule(): void {
-    this.timer = setInterval(() => this.tick(), this.periodMs);
+    this.timer = setInterval(() => {
+      this.options.onPeriod?.();
+      this.tick();
+    }, this.periodMs);
     this.timer.unref();
   }
 }

@@ -1,7 +1,8 @@
-import { writeFileAtomic } from '../base/atomic-file';
+import { randomBytes } from 'node:crypto';
+import { syncDirectory } from '../base/atomic-file';
 import type { CacheFs } from './cache-fs';
 import { errnoCode } from './errors';
-import { journalPath } from './layout';
+import { journalPath, journalTempPath } from './layout';
 
 /**
  * The durable "this file was verified" marker: an append-only journal of `+ <sha> <size> <mtimeMs>`
@@ -51,9 +52,27 @@ export async function appendJournal(fs: CacheFs, root: string, lines: string): P
   await fs.appendFile(journalPath(root), lines);
 }
 
-/** Rewrites the journal to exactly the given entries, atomically (done once at start). */
-export async function compactJournal(root: string, stamps: ReadonlyMap<string, VerifiedStamp>): Promise<void> {
+/**
+ * Rewrites the journal to exactly the given entries, atomically: a temp file next to it (named so
+ * reclaim recognises it), synced, renamed over. A failed write (a full disk) removes its temp file
+ * before it rethrows, so nothing is left behind; the old journal is untouched then.
+ */
+export async function compactJournal(fs: CacheFs, root: string, stamps: ReadonlyMap<string, VerifiedStamp>, pid = process.pid): Promise<void> {
   let text = '';
   for (const [sha256, stamp] of stamps) text += addLine(sha256, stamp);
-  await writeFileAtomic(journalPath(root), text);
+  const temp = journalTempPath(root, pid, randomBytes(4).toString('hex'));
+  try {
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, journalPath(root));
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(root);
 }

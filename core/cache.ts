@@ -39,7 +39,9 @@ export function cacheSummary(cache: Pick<Cache, 'status' | 'loop'>): StatusField
  */
 export async function openCoreCache({ defaultRoot, lastDevice, identity, source, logger }: CoreCacheDeps): Promise<CoreCache> {
   const root = cacheRootOf(lastDevice, defaultRoot);
-  const cache = await openCache({ root, source, logger: logger.child({ module: 'cache' }) });
+  // One writer per root: while `prefetch` or `cache gc` holds it, the core waits for it (they end) rather than writing beside it.
+  const onWaiting = (holder: { pid: number; role: string }) => logger.warn({ root, holderPid: holder.pid, holder: holder.role }, 'the cache folder is in use by another Aether process; waiting for it');
+  const cache = await openCache({ root, source, logger: logger.child({ module: 'cache' }), lock: { role: 'app', wait: true, onWaiting } });
   let started = false;
   let warnedRoot: string | null = null;
   const follow = (view: IdentityView) => {

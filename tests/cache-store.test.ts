@@ -74,7 +74,7 @@ describe('content store', () => {
     await cache.close();
   });
 
-  it('reclaims temp files of dead writers at start and keeps those of live ones', async () => {
+  it('reclaims temp files of dead writers at start and keeps those of live ones and files not its own', async () => {
     await mkdir(tempDir(root), { recursive: true });
     const sha = 'b'.repeat(64);
     const deadPid = 2 ** 22 + 12345;
@@ -83,8 +83,9 @@ describe('content store', () => {
     const live = tempName(sha, process.ppid, 'bb');
     await writeFile(path.join(tempDir(root), live), 'partial');
     const { reclaimedTemps } = await openStore({ root, fs: countingFs().fs, logger: silentLogger() });
-    expect(reclaimedTemps).toBe(2);
-    expect(await readdir(tempDir(root))).toEqual([live]);
+    // Only names of the cache's own temp pattern are reclaimed (cache-reclaim.test.ts has the rest).
+    expect(reclaimedTemps).toBe(1);
+    expect((await readdir(tempDir(root))).sort()).toEqual(['garbage.txt', live].sort());
   });
 
   it('gc removes what is neither kept nor in the current list, and never the current list', async () => {

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import { staticFileSource } from '../../../cache/file-source';
+import { nodeCacheFs } from '../../../cache/cache-fs';
 import { type Cache, openCache } from '../../../cache/service';
+import { openStore } from '../../../cache/store';
 import { SHA256_PATTERN } from '../../../contracts/api';
 import type { CliIo, Command, HelpTopic } from '../command';
 import { EXIT, UsageError } from '../command';
@@ -27,15 +29,19 @@ Creates nothing: a cache folder that is not there reports 0 entries.
 ${SEED_HELP}
 ${CACHE_DIR_HELP}`;
 
-const VERIFY_USAGE = `usage: aether-native cache verify [--json] [--cache-dir DIR]
+const WAIT_HELP = `  --wait            while the app or prefetch uses the cache this refuses, naming it; with --wait it
+                    waits until the cache is free (status and gc --dry-run never need to)`;
+
+const VERIFY_USAGE = `usage: aether-native cache verify [--wait] [--json] [--cache-dir DIR]
 
 Re-hashes every entry and moves any whose content does not match its SHA-256 into the quarantine
 folder (the app or prefetch downloads it again). Exit 1 if any entry was bad.
 
   --json            one JSON object (apps/cli/README.md: cache verify)
+${WAIT_HELP}
 ${CACHE_DIR_HELP}`;
 
-const GC_USAGE = `usage: aether-native cache gc [--dry-run] [--keep-list FILE] [--seed PATH] [--json] [--cache-dir DIR]
+const GC_USAGE = `usage: aether-native cache gc [--dry-run] [--keep-list FILE] [--wait] [--seed PATH] [--json] [--cache-dir DIR]
 
 Removes the entries that are neither in the device's current file list nor in --keep-list, and
 empties the quarantine folder (reported on its own line). Never removes a file of the current list.
@@ -44,12 +50,13 @@ Needs to know what to keep: a seed (found or --seed) or --keep-list.
   --dry-run         only list what would be removed and how much space it would free; change nothing
   --keep-list FILE  also keep these: one SHA-256 per line, # starts a comment (e.g. tomorrow's files)
   --json            one JSON object (apps/cli/README.md: cache gc)
+${WAIT_HELP}
 ${SEED_HELP}
 ${CACHE_DIR_HELP}`;
 
 const OVERVIEW = `usage: aether-native cache status [--check] [--json] [--seed PATH] [--cache-dir DIR]
-       aether-native cache verify [--json] [--cache-dir DIR]
-       aether-native cache gc [--dry-run] [--keep-list FILE] [--seed PATH] [--json] [--cache-dir DIR]
+       aether-native cache verify [--wait] [--json] [--cache-dir DIR]
+       aether-native cache gc [--dry-run] [--keep-list FILE] [--wait] [--seed PATH] [--json] [--cache-dir DIR]
 
   status   entries and bytes; which of the device's event files are present; --check for scripts
   verify   re-hash every entry, quarantine mismatches; exits 1 if any were bad
@@ -65,13 +72,20 @@ async function cacheExists(root: string): Promise<boolean> {
   return (await fs.stat(root).catch(() => null))?.isDirectory() ?? false;
 }
 
-async function withCache<T>(io: CliIo, root: string, use: (cache: Cache) => Promise<T>): Promise<T> {
-  const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000 });
+/** Opens the cache as its one writer: refuses (CacheLockedError, naming the holder) or waits with --wait. */
+async function withCache<T>(io: CliIo, root: string, role: 'cache gc' | 'cache verify', wait: boolean, use: (cache: Cache) => Promise<T>): Promise<T> {
+  const lock = { role, wait, onWaiting: (_holder: unknown, message: string) => io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`) };
+  const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000, lock });
   try {
     return await use(cache);
   } finally {
     await cache.close();
   }
+}
+
+/** A look that writes nothing and needs no lock: works beside the running app and on a full disk. */
+function readOnly<T>(io: CliIo, root: string, use: (opened: Awaited<ReturnType<typeof openStore>>) => T): Promise<T> {
+  return openStore({ root, fs: nodeCacheFs, logger: cliLogger(io), mode: 'read' }).then(use);
 }
 
 /** The device's list when a seed is available; null without one; an explicit --seed that fails is an error. */
@@ -99,7 +113,7 @@ async function status(args: string[], io: CliIo): Promise<number> {
       return { root, exists, entries, bytes, event, file_list_problem: problem, ready: event !== null && event.missing === 0 };
     };
     const report = exists
-      ? await withCache(io, root, async (cache) => summarise(cache.store.count, cache.store.totalBytes, (sha) => cache.store.has(sha)))
+      ? await readOnly(io, root, ({ store }) => summarise(store.count, store.totalBytes, (sha) => store.has(sha)))
       : summarise(0, 0, () => false);
     const code = values.check && !report.ready ? EXIT.failure : EXIT.ok;
     if (values.json) {
@@ -128,10 +142,10 @@ function eventSummary(list: DeviceFiles, has: (sha256: string) => boolean): NonN
 }
 
 async function verify(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs({ args, options: { json: { type: 'boolean' }, 'cache-dir': { type: 'string' } }, allowPositionals: false });
+  const { values } = parseCommandArgs({ args, options: { json: { type: 'boolean' }, wait: { type: 'boolean' }, 'cache-dir': { type: 'string' } }, allowPositionals: false });
   const root = resolveCacheRoot(io, values['cache-dir']);
   const exists = await cacheExists(root);
-  const report = exists ? await withCache(io, root, (cache) => cache.verify()) : { checked: 0, ok: 0, quarantined: [] };
+  const report = exists ? await withCache(io, root, 'cache verify', values.wait === true, (cache) => cache.verify()) : { checked: 0, ok: 0, quarantined: [] };
   if (values.json) {
     const quarantined = report.quarantined.map((q) => ({ sha256: q.sha256, actual: q.actual, quarantine_path: q.quarantinePath || null }));
     writeJson(io.stdout, CacheVerifyOutput, { root, exists, checked: report.checked, ok: report.ok, quarantined });
@@ -167,7 +181,7 @@ async function readKeepList(file: string): Promise<string[]> {
 async function gc(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { 'keep-list': { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
+    options: { 'keep-list': { type: 'string' }, 'dry-run': { type: 'boolean' }, wait: { type: 'boolean' }, json: { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
     allowPositionals: false,
   });
   const keepFromFile = values['keep-list'] ? await readKeepList(values['keep-list']) : [];
@@ -179,7 +193,7 @@ async function gc(args: string[], io: CliIo): Promise<number> {
     const keep = [...keepFromFile, ...(list?.files.map((f) => f.sha256) ?? [])];
     const root = resolveCacheRoot(io, values['cache-dir'], list?.device);
     const dryRun = values['dry-run'] ?? false;
-    const report = (await cacheExists(root)) ? await collect(io, root, keep, dryRun) : { root, exists: false, dry_run: dryRun, removed: [], removed_bytes: 0, kept: 0, quarantine: { files: 0, bytes: 0 } };
+    const report = (await cacheExists(root)) ? await collect(io, root, keep, dryRun, values.wait === true) : { root, exists: false, dry_run: dryRun, removed: [], removed_bytes: 0, kept: 0, quarantine: { files: 0, bytes: 0 } };
     if (values.json) writeJson(io.stdout, CacheGcOutput, report);
     else io.stdout.write(gcText(report));
     return EXIT.ok;
@@ -189,7 +203,7 @@ async function gc(args: string[], io: CliIo): Promise<number> {
 }
 
 /** Sizes are read before anything is removed, so entries and the quarantine are reported apart. */
-async function collect(io: CliIo, root: string, keep: readonly string[], dryRun: boolean): Promise<CacheGcOutput> {
+async function collect(io: CliIo, root: string, keep: readonly string[], dryRun: boolean, wait: boolean): Promise<CacheGcOutput> {
   const sizes = await entriesOnDisk(root);
   const quarantine = await quarantineContents(root);
   const keepSet = new Set(keep);
@@ -199,7 +213,7 @@ async function collect(io: CliIo, root: string, keep: readonly string[], dryRun:
     removedHashes = [...sizes.keys()].filter((sha) => !keepSet.has(sha));
     kept = sizes.size - removedHashes.length;
   } else {
-    const done = await withCache(io, root, (cache) => cache.gc(keep));
+    const done = await withCache(io, root, 'cache gc', wait, (cache) => cache.gc(keep));
     removedHashes = done.removed;
     kept = done.kept;
   }

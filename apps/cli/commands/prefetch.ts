@@ -12,7 +12,7 @@ import { cliLogger, type DeviceFiles, loadDeviceFiles, resolveCacheRoot } from '
 import { parseCommandArgs } from './ops-args';
 import { formatBytes, type PrefetchItem, PrefetchView, printable } from './prefetch-view';
 
-const USAGE = `usage: aether-native prefetch [--seed PATH | --demo] [--cache-dir DIR] [--json]
+const USAGE = `usage: aether-native prefetch [--seed PATH | --demo] [--wait] [--cache-dir DIR] [--json]
 
 Bootstraps like the app, lists the device's event files from the API and fills the cache with them,
 showing per-file and total progress (MiB/s, ETA) fitted to the terminal's width; plain lines when
@@ -25,12 +25,13 @@ present and verified, 1 if any could not be fetched (run it again: finished file
   --demo            start the embedded simulator and prefetch its demo device's files, into a
                     temporary cache removed at the end unless --cache-dir is given
   --cache-dir DIR   the cache root (default: the device's local_file_cache_path, else the OS cache folder)
+  --wait            while the app (or another prefetch) uses the cache, wait for it instead of refusing
   --json            no progress display; one JSON object at the end (apps/cli/README.md: prefetch)`;
 
 export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { seed: { type: 'string' }, demo: { type: 'boolean' }, 'cache-dir': { type: 'string' }, json: { type: 'boolean' } },
+    options: { seed: { type: 'string' }, demo: { type: 'boolean' }, wait: { type: 'boolean' }, 'cache-dir': { type: 'string' }, json: { type: 'boolean' } },
     allowPositionals: false,
   });
   if (values.demo && values.seed) throw new UsageError('--demo brings its own seed; use either --demo or --seed PATH');
@@ -43,7 +44,7 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
     if (!deviceFiles) throw new UsageError('no seed.json found; pass --seed PATH (or --demo to try the simulator)');
     cleanups.push(deviceFiles.close);
     const root = values['cache-dir'] || !demo ? resolveCacheRoot(io, values['cache-dir'], deviceFiles.device) : demo.cache;
-    return await fill(io, deviceFiles, root, values.json ?? false);
+    return await fill(io, deviceFiles, root, values.json ?? false, values.wait === true);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
@@ -63,9 +64,11 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
 /** Where the progress goes: nowhere with --json (stdout carries only the final object). */
 const QUIET = new Writable({ write: (_chunk, _encoding, done) => done() });
 
-async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: string, json: boolean): Promise<number> {
+async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: string, json: boolean, wait: boolean): Promise<number> {
   const items = uniqueByHash(files);
-  const cache = await openCache({ root, source, logger: cliLogger(io), periodMs: 60 * 60 * 1000 });
+  // One writer per root: beside a running app, refuse (naming it) or wait, never download twice.
+  const onWaiting = (_holder: unknown, message: string) => io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`);
+  const cache = await openCache({ root, source, logger: cliLogger(io), periodMs: 60 * 60 * 1000, lock: { role: 'prefetch', wait, onWaiting } });
   const view = new PrefetchView(json ? QUIET : io.stdout, items, { tty: !json && io.stdout.isTTY === true });
   const unsubscribe = cache.subscribe((event) => {
     if (event.type === 'file') view.update(event.status);
