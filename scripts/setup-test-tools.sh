@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what `npm test` needs besides node_modules: Chromium for the headless browser suites, the
-# shellcheck linter for the swap helper, Syncthing for the fleet suites and tmux for the prefetch
-# display at several terminal widths. Debian and Ubuntu get them from apt; elsewhere this says
+# linter for the swap helper, Syncthing for the fleet suites and tmux for the prefetch display at
+# several terminal widths. Debian and Ubuntu get them from apt; elsewhere this says
 # what to install. `.ci/run` runs it too.
 set -eu
 

@@ -102,7 +102,7 @@ describe('--json shapes', () => {
     await mkdir(path.dirname(entryPath(cacheDir, straySha)), { recursive: true });
     await writeFile(entryPath(cacheDir, straySha), stray);
     await mkdir(path.join(cacheDir, '.quarantine'), { recursive: true });
-    await writeFile(path.join(cacheDir, '.quarantine', 'bad-download'), randomBytes(1024 * 1024));
+    await writeFile(path.join(cacheDir, '.quarantine', `${'a'.repeat(64)}.1764600000000.0123456789ab.bad`), randomBytes(1024 * 1024));
 
     const dry = await cli(home, ['cache', 'gc', '--dry-run', '--json', '--seed', seed, '--cache-dir', cacheDir]);
     expect(dry.code).toBe(0);

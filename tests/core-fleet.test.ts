@@ -105,7 +105,7 @@ describe('fleet wiring (the composition root hook)', () => {
     await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
     await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
     await waitFor('the refusal', () => wiring.update.status().state.kind === 'failed');
-    expect(wiring.update.status().state).toEqual({ kind: 'failed', version: '1.1.0', reason: '1.1.0 is offered in the share, but the headless agent does not install builds' });
+    expect(wiring.update.status().state).toEqual({ kind: 'failed', version: '1.1.0', failure: { code: 'staging-refused', version: '1.1.0', detail: '1.1.0 is offered in the share, but the headless agent does not install builds' }, reason: '1.1.0 is offered in the share, but the headless agent does not install builds' });
     await expect(wiring.update.apply()).rejects.toThrow(/No update is staged/);
     expect(handedOver).toEqual([]);
     await wiring.close();

@@ -24,7 +24,7 @@ async function shareWithReleases() {
   await publish('Aether-1.1.0-mac.zip');
   await writeFile(path.join(share, 'binaries', 'native_app', 'Aether-1.1.0-mac.dmg'), randomBytes(1000));
   for (const v of ['1.2.0', '1.3.0', '1.4.0']) await publish(`Aether-${v}-mac.zip`);
-  await publish('Aether-1.2.0-mac.zip', ['--force']);
+  await publish('Aether-1.2.0-mac.zip', ['--rollback']);
   const nativeApp = path.join(share, 'binaries', 'native_app');
   // Never touched: a release in progress, a file without a version, a link.
   await writeFile(path.join(nativeApp, '.Aether-1.5.0-mac.zip.tmp'), 'partial');

@@ -15,7 +15,7 @@ describe('the splash’s update line', () => {
     expect(updateLine(status(failedUpdate({ code: 'payload-hash-mismatch', version: '1.4.0', file: 'a.zip' })))).toBe(
       'Update 1.4.0 failed: a.zip does not match the SHA-256 in version.json; waiting for a corrected file',
     );
-    expect(updateLine(status(failedUpdate({ code: 'version-json-syntax', detail: 'Unexpected end of JSON input' })))).toBe(
+    expect(updateLine(status(failedUpdate({ code: 'version-json-syntax', detail: 'is not valid JSON (Unexpected end of JSON input)' })))).toBe(
       'Update failed: version.json in the share is not valid JSON (Unexpected end of JSON input); waiting for a corrected file',
     );
   });

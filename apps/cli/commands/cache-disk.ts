@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FINAL_NAME_PATTERN, quarantineDir, SHARD_PATTERN } from '../../../cache/layout';
+import { FINAL_NAME_PATTERN, quarantineDir, SHARD_PATTERN, QUARANTINE_NAME_PATTERN } from '../../../cache/layout';
 
 /**
  * Read-only looks at a cache folder for the reports of `cache gc`: they never open the store (which
@@ -27,7 +27,8 @@ export async function entriesOnDisk(root: string): Promise<Map<string, number>> 
 /** What the quarantine folder holds (files moved aside by verify or a bad download): gc clears it. */
 export async function quarantineContents(root: string): Promise<{ files: number; bytes: number }> {
   const dir = quarantineDir(root);
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  // Only the cache's own quarantine names: gc empties nothing else there (a user's file stays).
+  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => QUARANTINE_NAME_PATTERN.test(name));
   let bytes = 0;
   for (const name of names) bytes += (await fs.lstat(path.join(dir, name)).catch(() => null))?.size ?? 0;
   return { files: names.length, bytes };

@@ -43,6 +43,7 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
     const deviceFiles = await loadDeviceFiles(io, demo?.seed ?? values.seed, logger, demo?.state);
     if (!deviceFiles) throw new UsageError('no seed.json found; pass --seed PATH (or --demo to try the simulator)');
     cleanups.push(deviceFiles.close);
+    if (demo && !values['cache-dir']) io.stderr.write(`demo: into a temporary cache, removed at the end (--cache-dir DIR keeps the files)\n`);
     const root = values['cache-dir'] || !demo ? resolveCacheRoot(io, values['cache-dir'], deviceFiles.device) : demo.cache;
     return await fill(io, deviceFiles, root, values.json ?? false, values.wait === true);
   } finally {
