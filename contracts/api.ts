@@ -35,6 +35,11 @@ export const DeviceRecord = z.looseObject({
    * value is dropped rather than failing the whole record.
    */
   launch_extra_types: z.array(z.string().max(40)).max(100).optional().catch(undefined),
+  /** Minutes between low-resolution kiosk screenshots next to the status file; null (the default): none. */
+  screenshot_minutes: z.number().positive().max(24 * 60).nullable().optional().catch(undefined),
+  /** What background sync does while a presentation runs (CONTRACTS "Device record, optional fields"). */
+  sync_while_presenting: z.enum(['pause', 'throttle', 'full']).optional().catch(undefined),
+  max_download_mbps: z.number().positive().nullable().optional().catch(undefined),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 

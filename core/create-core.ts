@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type CommandRunner, execFileRunner } from '../base/command-runner';
 import type { Clock } from '../base/clock';
 import type { Logger } from '../base/logger';
@@ -23,8 +24,12 @@ import { followEventFiles } from './event-files';
 import { pageFacingCache } from '../cache/page-cache';
 import { bootstrapFileSource } from './file-source';
 import { createFleetWiring, type UpdateService } from './fleet';
-import { createIdentityStream, type IdentityStream, type IdentityView } from './identity';
+import { createIdentityStream, identifiedOf, type IdentityStream, type IdentityView } from './identity';
 import { createCoreLaunchService } from './launch';
+import { createRoomTelemetry } from './room';
+import { preferredShareRoot } from '../provisioning/share-root';
+import { openPresentationLog } from '../update-helper/presentation-log';
+import { createScreenshotWriter } from '../update-helper/screenshot-writer';
 import { createSeedSource } from './seed-source';
 
 /**
@@ -77,6 +82,8 @@ export interface RunCoreDeps extends CommonDeps {
   appVersion: string;
   secretStore: SecretStore;
   secretStorage: SecretStorageNote;
+  /** A small PNG of the kiosk window for the status file's screenshot (the edge's capturePage); none without it. */
+  captureScreen?: () => Promise<Buffer | null>;
   /** Opens a launched file with its default app (Electron: shell.openPath; headless: `headlessOpener`). */
   opener: Opener;
   updates: UpdatePolicy;
@@ -219,7 +226,26 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
   const files = followEventFiles({ identity, listEventFiles: (eventId) => bootstrap.api().listEventFiles(eventId), stateDir: paths.stateDir, cache: coreCache.cache, logger });
   const eventFiles = () => files.list.current();
   const refreshEventFiles = () => files.list.refresh();
-  const launch = createCoreLaunchService({ platform: deps.platform, cache: coreCache.cache, identity, defaultTempRoot: paths.tempRoot, opener: deps.opener, run, eventFiles, refreshEventFiles, logger });
+  const [shareRoot, host] = await Promise.all([preferredShareRoot(paths.shareCandidates), hostname()]);
+  const presentations = await openPresentationLog({ journalPath: path.join(paths.stateDir, 'presentations.jsonl'), shareRoot, hostname: host, logger });
+  const currentDevice = () => identifiedOf(identity.current())?.device ?? null;
+  const room = createRoomTelemetry({
+    platform: deps.platform,
+    run,
+    bootstrap: () => bootstrap.state(),
+    eventFiles,
+    isPresent: (sha256) => coreCache.cache.store.has(sha256),
+    cache: () => coreCache.summary(),
+    syncing: () => coreCache.cache.loop.state.state === 'syncing',
+    screenshotMinutes: () => currentDevice()?.screenshot_minutes ?? null,
+    presentations,
+    screenshots: deps.captureScreen ? createScreenshotWriter({ shareRoot, hostname: host, capture: deps.captureScreen, logger }) : null,
+    logger: logger.child({ module: 'room' }),
+    onChange: () => fleet.refresh(),
+  });
+  const onOpened = (file: { filename: string; sha256: string; event_file_id: string }) =>
+    room.opened({ filename: file.filename, sha256: file.sha256, event_file_id: file.event_file_id, event_device_id: currentDevice()?.event_device_id ?? null });
+  const launch = createCoreLaunchService({ platform: deps.platform, cache: coreCache.cache, identity, defaultTempRoot: paths.tempRoot, opener: deps.opener, run, eventFiles, refreshEventFiles, onOpened, logger });
   // The page sees the cache through the API's list: it may ask, never decide what is kept (issue 10).
   const pageCache = pageFacingCache({ cache: coreCache.cache, eventFiles, refreshEventFiles, openHashes: () => launch.openHashes() });
   const device = createDeviceService({
@@ -245,12 +271,14 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     bootstrap,
     applyStagedUpdate: updates.kind === 'install' ? updates.applyStagedUpdate : async () => undefined,
     cacheSummary: () => coreCache.summary(),
+    room,
     ...(updates.kind === 'watch-only' ? { watchOnly: updates.reason } : {}),
   });
   // Closed in reverse: the status file is flushed while the cache can still summarise, bootstrap stops last.
   closers.push({ name: 'bootstrap', close: () => common.close() });
   closers.push({ name: 'cache', close: () => coreCache.close() });
   closers.push({ name: 'event files', close: () => files.close() });
+  closers.push({ name: 'room', close: () => room.close() });
   closers.push({ name: 'fleet', close: () => fleet.close() });
   closers.push({ name: 'cache progress', close: coreCache.cache.subscribe((event) => event.type === 'total' && fleet.refresh()) });
   let started: Promise<IdentityView> | null = null;

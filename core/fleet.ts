@@ -13,6 +13,7 @@ import type { UpdateStatus } from '../update-helper/update-state';
 import { buildTargetFor } from '../contracts/version';
 import { createVersionWatcher, UpdateNotReadyError, type ApplyStagedUpdate, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
 import { identityOf } from './identity';
+import type { RoomTelemetry } from './room';
 
 /** The `update` group's service contract (router/update.ts serves it): the version watcher's public face. */
 export type UpdateService = Pick<VersionWatcher, 'status' | 'subscribe' | 'checkNow' | 'apply'>;
@@ -33,6 +34,8 @@ export interface FleetWiringDeps {
   bootstrap: { state(): BootstrapState; subscribe(listener: (state: BootstrapState) => void): () => void };
   applyStagedUpdate: ApplyStagedUpdate;
   cacheSummary?: () => StatusFields['cache'];
+  /** Room telemetry for the status file, and why a staged update must wait (core/room.ts). */
+  room?: Pick<RoomTelemetry, 'fields' | 'waitingFor'>;
   /**
    * Where this process cannot install builds (the headless agent, a development build): watch the
    * share anyway and show offered versions, and refuse to stage them with this reason. Without it,
@@ -68,8 +71,17 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
     const bootstrap = deps.bootstrap.state();
     deviceId = identityOf(bootstrap)?.device.event_device_id ?? deviceId;
     const update = (watcher?.status() ?? fallback).state;
-    reporter?.report(statusFields({ eventDeviceId: deviceId, appVersion: deps.appVersion, bootstrap, update, cache: deps.cacheSummary?.() ?? NO_CACHE, staged: update.kind === 'staged' ? update.version : null }));
+    const fields = statusFields({ eventDeviceId: deviceId, appVersion: deps.appVersion, bootstrap, update, cache: deps.cacheSummary?.() ?? NO_CACHE, staged: update.kind === 'staged' ? update.version : null });
+    const waitingFor = update.kind === 'staged' ? (deps.room?.waitingFor() ?? null) : null;
+    reporter?.report(deps.room ? { ...fields, ...deps.room.fields(), update: { ...fields.update, waiting_for: waitingFor } } : fields);
+    // An apply asked for during a presentation or a session window happens at the next quiet moment.
+    if (applyWhenQuiet && update.kind === 'staged' && waitingFor === null && watcher) {
+      applyWhenQuiet = false;
+      deps.logger.info({ version: update.version }, 'a quiet moment: applying the update asked for earlier');
+      watcher.apply().catch((err: unknown) => deps.logger.error({ err }, 'the deferred update could not be applied'));
+    }
   };
+  let applyWhenQuiet = false;
 
   const update: UpdateService = {
     status: () => watcher?.status() ?? fallback,
@@ -82,6 +94,13 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
     checkNow: async () => watcher?.checkNow(),
     apply: async () => {
       if (!watcher) throw new UpdateNotReadyError(`No update is staged (${fallback.state.kind === 'idle' ? fallback.state.note : 'not watching'}).`);
+      // Never in the middle of a talk: the update waits for the presentation or the session to end.
+      const waitingFor = watcher.status().state.kind === 'staged' ? (deps.room?.waitingFor() ?? null) : null;
+      if (waitingFor) {
+        applyWhenQuiet = true;
+        report();
+        throw new UpdateNotReadyError(`The update is applied once it is quiet: waiting for ${waitingFor}.`);
+      }
       await watcher.apply();
     },
   };

@@ -19,6 +19,7 @@ export interface CoreLaunchDeps {
   /** The device's event file list from the API: names, and what the page may open at all. */
   eventFiles: () => readonly ListedFile[] | null;
   refreshEventFiles?: () => Promise<unknown>;
+  onOpened?: (file: ListedFile) => void;
   logger: Logger;
 }
 
@@ -30,6 +31,7 @@ export function createCoreLaunchService(deps: CoreLaunchDeps): LaunchService {
     tempRoot: () => launchTempRoot(identifiedOf(deps.identity.current())?.device ?? null, deps.defaultTempRoot),
     eventFiles: deps.eventFiles,
     ...(deps.refreshEventFiles ? { refreshEventFiles: deps.refreshEventFiles } : {}),
+    ...(deps.onOpened ? { onOpened: deps.onOpened } : {}),
     extraTypes: () => identifiedOf(deps.identity.current())?.device.launch_extra_types ?? [],
     opener: deps.opener,
     run: deps.run,

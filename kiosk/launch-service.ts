@@ -39,6 +39,8 @@ export interface LaunchServiceDeps {
   limits?: LaunchFolderLimits;
   now?: () => number;
   logger?: Logger;
+  /** Told after each file handed to its app (room telemetry, proof of presentation). */
+  onOpened?: (file: ListedFile) => void;
 }
 
 /** The file is not in the event's list: the page may not open it. */
@@ -109,7 +111,9 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
   return {
     async open(request) {
       const file = await resolve(request);
-      return handover.open({ sha256: file.sha256, filename: file.filename });
+      const result = await handover.open({ sha256: file.sha256, filename: file.filename });
+      deps.onOpened?.(file);
+      return result;
     },
     /** Concurrent calls for one app share one run of its command: ten clicks kill once. */
     closePresentations(app) {

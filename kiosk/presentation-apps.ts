@@ -27,7 +27,7 @@ const taskkill = (image: string): CloseCommand => ({ file: 'taskkill', args: ['/
  * `pkill -f` matches whole command lines, so a bare "soffice" would also hit `vim soffice.txt`;
  * this anchors on the program name (soffice, soffice.bin, or the libreoffice launcher).
  */
-const LIBREOFFICE_PATTERN = '(^|/)(soffice|libreoffice)(\\.bin)?( |$)';
+export const LIBREOFFICE_PATTERN = '(^|/)(soffice|libreoffice)(\\.bin)?( |$)';
 
 export const CLOSE_COMMANDS: Readonly<Record<Platform, Partial<Record<PresentationApp, CloseCommand>>>> = {
   darwin: { powerpoint: killall('Microsoft PowerPoint'), keynote: killall('Keynote'), libreoffice: killall('soffice') },

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -7,7 +8,9 @@ import { FleetStatus, STATUS_DIR_NAME } from '../contracts/status-file';
 import type { UpdateState } from './update-state';
 import { boundedText } from '../base/bounded-text';
 
-export type StatusFields = Omit<FleetStatus, 'hostname' | 'last_seen'>;
+/** What the laptop reports (the file's fields but its name and time); typed from the schema, since Omit over a loose object's index signature would erase the known fields. */
+const StatusFieldsSchema = FleetStatus.omit({ hostname: true, last_seen: true });
+export type StatusFields = z.infer<typeof StatusFieldsSchema>;
 
 export interface StatusReporterDeps {
   shareRoot: string;

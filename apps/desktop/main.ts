@@ -63,6 +63,16 @@ function readSetup(): Setup {
   return { args, platform, paths, packaged, dist: path.join(app.getAppPath(), 'dist'), logger, secrets };
 }
 
+/** The kiosk window once it is open: the room telemetry's screenshots capture it. */
+let kioskWindow: BrowserWindow | null = null;
+
+/** A low-resolution PNG of the kiosk (only when the device record asks for screenshots). */
+async function captureKiosk(): Promise<Buffer | null> {
+  if (!kioskWindow || kioskWindow.isDestroyed()) return null;
+  const image = await kioskWindow.webContents.capturePage();
+  return image.resize({ width: 480 }).toPNG();
+}
+
 /** The core (DESIGN §3) with Electron's parts: safeStorage for the JWT, shell.openPath for launches, the swap helper's quit. */
 async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> {
   const { args, platform, paths, packaged, dist, logger } = setup;
@@ -82,6 +92,7 @@ async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> 
     secretStore: secretStore.store,
     secretStorage: secretStore.note,
     opener: electronOpener(),
+    captureScreen: captureKiosk,
     updates: {
       kind: 'install',
       exePath: app.getPath('exe'),
@@ -143,6 +154,7 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
         target.targetUrl,
       );
       await settled;
+      kioskWindow = kiosk.window;
       return kiosk.window;
     }),
   };

@@ -42,6 +42,13 @@ export class FakeWebContents extends EventEmitter {
     this.id = id;
   }
 
+  /** A stand-in image: a real, tiny PNG whatever the window shows (no renderer here). */
+  capturePage(): Promise<{ resize(options: { width: number }): { toPNG(): Buffer }; toPNG(): Buffer }> {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const image = { toPNG: () => png, resize: () => image };
+    return Promise.resolve(image);
+  }
+
   loadURL(url: string): Promise<void> {
     this.loadedUrls.push(url);
     this.mainFrame.navigate(url);
