@@ -33,21 +33,24 @@ module.exports = {
     },
     {
       name: 'core-folders-stay-below-the-edges',
-      comment: 'provisioning/, cache/, kiosk/, update-helper/ never import the application core, the router, page code or apps/.',
+      comment:
+        'provisioning/, cache/, kiosk/, update-helper/ never import the application core, the router, page code or apps/.',
       severity: 'error',
       from: { path: CORE },
       to: { path: '^(core|router|launcher-kit|apps)/' },
     },
     {
       name: 'application-core-below-the-edges',
-      comment: 'core/ builds the long-lived parts from injected dependencies; it never imports the router, page code or apps/.',
+      comment:
+        'core/ builds the long-lived parts from injected dependencies; it never imports the router, page code or apps/.',
       severity: 'error',
       from: { path: '^core/' },
       to: { path: '^(router|launcher-kit|apps)/' },
     },
     {
       name: 'router-is-thin',
-      comment: 'router/ validates and calls services: it never imports apps/, the application core wiring or page code.',
+      comment:
+        'router/ validates and calls services: it never imports apps/, the application core wiring or page code.',
       severity: 'error',
       from: { path: '^router/', pathNot: '^router/client\\.ts$' },
       to: { path: '^(apps|launcher-kit)/' },
@@ -61,7 +64,8 @@ module.exports = {
     },
     {
       name: 'router-client-is-page-code',
-      comment: "router/client.ts is the app's own pages' client (the splash): the launcher kit's client with the full router type, nothing of the main process.",
+      comment:
+        "router/client.ts is the app's own pages' client (the splash): the launcher kit's client with the full router type, nothing of the main process.",
       severity: 'error',
       from: { path: '^router/client\\.ts$' },
       to: { path: PRODUCTION, pathNot: '^launcher-kit/', dependencyTypesNot: ['type-only'] },
@@ -106,6 +110,9 @@ module.exports = {
     exclude: { path: '^(dist|release)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -23,13 +23,20 @@ export class CommandFailedError extends Error {
 export function execFileRunner({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): CommandRunner {
   return (file, args) =>
     new Promise((resolve, reject) => {
-      execFile(file, [...args], { shell: false, timeout: timeoutMs, windowsHide: true, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-        if (!error) return resolve({ exitCode: 0, stdout, stderr });
-        const code: unknown = error.code;
-        if (typeof code === 'number') return resolve({ exitCode: code, stdout, stderr });
-        if (error.killed) return reject(new CommandFailedError(`${file} did not finish within ${timeoutMs} ms.`));
-        if (code === 'ENOENT') return reject(new CommandFailedError(`${file} is not available on this computer.`));
-        reject(new CommandFailedError(`${file} could not be run: ${typeof code === 'string' ? code : error.message}`));
-      });
+      execFile(
+        file,
+        [...args],
+        { shell: false, timeout: timeoutMs, windowsHide: true, maxBuffer: 1 << 20 },
+        (error, stdout, stderr) => {
+          if (!error) return resolve({ exitCode: 0, stdout, stderr });
+          const code: unknown = error.code;
+          if (typeof code === 'number') return resolve({ exitCode: code, stdout, stderr });
+          if (error.killed) return reject(new CommandFailedError(`${file} did not finish within ${timeoutMs} ms.`));
+          if (code === 'ENOENT') return reject(new CommandFailedError(`${file} is not available on this computer.`));
+          reject(
+            new CommandFailedError(`${file} could not be run: ${typeof code === 'string' ? code : error.message}`),
+          );
+        },
+      );
     });
 }

@@ -56,7 +56,8 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
   try {
     const end = scanValue(text, skipSpace(text, 0));
     const rest = skipSpace(text, end);
-    if (rest < text.length) throw new ScanError(rest, `unexpected ${describeAt(text, rest)} after the end of the JSON value`);
+    if (rest < text.length)
+      throw new ScanError(rest, `unexpected ${describeAt(text, rest)} after the end of the JSON value`);
     return null;
   } catch (err) {
     if (!(err instanceof ScanError)) throw err;
@@ -93,13 +94,24 @@ function scanObject(text: string, start: number): number {
   for (;;) {
     if (text[i] !== '"') {
       const hint = text[i] === '}' ? ' (a trailing comma?)' : text[i] === "'" ? ' (JSON needs double quotes)' : '';
-      throw new ScanError(i, i >= text.length ? 'the file ends inside an object (a missing "}"?)' : `expected a property name in double quotes, found ${describeAt(text, i)}${hint}`);
+      throw new ScanError(
+        i,
+        i >= text.length
+          ? 'the file ends inside an object (a missing "}"?)'
+          : `expected a property name in double quotes, found ${describeAt(text, i)}${hint}`,
+      );
     }
     i = skipSpace(text, scanString(text, i));
     if (text[i] !== ':') throw new ScanError(i, `expected ":" after the property name, found ${describeAt(text, i)}`);
     i = skipSpace(text, scanValue(text, skipSpace(text, i + 1)));
     if (text[i] === '}') return i + 1;
-    if (text[i] !== ',') throw new ScanError(i, i >= text.length ? 'the file ends inside an object (a missing "}"?)' : `expected "," or "}", found ${describeAt(text, i)} (a missing comma?)`);
+    if (text[i] !== ',')
+      throw new ScanError(
+        i,
+        i >= text.length
+          ? 'the file ends inside an object (a missing "}"?)'
+          : `expected "," or "}", found ${describeAt(text, i)} (a missing comma?)`,
+      );
     i = skipSpace(text, i + 1);
   }
 }
@@ -111,7 +123,13 @@ function scanArray(text: string, start: number): number {
     if (text[i] === ']') throw new ScanError(i, 'unexpected "]" (a trailing comma?)');
     i = skipSpace(text, scanValue(text, i));
     if (text[i] === ']') return i + 1;
-    if (text[i] !== ',') throw new ScanError(i, i >= text.length ? 'the file ends inside an array (a missing "]"?)' : `expected "," or "]", found ${describeAt(text, i)}`);
+    if (text[i] !== ',')
+      throw new ScanError(
+        i,
+        i >= text.length
+          ? 'the file ends inside an array (a missing "]"?)'
+          : `expected "," or "]", found ${describeAt(text, i)}`,
+      );
     i = skipSpace(text, i + 1);
   }
 }
@@ -121,15 +139,18 @@ function scanString(text: string, start: number): number {
   while (i < text.length) {
     const code = text.charCodeAt(i);
     if (code === 0x22) return i + 1;
-    if (code < 0x20) throw new ScanError(i, 'a line break or control character inside a string (a missing closing quote?)');
+    if (code < 0x20)
+      throw new ScanError(i, 'a line break or control character inside a string (a missing closing quote?)');
     if (code === 0x5c) {
       const next = text[i + 1];
       if (next === 'u') {
-        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new ScanError(i, 'a \\u escape needs four hex digits');
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+          throw new ScanError(i, 'a \\u escape needs four hex digits');
         i += 6;
         continue;
       }
-      if (next === undefined || !'"\\/bfnrt'.includes(next)) throw new ScanError(i, 'an invalid escape sequence in a string');
+      if (next === undefined || !'"\\/bfnrt'.includes(next))
+        throw new ScanError(i, 'an invalid escape sequence in a string');
       i += 2;
       continue;
     }

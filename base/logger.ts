@@ -7,8 +7,27 @@ export type { Logger };
  * Every secret-bearing key is censored wherever it appears in a log object (DESIGN §9).
  * pino's redaction needs explicit paths, so the common nestings are listed.
  */
-const SECRET_KEYS = ['aether_api_key', 'apiKey', 'api_key', 'token', 'jwt', 'authorization', 'Authorization', 'x-api-key', 'X-Api-Key', 'password', 'secret'];
-export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k}`, `*.headers.${k}`, `req.headers.${k}`]);
+const SECRET_KEYS = [
+  'aether_api_key',
+  'apiKey',
+  'api_key',
+  'token',
+  'jwt',
+  'authorization',
+  'Authorization',
+  'x-api-key',
+  'X-Api-Key',
+  'password',
+  'secret',
+];
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [
+  k,
+  `*.${k}`,
+  `*.*.${k}`,
+  `headers.${k}`,
+  `*.headers.${k}`,
+  `req.headers.${k}`,
+]);
 
 const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
 
@@ -27,8 +46,14 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'info', secrets, destination: given }: LoggerOptions = {}): Logger {
-  const destination = given ?? (file ? pino.destination({ dest: file, mkdir: true, sync: false }) : pino.destination(1));
+export function createLogger({
+  file,
+  level = process.env.AETHER_LOG_LEVEL ?? 'info',
+  secrets,
+  destination: given,
+}: LoggerOptions = {}): Logger {
+  const destination =
+    given ?? (file ? pino.destination({ dest: file, mkdir: true, sync: false }) : pino.destination(1));
   // Every shape of a secret (URL-encoded, base64, hex, JSON-escaped), not only the literal one.
   const mask = (s: string) => maskSecrets(redactText(s), secrets?.() ?? []);
   return pino(
@@ -47,7 +72,12 @@ export function createLogger({ file, level = process.env.AETHER_LOG_LEVEL ?? 'in
         bindings: (bindings) => scrub(bindings, mask, 0) as Record<string, unknown>,
       },
       // logMethod has already turned an Error under `err` into a masked plain object; String() of it would log "[object Object]".
-      serializers: { err: (err: unknown) => (err !== null && typeof err === 'object' && !(err instanceof Error) ? scrub(err, mask, 0) : serializeError(err, mask)) },
+      serializers: {
+        err: (err: unknown) =>
+          err !== null && typeof err === 'object' && !(err instanceof Error)
+            ? scrub(err, mask, 0)
+            : serializeError(err, mask),
+      },
     },
     destination,
   );
@@ -66,7 +96,8 @@ function scrub(value: unknown, mask: (s: string) => string, depth: number): unkn
   if (Array.isArray(value)) return value.map((v) => scrub(v, mask, depth + 1));
   if (value instanceof Map) return scrub(Object.fromEntries(value), mask, depth + 1);
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEY_SET.has(key.toLowerCase()) ? '[Redacted]' : scrub(v, mask, depth + 1);
+  for (const [key, v] of Object.entries(value))
+    out[key] = SECRET_KEY_SET.has(key.toLowerCase()) ? '[Redacted]' : scrub(v, mask, depth + 1);
   return out;
 }
 
@@ -74,7 +105,11 @@ function scrub(value: unknown, mask: (s: string) => string, depth: number): unkn
 function serializeError(err: unknown, mask: (s: string) => string = redactText): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: mask(String(err)) };
   const code = (err as { code?: unknown }).code;
-  return { type: err.name, message: mask(err.message), code: typeof code === 'string' || typeof code === 'number' ? code : undefined };
+  return {
+    type: err.name,
+    message: mask(err.message),
+    code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+  };
 }
 
 /** A logger that drops everything, for tests and for modules used without one. */

@@ -40,7 +40,9 @@ export function secretForms(secret: string): string[] {
 function base64Fragments(bytes: Buffer): string[] {
   const out: string[] = [];
   for (let offset = 0; offset < 3; offset += 1) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     const first = Math.ceil((offset * 8) / 6);
     const last = Math.floor(((offset + bytes.length) * 8) / 6);
     const fragment = encoded.slice(first, last);

@@ -15,7 +15,13 @@ export interface BareFile {
   sha256: string;
 }
 
-export async function bareNodeFetch(url: string, apiKey: string, files: readonly BareFile[], dir: string, concurrency: number): Promise<void> {
+export async function bareNodeFetch(
+  url: string,
+  apiKey: string,
+  files: readonly BareFile[],
+  dir: string,
+  concurrency: number,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const one = (file: BareFile, out: string) =>
@@ -32,7 +38,13 @@ export async function bareNodeFetch(url: string, apiKey: string, files: readonly
             }
           });
           res.on('error', reject);
-          res.on('end', () => sink.end(() => (hash.digest('hex') === file.sha256 ? resolve() : reject(new Error(`bare fetch: ${file.sha256} arrived wrong`)))));
+          res.on('end', () =>
+            sink.end(() =>
+              hash.digest('hex') === file.sha256
+                ? resolve()
+                : reject(new Error(`bare fetch: ${file.sha256} arrived wrong`)),
+            ),
+          );
         })
         .on('error', reject);
     });
@@ -43,12 +55,23 @@ export async function bareNodeFetch(url: string, apiKey: string, files: readonly
   }
 }
 
-export async function bareClientFetch(url: string, apiKey: string, files: readonly BareFile[], dir: string, concurrency: number): Promise<void> {
+export async function bareClientFetch(
+  url: string,
+  apiKey: string,
+  files: readonly BareFile[],
+  dir: string,
+  concurrency: number,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const client = new FileHttpClient({ idleConnections: concurrency });
   const signal = new AbortController().signal;
   const one = async (file: BareFile, out: string) => {
-    const response = await client.get(`${url}/v3/files/${file.sha256}`, { headers: { 'x-api-key': apiKey }, signal, headersTimeoutMs: 15_000, stallTimeoutMs: 30_000 });
+    const response = await client.get(`${url}/v3/files/${file.sha256}`, {
+      headers: { 'x-api-key': apiKey },
+      signal,
+      headersTimeoutMs: 15_000,
+      stallTimeoutMs: 30_000,
+    });
     const hash = createHash('sha256');
     const handle = await open(out, 'w');
     const parts: Buffer[] = [];
@@ -73,7 +96,11 @@ export async function bareClientFetch(url: string, apiKey: string, files: readon
 }
 
 /** Runs `work` on every item, at most `concurrency` at a time, in list order. */
-async function eachAtMost<T>(concurrency: number, items: readonly T[], work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function eachAtMost<T>(
+  concurrency: number,
+  items: readonly T[],
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {

@@ -19,7 +19,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000 })}\n`);
     return;
   }
-  const cache = await openCache({ root, source: staticFileSource([url], apiKey), logger: silentLogger(), concurrency: Number(concurrency), periodMs: 3_600_000 });
+  const cache = await openCache({
+    root,
+    source: staticFileSource([url], apiKey),
+    logger: silentLogger(),
+    concurrency: Number(concurrency),
+    periodMs: 3_600_000,
+  });
   const present = new Set<string>();
   const started = performance.now();
   await new Promise<void>((resolve) => {

@@ -29,7 +29,9 @@ const work = await mkdtemp(path.join(os.tmpdir(), 'aether-bulk-'));
 const bundled = await bundleScript(CHILD);
 const sim = await startSimulatorProcess({ generated: { count: FILES, size: SIZE } });
 try {
-  const config = sim.files.map((f, i) => `url = "${sim.url}/v3/files/${f.sha256}"\noutput = "${path.join(work, 'curl', `${i}.bin`)}"\n`).join('');
+  const config = sim.files
+    .map((f, i) => `url = "${sim.url}/v3/files/${f.sha256}"\noutput = "${path.join(work, 'curl', `${i}.bin`)}"\n`)
+    .join('');
   await writeFile(path.join(work, 'curl.cfg'), `header = "X-Api-Key: ${sim.apiKey}"\ncreate-dirs\n${config}`);
   const listFile = path.join(work, 'list.json');
   await writeFile(listFile, JSON.stringify(sim.files));
@@ -42,7 +44,11 @@ try {
   const curlRun = async (runs: number[], durable: boolean) => {
     const out = path.join(work, 'curl');
     const started = performance.now();
-    await run('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(CONCURRENCY), '-K', path.join(work, 'curl.cfg')], { maxBuffer: 1 << 24 });
+    await run(
+      'curl',
+      ['-sS', '--fail', '--parallel', '--parallel-max', String(CONCURRENCY), '-K', path.join(work, 'curl.cfg')],
+      { maxBuffer: 1 << 24 },
+    );
     // One syncfs for all 500 files: the cheapest way to make them durable (the level start left nothing else dirty).
     if (durable) await run('sync', ['--file-system', out]);
     runs.push((performance.now() - started) / 1000);
@@ -52,7 +58,11 @@ try {
   const curlSync = () => curlRun(curlSyncRuns, true);
   const node = async (runs: number[], name: string, extra: string[]) => {
     const root = path.join(work, `kept-${name}-${runs.length + 1}`);
-    const { stdout } = await run(process.execPath, [bundled, sim.url, sim.apiKey, root, String(CONCURRENCY), listFile, ...extra], { encoding: 'utf8' });
+    const { stdout } = await run(
+      process.execPath,
+      [bundled, sim.url, sim.apiKey, root, String(CONCURRENCY), listFile, ...extra],
+      { encoding: 'utf8' },
+    );
     runs.push((JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds);
   };
   const ours = () => node(ourRuns, 'aether', []);
@@ -74,15 +84,25 @@ try {
   const cs = median(curlSyncRuns);
   const bc = median(bareClientRuns);
   const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(', ');
-  console.log(`${FILES} files of 1 MB, concurrency ${CONCURRENCY}, loopback, simulator in its own process, ${ROUNDS} rounds, medians`);
+  console.log(
+    `${FILES} files of 1 MB, concurrency ${CONCURRENCY}, loopback, simulator in its own process, ${ROUNDS} rounds, medians`,
+  );
   console.log(`curl --parallel   ${c.toFixed(2)} s  ${(mib / c).toFixed(0)} MiB/s  (runs: ${runs(curlRuns)} s)`);
-  console.log(`curl + sync -f    ${cs.toFixed(2)} s  ${(mib / cs).toFixed(0)} MiB/s  (runs: ${runs(curlSyncRuns)} s)  the files made durable, no hashing`);
-  console.log(`bare node:http    ${b.toFixed(2)} s  ${(mib / b).toFixed(0)} MiB/s  (runs: ${runs(bareRuns)} s)  hash, no flush, no rename`);
-  console.log(`bare cache client ${bc.toFixed(2)} s  ${(mib / bc).toFixed(0)} MiB/s  (runs: ${runs(bareClientRuns)} s)  the cache's HTTP client, hash, no flush, no rename`);
+  console.log(
+    `curl + sync -f    ${cs.toFixed(2)} s  ${(mib / cs).toFixed(0)} MiB/s  (runs: ${runs(curlSyncRuns)} s)  the files made durable, no hashing`,
+  );
+  console.log(
+    `bare node:http    ${b.toFixed(2)} s  ${(mib / b).toFixed(0)} MiB/s  (runs: ${runs(bareRuns)} s)  hash, no flush, no rename`,
+  );
+  console.log(
+    `bare cache client ${bc.toFixed(2)} s  ${(mib / bc).toFixed(0)} MiB/s  (runs: ${runs(bareClientRuns)} s)  the cache's HTTP client, hash, no flush, no rename`,
+  );
   console.log(`aether sync loop  ${o.toFixed(2)} s  ${(mib / o).toFixed(0)} MiB/s  (runs: ${runs(ourRuns)} s)`);
   console.log(`ratio (curl time / ours) ${(c / o).toFixed(2)}x  (goal >= 0.8)`);
   console.log(`ratio (curl time / bare node) ${(c / b).toFixed(2)}x  (reference: what Node itself reaches here)`);
-  console.log(`ratio (curl time / bare cache client) ${(c / bc).toFixed(2)}x  (reference: the cache's transport without durability)`);
+  console.log(
+    `ratio (curl time / bare cache client) ${(c / bc).toFixed(2)}x  (reference: the cache's transport without durability)`,
+  );
   console.log(`ratio (curl + sync -f time / ours) ${(cs / o).toFixed(2)}x  (reference: the same durability)`);
 } finally {
   await sim.close();

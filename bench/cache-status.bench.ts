@@ -16,7 +16,12 @@ try {
   const hashes = [...present, ...missing];
 
   const openStarted = performance.now();
-  const cache = await openCache({ root, source: staticFileSource(['http://127.0.0.1:9'], null), logger: silentLogger(), periodMs: 3_600_000 });
+  const cache = await openCache({
+    root,
+    source: staticFileSource(['http://127.0.0.1:9'], null),
+    logger: silentLogger(),
+    periodMs: 3_600_000,
+  });
   const openMs = performance.now() - openStarted;
   cache.ensure({ files: present.map((sha256) => ({ sha256 })) });
   cache.start();
@@ -35,8 +40,12 @@ try {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`open (one walk of 5,000 entries + journal): ${openMs.toFixed(0)} ms`);
-  console.log(`cache.status of 10,000 hashes: median ${median(statusMs).toFixed(2)} ms, max ${Math.max(...statusMs).toFixed(2)} ms over 50 runs (goal < 100 ms)`);
-  console.log(`idle sync tick over 5,000 entries: median ${median(tickUs).toFixed(0)} µs, max ${Math.max(...tickUs).toFixed(0)} µs over 200 ticks`);
+  console.log(
+    `cache.status of 10,000 hashes: median ${median(statusMs).toFixed(2)} ms, max ${Math.max(...statusMs).toFixed(2)} ms over 50 runs (goal < 100 ms)`,
+  );
+  console.log(
+    `idle sync tick over 5,000 entries: median ${median(tickUs).toFixed(0)} µs, max ${Math.max(...tickUs).toFixed(0)} µs over 200 ticks`,
+  );
   await cache.close();
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -19,9 +19,13 @@ async function populatedShare(): Promise<string> {
   await mkdir(path.join(app, '.stversions'), { recursive: true });
   await mkdir(path.join(share, 'seeds'));
   await writeFile(path.join(app, 'Aether-0.9.0.AppImage'), Buffer.alloc(1 << 20));
-  await writeFile(path.join(app, 'version.json'), JSON.stringify({ version: '0.9.0', file: 'Aether-0.9.0.AppImage', sha256: '0'.repeat(64), size: 1 << 20 }));
+  await writeFile(
+    path.join(app, 'version.json'),
+    JSON.stringify({ version: '0.9.0', file: 'Aether-0.9.0.AppImage', sha256: '0'.repeat(64), size: 1 << 20 }),
+  );
   await writeFile(path.join(app, '.syncthing.Aether-1.0.0.AppImage.tmp'), Buffer.alloc(4096));
-  for (let i = 0; i < 50; i++) await writeFile(path.join(share, 'seeds', `seed_laptop-${i}.json`), '{"event_device_id":"x"}');
+  for (let i = 0; i < 50; i++)
+    await writeFile(path.join(share, 'seeds', `seed_laptop-${i}.json`), '{"event_device_id":"x"}');
   return share;
 }
 
@@ -42,7 +46,12 @@ async function child(kind: string): Promise<void> {
       },
       applyStagedUpdate: async () => undefined,
     });
-    const seeds = createShareWatcher({ dir: path.join(share, 'seeds'), accept: (n) => n === 'seed_bench.json', logger, onSnapshot: () => undefined });
+    const seeds = createShareWatcher({
+      dir: path.join(share, 'seeds'),
+      accept: (n) => n === 'seed_bench.json',
+      logger,
+      onSnapshot: () => undefined,
+    });
     await versions.start();
     await seeds.start();
     close = () => Promise.all([versions.close(), seeds.close()]);
@@ -73,7 +82,11 @@ if (mode) {
   const watcher = run('watcher');
   const ms = (u: { userUs: number; systemUs: number }) => (u.userUs + u.systemUs) / 1000;
   const pct = (u: { userUs: number; systemUs: number }) => ((ms(u) / (seconds * 1000)) * 100).toFixed(3);
-  console.log(`baseline (idle node, one timer):        ${ms(baseline).toFixed(1)} ms CPU (${pct(baseline)} % of one core)`);
-  console.log(`version + seed watchers on a share:     ${ms(watcher).toFixed(1)} ms CPU (${pct(watcher)} % of one core)`);
+  console.log(
+    `baseline (idle node, one timer):        ${ms(baseline).toFixed(1)} ms CPU (${pct(baseline)} % of one core)`,
+  );
+  console.log(
+    `version + seed watchers on a share:     ${ms(watcher).toFixed(1)} ms CPU (${pct(watcher)} % of one core)`,
+  );
   console.log(`watcher - baseline: ${(ms(watcher) - ms(baseline)).toFixed(1)} ms over ${seconds} s`);
 }

@@ -22,12 +22,17 @@ async function main(): Promise<void> {
     const integrity = `sha256-${Buffer.from(sha256, 'hex').toString('base64')}`;
     const response = await fetch(`${url}/v3/files/${sha256}`, { headers: { 'x-api-key': apiKey } });
     if (!response.ok || !response.body) throw new Error(`cacache baseline: HTTP ${response.status}`);
-    await pipeline(Readable.fromWeb(response.body as ReadableStream), cacache.put.stream(dir, 'bench', { integrity, algorithms: ['sha256'] }));
+    await pipeline(
+      Readable.fromWeb(response.body as ReadableStream),
+      cacache.put.stream(dir, 'bench', { integrity, algorithms: ['sha256'] }),
+    );
   } else {
     throw new Error(`unknown contender ${kind}`);
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`${JSON.stringify({ seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, baseRssMiB })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, baseRssMiB })}\n`,
+  );
 }
 
 void main().catch((err: unknown) => {

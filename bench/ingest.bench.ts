@@ -37,7 +37,13 @@ async function makeSource(file: string, mib: number): Promise<void> {
   await handle.close();
 }
 
-async function runNode(args: string[], script: string, kind: string, common: string[], dir: string): Promise<ChildFigures> {
+async function runNode(
+  args: string[],
+  script: string,
+  kind: string,
+  common: string[],
+  dir: string,
+): Promise<ChildFigures> {
   const { stdout } = await run(process.execPath, [...args, script, kind, ...common, dir], { encoding: 'utf8' });
   await rm(dir, { recursive: true, force: true });
   return JSON.parse(stdout.trim().split('\n').pop()!) as ChildFigures;
@@ -64,11 +70,18 @@ async function main(): Promise<void> {
   try {
     const file = sim.files[0]!;
     const common = [sim.url, sim.apiKey, file.sha256, String(file.size)];
-    const seconds: Record<'curl' | 'curlSync' | 'cacache' | 'aether', number[]> = { curl: [], curlSync: [], cacache: [], aether: [] };
+    const seconds: Record<'curl' | 'curlSync' | 'cacache' | 'aether', number[]> = {
+      curl: [],
+      curlSync: [],
+      cacache: [],
+      aether: [],
+    };
     const rss = { cacache: 0, aether: 0, aetherBase: 0 };
     const contenders = {
-      curl: async () => seconds.curl.push(await runCurl(sim.url, sim.apiKey, file.sha256, path.join(work, 'curl.out'), false)),
-      curlSync: async () => seconds.curlSync.push(await runCurl(sim.url, sim.apiKey, file.sha256, path.join(work, 'curl.out'), true)),
+      curl: async () =>
+        seconds.curl.push(await runCurl(sim.url, sim.apiKey, file.sha256, path.join(work, 'curl.out'), false)),
+      curlSync: async () =>
+        seconds.curlSync.push(await runCurl(sim.url, sim.apiKey, file.sha256, path.join(work, 'curl.out'), true)),
       cacache: async () => {
         const c = await runNode([], bundled, 'cacache', common, path.join(work, 'cacache'));
         seconds.cacache.push(c.seconds);
@@ -93,16 +106,31 @@ async function main(): Promise<void> {
 
     const rate = (s: number) => (mib / s).toFixed(0);
     const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(', ');
-    const m = { curl: median(seconds.curl), curlSync: median(seconds.curlSync), cacache: median(seconds.cacache), aether: median(seconds.aether) };
-    console.log(`file: ${mib} MiB over loopback from the simulator (own process), ${rounds} rounds in rotated order, medians`);
+    const m = {
+      curl: median(seconds.curl),
+      curlSync: median(seconds.curlSync),
+      cacache: median(seconds.cacache),
+      aether: median(seconds.aether),
+    };
+    console.log(
+      `file: ${mib} MiB over loopback from the simulator (own process), ${rounds} rounds in rotated order, medians`,
+    );
     console.log(`curl -o          ${rate(m.curl)} MiB/s   (runs: ${runs(seconds.curl)} s)`);
     console.log(`curl -o + sync   ${rate(m.curlSync)} MiB/s   (runs: ${runs(seconds.curlSync)} s)`);
-    console.log(`cacache sha256   ${rate(m.cacache)} MiB/s   (runs: ${runs(seconds.cacache)} s) peak RSS ${rss.cacache.toFixed(0)} MiB`);
-    console.log(`aether cache     ${rate(m.aether)} MiB/s   (runs: ${runs(seconds.aether)} s) peak RSS ${rss.aether.toFixed(0)} MiB`);
+    console.log(
+      `cacache sha256   ${rate(m.cacache)} MiB/s   (runs: ${runs(seconds.cacache)} s) peak RSS ${rss.cacache.toFixed(0)} MiB`,
+    );
+    console.log(
+      `aether cache     ${rate(m.aether)} MiB/s   (runs: ${runs(seconds.aether)} s) peak RSS ${rss.aether.toFixed(0)} MiB`,
+    );
     console.log(`ratio vs curl    ${(m.curl / m.aether).toFixed(2)}x  (goal >= 0.7)`);
-    console.log(`ratio vs curl + sync ${(m.curlSync / m.aether).toFixed(2)}x  (reference: the same durability, no hashing)`);
+    console.log(
+      `ratio vs curl + sync ${(m.curlSync / m.aether).toFixed(2)}x  (reference: the same durability, no hashing)`,
+    );
     console.log(`ratio vs cacache ${(m.cacache / m.aether).toFixed(2)}x  (goal >= 1.3)`);
-    console.log(`peak RSS         ${rss.aether.toFixed(0)} MiB bundled (goal < 150; ${rss.aetherBase.toFixed(0)} MiB before the download); under tsx: ${underTsx.maxRssMiB.toFixed(0)} MiB (${underTsx.baseRssMiB.toFixed(0)} MiB before), ${rate(underTsx.seconds)} MiB/s`);
+    console.log(
+      `peak RSS         ${rss.aether.toFixed(0)} MiB bundled (goal < 150; ${rss.aetherBase.toFixed(0)} MiB before the download); under tsx: ${underTsx.maxRssMiB.toFixed(0)} MiB (${underTsx.baseRssMiB.toFixed(0)} MiB before), ${rate(underTsx.seconds)} MiB/s`,
+    );
   } finally {
     await sim.close();
     await rm(work, { recursive: true, force: true });

@@ -56,7 +56,11 @@ async function main(): Promise<void> {
     await fs.mkdir(path.dirname(cached), { recursive: true });
     await fs.rename(staging, cached);
 
-    const handover = createLaunchHandover({ cache: { pathOf: async () => cached }, tempRoot: () => tempRoot, opener: async () => {} });
+    const handover = createLaunchHandover({
+      cache: { pathOf: async () => cached },
+      tempRoot: () => tempRoot,
+      opener: async () => {},
+    });
     const cpTarget = path.join(dir, 'cp-copy.pptx');
 
     const cpTimes: number[] = [];
@@ -74,13 +78,17 @@ async function main(): Promise<void> {
       const runHandover = async () => {
         await fs.rm(tempRoot, { recursive: true, force: true });
         settle();
-        handoverTimes.push(await timeIt(async () => void (await handover.prepare({ sha256, filename: 'Keynote.pptx' }))));
+        handoverTimes.push(
+          await timeIt(async () => void (await handover.prepare({ sha256, filename: 'Keynote.pptx' }))),
+        );
         reuseTimes.push(await timeIt(async () => void (await handover.prepare({ sha256, filename: 'Keynote.pptx' }))));
       };
       const runCopyFile = async () => {
         await fs.rm(copyFileTarget, { force: true });
         settle();
-        copyFileTimes.push(await timeIt(() => fs.copyFile(cached, copyFileTarget, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL)));
+        copyFileTimes.push(
+          await timeIt(() => fs.copyFile(cached, copyFileTarget, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL)),
+        );
       };
       const runs = [runCp, runCopyFile, runHandover];
       for (let i = 0; i < runs.length; i += 1) await runs[(round + i) % runs.length]!();
@@ -92,14 +100,24 @@ async function main(): Promise<void> {
     const pairedRatio = median(handoverTimes.map((h, i) => h / (cpTimes[i] ?? Number.NaN)));
     const reuse = median(reuseTimes);
     const mibps = (ms: number) => (SIZE_MB / (ms / 1000)).toFixed(0);
-    console.log(`file: ${SIZE_MB} MiB, ${ROUNDS} rounds, medians (ext4 here: no reflink, so the clone falls back to a copy)`);
+    console.log(
+      `file: ${SIZE_MB} MiB, ${ROUNDS} rounds, medians (ext4 here: no reflink, so the clone falls back to a copy)`,
+    );
     console.log(`cp                      ${cp.toFixed(0).padStart(6)} ms  ${mibps(cp)} MiB/s  (baseline)`);
     const copyFile = median(copyFileTimes);
-    console.log(`fs.copyFile FICLONE|EXCL ${copyFile.toFixed(0).padStart(5)} ms  ${mibps(copyFile)} MiB/s  ratio ${(copyFile / cp).toFixed(2)}  (Node's own copy, no handover steps)`);
-    console.log(`launch handover, first  ${first.toFixed(0).padStart(6)} ms  ${mibps(first)} MiB/s  median of per-round ratios ${pairedRatio.toFixed(2)}  (goal <= 1.10)`);
+    console.log(
+      `fs.copyFile FICLONE|EXCL ${copyFile.toFixed(0).padStart(5)} ms  ${mibps(copyFile)} MiB/s  ratio ${(copyFile / cp).toFixed(2)}  (Node's own copy, no handover steps)`,
+    );
+    console.log(
+      `launch handover, first  ${first.toFixed(0).padStart(6)} ms  ${mibps(first)} MiB/s  median of per-round ratios ${pairedRatio.toFixed(2)}  (goal <= 1.10)`,
+    );
     const samples = (values: number[]) => values.map((v) => v.toFixed(0)).join(' ');
-    console.log(`samples (ms): cp [${samples(cpTimes)}]  handover [${samples(handoverTimes)}]  (a shared machine: read the spread, not one number)`);
-    console.log(`launch handover, again  ${reuse.toFixed(2).padStart(6)} ms  ratio ${(reuse / cp).toFixed(4)}  (unchanged copy reused)`);
+    console.log(
+      `samples (ms): cp [${samples(cpTimes)}]  handover [${samples(handoverTimes)}]  (a shared machine: read the spread, not one number)`,
+    );
+    console.log(
+      `launch handover, again  ${reuse.toFixed(2).padStart(6)} ms  ratio ${(reuse / cp).toFixed(4)}  (unchanged copy reused)`,
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

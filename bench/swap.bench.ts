@@ -5,7 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createBundle } from '../tests/fixtures/stand-in-bundle';
-import { createSandbox, destroySandbox, runHelper, runningStandIns, swapArgs, type Sandbox } from '../tests/fixtures/helper-sandbox';
+import {
+  createSandbox,
+  destroySandbox,
+  runHelper,
+  runningStandIns,
+  swapArgs,
+  type Sandbox,
+} from '../tests/fixtures/helper-sandbox';
 
 const ROUNDS = 3;
 const FILE_MB = 1;
@@ -47,8 +54,13 @@ async function measure(megabytes: number): Promise<{ swapMs: number; cpMs: numbe
 async function main(): Promise<void> {
   const small = await measure(30);
   const large = await measure(300);
-  for (const [label, r] of [['30 MB', small], ['300 MB', large]] as const) {
-    console.log(`${label.padStart(6)}: helper swap ${r.swapMs.toFixed(0)} ms, cp -a ${r.cpMs.toFixed(0)} ms, swap/cp ${(r.swapMs / r.cpMs).toFixed(3)}`);
+  for (const [label, r] of [
+    ['30 MB', small],
+    ['300 MB', large],
+  ] as const) {
+    console.log(
+      `${label.padStart(6)}: helper swap ${r.swapMs.toFixed(0)} ms, cp -a ${r.cpMs.toFixed(0)} ms, swap/cp ${(r.swapMs / r.cpMs).toFixed(3)}`,
+    );
   }
   console.log(`swap 300 MB / swap 30 MB: ${(large.swapMs / small.swapMs).toFixed(2)} (flat is ~1)`);
 }

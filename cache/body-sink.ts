@@ -33,7 +33,10 @@ export class BodyTooLongError extends Error {
 /** A failed write to the temp file (as opposed to a failed read from the network). */
 export class DiskWriteError extends Error {
   override name = 'DiskWriteError';
-  constructor(readonly code: string | undefined, options: { cause: unknown }) {
+  constructor(
+    readonly code: string | undefined,
+    options: { cause: unknown },
+  ) {
     super(`writing the temp file failed${code ? ` (${code})` : ''}`, options);
   }
 }
@@ -137,13 +140,15 @@ export class BodySink {
     this.offset += length;
     this.inFlightBytes += length;
     this.heldHighWater = Math.max(this.heldHighWater, this.inFlightBytes + buffer.length);
-    const write: Promise<void> = writeFully(this.handle, buffer.subarray(0, length), position).then(
-      () => this.written(length, buffer),
-      (err: unknown) => {
-        this.inFlightBytes -= length;
-        this.writeError ??= new DiskWriteError((err as NodeJS.ErrnoException).code, { cause: err });
-      },
-    ).finally(() => this.writes.splice(this.writes.indexOf(write), 1));
+    const write: Promise<void> = writeFully(this.handle, buffer.subarray(0, length), position)
+      .then(
+        () => this.written(length, buffer),
+        (err: unknown) => {
+          this.inFlightBytes -= length;
+          this.writeError ??= new DiskWriteError((err as NodeJS.ErrnoException).code, { cause: err });
+        },
+      )
+      .finally(() => this.writes.splice(this.writes.indexOf(write), 1));
     this.writes.push(write);
   }
 

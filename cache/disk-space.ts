@@ -38,7 +38,8 @@ export class SpaceBudget {
     const needed = size ?? 0;
     if (free !== null) {
       const has = Math.max(0, free - this.reserved - this.minFreeBytes);
-      if (needed > has || (size === null && has === 0)) throw new NotEnoughSpaceError(name, needed + (size === null ? 1 : 0), has, dir);
+      if (needed > has || (size === null && has === 0))
+        throw new NotEnoughSpaceError(name, needed + (size === null ? 1 : 0), has, dir);
     }
     this.reserved += needed;
     let released = false;

@@ -52,7 +52,15 @@ export type DownloadState =
   | { kind: 'adopting' }
   | { kind: 'connecting'; base: string; attempt: number; bytes: number; size: number | null }
   | { kind: 'receiving'; base: string; bytes: number; size: number | null }
-  | { kind: 'retrying'; reason: FailureReason; message: string; attempt: number; retryInMs: number; bytes: number; size: number | null }
+  | {
+      kind: 'retrying';
+      reason: FailureReason;
+      message: string;
+      attempt: number;
+      retryInMs: number;
+      bytes: number;
+      size: number | null;
+    }
   | { kind: 'committing'; bytes: number; size: number }
   | { kind: 'done'; entry: StoreEntry }
   | { kind: 'failed'; reason: FailureReason; message: string; permanent: boolean; retryLater?: boolean };
@@ -79,7 +87,8 @@ export async function downloadFile(file: CacheFile, deps: DownloadDeps): Promise
   let release = () => undefined as void;
   let temp: TempFile | null = null;
   try {
-    if (deps.space) release = await deps.space.reserve(tempDir(deps.store.root), file.filename ?? file.sha256, file.size ?? null);
+    if (deps.space)
+      release = await deps.space.reserve(tempDir(deps.store.root), file.filename ?? file.sha256, file.size ?? null);
     temp = await deps.store.createTemp(file.sha256);
     const entry = await transfer(file, temp, deps);
     deps.onState({ kind: 'done', entry });
@@ -88,7 +97,13 @@ export async function downloadFile(file: CacheFile, deps: DownloadDeps): Promise
     if (temp) await deps.store.discardTemp(temp);
     const failure = asCacheError(err, deps.store.root);
     const retryLater = failure instanceof SlowTransferError;
-    deps.onState({ kind: 'failed', reason: failure.reason, message: failure.message, permanent: failure.permanent, ...(retryLater ? { retryLater } : {}) });
+    deps.onState({
+      kind: 'failed',
+      reason: failure.reason,
+      message: failure.message,
+      permanent: failure.permanent,
+      ...(retryLater ? { retryLater } : {}),
+    });
     throw failure;
   } finally {
     release();
@@ -104,7 +119,10 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
   let baseIndex = 0;
   let size: number | null = file.size ?? null;
   const deadlineAt = options.deadlineMs === null ? null : Date.now() + options.deadlineMs;
-  const minRate = options.minBytesPerSecond > 0 ? { bytesPerSecond: options.minBytesPerSecond, windowMs: options.rateWindowMs } : null;
+  const minRate =
+    options.minBytesPerSecond > 0
+      ? { bytesPerSecond: options.minBytesPerSecond, windowMs: options.rateWindowMs }
+      : null;
 
   const restart = async () => {
     // A write still in flight would land after the truncate and leave stale bytes past the new end.
@@ -142,13 +160,15 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
 
   try {
     for (;;) {
-      if (signal.aborted) throw new TransferError('network', 'The download was cancelled because the cache is closing.');
+      if (signal.aborted)
+        throw new TransferError('network', 'The download was cancelled because the cache is closing.');
       if (size !== null && sink.offset === size && sink.offset > 0) {
         const entry = await finish();
         if (entry) return entry;
       }
       const bases = deps.source.baseUrls();
-      if (bases.length === 0) throw new TransferError('network', 'No API base URL is configured to download files from.');
+      if (bases.length === 0)
+        throw new TransferError('network', 'No API base URL is configured to download files from.');
       const base = bases[baseIndex % bases.length]!;
       const before = sink.offset;
       totalAttempts += 1;
@@ -164,8 +184,19 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
         baseIndex += 1;
         const roundDone = baseIndex % bases.length === 0;
         const retryInMs = roundDone ? backoffDelay(options.backoff, failuresInARow - 1, deps.random) : 0;
-        deps.logger.info({ sha256: file.sha256, base, reason: failure.reason, bytes: sink.offset, retryInMs }, 'cache: download attempt failed, retrying');
-        deps.onState({ kind: 'retrying', reason: failure.reason, message: failure.message, attempt: totalAttempts, retryInMs, bytes: sink.offset, size });
+        deps.logger.info(
+          { sha256: file.sha256, base, reason: failure.reason, bytes: sink.offset, retryInMs },
+          'cache: download attempt failed, retrying',
+        );
+        deps.onState({
+          kind: 'retrying',
+          reason: failure.reason,
+          message: failure.message,
+          attempt: totalAttempts,
+          retryInMs,
+          bytes: sink.offset,
+          size,
+        });
         if (retryInMs > 0) await sleep(retryInMs, signal);
       }
     }
@@ -179,9 +210,19 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     const headers: Record<string, string> = { ...(await deps.source.headers()) };
     if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
     const deadlineMs = deadlineAt === null ? null : deadlineAt - Date.now();
-    if (deadlineMs !== null && deadlineMs <= 0) throw new SlowTransferError(`File ${file.sha256} did not finish within ${options.deadlineMs} ms; it is tried again later.`);
+    if (deadlineMs !== null && deadlineMs <= 0)
+      throw new SlowTransferError(
+        `File ${file.sha256} did not finish within ${options.deadlineMs} ms; it is tried again later.`,
+      );
     const response = await deps.http
-      .get(fileUrl(base, file.sha256), { headers, signal, headersTimeoutMs: options.headersTimeoutMs, stallTimeoutMs: options.stallTimeoutMs, minRate, deadlineMs })
+      .get(fileUrl(base, file.sha256), {
+        headers,
+        signal,
+        headersTimeoutMs: options.headersTimeoutMs,
+        stallTimeoutMs: options.stallTimeoutMs,
+        minRate,
+        deadlineMs,
+      })
       .catch((err: unknown) => {
         throw networkError(err, base);
       });
@@ -191,7 +232,10 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
       const entry = await finish();
       if (entry) return entry;
       await restart();
-      throw new TransferError('http-error', `The API at ${base} refused the resume offset; starting ${file.sha256} over.`);
+      throw new TransferError(
+        'http-error',
+        `The API at ${base} refused the resume offset; starting ${file.sha256} over.`,
+      );
     }
     if (statusCode !== 200 && statusCode !== 206) {
       response.discard();
@@ -206,7 +250,10 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
       if (!range || range.start !== sink.offset) {
         response.destroy();
         await restart();
-        throw new TransferError('http-error', `The API at ${base} answered a range that does not start where the download stopped; starting over.`);
+        throw new TransferError(
+          'http-error',
+          `The API at ${base} answered a range that does not start where the download stopped; starting over.`,
+        );
       }
       size = file.size ?? range.total;
     }
@@ -229,7 +276,10 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     }
     await sink.drain();
     if (size !== null && sink.offset < size) {
-      throw new TransferError('network', `The connection to ${base} ended after ${sink.offset} of ${size} bytes; resuming.`);
+      throw new TransferError(
+        'network',
+        `The connection to ${base} ended after ${sink.offset} of ${size} bytes; resuming.`,
+      );
     }
     return finish();
   }
@@ -249,5 +299,7 @@ function asCacheError(err: unknown, root: string): CacheError {
   }
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return new NoSpaceError(root, { cause: err });
-  return new StoreIoError(`The cache at ${root} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new StoreIoError(`The cache at ${root} failed: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
 }

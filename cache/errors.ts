@@ -17,7 +17,11 @@ export class CacheError extends Error {
 export class FileNotFoundError extends CacheError {
   override name = 'FileNotFoundError';
   constructor(sha256: string, base: string) {
-    super('not-found', `The API at ${base} has no file ${sha256} (404). Check that the event file list is current.`, true);
+    super(
+      'not-found',
+      `The API at ${base} has no file ${sha256} (404). Check that the event file list is current.`,
+      true,
+    );
   }
 }
 
@@ -30,7 +34,11 @@ export class IntegrityError extends CacheError {
 
 export class TransferError extends CacheError {
   override name = 'TransferError';
-  constructor(reason: 'network' | 'stalled' | 'http-error' | 'unauthorized', message: string, options?: { cause?: unknown }) {
+  constructor(
+    reason: 'network' | 'stalled' | 'http-error' | 'unauthorized',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(reason, message, false, options);
   }
 }
@@ -51,7 +59,12 @@ export class SlowTransferError extends TransferError {
 export class NoSpaceError extends CacheError {
   override name = 'NoSpaceError';
   constructor(root: string, options?: { cause?: unknown }) {
-    super('no-space', `The disk holding the cache (${root}) is full. Free space or run \`aether-native cache gc\`; the partial download was removed.`, false, options);
+    super(
+      'no-space',
+      `The disk holding the cache (${root}) is full. Free space or run \`aether-native cache gc\`; the partial download was removed.`,
+      false,
+      options,
+    );
   }
 }
 
@@ -67,7 +80,11 @@ export class NotEnoughSpaceError extends CacheError {
     readonly availableBytes: number,
     dir: string,
   ) {
-    super('no-space', `not enough space for ${file} (needs ${neededBytes} bytes, has ${availableBytes} bytes) on the disk holding ${dir}; free space or run \`aether-native cache gc\``, false);
+    super(
+      'no-space',
+      `not enough space for ${file} (needs ${neededBytes} bytes, has ${availableBytes} bytes) on the disk holding ${dir}; free space or run \`aether-native cache gc\``,
+      false,
+    );
   }
 }
 

@@ -22,7 +22,15 @@ export interface GcOptions {
  * Removes every entry that is neither in `keep` nor in the current list (nor being downloaded), the
  * unverified files likewise, and the quarantine folder.
  */
-export async function collectGarbage({ store, scheduler, unverified, keep, wanted, fs, logger }: GcOptions): Promise<GcReport> {
+export async function collectGarbage({
+  store,
+  scheduler,
+  unverified,
+  keep,
+  wanted,
+  fs,
+  logger,
+}: GcOptions): Promise<GcReport> {
   const keepSet = new Set(keep);
   const retained = (sha256: string) => keepSet.has(sha256) || wanted.has(sha256) || scheduler.isActive(sha256);
   const report: GcReport = { removed: [], freedBytes: 0, kept: 0 };
@@ -37,7 +45,10 @@ export async function collectGarbage({ store, scheduler, unverified, keep, wante
   for (const sha256 of [...unverified]) {
     if (retained(sha256)) continue;
     const file = finalPath(store.root, sha256);
-    report.freedBytes += await fs.stat(file).then((s) => s.size, () => 0);
+    report.freedBytes += await fs.stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
     await fs.rm(file, { force: true });
     unverified.delete(sha256);
     report.removed.push(sha256);
@@ -54,7 +65,10 @@ async function clearQuarantine(fs: CacheFs, dir: string): Promise<number> {
   for (const entry of entries) {
     if (!entry.isFile() || !QUARANTINE_NAME_PATTERN.test(entry.name)) continue;
     const file = path.join(dir, entry.name);
-    freed += await fs.stat(file).then((s) => s.size, () => 0);
+    freed += await fs.stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
     await fs.rm(file, { force: true });
   }
   return freed;

@@ -54,7 +54,13 @@ export class GroupCommit {
     const folders = new Map<string, Promise<{ failed: false } | { failed: true; err: unknown }>>();
     for (const { dir } of group) {
       if (folders.has(dir)) continue;
-      folders.set(dir, this.deps.syncFolder(dir).then(() => ({ failed: false as const }), (err: unknown) => ({ failed: true as const, err })));
+      folders.set(
+        dir,
+        this.deps.syncFolder(dir).then(
+          () => ({ failed: false as const }),
+          (err: unknown) => ({ failed: true as const, err }),
+        ),
+      );
     }
     const failures = new Map<string, unknown>();
     for (const [dir, outcome] of folders) {
@@ -64,7 +70,10 @@ export class GroupCommit {
     const durable = group.filter((w) => !failures.has(w.dir));
     if (durable.length > 0) {
       await this.deps.appendJournal(durable.map((w) => w.line).join('')).catch((err: unknown) => {
-        this.deps.logger.warn({ err, entries: durable.length }, 'cache: journal append failed; those entries are re-hashed at the next start');
+        this.deps.logger.warn(
+          { err, entries: durable.length },
+          'cache: journal append failed; those entries are re-hashed at the next start',
+        );
       });
     }
     for (const waiter of group) {

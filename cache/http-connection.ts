@@ -9,7 +9,10 @@ import { ChunkedDecoder, bodyFraming, parseResponseHead, type BodyFraming, type 
  */
 export class HttpTimeoutError extends Error {
   override name = 'HttpTimeoutError';
-  constructor(readonly code: 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT' | 'TOO_SLOW' | 'DEADLINE', message: string) {
+  constructor(
+    readonly code: 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT' | 'TOO_SLOW' | 'DEADLINE',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -102,7 +105,11 @@ export class Connection {
   /** The current read buffer holds a body's first bytes until `readBody`: the next read needs another. */
   private readBufferKept = false;
 
-  constructor(target: URL, options: ConnectionOptions, private readonly owner: ConnectionOwner) {
+  constructor(
+    target: URL,
+    options: ConnectionOptions,
+    private readonly owner: ConnectionOwner,
+  ) {
     // The same buffer for every read, except after one was kept as a body's first bytes (see readHead).
     let readBuffer = Buffer.allocUnsafe(options.readBufferBytes);
     const onread = {
@@ -117,13 +124,28 @@ export class Connection {
     const host = target.hostname.replace(/^\[|\]$/g, '');
     this.socket =
       target.protocol === 'https:'
-        ? tls.connect(tlsOptions({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ca: options.ca }, onread))
+        ? tls.connect(
+            tlsOptions(
+              {
+                host,
+                port,
+                servername: net.isIP(host) ? undefined : host,
+                ALPNProtocols: ['http/1.1'],
+                ca: options.ca,
+              },
+              onread,
+            ),
+          )
         : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.socket.on('error', (err) => this.fail(err));
     this.socket.on('end', () => this.ended());
     this.socket.on('close', () => this.ended());
-    this.socket.on('timeout', () => this.fail(new HttpTimeoutError('BODY_TIMEOUT', `no body bytes for ${this.exchangeNow?.options.stallTimeoutMs} ms`)));
+    this.socket.on('timeout', () =>
+      this.fail(
+        new HttpTimeoutError('BODY_TIMEOUT', `no body bytes for ${this.exchangeNow?.options.stallTimeoutMs} ms`),
+      ),
+    );
   }
 
   get usable(): boolean {
@@ -167,14 +189,28 @@ export class Connection {
         reusable: false,
         failure: null,
         resolveHead,
-        rejectHead: (err) => rejectHead(reused && !exchange.gotBytes && !options.signal.aborted && !(err instanceof HttpTimeoutError) ? new StaleConnectionError('stale', { cause: err }) : err),
+        rejectHead: (err) =>
+          rejectHead(
+            reused && !exchange.gotBytes && !options.signal.aborted && !(err instanceof HttpTimeoutError)
+              ? new StaleConnectionError('stale', { cause: err })
+              : err,
+          ),
         resolveBody: () => undefined,
         rejectBody: () => undefined,
-        headersTimer: setTimeout(() => this.fail(new HttpTimeoutError('HEADERS_TIMEOUT', `no answer within ${options.headersTimeoutMs} ms`)), options.headersTimeoutMs),
+        headersTimer: setTimeout(
+          () => this.fail(new HttpTimeoutError('HEADERS_TIMEOUT', `no answer within ${options.headersTimeoutMs} ms`)),
+          options.headersTimeoutMs,
+        ),
         rateTimer: null,
         windowBytes: 0,
         heldThisWindow: false,
-        deadlineTimer: options.deadlineMs != null ? setTimeout(() => this.fail(new HttpTimeoutError('DEADLINE', `not complete within ${options.deadlineMs} ms`)), options.deadlineMs) : null,
+        deadlineTimer:
+          options.deadlineMs != null
+            ? setTimeout(
+                () => this.fail(new HttpTimeoutError('DEADLINE', `not complete within ${options.deadlineMs} ms`)),
+                options.deadlineMs,
+              )
+            : null,
         onAbort: () => this.fail(abortError()),
       };
       options.signal.addEventListener('abort', exchange.onAbort, { once: true });
@@ -201,7 +237,9 @@ export class Connection {
     exchange.gotBytes = true;
     if (exchange.state === 'waiting') {
       // A read already under way when the socket paused (TLS can hand over several records).
-      exchange.early = Buffer.concat(exchange.early ? [exchange.early, buffer.subarray(0, n)] : [buffer.subarray(0, n)]);
+      exchange.early = Buffer.concat(
+        exchange.early ? [exchange.early, buffer.subarray(0, n)] : [buffer.subarray(0, n)],
+      );
       return false;
     }
     try {
@@ -291,7 +329,12 @@ export class Connection {
       exchange.windowBytes = 0;
       exchange.heldThisWindow = this.pausedByBody;
       if (heldThisWindow || this.pausedByBody || windowBytes >= floor) return;
-      this.fail(new HttpTimeoutError('TOO_SLOW', `${windowBytes} bytes in ${minRate.windowMs} ms, below the ${minRate.bytesPerSecond} B/s minimum`));
+      this.fail(
+        new HttpTimeoutError(
+          'TOO_SLOW',
+          `${windowBytes} bytes in ${minRate.windowMs} ms, below the ${minRate.bytesPerSecond} B/s minimum`,
+        ),
+      );
     }, minRate.windowMs);
   }
 
@@ -371,7 +414,11 @@ export class Connection {
       exchange.resolveBody();
       return;
     }
-    this.fail(Object.assign(new Error('the server closed the connection before the response was complete'), { code: 'ECONNRESET' }));
+    this.fail(
+      Object.assign(new Error('the server closed the connection before the response was complete'), {
+        code: 'ECONNRESET',
+      }),
+    );
   }
 
   private fail(err: unknown): void {
@@ -409,4 +456,3 @@ function tlsOptions(options: tls.ConnectionOptions, onread: net.OnReadOpts): tls
 function abortError(): Error {
   return Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
-

@@ -38,7 +38,8 @@ export class FileHttpClient {
 
   async get(url: string, options: GetOptions): Promise<GetResponse> {
     const target = new URL(url);
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${target.protocol}`);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+      throw new TypeError(`not an http(s) URL: ${target.protocol}`);
     const request = requestHead(target, options.headers);
     const reused = this.takeIdle(target.origin);
     if (reused) {
@@ -93,10 +94,10 @@ function requestHead(target: URL, headers: Record<string, string>): string {
   let head = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     // A CR or LF in a value would let it write headers of its own (request splitting).
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) throw new TypeError(`the request header ${JSON.stringify(name.slice(0, 40))} has characters HTTP does not allow`);
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value))
+      throw new TypeError(`the request header ${JSON.stringify(name.slice(0, 40))} has characters HTTP does not allow`);
     if (name.toLowerCase() === 'host' || name.toLowerCase() === 'connection') continue;
     head += `${name}: ${value}\r\n`;
   }
   return `${head}\r\n`;
 }
-

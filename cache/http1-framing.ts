@@ -31,10 +31,12 @@ const FIELD = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
 export function parseResponseHead(buffer: Buffer): { head: ResponseHead; length: number } | null {
   const end = buffer.indexOf(HEAD_END);
   if (end < 0) {
-    if (buffer.length > MAX_HEAD_BYTES) throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
+    if (buffer.length > MAX_HEAD_BYTES)
+      throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
     return null;
   }
-  if (end + HEAD_END.length > MAX_HEAD_BYTES) throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
+  if (end + HEAD_END.length > MAX_HEAD_BYTES)
+    throw new HttpProtocolError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
   const [statusLine = '', ...lines] = buffer.toString('latin1', 0, end).split('\r\n');
   const status = STATUS_LINE.exec(statusLine);
   if (!status) throw new HttpProtocolError(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
@@ -52,7 +54,8 @@ export function parseResponseHead(buffer: Buffer): { head: ResponseHead; length:
   return { head: { statusCode: Number(status[2]), headers, keepAlive }, length: end + HEAD_END.length };
 }
 
-export type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'until-close' };
+export type BodyFraming =
+  { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'until-close' };
 
 /** How the body of a response to a GET ends (RFC 9112 §6.3). */
 export function bodyFraming({ statusCode, headers }: ResponseHead): BodyFraming {
@@ -65,7 +68,8 @@ export function bodyFraming({ statusCode, headers }: ResponseHead): BodyFraming 
   if (contentLength === undefined) return { kind: 'until-close' };
   const values = new Set(contentLength.split(',').map((v) => v.trim()));
   const [value = ''] = values;
-  if (values.size !== 1 || !/^\d{1,15}$/.test(value)) throw new HttpProtocolError(`an invalid Content-Length: ${JSON.stringify(contentLength.slice(0, 80))}`);
+  if (values.size !== 1 || !/^\d{1,15}$/.test(value))
+    throw new HttpProtocolError(`an invalid Content-Length: ${JSON.stringify(contentLength.slice(0, 80))}`);
   return { kind: 'length', length: Number(value) };
 }
 
@@ -121,7 +125,8 @@ export class ChunkedDecoder {
       this.state = 'size';
     } else if (this.state === 'trailer') {
       this.trailerBytes += line.length + 2;
-      if (this.trailerBytes > MAX_TRAILER_BYTES) throw new HttpProtocolError(`the trailers are over ${MAX_TRAILER_BYTES} bytes`);
+      if (this.trailerBytes > MAX_TRAILER_BYTES)
+        throw new HttpProtocolError(`the trailers are over ${MAX_TRAILER_BYTES} bytes`);
       if (line === '') this.state = 'done';
     } else {
       const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line);

@@ -121,7 +121,10 @@ export async function acquireCacheLock(root: string, options: LockOptions): Prom
 }
 
 /** Who holds the root's lock now (a live holder only), without taking it: for read-only commands that want to say so. */
-export async function currentHolder(root: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<LockHolder | null> {
+export async function currentHolder(
+  root: string,
+  isAlive: (pid: number) => boolean = processIsAlive,
+): Promise<LockHolder | null> {
   const found = await readLock(lockPath(root));
   if (!found || !found.holder) return null;
   return thisBoot(found.holder) && isAlive(found.holder.pid) ? found.holder : null;
@@ -201,7 +204,9 @@ async function readLock(file: string): Promise<FoundLock | null> {
     }
   }
   const match = HOLDER.exec(raw);
-  const holder = match ? { pid: Number(match[1]), role: match[2]!, token: match[3]!, bootSec: match[4] ? Number(match[4]) : null } : null;
+  const holder = match
+    ? { pid: Number(match[1]), role: match[2]!, token: match[3]!, bootSec: match[4] ? Number(match[4]) : null }
+    : null;
   return { raw, holder, youngFile: holder === null && youngFile };
 }
 
@@ -217,6 +222,7 @@ async function removeLeftAsides(root: string, isAlive: (pid: number) => boolean)
   const names = await fsp.readdir(root).catch(() => [] as string[]);
   for (const name of names) {
     const match = pattern.exec(name);
-    if (match && !isAlive(Number(match[1]))) await fsp.rm(path.join(root, name), { force: true }).catch(() => undefined);
+    if (match && !isAlive(Number(match[1])))
+      await fsp.rm(path.join(root, name), { force: true }).catch(() => undefined);
   }
 }

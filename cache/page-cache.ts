@@ -42,7 +42,17 @@ export function pageFacingCache(deps: PageCacheDeps): CacheService {
     const totals = emptyTotals();
     const files = base.files.map((status): FileStatus => {
       const refused = list !== null && !list.has(status.sha256) && status.state !== 'present';
-      const shown: FileStatus = refused ? { sha256: status.sha256, state: 'failed', bytes: 0, size: null, reason: 'not-listed', message: NOT_LISTED_MESSAGE, permanent: false } : status;
+      const shown: FileStatus = refused
+        ? {
+            sha256: status.sha256,
+            state: 'failed',
+            bytes: 0,
+            size: null,
+            reason: 'not-listed',
+            message: NOT_LISTED_MESSAGE,
+            permanent: false,
+          }
+        : status;
       addToTotals(totals, shown);
       return shown;
     });
@@ -61,13 +71,19 @@ export function pageFacingCache(deps: PageCacheDeps): CacheService {
       }
       if (unlisted || list === null) void deps.refreshEventFiles?.().catch(() => undefined);
       deps.cache.loop.tick();
-      return report(files.map((f) => f.sha256), list);
+      return report(
+        files.map((f) => f.sha256),
+        list,
+      );
     },
     subscribe: (listener: ProgressListener) => deps.cache.subscribe(listener),
     verify: (hashes?: readonly string[]): Promise<VerifyReport> => deps.cache.verify(hashes),
     async gc(keep: readonly string[]): Promise<GcReport> {
       const files = deps.eventFiles();
-      if (files === null) throw new GcRefusedError("gc is refused until the event's file list has been received from the API: without it, gc would not know which files to keep.");
+      if (files === null)
+        throw new GcRefusedError(
+          "gc is refused until the event's file list has been received from the API: without it, gc would not know which files to keep.",
+        );
       return deps.cache.gc([...keep, ...files.map((f) => f.sha256), ...(deps.openHashes?.() ?? [])]);
     },
   };

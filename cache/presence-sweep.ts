@@ -64,7 +64,12 @@ export class PresenceSweep {
       if (this.options.store.has(sha256)) this.urgent.add(sha256);
     }
     const now = (this.options.now ?? Date.now)();
-    if (this.urgent.size === 0 || this.running || now - this.lastUrgentAt < (this.options.urgentIntervalMs ?? DEFAULT_URGENT_INTERVAL_MS)) return;
+    if (
+      this.urgent.size === 0 ||
+      this.running ||
+      now - this.lastUrgentAt < (this.options.urgentIntervalMs ?? DEFAULT_URGENT_INTERVAL_MS)
+    )
+      return;
     this.lastUrgentAt = now;
     // After the caller's turn: `status` itself stays a memory lookup.
     setImmediate(() => {
@@ -108,7 +113,10 @@ export class PresenceSweep {
     const result = await store.check(sha256);
     if (this.closed || result === 'ok' || result === 'unknown' || !store.has(sha256)) return;
     store.drop(sha256);
-    this.options.logger.warn({ sha256, how: result }, 'cache: an entry was removed or changed outside the app; fetching it again');
+    this.options.logger.warn(
+      { sha256, how: result },
+      'cache: an entry was removed or changed outside the app; fetching it again',
+    );
     this.options.onGone(sha256, result);
   }
 }

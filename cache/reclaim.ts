@@ -31,7 +31,14 @@ export function processIsAlive(pid: number): boolean {
  * user's `.tmp/notes.txt` or `.tmp/project/` is never touched, not even looked into. Returns how many
  * files were removed.
  */
-export async function reclaimStaleTemps({ fs, root, logger, ownPid, ownNonce, isProcessAlive = processIsAlive }: ReclaimOptions): Promise<number> {
+export async function reclaimStaleTemps({
+  fs,
+  root,
+  logger,
+  ownPid,
+  ownNonce,
+  isProcessAlive = processIsAlive,
+}: ReclaimOptions): Promise<number> {
   const stale = (pid: number, nonce: string) => (pid === ownPid ? !nonce.startsWith(ownNonce) : !isProcessAlive(pid));
   const candidates: string[] = [];
   const dir = tempDir(root);
@@ -42,7 +49,8 @@ export async function reclaimStaleTemps({ fs, root, logger, ownPid, ownNonce, is
   for (const entry of await listFiles(fs, root)) {
     const match = JOURNAL_TEMP_PATTERN.exec(entry);
     // A compaction is never left behind by a live store of this process: any nonce is stale then.
-    if (match && (Number(match[1]) === ownPid || !isProcessAlive(Number(match[1])))) candidates.push(path.join(root, entry));
+    if (match && (Number(match[1]) === ownPid || !isProcessAlive(Number(match[1]))))
+      candidates.push(path.join(root, entry));
   }
   let removed = 0;
   for (const file of candidates) {

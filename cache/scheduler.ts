@@ -23,7 +23,10 @@ export interface SlowRetryPolicy {
   backoff: BackoffPolicy;
 }
 
-export const DEFAULT_SLOW_RETRY: SlowRetryPolicy = { maxRequeues: 4, backoff: { initialDelayMs: 30_000, maxDelayMs: 10 * 60_000, factor: 2, jitter: 1 } };
+export const DEFAULT_SLOW_RETRY: SlowRetryPolicy = {
+  maxRequeues: 4,
+  backoff: { initialDelayMs: 30_000, maxDelayMs: 10 * 60_000, factor: 2, jitter: 1 },
+};
 
 interface Job {
   file: CacheFile;
@@ -66,7 +69,8 @@ export class DownloadScheduler {
     private readonly slowRetry: SlowRetryPolicy = DEFAULT_SLOW_RETRY,
     private readonly random: () => number = Math.random,
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`download concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`download concurrency must be a positive integer, got ${concurrency}`);
   }
 
   /** The download of this file: the running one if any, else a new one queued. */
@@ -165,7 +169,12 @@ export class DownloadScheduler {
           this.pump();
         }
         if (state.kind === 'failed') {
-          this.failures.set(sha256, { reason: state.reason, message: state.message, permanent: state.permanent, at: this.now() });
+          this.failures.set(sha256, {
+            reason: state.reason,
+            message: state.message,
+            permanent: state.permanent,
+            at: this.now(),
+          });
         }
         this.onChange(sha256, state);
       });
@@ -176,7 +185,12 @@ export class DownloadScheduler {
       } else {
         if (!this.failures.has(sha256)) {
           const e = err as CacheError;
-          this.failures.set(sha256, { reason: e.reason ?? 'io-error', message: e.message, permanent: e.permanent ?? false, at: this.now() });
+          this.failures.set(sha256, {
+            reason: e.reason ?? 'io-error',
+            message: e.message,
+            permanent: e.permanent ?? false,
+            at: this.now(),
+          });
         }
         outcome = { ok: false, err };
       }
@@ -199,7 +213,15 @@ export class DownloadScheduler {
   private backOff(job: Job, message: string): void {
     job.requeues += 1;
     const retryInMs = backoffDelay(this.slowRetry.backoff, job.requeues - 1, this.random);
-    job.state = { kind: 'retrying', reason: 'stalled', message, attempt: job.requeues, retryInMs, bytes: 0, size: job.file.size ?? null };
+    job.state = {
+      kind: 'retrying',
+      reason: 'stalled',
+      message,
+      attempt: job.requeues,
+      retryInMs,
+      bytes: 0,
+      size: job.file.size ?? null,
+    };
     this.onChange(job.file.sha256, job.state);
     job.backoffTimer = setTimeout(() => {
       job.backoffTimer = null;

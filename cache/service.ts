@@ -6,7 +6,15 @@ import { FileHttpClient } from './http-get';
 import { collectGarbage } from './gc';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
 import { DEFAULT_CONCURRENCY, DEFAULT_SLOW_RETRY, DownloadScheduler, type SlowRetryPolicy } from './scheduler';
-import type { CacheFile, EnsureInput, GcReport, ProgressEvent, StatusReport, SyncSummary, VerifyReport } from '../contracts/cache';
+import type {
+  CacheFile,
+  EnsureInput,
+  GcReport,
+  ProgressEvent,
+  StatusReport,
+  SyncSummary,
+  VerifyReport,
+} from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
 import { SpaceBudget, type FreeBytes } from './disk-space';
 import { PresenceSweep } from './presence-sweep';
@@ -90,8 +98,20 @@ export class Cache implements CacheService {
     });
     this.http = new FileHttpClient({ idleConnections: concurrency });
     const now = deps.now ?? Date.now;
-    this.progress = new ProgressHub(() => this.totalsEvent(), deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, now);
-    this.scheduler = new DownloadScheduler((file, onState) => this.runJob(file, onState), concurrency, (sha, state) => this.onJobState(sha, state), now, () => this.loop.tick(), deps.slowRetry ?? DEFAULT_SLOW_RETRY, deps.random);
+    this.progress = new ProgressHub(
+      () => this.totalsEvent(),
+      deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+      now,
+    );
+    this.scheduler = new DownloadScheduler(
+      (file, onState) => this.runJob(file, onState),
+      concurrency,
+      (sha, state) => this.onJobState(sha, state),
+      now,
+      () => this.loop.tick(),
+      deps.slowRetry ?? DEFAULT_SLOW_RETRY,
+      deps.random,
+    );
     this.loop = new SyncLoop({
       store,
       scheduler: this.scheduler,
@@ -155,13 +175,27 @@ export class Cache implements CacheService {
   }
 
   async verify(hashes?: readonly string[]): Promise<VerifyReport> {
-    const report = await verifyEntries({ store: this.store, scheduler: this.scheduler, unverified: this.unverified, hashes, fs: this.deps.fs ?? nodeCacheFs });
+    const report = await verifyEntries({
+      store: this.store,
+      scheduler: this.scheduler,
+      unverified: this.unverified,
+      hashes,
+      fs: this.deps.fs ?? nodeCacheFs,
+    });
     if (report.quarantined.length > 0) this.loop.tick();
     return report;
   }
 
   async gc(keep: readonly string[]): Promise<GcReport> {
-    return collectGarbage({ store: this.store, scheduler: this.scheduler, unverified: this.unverified, keep, wanted: this.loop.wantedFiles, fs: this.deps.fs ?? nodeCacheFs, logger: this.deps.logger });
+    return collectGarbage({
+      store: this.store,
+      scheduler: this.scheduler,
+      unverified: this.unverified,
+      keep,
+      wanted: this.loop.wantedFiles,
+      fs: this.deps.fs ?? nodeCacheFs,
+      logger: this.deps.logger,
+    });
   }
 
   async close(): Promise<void> {
@@ -199,14 +233,22 @@ export class Cache implements CacheService {
 
   private onJobState(sha256: string, state: DownloadState): void {
     const stateChanged = state.kind !== 'receiving';
-    this.progress.file(sha256, () => ({ type: 'file', status: fileStatus(this.store, this.scheduler, sha256, this.loop.wantedFiles.get(sha256)?.size ?? null) }), stateChanged);
+    this.progress.file(
+      sha256,
+      () => ({
+        type: 'file',
+        status: fileStatus(this.store, this.scheduler, sha256, this.loop.wantedFiles.get(sha256)?.size ?? null),
+      }),
+      stateChanged,
+    );
     if (state.kind === 'done' || state.kind === 'failed') this.progress.forget(sha256);
   }
 
   private totalsEvent(): ProgressEvent {
     const totals = emptyTotals();
     const wanted = this.loop.wantedFiles;
-    for (const file of wanted.values()) addToTotals(totals, fileStatus(this.store, this.scheduler, file.sha256, file.size ?? null));
+    for (const file of wanted.values())
+      addToTotals(totals, fileStatus(this.store, this.scheduler, file.sha256, file.size ?? null));
     return { type: 'total', totals, sync: this.loop.state };
   }
 }
@@ -217,7 +259,10 @@ export async function openCache(deps: CacheDeps): Promise<Cache> {
   try {
     await fs.mkdir(deps.root, { recursive: true });
   } catch (err) {
-    throw new StoreIoError(`Cannot create the cache folder ${deps.root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`, { cause: err });
+    throw new StoreIoError(
+      `Cannot create the cache folder ${deps.root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`,
+      { cause: err },
+    );
   }
   const lock = await acquireCacheLock(deps.root, deps.lock ?? { role: 'app' });
   try {

@@ -27,13 +27,24 @@ export interface SessionReadiness {
 export const AT_RISK_WINDOW_MS = 30 * 60_000;
 
 /** Sessions in start order (sessions without a start last); files without a session are not a session. */
-export function sessionReadiness(files: readonly SessionFile[], isPresent: (sha256: string) => boolean): Omit<SessionReadiness, 'at_risk_since'>[] {
+export function sessionReadiness(
+  files: readonly SessionFile[],
+  isPresent: (sha256: string) => boolean,
+): Omit<SessionReadiness, 'at_risk_since'>[] {
   const sessions = new Map<string, Omit<SessionReadiness, 'at_risk_since'>>();
   for (const file of files) {
     if (!file.session_id) continue;
     let session = sessions.get(file.session_id);
     if (!session) {
-      session = { id: file.session_id, title: file.session_title ?? null, starts_at: file.session_starts_at ?? null, ends_at: file.session_ends_at ?? null, files: 0, missing: 0, ready: true };
+      session = {
+        id: file.session_id,
+        title: file.session_title ?? null,
+        starts_at: file.session_starts_at ?? null,
+        ends_at: file.session_ends_at ?? null,
+        files: 0,
+        missing: 0,
+        ready: true,
+      };
       sessions.set(file.session_id, session);
     }
     session.files += 1;
@@ -42,7 +53,8 @@ export function sessionReadiness(files: readonly SessionFile[], isPresent: (sha2
       session.ready = false;
     }
   }
-  const startOf = (s: { starts_at: string | null }) => (s.starts_at ? Date.parse(s.starts_at) : Number.POSITIVE_INFINITY);
+  const startOf = (s: { starts_at: string | null }) =>
+    s.starts_at ? Date.parse(s.starts_at) : Number.POSITIVE_INFINITY;
   return [...sessions.values()].sort((a, b) => startOf(a) - startOf(b) || a.id.localeCompare(b.id));
 }
 
@@ -56,7 +68,8 @@ export function createReadinessTracker(windowMs = AT_RISK_WINDOW_MS) {
         seen.add(session.id);
         const start = session.starts_at ? Date.parse(session.starts_at) : null;
         const end = session.ends_at ? Date.parse(session.ends_at) : start;
-        const atRisk = !session.ready && start !== null && start - now.getTime() <= windowMs && (end ?? start) >= now.getTime();
+        const atRisk =
+          !session.ready && start !== null && start - now.getTime() <= windowMs && (end ?? start) >= now.getTime();
         if (!atRisk) {
           since.delete(session.id);
           return { ...session, at_risk_since: null };

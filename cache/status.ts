@@ -3,7 +3,12 @@ import type { FileStatus, StatusTotals } from '../contracts/cache';
 import type { ContentStore } from './store';
 
 /** The state of one hash, from memory only: the store index, the running job, the last failure. */
-export function fileStatus(store: ContentStore, scheduler: DownloadScheduler, sha256: string, sizeHint: number | null): FileStatus {
+export function fileStatus(
+  store: ContentStore,
+  scheduler: DownloadScheduler,
+  sha256: string,
+  sizeHint: number | null,
+): FileStatus {
   const size = store.sizeOf(sha256);
   if (size !== undefined) return { sha256, state: 'present', bytes: size, size };
   const job = scheduler.state(sha256);
@@ -17,22 +22,54 @@ export function fileStatus(store: ContentStore, scheduler: DownloadScheduler, sh
       case 'receiving':
         return { sha256, state: 'downloading', bytes: job.bytes, size: job.size ?? sizeHint, lastError: null };
       case 'retrying':
-        return { sha256, state: 'downloading', bytes: job.bytes, size: job.size ?? sizeHint, lastError: { reason: job.reason, message: job.message } };
+        return {
+          sha256,
+          state: 'downloading',
+          bytes: job.bytes,
+          size: job.size ?? sizeHint,
+          lastError: { reason: job.reason, message: job.message },
+        };
       case 'committing':
         return { sha256, state: 'downloading', bytes: job.bytes, size: job.size, lastError: null };
       case 'done':
         return { sha256, state: 'present', bytes: job.entry.size, size: job.entry.size };
       case 'failed':
-        return { sha256, state: 'failed', bytes: 0, size: sizeHint, reason: job.reason, message: job.message, permanent: job.permanent };
+        return {
+          sha256,
+          state: 'failed',
+          bytes: 0,
+          size: sizeHint,
+          reason: job.reason,
+          message: job.message,
+          permanent: job.permanent,
+        };
     }
   }
   const failure = scheduler.failure(sha256);
-  if (failure) return { sha256, state: 'failed', bytes: 0, size: sizeHint, reason: failure.reason, message: failure.message, permanent: failure.permanent };
+  if (failure)
+    return {
+      sha256,
+      state: 'failed',
+      bytes: 0,
+      size: sizeHint,
+      reason: failure.reason,
+      message: failure.message,
+      permanent: failure.permanent,
+    };
   return { sha256, state: 'missing', bytes: 0, size: sizeHint };
 }
 
 export function emptyTotals(): StatusTotals {
-  return { files: 0, present: 0, missing: 0, queued: 0, downloading: 0, failed: 0, bytesPresent: 0, bytesDownloading: 0 };
+  return {
+    files: 0,
+    present: 0,
+    missing: 0,
+    queued: 0,
+    downloading: 0,
+    failed: 0,
+    bytesPresent: 0,
+    bytesDownloading: 0,
+  };
 }
 
 export function addToTotals(totals: StatusTotals, status: FileStatus): void {

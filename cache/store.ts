@@ -9,7 +9,14 @@ import { GroupCommit } from './group-commit';
 import { hashFile } from './hash-file';
 import { FINAL_NAME_PATTERN, SHARD_PATTERN, finalPath, quarantineDir, shardDir, tempDir, tempName } from './layout';
 import { reclaimStaleTemps } from './reclaim';
-import { addLine, appendJournal, compactJournal, readJournal, removeLine, type VerifiedStamp } from './verified-journal';
+import {
+  addLine,
+  appendJournal,
+  compactJournal,
+  readJournal,
+  removeLine,
+  type VerifiedStamp,
+} from './verified-journal';
 
 export interface StoreEntry {
   sha256: string;
@@ -65,7 +72,11 @@ export class ContentStore {
     readonly nonce: string,
     readonly writable = true,
   ) {
-    this.commits = new GroupCommit({ syncFolder: syncDirectory, appendJournal: (lines) => appendJournal(fs, root, lines), logger });
+    this.commits = new GroupCommit({
+      syncFolder: syncDirectory,
+      appendJournal: (lines) => appendJournal(fs, root, lines),
+      logger,
+    });
   }
 
   has(sha256: string): boolean {
@@ -102,7 +113,10 @@ export class ContentStore {
   async createTemp(sha256: string): Promise<TempFile> {
     this.assertWritable();
     this.tempCounter += 1;
-    const file = path.join(tempDir(this.root), tempName(sha256, this.pid, `${this.nonce}${this.tempCounter.toString(16)}`));
+    const file = path.join(
+      tempDir(this.root),
+      tempName(sha256, this.pid, `${this.nonce}${this.tempCounter.toString(16)}`),
+    );
     const handle = await this.fs.open(file, 'w+');
     return { path: file, handle };
   }
@@ -158,7 +172,10 @@ export class ContentStore {
     try {
       await this.fs.rename(finalPath(this.root, sha256), target);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw new StoreIoError(`Could not quarantine ${sha256} in ${this.root}: ${(err as Error).message}`, { cause: err });
+      if (errnoCode(err) !== 'ENOENT')
+        throw new StoreIoError(`Could not quarantine ${sha256} in ${this.root}: ${(err as Error).message}`, {
+          cause: err,
+        });
     }
     await this.appendBestEffort(removeLine(sha256));
     this.logger.warn({ sha256, actual, quarantined: target }, 'cache: entry does not match its hash, quarantined');
@@ -226,12 +243,18 @@ export class ContentStore {
    */
   private async appendBestEffort(lines: string): Promise<void> {
     await appendJournal(this.fs, this.root, lines).catch((err: unknown) => {
-      this.logger.warn({ code: errnoCode(err) }, 'cache: journal line not written; the entry is re-checked at the next start');
+      this.logger.warn(
+        { code: errnoCode(err) },
+        'cache: journal line not written; the entry is re-checked at the next start',
+      );
     });
   }
 
   private assertWritable(): void {
-    if (!this.writable) throw new StoreIoError(`The cache at ${this.root} was opened read-only; this change needs the writer (the one holding its lock).`);
+    if (!this.writable)
+      throw new StoreIoError(
+        `The cache at ${this.root} was opened read-only; this change needs the writer (the one holding its lock).`,
+      );
   }
 
   private forget(sha256: string): void {
@@ -249,17 +272,28 @@ export class ContentStore {
  * is needed to answer, so `read` mode skips them, and a compaction that fails (a full disk) is logged
  * and skipped: opening never fails for want of space.
  */
-export async function openStore({ root, fs, logger, pid = process.pid, mode = 'write' }: StoreOptions): Promise<OpenedStore> {
+export async function openStore({
+  root,
+  fs,
+  logger,
+  pid = process.pid,
+  mode = 'write',
+}: StoreOptions): Promise<OpenedStore> {
   const writable = mode === 'write';
   if (writable) {
     try {
       await fs.mkdir(tempDir(root), { recursive: true });
     } catch (err) {
-      throw new StoreIoError(`Cannot create the cache folder ${root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`, { cause: err });
+      throw new StoreIoError(
+        `Cannot create the cache folder ${root}: ${(err as Error).message}. Check local_file_cache_path and its permissions.`,
+        { cause: err },
+      );
     }
   }
   const store = new ContentStore(root, fs, logger, pid, randomBytes(4).toString('hex'), writable);
-  const reclaimedTemps = writable ? await reclaimStaleTemps({ fs, root, logger, ownPid: pid, ownNonce: store.nonce }) : 0;
+  const reclaimedTemps = writable
+    ? await reclaimStaleTemps({ fs, root, logger, ownPid: pid, ownNonce: store.nonce })
+    : 0;
   const journal = await readJournal(fs, root);
   const unverified: string[] = [];
   for (const shard of await readdirOrEmpty(fs, root)) {
@@ -281,7 +315,10 @@ export async function openStore({ root, fs, logger, pid = process.pid, mode = 'w
       logger.warn({ root, code: errnoCode(err) }, 'cache: journal not compacted (retried at the next start)');
     });
   }
-  logger.info({ root, mode, entries: store.count, bytes: store.totalBytes, unverified: unverified.length, reclaimedTemps }, 'cache: store opened');
+  logger.info(
+    { root, mode, entries: store.count, bytes: store.totalBytes, unverified: unverified.length, reclaimedTemps },
+    'cache: store opened',
+  );
   return { store, unverified, reclaimedTemps };
 }
 

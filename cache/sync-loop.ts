@@ -9,7 +9,8 @@ import type { ContentStore } from './store';
  * The sync loop's machine: what it is doing, without the time of the last tick (which changes on
  * every tick and is not news, so it is kept beside the machine and added to `SyncSummary`).
  */
-export type SyncPhase = { state: 'stopped' } | { state: 'idle'; wanted: number } | { state: 'syncing'; wanted: number; pending: number };
+export type SyncPhase =
+  { state: 'stopped' } | { state: 'idle'; wanted: number } | { state: 'syncing'; wanted: number; pending: number };
 
 export type SyncEvent =
   | { type: 'start'; wanted: number }
@@ -27,12 +28,21 @@ export function syncStep(state: SyncPhase, event: SyncEvent): Transition<SyncPha
   switch (event.type) {
     case 'start':
       if (state.state !== 'stopped') return stay(state);
-      return to<SyncPhase, SyncEffect>({ state: 'idle', wanted: event.wanted }, { type: 'start-timer' }, { type: 'tick' });
+      return to<SyncPhase, SyncEffect>(
+        { state: 'idle', wanted: event.wanted },
+        { type: 'start-timer' },
+        { type: 'tick' },
+      );
     case 'stop':
-      return state.state === 'stopped' ? stay(state) : to<SyncPhase, SyncEffect>({ state: 'stopped' }, { type: 'stop-timer' });
+      return state.state === 'stopped'
+        ? stay(state)
+        : to<SyncPhase, SyncEffect>({ state: 'stopped' }, { type: 'stop-timer' });
     case 'reconciled': {
       if (state.state === 'stopped') return stay(state);
-      if (event.pending === 0) return state.state === 'idle' && state.wanted === event.wanted ? stay(state) : to({ state: 'idle', wanted: event.wanted });
+      if (event.pending === 0)
+        return state.state === 'idle' && state.wanted === event.wanted
+          ? stay(state)
+          : to({ state: 'idle', wanted: event.wanted });
       const same = state.state === 'syncing' && state.wanted === event.wanted && state.pending === event.pending;
       return same ? stay(state) : to({ state: 'syncing', wanted: event.wanted, pending: event.pending });
     }
@@ -136,7 +146,8 @@ export class SyncLoop {
       pending += 1;
       started += 1;
     }
-    if (started > 0) this.options.logger.info({ started, pending, wanted: this.wanted.size }, 'cache: sync queued downloads');
+    if (started > 0)
+      this.options.logger.info({ started, pending, wanted: this.wanted.size }, 'cache: sync queued downloads');
     this.lastTickAt = now;
     this.machine.dispatch({ type: 'reconciled', wanted: this.wanted.size, pending });
     // The tick time changes on every pass without being news: kept current for readers, not announced.

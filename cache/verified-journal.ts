@@ -57,7 +57,12 @@ export async function appendJournal(fs: CacheFs, root: string, lines: string): P
  * reclaim recognises it), synced, renamed over. A failed write (a full disk) removes its temp file
  * before it rethrows, so nothing is left behind; the old journal is untouched then.
  */
-export async function compactJournal(fs: CacheFs, root: string, stamps: ReadonlyMap<string, VerifiedStamp>, pid = process.pid): Promise<void> {
+export async function compactJournal(
+  fs: CacheFs,
+  root: string,
+  stamps: ReadonlyMap<string, VerifiedStamp>,
+  pid = process.pid,
+): Promise<void> {
   let text = '';
   for (const [sha256, stamp] of stamps) text += addLine(sha256, stamp);
   const temp = journalTempPath(root, pid, randomBytes(4).toString('hex'));

@@ -18,7 +18,13 @@ export interface VerifyOptions {
  * Re-hashes entries on demand (all of them when no list is given) and quarantines every one whose
  * content no longer matches its name. Hashes being downloaded right now are skipped.
  */
-export async function verifyEntries({ store, scheduler, unverified, hashes, fs }: VerifyOptions): Promise<VerifyReport> {
+export async function verifyEntries({
+  store,
+  scheduler,
+  unverified,
+  hashes,
+  fs,
+}: VerifyOptions): Promise<VerifyReport> {
   const targets = hashes ? [...new Set(hashes)] : [...store.hashes(), ...unverified];
   const report: VerifyReport = { checked: 0, ok: 0, quarantined: [] };
   for (const sha256 of targets) {

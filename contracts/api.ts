@@ -36,7 +36,13 @@ export const DeviceRecord = z.looseObject({
    */
   launch_extra_types: z.array(z.string().max(40)).max(100).optional().catch(undefined),
   /** Minutes between low-resolution kiosk screenshots next to the status file; null (the default): none. */
-  screenshot_minutes: z.number().positive().max(24 * 60).nullable().optional().catch(undefined),
+  screenshot_minutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .nullable()
+    .optional()
+    .catch(undefined),
   /** What background sync does while a presentation runs (CONTRACTS "Device record, optional fields"). */
   sync_while_presenting: z.enum(['pause', 'throttle', 'full']).optional().catch(undefined),
   max_download_mbps: z.number().positive().nullable().optional().catch(undefined),
@@ -49,7 +55,10 @@ export const SiteDomain = z.looseObject({
   site_domain: z.string().min(1),
   allowed_origins: z.array(HttpUrl).optional(),
   /** Seconds between launcher list refreshes per page mode (CONTRACTS.md "Refresh periods per mode"). */
-  refresh_periods: z.object({ default: z.number().positive(), onsite: z.number().positive(), native: z.number().positive() }).partial().optional(),
+  refresh_periods: z
+    .object({ default: z.number().positive(), onsite: z.number().positive(), native: z.number().positive() })
+    .partial()
+    .optional(),
 });
 export type SiteDomain = z.infer<typeof SiteDomain>;
 

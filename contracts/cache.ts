@@ -91,8 +91,7 @@ export interface StatusReport {
 }
 
 export type ProgressEvent =
-  | { type: 'file'; status: FileStatus }
-  | { type: 'total'; totals: StatusTotals; sync: SyncSummary };
+  { type: 'file'; status: FileStatus } | { type: 'total'; totals: StatusTotals; sync: SyncSummary };
 
 /** What the sync loop is doing, for the page and `device.status` (DESIGN §3: state machines). */
 export type SyncSummary =

@@ -11,6 +11,9 @@ export function deviceFolder(configured: unknown, platformDefault: string): stri
   return resolved === path.parse(resolved).root ? platformDefault : resolved;
 }
 
-export function cacheRootOf(device: Readonly<Record<string, unknown>> | null | undefined, platformDefault: string): string {
+export function cacheRootOf(
+  device: Readonly<Record<string, unknown>> | null | undefined,
+  platformDefault: string,
+): string {
   return deviceFolder(device?.local_file_cache_path, platformDefault);
 }

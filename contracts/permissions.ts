@@ -6,7 +6,14 @@ import { z } from 'zod';
 export const PermissionKind = z.enum(['camera', 'microphone', 'screen', 'accessibility', 'automation']);
 export type PermissionKind = z.infer<typeof PermissionKind>;
 
-export const PermissionStatus = z.enum(['granted', 'denied', 'not-determined', 'restricted', 'unknown', 'not-applicable']);
+export const PermissionStatus = z.enum([
+  'granted',
+  'denied',
+  'not-determined',
+  'restricted',
+  'unknown',
+  'not-applicable',
+]);
 export type PermissionStatus = z.infer<typeof PermissionStatus>;
 
 export const PermissionReport = z.object({

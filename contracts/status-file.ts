@@ -63,7 +63,11 @@ export const FleetStatus = z.looseObject({
   on_screen: OnScreen.nullable().optional(),
   sessions: z.array(SessionReadiness).max(500).optional(),
   /** A low-resolution screenshot next to the status file (`<hostname>.png`), when the device record asks for them. */
-  screenshot: z.string().regex(/^[a-z0-9-]+\.png$/).nullable().optional(),
+  screenshot: z
+    .string()
+    .regex(/^[a-z0-9-]+\.png$/)
+    .nullable()
+    .optional(),
 });
 export type FleetStatus = z.infer<typeof FleetStatus>;
 

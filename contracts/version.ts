@@ -23,7 +23,8 @@ export const PlainFileName = z
   .refine((n) => !n.includes('..'), 'must not contain ..');
 
 /** An optional field that ops may also write as `null` (CONTRACTS.md's per-platform example does). */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
 
 /** What every form of version.json says about the release as a whole. */
 const releaseFields = {
@@ -47,7 +48,15 @@ export const VersionFile = z.object({ ...releaseFields, ...buildFields });
 export type VersionFile = z.infer<typeof VersionFile>;
 
 /** Platform and architecture of a build (`darwin-universal` serves both Mac architectures). */
-export const BuildTarget = z.enum(['darwin-arm64', 'darwin-x64', 'darwin-universal', 'linux-x64', 'linux-arm64', 'win32-x64', 'win32-arm64']);
+export const BuildTarget = z.enum([
+  'darwin-arm64',
+  'darwin-x64',
+  'darwin-universal',
+  'linux-x64',
+  'linux-arm64',
+  'win32-x64',
+  'win32-arm64',
+]);
 export type BuildTarget = z.infer<typeof BuildTarget>;
 
 export const Build = z.object(buildFields);
@@ -56,7 +65,9 @@ export type Build = z.infer<typeof Build>;
 /** The per-platform form: one build per platform and architecture. */
 export const MultiBuildVersionFile = z.object({
   ...releaseFields,
-  builds: z.partialRecord(BuildTarget, Build).refine((builds) => Object.keys(builds).length > 0, 'must name at least one build'),
+  builds: z
+    .partialRecord(BuildTarget, Build)
+    .refine((builds) => Object.keys(builds).length > 0, 'must name at least one build'),
 });
 export type MultiBuildVersionFile = z.infer<typeof MultiBuildVersionFile>;
 

@@ -37,11 +37,26 @@ export function cacheSummary(cache: Pick<Cache, 'status' | 'loop'>): StatusField
  * that names another folder takes effect at the next start: moving a live cache is not worth the
  * risk of two roots, and it is logged so ops know.
  */
-export async function openCoreCache({ defaultRoot, lastDevice, identity, source, logger }: CoreCacheDeps): Promise<CoreCache> {
+export async function openCoreCache({
+  defaultRoot,
+  lastDevice,
+  identity,
+  source,
+  logger,
+}: CoreCacheDeps): Promise<CoreCache> {
   const root = cacheRootOf(lastDevice, defaultRoot);
   // One writer per root: while `prefetch` or `cache gc` holds it, the core waits for it (they end) rather than writing beside it.
-  const onWaiting = (holder: { pid: number; role: string }) => logger.warn({ root, holderPid: holder.pid, holder: holder.role }, 'the cache folder is in use by another Aether process; waiting for it');
-  const cache = await openCache({ root, source, logger: logger.child({ module: 'cache' }), lock: { role: 'app', wait: true, onWaiting } });
+  const onWaiting = (holder: { pid: number; role: string }) =>
+    logger.warn(
+      { root, holderPid: holder.pid, holder: holder.role },
+      'the cache folder is in use by another Aether process; waiting for it',
+    );
+  const cache = await openCache({
+    root,
+    source,
+    logger: logger.child({ module: 'cache' }),
+    lock: { role: 'app', wait: true, onWaiting },
+  });
   let started = false;
   let warnedRoot: string | null = null;
   const follow = (view: IdentityView) => {
@@ -49,7 +64,10 @@ export async function openCoreCache({ defaultRoot, lastDevice, identity, source,
     const wanted = cacheRootOf(view.device, defaultRoot);
     if (wanted !== root && wanted !== warnedRoot) {
       warnedRoot = wanted;
-      logger.warn({ root, next: wanted }, 'the device record names another cache folder; it is used from the next start');
+      logger.warn(
+        { root, next: wanted },
+        'the device record names another cache folder; it is used from the next start',
+      );
     }
     cache.loop.setPeriod(view.device.check_event_loop_period * 1000);
     if (!started) {

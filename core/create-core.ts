@@ -19,7 +19,13 @@ import { createStateStore, type StateStore } from '../provisioning/state-store';
 import { waitForSeed } from '../provisioning/zero-touch';
 import type { ApplyStagedUpdate } from '../update-helper/version-watcher';
 import { openCoreCache } from './cache';
-import { createDeviceService, type DeviceService, type DeviceSession, type SecretStorageNote, sessionOf } from './device-service';
+import {
+  createDeviceService,
+  type DeviceService,
+  type DeviceSession,
+  type SecretStorageNote,
+  sessionOf,
+} from './device-service';
 import { followEventFiles } from './event-files';
 import { pageFacingCache } from '../cache/page-cache';
 import { bootstrapFileSource } from './file-source';
@@ -164,7 +170,10 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     onApiKey: deps.onApiKey ?? (() => undefined),
   });
   let hostnameOnce: Promise<string> | null = null;
-  const hostname = () => (hostnameOnce ??= deps.hostname ? Promise.resolve(normaliseHostname(deps.hostname)) : localHostname({ platform: deps.platform, run, logger }));
+  const hostname = () =>
+    (hostnameOnce ??= deps.hostname
+      ? Promise.resolve(normaliseHostname(deps.hostname))
+      : localHostname({ platform: deps.platform, run, logger }));
   const fullStore = createStateStore({ stateDir: paths.stateDir, logger });
   const stateStore = diagnostic ? readOnly(fullStore) : fullStore;
   const bootstrap = createBootstrap({
@@ -222,12 +231,29 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
   if (deps.mode === 'diagnostic') return common;
 
   const closers: Array<{ name: string; close: () => unknown }> = [];
-  const coreCache = await openCoreCache({ defaultRoot: paths.cacheRoot, lastDevice: (await fullStore.load())?.device ?? null, identity, source: fileSource, logger });
-  const files = followEventFiles({ identity, listEventFiles: (eventId) => bootstrap.api().listEventFiles(eventId), stateDir: paths.stateDir, cache: coreCache.cache, logger });
+  const coreCache = await openCoreCache({
+    defaultRoot: paths.cacheRoot,
+    lastDevice: (await fullStore.load())?.device ?? null,
+    identity,
+    source: fileSource,
+    logger,
+  });
+  const files = followEventFiles({
+    identity,
+    listEventFiles: (eventId) => bootstrap.api().listEventFiles(eventId),
+    stateDir: paths.stateDir,
+    cache: coreCache.cache,
+    logger,
+  });
   const eventFiles = () => files.list.current();
   const refreshEventFiles = () => files.list.refresh();
   const [shareRoot, host] = await Promise.all([preferredShareRoot(paths.shareCandidates), hostname()]);
-  const presentations = await openPresentationLog({ journalPath: path.join(paths.stateDir, 'presentations.jsonl'), shareRoot, hostname: host, logger });
+  const presentations = await openPresentationLog({
+    journalPath: path.join(paths.stateDir, 'presentations.jsonl'),
+    shareRoot,
+    hostname: host,
+    logger,
+  });
   const currentDevice = () => identifiedOf(identity.current())?.device ?? null;
   const room = createRoomTelemetry({
     platform: deps.platform,
@@ -239,15 +265,38 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     syncing: () => coreCache.cache.loop.state.state === 'syncing',
     screenshotMinutes: () => currentDevice()?.screenshot_minutes ?? null,
     presentations,
-    screenshots: deps.captureScreen ? createScreenshotWriter({ shareRoot, hostname: host, capture: deps.captureScreen, logger }) : null,
+    screenshots: deps.captureScreen
+      ? createScreenshotWriter({ shareRoot, hostname: host, capture: deps.captureScreen, logger })
+      : null,
     logger: logger.child({ module: 'room' }),
     onChange: () => fleet.refresh(),
   });
   const onOpened = (file: { filename: string; sha256: string; event_file_id: string }) =>
-    room.opened({ filename: file.filename, sha256: file.sha256, event_file_id: file.event_file_id, event_device_id: currentDevice()?.event_device_id ?? null });
-  const launch = createCoreLaunchService({ platform: deps.platform, cache: coreCache.cache, identity, defaultTempRoot: paths.tempRoot, opener: deps.opener, run, eventFiles, refreshEventFiles, onOpened, logger });
+    room.opened({
+      filename: file.filename,
+      sha256: file.sha256,
+      event_file_id: file.event_file_id,
+      event_device_id: currentDevice()?.event_device_id ?? null,
+    });
+  const launch = createCoreLaunchService({
+    platform: deps.platform,
+    cache: coreCache.cache,
+    identity,
+    defaultTempRoot: paths.tempRoot,
+    opener: deps.opener,
+    run,
+    eventFiles,
+    refreshEventFiles,
+    onOpened,
+    logger,
+  });
   // The page sees the cache through the API's list: it may ask, never decide what is kept (issue 10).
-  const pageCache = pageFacingCache({ cache: coreCache.cache, eventFiles, refreshEventFiles, openHashes: () => launch.openHashes() });
+  const pageCache = pageFacingCache({
+    cache: coreCache.cache,
+    eventFiles,
+    refreshEventFiles,
+    openHashes: () => launch.openHashes(),
+  });
   const device = createDeviceService({
     bootstrap,
     identity,
@@ -280,7 +329,10 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
   closers.push({ name: 'event files', close: () => files.close() });
   closers.push({ name: 'room', close: () => room.close() });
   closers.push({ name: 'fleet', close: () => fleet.close() });
-  closers.push({ name: 'cache progress', close: coreCache.cache.subscribe((event) => event.type === 'total' && fleet.refresh()) });
+  closers.push({
+    name: 'cache progress',
+    close: coreCache.cache.subscribe((event) => event.type === 'total' && fleet.refresh()),
+  });
   let started: Promise<IdentityView> | null = null;
 
   return {

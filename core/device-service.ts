@@ -103,8 +103,20 @@ function pageSafe(state: BootstrapState): BootstrapState {
 }
 
 /** The `device` group's service: a read-only view of bootstrap for the page and the splash. */
-export function createDeviceService({ bootstrap, identity, session, paths, appVersion, secretStorage }: DeviceServiceDeps): DeviceService {
-  const toStatus = (state: BootstrapState): DeviceStatus => ({ state: pageSafe(state), api: apiOf(state), connectivity: connectivityOf(state), secretStorage });
+export function createDeviceService({
+  bootstrap,
+  identity,
+  session,
+  paths,
+  appVersion,
+  secretStorage,
+}: DeviceServiceDeps): DeviceService {
+  const toStatus = (state: BootstrapState): DeviceStatus => ({
+    state: pageSafe(state),
+    api: apiOf(state),
+    connectivity: connectivityOf(state),
+    secretStorage,
+  });
   return {
     info: () => ({ device: identifiedOf(identity.current())?.device ?? null, paths, mode: 'native', appVersion }),
     session,

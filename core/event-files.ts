@@ -27,7 +27,8 @@ export interface EventFiles {
 /** Two event files with the same bytes are one cache entry. */
 export function cacheFilesOf(files: readonly EventFile[]): CacheFile[] {
   const unique = new Map<string, CacheFile>();
-  for (const f of files) if (!unique.has(f.sha256)) unique.set(f.sha256, { sha256: f.sha256, size: f.size, filename: f.filename });
+  for (const f of files)
+    if (!unique.has(f.sha256)) unique.set(f.sha256, { sha256: f.sha256, size: f.size, filename: f.filename });
   return [...unique.values()];
 }
 

@@ -8,10 +8,21 @@ import { preferredShareRoot } from '../provisioning/share-root';
 import { applyStagedUpdate } from '../update-helper/apply-update';
 import { installPathFor } from '../update-helper/install-location';
 import { stageBuild, StagingError } from '../update-helper/staging';
-import { createStatusReporter, statusFields, type StatusFields, type StatusReporter } from '../update-helper/status-reporter';
+import {
+  createStatusReporter,
+  statusFields,
+  type StatusFields,
+  type StatusReporter,
+} from '../update-helper/status-reporter';
 import type { UpdateStatus } from '../update-helper/update-state';
 import { buildTargetFor } from '../contracts/version';
-import { createVersionWatcher, UpdateNotReadyError, type ApplyStagedUpdate, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
+import {
+  createVersionWatcher,
+  UpdateNotReadyError,
+  type ApplyStagedUpdate,
+  type StageBuild,
+  type VersionWatcher,
+} from '../update-helper/version-watcher';
 import { identityOf } from './identity';
 import type { RoomTelemetry } from './room';
 
@@ -71,9 +82,18 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
     const bootstrap = deps.bootstrap.state();
     deviceId = identityOf(bootstrap)?.device.event_device_id ?? deviceId;
     const update = (watcher?.status() ?? fallback).state;
-    const fields = statusFields({ eventDeviceId: deviceId, appVersion: deps.appVersion, bootstrap, update, cache: deps.cacheSummary?.() ?? NO_CACHE, staged: update.kind === 'staged' ? update.version : null });
+    const fields = statusFields({
+      eventDeviceId: deviceId,
+      appVersion: deps.appVersion,
+      bootstrap,
+      update,
+      cache: deps.cacheSummary?.() ?? NO_CACHE,
+      staged: update.kind === 'staged' ? update.version : null,
+    });
     const waitingFor = update.kind === 'staged' ? (deps.room?.waitingFor() ?? null) : null;
-    reporter?.report(deps.room ? { ...fields, ...deps.room.fields(), update: { ...fields.update, waiting_for: waitingFor } } : fields);
+    reporter?.report(
+      deps.room ? { ...fields, ...deps.room.fields(), update: { ...fields.update, waiting_for: waitingFor } } : fields,
+    );
     // An apply asked for during a presentation or a session window happens at the next quiet moment.
     if (applyWhenQuiet && update.kind === 'staged' && waitingFor === null && watcher) {
       applyWhenQuiet = false;
@@ -93,7 +113,10 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
     },
     checkNow: async () => watcher?.checkNow(),
     apply: async () => {
-      if (!watcher) throw new UpdateNotReadyError(`No update is staged (${fallback.state.kind === 'idle' ? fallback.state.note : 'not watching'}).`);
+      if (!watcher)
+        throw new UpdateNotReadyError(
+          `No update is staged (${fallback.state.kind === 'idle' ? fallback.state.note : 'not watching'}).`,
+        );
       // Never in the middle of a talk: the update waits for the presentation or the session to end.
       const waitingFor = watcher.status().state.kind === 'staged' ? (deps.room?.waitingFor() ?? null) : null;
       if (waitingFor) {
@@ -108,7 +131,10 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
   return {
     update,
     async start() {
-      const [shareRoot, hostname] = await Promise.all([preferredShareRoot(deps.paths.shareCandidates), deps.hostname()]);
+      const [shareRoot, hostname] = await Promise.all([
+        preferredShareRoot(deps.paths.shareCandidates),
+        deps.hostname(),
+      ]);
       // A stop during the awaits above (SIGTERM at once): build nothing that close() would miss.
       if (closed) return;
       reporter = createStatusReporter({ shareRoot, hostname, logger: deps.logger });
@@ -116,7 +142,9 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
       const installPath = installPathFor(deps.platform, deps.exePath, deps.env);
       const installable = deps.packaged && installPath !== null;
       if (!installable && !deps.watchOnly) {
-        fallback = idle(deps.packaged ? 'this platform updates through its installer' : 'updates are off in development builds');
+        fallback = idle(
+          deps.packaged ? 'this platform updates through its installer' : 'updates are off in development builds',
+        );
         deps.logger.info({ reason: fallback.state }, 'version watcher not started');
         report();
         return;
@@ -127,7 +155,20 @@ export function createFleetWiring(deps: FleetWiringDeps): FleetWiring {
         hostname,
         target: buildTargetFor(deps.platform, deps.arch),
         logger: deps.logger,
-        stage: installable ? (build, signal) => stageBuild({ platform: deps.platform, installPath, appVersion: deps.appVersion, run: deps.run, logger: deps.logger }, build, signal) : refuseToStage(deps.watchOnly ?? ''),
+        stage: installable
+          ? (build, signal) =>
+              stageBuild(
+                {
+                  platform: deps.platform,
+                  installPath,
+                  appVersion: deps.appVersion,
+                  run: deps.run,
+                  logger: deps.logger,
+                },
+                build,
+                signal,
+              )
+          : refuseToStage(deps.watchOnly ?? ''),
         applyStagedUpdate: async (manifest) => {
           await reporter?.flush();
           return deps.applyStagedUpdate(manifest);

@@ -34,8 +34,7 @@ export type NoIdentity =
 
 /** The identity stream's value: who this laptop is and where its kiosk goes, or why that is not known. */
 export type IdentityView =
-  | ({ kind: 'identified'; online: boolean } & ResolvedIdentity)
-  | { kind: 'none'; why: NoIdentity };
+  ({ kind: 'identified'; online: boolean } & ResolvedIdentity) | { kind: 'none'; why: NoIdentity };
 
 export interface IdentityStream {
   current(): IdentityView;
@@ -56,7 +55,10 @@ export function identityView(state: BootstrapState, inputs: IdentityInputs): Ide
   switch (state.kind) {
     case 'seeking-seed':
       if (state.waitingFor) {
-        return { kind: 'none', why: { code: 'waiting-for-seed', ...state.waitingFor, ...(state.problem ? { problem: state.problem } : {}) } };
+        return {
+          kind: 'none',
+          why: { code: 'waiting-for-seed', ...state.waitingFor, ...(state.problem ? { problem: state.problem } : {}) },
+        };
       }
       return { kind: 'none', why: { code: 'bootstrapping', step: state.kind } };
     case 'authenticating':
@@ -64,7 +66,8 @@ export function identityView(state: BootstrapState, inputs: IdentityInputs): Ide
     case 'hydrating':
       return { kind: 'none', why: { code: 'bootstrapping', step: state.kind } };
     case 'failed':
-      if (state.failure.code === 'seed-missing') return { kind: 'none', why: { code: 'no-seed', searched: state.failure.searched } };
+      if (state.failure.code === 'seed-missing')
+        return { kind: 'none', why: { code: 'no-seed', searched: state.failure.searched } };
       if (inputs.seedMissing) return { kind: 'none', why: { code: 'no-seed', searched: inputs.searched } };
       return { kind: 'none', why: { code: 'failed', reason: state.reason, retryAt: state.retryAt } };
     case 'ready':

@@ -4,7 +4,11 @@ import type { Platform } from '../base/platform';
 import { createReadinessTracker, type SessionReadiness } from '../cache/session-readiness';
 import type { EventFile } from '../contracts/api';
 import type { z } from 'zod';
-import type { OnScreen, RoomTelemetry as RoomTelemetryShape, SessionReadiness as SessionReadinessShape } from '../contracts/status-file';
+import type {
+  OnScreen,
+  RoomTelemetry as RoomTelemetryShape,
+  SessionReadiness as SessionReadinessShape,
+} from '../contracts/status-file';
 import { presentationAppRunning } from '../kiosk/presentation-running';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import type { PresentationLog } from '../update-helper/presentation-log';
@@ -46,7 +50,12 @@ export interface RoomFields {
 
 export interface RoomTelemetry {
   /** A launch handed this file to its app: it is on screen now, and counted as presented. */
-  opened(file: { filename: string; sha256: string; event_file_id: string | null; event_device_id: string | null }): void;
+  opened(file: {
+    filename: string;
+    sha256: string;
+    event_file_id: string | null;
+    event_device_id: string | null;
+  }): void;
   fields(): RoomFields;
   /** Why a staged update must not be applied now (a presentation, a session window), or null. */
   waitingFor(): string | null;
@@ -91,8 +100,17 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
       onScreen = { filename: file.filename, sha256: file.sha256, since: now().toISOString(), app_running: true };
       if (deps.presentations) {
         recording = deps.presentations
-          .record({ event_device_id: file.event_device_id, event_file_id: file.event_file_id, sha256: file.sha256, filename: file.filename })
-          .then(() => undefined, (err: unknown) => deps.logger.error({ err }, 'an open could not be written to the proof-of-presentation journal'));
+          .record({
+            event_device_id: file.event_device_id,
+            event_file_id: file.event_file_id,
+            sha256: file.sha256,
+            filename: file.filename,
+          })
+          .then(
+            () => undefined,
+            (err: unknown) =>
+              deps.logger.error({ err }, 'an open could not be written to the proof-of-presentation journal'),
+          );
       }
       deps.onChange();
       // The app may take a moment to start: check after it had one.
@@ -110,7 +128,9 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
       return {
         room,
         on_screen: onScreen,
-        sessions: sessions().slice(0, 500).map((s) => ({ id: s.id, title: s.title, starts_at: s.starts_at, ready: s.ready, missing: s.missing })),
+        sessions: sessions()
+          .slice(0, 500)
+          .map((s) => ({ id: s.id, title: s.title, starts_at: s.starts_at, ready: s.ready, missing: s.missing })),
         screenshot,
       };
     },

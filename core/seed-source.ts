@@ -45,7 +45,8 @@ export function createSeedSource(deps: SeedChoiceDeps): SeedChoice {
         if (found || deps.packaged || !deps.startDemo) return report(found);
         deps.logger.info('development build without a seed: starting the embedded simulator (as with --demo)');
       }
-      if (!deps.startDemo) throw new Error('a demo seed was asked for, but this process cannot start the embedded simulator');
+      if (!deps.startDemo)
+        throw new Error('a demo seed was asked for, but this process cannot start the embedded simulator');
       const file = path.join(deps.stateDir, 'demo-seed.json');
       await mkdir(deps.stateDir, { recursive: true });
       await writeFile(file, JSON.stringify(await deps.startDemo(), null, 2));

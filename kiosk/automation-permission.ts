@@ -45,7 +45,8 @@ export const AUTOMATION_PROBE_SCRIPT = [
 ].join('\n');
 
 /** What one probe found out about one app. */
-export type AppAutomationState = 'not-installed' | 'installed' | 'not-running' | 'granted' | 'denied' | 'not-determined' | 'unknown';
+export type AppAutomationState =
+  'not-installed' | 'installed' | 'not-running' | 'granted' | 'denied' | 'not-determined' | 'unknown';
 
 /** errAEEventNotPermitted: the user (or a profile) refused Automation for this pair of apps. */
 export const NOT_PERMITTED = -1743;
@@ -54,7 +55,12 @@ const EVENT_TIMED_OUT = -1712;
 
 const STDOUT_STATES: ReadonlySet<string> = new Set(['not-installed', 'installed', 'not-running', 'granted']);
 
-export async function probeAutomation(run: CommandRunner, target: AutomationTarget, mode: AutomationProbeMode, logger: Logger): Promise<AppAutomationState> {
+export async function probeAutomation(
+  run: CommandRunner,
+  target: AutomationTarget,
+  mode: AutomationProbeMode,
+  logger: Logger,
+): Promise<AppAutomationState> {
   let result;
   try {
     result = await run('osascript', ['-e', AUTOMATION_PROBE_SCRIPT, target.bundleId, mode]);
@@ -72,6 +78,9 @@ export async function probeAutomation(run: CommandRunner, target: AutomationTarg
   const code = /\((-?\d+)\)\s*$/m.exec(result.stderr)?.[1];
   if (Number(code) === NOT_PERMITTED) return 'denied';
   if (Number(code) === EVENT_TIMED_OUT) return 'not-determined';
-  logger.warn({ app: target.name, mode, exitCode: result.exitCode, error: result.stderr.trim().slice(0, 200) }, 'automation probe failed');
+  logger.warn(
+    { app: target.name, mode, exitCode: result.exitCode, error: result.stderr.trim().slice(0, 200) },
+    'automation probe failed',
+  );
   return 'unknown';
 }

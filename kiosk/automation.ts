@@ -26,7 +26,8 @@ export const APPLESCRIPTS: Readonly<Record<AutomationAction, string>> = {
   ].join('\n'),
 };
 
-export type AutomationResult = { action: AutomationAction; ran: true } | { action: AutomationAction; ran: false; reason: string };
+export type AutomationResult =
+  { action: AutomationAction; ran: true } | { action: AutomationAction; ran: false; reason: string };
 
 export interface AutomationDeps {
   platform: Platform;
@@ -44,7 +45,9 @@ export async function runAutomation(deps: AutomationDeps, action: AutomationActi
   const result = await deps.run('osascript', ['-e', script]);
   if (result.exitCode !== 0) {
     // Usually the app is not running, or macOS has not granted this app Automation permission.
-    throw new CommandFailedError(`The ${action} automation failed (osascript exit ${result.exitCode})${firstLine(result.stderr)}`);
+    throw new CommandFailedError(
+      `The ${action} automation failed (osascript exit ${result.exitCode})${firstLine(result.stderr)}`,
+    );
   }
   deps.logger?.info({ action }, 'automation ran');
   return { action, ran: true };

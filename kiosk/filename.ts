@@ -24,7 +24,10 @@ export function shortHash(sha256: string): string {
 
 export function sanitizeFilename(original: string, sha256: string): string {
   let name = original.normalize('NFC').replace(INVISIBLE, '').replace(FORBIDDEN, '_');
-  name = name.trim().replace(/^\.+/, '').replace(/[. ]+$/, '');
+  name = name
+    .trim()
+    .replace(/^\.+/, '')
+    .replace(/[. ]+$/, '');
   if (WINDOWS_RESERVED.test(name)) name = `_${name}`;
   name = capBytes(name, MAX_FILENAME_BYTES).replace(/[. ]+$/, '');
   const stem = name.replace(/\.[\p{L}\p{N}]{1,15}$/u, '');

@@ -13,7 +13,8 @@ export interface HeaderScope {
 
 export function createHeaderScope(apiBaseUrl: string, credentials: () => Record<string, string>): HeaderScope {
   const apiOrigin = webOriginOf(apiBaseUrl);
-  if (apiOrigin === null || !apiOrigin.startsWith('https:')) throw new Error(`Device credentials need an https API origin, got ${apiBaseUrl}.`);
+  if (apiOrigin === null || !apiOrigin.startsWith('https:'))
+    throw new Error(`Device credentials need an https API origin, got ${apiBaseUrl}.`);
   return {
     apiOrigin,
     headersFor(requestUrl, existing) {

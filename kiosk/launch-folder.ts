@@ -61,19 +61,29 @@ async function copyDirs(root: string): Promise<CopyDir[]> {
 }
 
 /** Removes least-recently-opened copy folders until both caps hold; folders in `protect` (being opened now) are never removed. */
-export async function pruneLaunchFolder(root: string, protect: ReadonlySet<string>, limits: LaunchFolderLimits, logger?: Logger): Promise<PruneReport> {
+export async function pruneLaunchFolder(
+  root: string,
+  protect: ReadonlySet<string>,
+  limits: LaunchFolderLimits,
+  logger?: Logger,
+): Promise<PruneReport> {
   const dirs = await copyDirs(root);
   let bytes = dirs.reduce((sum, d) => sum + d.bytes, 0);
   let copies = dirs.length;
   const report: PruneReport = { removed: [], freedBytes: 0, keptBytes: bytes, keptCopies: copies };
-  const oldestFirst = dirs.filter((d) => !protect.has(d.name)).sort((a, b) => a.lastOpenedMs - b.lastOpenedMs || a.name.localeCompare(b.name));
+  const oldestFirst = dirs
+    .filter((d) => !protect.has(d.name))
+    .sort((a, b) => a.lastOpenedMs - b.lastOpenedMs || a.name.localeCompare(b.name));
   for (const victim of oldestFirst) {
     if (bytes <= limits.maxBytes && copies <= limits.maxCopies) break;
     try {
       await fs.rm(victim.dir, { recursive: true, force: true });
     } catch (err) {
       // Windows refuses to delete a file a presentation app still has open: it stays until next time.
-      logger?.info({ dir: victim.name, code: (err as NodeJS.ErrnoException).code }, 'launch folder: an old copy is still in use, kept for now');
+      logger?.info(
+        { dir: victim.name, code: (err as NodeJS.ErrnoException).code },
+        'launch folder: an old copy is still in use, kept for now',
+      );
       continue;
     }
     bytes -= victim.bytes;
@@ -83,6 +93,10 @@ export async function pruneLaunchFolder(root: string, protect: ReadonlySet<strin
   }
   report.keptBytes = bytes;
   report.keptCopies = copies;
-  if (report.removed.length > 0) logger?.info({ removed: report.removed.length, freedBytes: report.freedBytes, keptBytes: bytes, keptCopies: copies }, 'launch folder pruned');
+  if (report.removed.length > 0)
+    logger?.info(
+      { removed: report.removed.length, freedBytes: report.freedBytes, keptBytes: bytes, keptCopies: copies },
+      'launch folder pruned',
+    );
   return report;
 }

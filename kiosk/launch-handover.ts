@@ -6,7 +6,12 @@ import type { Logger } from 'pino';
 import { SHA256_PATTERN } from '../contracts/api';
 import { deviceFolder } from '../contracts/device-folders';
 import { sanitizeFilename, shortHash } from './filename';
-import { DEFAULT_LAUNCH_FOLDER_MAX_BYTES, DEFAULT_LAUNCH_FOLDER_MAX_COPIES, type LaunchFolderLimits, pruneLaunchFolder } from './launch-folder';
+import {
+  DEFAULT_LAUNCH_FOLDER_MAX_BYTES,
+  DEFAULT_LAUNCH_FOLDER_MAX_COPIES,
+  type LaunchFolderLimits,
+  pruneLaunchFolder,
+} from './launch-folder';
 import { openTypePolicy, type OpenTypePolicy } from './open-types';
 
 /**
@@ -75,7 +80,10 @@ export class InvalidLaunchRequestError extends LaunchError {
 /** The name's type is not a document or media type: never copied, never opened. */
 export class ForbiddenTypeError extends LaunchError {
   override name = 'ForbiddenTypeError';
-  constructor(readonly type: string | null, message: string) {
+  constructor(
+    readonly type: string | null,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -89,7 +97,10 @@ export class NotInCacheError extends LaunchError {
 
 export class OpenFailedError extends LaunchError {
   override name = 'OpenFailedError';
-  constructor(readonly filePath: string, readonly reason: string) {
+  constructor(
+    readonly filePath: string,
+    readonly reason: string,
+  ) {
     super(`The operating system could not open "${path.basename(filePath)}": ${reason}`);
   }
 }
@@ -116,7 +127,10 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
   const inFlight = new Map<string, Promise<LaunchResult>>();
   /** short hash → full hash of every copy this process staged and has not pruned. */
   const copied = new Map<string, string>();
-  const limits = deps.limits ?? { maxBytes: DEFAULT_LAUNCH_FOLDER_MAX_BYTES, maxCopies: DEFAULT_LAUNCH_FOLDER_MAX_COPIES };
+  const limits = deps.limits ?? {
+    maxBytes: DEFAULT_LAUNCH_FOLDER_MAX_BYTES,
+    maxCopies: DEFAULT_LAUNCH_FOLDER_MAX_COPIES,
+  };
   let pruning: Promise<unknown> = Promise.resolve();
 
   function checkType(filename: string, sha256: string): string {
@@ -181,7 +195,11 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     await fs.utimes(s.dir, now, now);
 
     const existing = await fs.lstat(s.target).catch(() => null);
-    if (existing?.isFile() && existing.size === s.sourceStat.size && isSameInstant(existing.mtimeMs, s.sourceStat.mtimeMs)) {
+    if (
+      existing?.isFile() &&
+      existing.size === s.sourceStat.size &&
+      isSameInstant(existing.mtimeMs, s.sourceStat.mtimeMs)
+    ) {
       return { path: s.target, filename: s.name, copy: 'reused' };
     }
 
@@ -193,8 +211,11 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     } catch (err) {
       await fs.rm(partial, { force: true });
       // gc (or verify's quarantine) took the entry between the lookup and the copy.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await fs.stat(s.source).catch(() => null))) throw new NotInCacheError(s.sha256);
-      throw new LaunchError(`Could not prepare "${s.name}" for opening: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await fs.stat(s.source).catch(() => null)))
+        throw new NotInCacheError(s.sha256);
+      throw new LaunchError(
+        `Could not prepare "${s.name}" for opening: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     const copy = existing ? 'refreshed' : 'created';
     await removeOtherNames(s);
@@ -208,7 +229,14 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     const names = await fs.readdir(s.dir).catch(() => [] as string[]);
     for (const other of names) {
       if (other === s.name || other.endsWith('.partial')) continue;
-      await fs.rm(path.join(s.dir, other), { recursive: true, force: true }).catch((err: unknown) => deps.logger?.info({ code: (err as NodeJS.ErrnoException).code }, 'launch folder: an older copy is still in use, kept for now'));
+      await fs
+        .rm(path.join(s.dir, other), { recursive: true, force: true })
+        .catch((err: unknown) =>
+          deps.logger?.info(
+            { code: (err as NodeJS.ErrnoException).code },
+            'launch folder: an older copy is still in use, kept for now',
+          ),
+        );
     }
   }
 
@@ -225,7 +253,10 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
 }
 
 /** The temp root named by the device record (absolute, below a file-system root), else the platform default. */
-export function launchTempRoot(device: Readonly<Record<string, unknown>> | null | undefined, platformDefault: string): string {
+export function launchTempRoot(
+  device: Readonly<Record<string, unknown>> | null | undefined,
+  platformDefault: string,
+): string {
   return deviceFolder(device?.host_file_temp_path, platformDefault);
 }
 
@@ -233,7 +264,11 @@ function validate(request: LaunchRequest): LaunchRequest {
   if (typeof request.sha256 !== 'string' || !SHA256_PATTERN.test(request.sha256)) {
     throw new InvalidLaunchRequestError('The file hash must be 64 lower-case hex characters.');
   }
-  if (typeof request.filename !== 'string' || request.filename.length === 0 || request.filename.length > MAX_REQUESTED_FILENAME) {
+  if (
+    typeof request.filename !== 'string' ||
+    request.filename.length === 0 ||
+    request.filename.length > MAX_REQUESTED_FILENAME
+  ) {
     throw new InvalidLaunchRequestError(`The file name must be 1 to ${MAX_REQUESTED_FILENAME} characters.`);
   }
   return request;

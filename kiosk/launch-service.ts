@@ -21,7 +21,8 @@ export interface PageLaunchRequest {
   filename?: string | undefined;
 }
 
-export type ListedFile = Pick<EventFile, 'event_file_id' | 'sha256' | 'filename'> & Partial<Pick<EventFile, 'updated_at'>>;
+export type ListedFile = Pick<EventFile, 'event_file_id' | 'sha256' | 'filename'> &
+  Partial<Pick<EventFile, 'updated_at'>>;
 
 export interface LaunchServiceDeps {
   platform: Platform;
@@ -52,7 +53,9 @@ export class NotListedError extends LaunchError {
 export class FileListUnknownError extends LaunchError {
   override name = 'FileListUnknownError';
   constructor() {
-    super("The event's file list has not been received from the API yet; files can be opened once it has (check the network).");
+    super(
+      "The event's file list has not been received from the API yet; files can be opened once it has (check the network).",
+    );
   }
 }
 
@@ -77,7 +80,8 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
     opener: deps.opener,
     openTypes: () => {
       const policy = openTypePolicy(deps.extraTypes?.() ?? []);
-      if (policy.refusedExtras.length > 0) deps.logger?.warn({ refused: policy.refusedExtras }, 'launch_extra_types: entries ignored');
+      if (policy.refusedExtras.length > 0)
+        deps.logger?.warn({ refused: policy.refusedExtras }, 'launch_extra_types: entries ignored');
       return policy;
     },
     ...(deps.limits ? { limits: deps.limits } : {}),
@@ -89,20 +93,34 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
   function candidates(request: PageLaunchRequest): ListedFile[] | null {
     const list = deps.eventFiles();
     if (!list) return null;
-    return list.filter((f) => (request.sha256 === undefined || f.sha256 === request.sha256) && (request.event_file_id === undefined || f.event_file_id === request.event_file_id));
+    return list.filter(
+      (f) =>
+        (request.sha256 === undefined || f.sha256 === request.sha256) &&
+        (request.event_file_id === undefined || f.event_file_id === request.event_file_id),
+    );
   }
 
   async function resolve(request: PageLaunchRequest): Promise<ListedFile> {
     let found = candidates(request);
     if (!found || found.length === 0) {
-      await deps.refreshEventFiles?.().catch((err: unknown) => deps.logger?.info({ err }, 'launch: the event file list could not be refreshed'));
+      await deps
+        .refreshEventFiles?.()
+        .catch((err: unknown) => deps.logger?.info({ err }, 'launch: the event file list could not be refreshed'));
       found = candidates(request);
     }
     if (!found) throw new FileListUnknownError();
     if (found.length === 0) {
-      const what = request.event_file_id !== undefined ? `event file "${request.event_file_id.slice(0, 80)}"` : `file ${shortHash(request.sha256 ?? '')}…`;
-      deps.logger?.warn({ sha256: request.sha256 && shortHash(request.sha256), event_file_id: request.event_file_id?.slice(0, 80) }, 'launch refused: not in the event file list');
-      throw new NotListedError(`Refused: ${what} is not in this event's file list from the API${request.sha256 !== undefined && request.event_file_id !== undefined ? ' with that hash' : ''}, so it is not opened.`);
+      const what =
+        request.event_file_id !== undefined
+          ? `event file "${request.event_file_id.slice(0, 80)}"`
+          : `file ${shortHash(request.sha256 ?? '')}…`;
+      deps.logger?.warn(
+        { sha256: request.sha256 && shortHash(request.sha256), event_file_id: request.event_file_id?.slice(0, 80) },
+        'launch refused: not in the event file list',
+      );
+      throw new NotListedError(
+        `Refused: ${what} is not in this event's file list from the API${request.sha256 !== undefined && request.event_file_id !== undefined ? ' with that hash' : ''}, so it is not opened.`,
+      );
     }
     const sorted = [...found].sort(newestFirst);
     return sorted.find((f) => f.filename === request.filename) ?? sorted[0]!;

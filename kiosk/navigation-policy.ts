@@ -15,11 +15,7 @@ export interface NavigationPolicyConfig {
 }
 
 export type RefusalReason =
-  | 'unparsable'
-  | 'scheme-not-allowed'
-  | 'credentials-in-url'
-  | 'insecure-http'
-  | 'foreign-origin';
+  'unparsable' | 'scheme-not-allowed' | 'credentials-in-url' | 'insecure-http' | 'foreign-origin';
 
 export type NavigationVerdict =
   | { allow: true; url: string }
@@ -46,7 +42,9 @@ export function urlForLog(rawUrl: unknown): string {
 }
 
 export function createNavigationPolicy(config: NavigationPolicyConfig): NavigationPolicy {
-  const allowList = createOriginAllowList(config.allowedOrigins.filter((origin) => httpAllowed(origin, config.packaged)));
+  const allowList = createOriginAllowList(
+    config.allowedOrigins.filter((origin) => httpAllowed(origin, config.packaged)),
+  );
   const externalFor = (url: URL): string | null => (config.openRefusedLinksExternally === true ? url.href : null);
 
   return {
@@ -57,7 +55,8 @@ export function createNavigationPolicy(config: NavigationPolicyConfig): Navigati
       if (!url) return refuse('unparsable', shown);
       if (!isWebUrl(url)) return refuse('scheme-not-allowed', shown);
       if (url.username !== '' || url.password !== '') return refuse('credentials-in-url', shown);
-      if (url.protocol === 'http:' && !httpAllowed(url.href, config.packaged)) return refuse('insecure-http', shown, externalFor(url));
+      if (url.protocol === 'http:' && !httpAllowed(url.href, config.packaged))
+        return refuse('insecure-http', shown, externalFor(url));
       if (!allowList.allows(url.href)) return refuse('foreign-origin', shown, externalFor(url));
       return { allow: true, url: url.href };
     },

@@ -27,23 +27,182 @@ export const OPEN_TYPE_CATEGORIES = {
  */
 const EXECUTABLE_ANYWHERE = [
   // Windows programs, scripts, shortcuts and installers
-  'exe', 'com', 'bat', 'cmd', 'scr', 'pif', 'cpl', 'msi', 'msp', 'mst', 'msc', 'hta', 'js', 'jse', 'vbs', 'vbe', 'wsf', 'wsh', 'wsc',
-  'ps1', 'ps1xml', 'ps2', 'psc1', 'psd1', 'psm1', 'lnk', 'url', 'scf', 'inf', 'reg', 'gadget', 'application', 'appref-ms', 'appx',
-  'appxbundle', 'msix', 'msixbundle', 'settingcontent-ms', 'library-ms', 'search-ms', 'searchconnector-ms', 'diagcab', 'chm', 'hlp',
-  'dll', 'ocx', 'sys', 'drv', 'cpl', 'jar', 'jnlp', 'xbap', 'vb', 'iso', 'img', 'vhd', 'vhdx',
+  'exe',
+  'com',
+  'bat',
+  'cmd',
+  'scr',
+  'pif',
+  'cpl',
+  'msi',
+  'msp',
+  'mst',
+  'msc',
+  'hta',
+  'js',
+  'jse',
+  'vbs',
+  'vbe',
+  'wsf',
+  'wsh',
+  'wsc',
+  'ps1',
+  'ps1xml',
+  'ps2',
+  'psc1',
+  'psd1',
+  'psm1',
+  'lnk',
+  'url',
+  'scf',
+  'inf',
+  'reg',
+  'gadget',
+  'application',
+  'appref-ms',
+  'appx',
+  'appxbundle',
+  'msix',
+  'msixbundle',
+  'settingcontent-ms',
+  'library-ms',
+  'search-ms',
+  'searchconnector-ms',
+  'diagcab',
+  'chm',
+  'hlp',
+  'dll',
+  'ocx',
+  'sys',
+  'drv',
+  'cpl',
+  'jar',
+  'jnlp',
+  'xbap',
+  'vb',
+  'iso',
+  'img',
+  'vhd',
+  'vhdx',
   // macOS apps, scripts, links and installers
-  'app', 'command', 'terminal', 'tool', 'fileloc', 'webloc', 'inetloc', 'afploc', 'ftploc', 'pkg', 'mpkg', 'dmg', 'workflow', 'action',
-  'scpt', 'scptd', 'applescript', 'osax', 'prefpane', 'kext', 'plugin', 'bundle', 'dylib', 'mobileconfig', 'saver', 'qlgenerator',
+  'app',
+  'command',
+  'terminal',
+  'tool',
+  'fileloc',
+  'webloc',
+  'inetloc',
+  'afploc',
+  'ftploc',
+  'pkg',
+  'mpkg',
+  'dmg',
+  'workflow',
+  'action',
+  'scpt',
+  'scptd',
+  'applescript',
+  'osax',
+  'prefpane',
+  'kext',
+  'plugin',
+  'bundle',
+  'dylib',
+  'mobileconfig',
+  'saver',
+  'qlgenerator',
   // Linux launchers, packages and scripts
-  'desktop', 'sh', 'bash', 'zsh', 'csh', 'ksh', 'fish', 'run', 'bin', 'appimage', 'deb', 'rpm', 'snap', 'flatpakref', 'so',
+  'desktop',
+  'sh',
+  'bash',
+  'zsh',
+  'csh',
+  'ksh',
+  'fish',
+  'run',
+  'bin',
+  'appimage',
+  'deb',
+  'rpm',
+  'snap',
+  'flatpakref',
+  'so',
   // interpreters everywhere
-  'py', 'pyc', 'pyw', 'pl', 'pm', 'rb', 'php', 'lua', 'tcl', 'class', 'wasm',
+  'py',
+  'pyc',
+  'pyw',
+  'pl',
+  'pm',
+  'rb',
+  'php',
+  'lua',
+  'tcl',
+  'class',
+  'wasm',
   // active web and markup content (opened in a browser or a viewer that runs script)
-  'html', 'htm', 'xhtml', 'shtml', 'shtm', 'mht', 'mhtml', 'svg', 'svgz', 'xml', 'xsl', 'xslt', 'hta', 'swf',
+  'html',
+  'htm',
+  'xhtml',
+  'shtml',
+  'shtm',
+  'mht',
+  'mhtml',
+  'svg',
+  'svgz',
+  'xml',
+  'xsl',
+  'xslt',
+  'hta',
+  'swf',
 ] as const;
 
 const EXECUTABLE_BY_PLATFORM: Readonly<Record<Platform, readonly string[]>> = {
-  win32: ['ade', 'adp', 'mde', 'mdb', 'accde', 'cer', 'crt', 'der', 'ins', 'isp', 'its', 'mau', 'mad', 'maf', 'mag', 'mam', 'maq', 'mar', 'mas', 'mat', 'mav', 'maw', 'mcf', 'mda', 'mdt', 'mdw', 'mdz', 'ops', 'pcd', 'prf', 'prg', 'pst', 'sct', 'shb', 'shs', 'xnk', 'theme', 'themepack', 'msh', 'msh1', 'msh2', 'mshxml', 'msh1xml', 'msh2xml'],
+  win32: [
+    'ade',
+    'adp',
+    'mde',
+    'mdb',
+    'accde',
+    'cer',
+    'crt',
+    'der',
+    'ins',
+    'isp',
+    'its',
+    'mau',
+    'mad',
+    'maf',
+    'mag',
+    'mam',
+    'maq',
+    'mar',
+    'mas',
+    'mat',
+    'mav',
+    'maw',
+    'mcf',
+    'mda',
+    'mdt',
+    'mdw',
+    'mdz',
+    'ops',
+    'pcd',
+    'prf',
+    'prg',
+    'pst',
+    'sct',
+    'shb',
+    'shs',
+    'xnk',
+    'theme',
+    'themepack',
+    'msh',
+    'msh1',
+    'msh2',
+    'mshxml',
+    'msh1xml',
+    'msh2xml',
+  ],
   darwin: ['kext', 'xpc', 'ipa'],
   linux: ['ko', 'directory'],
 };
@@ -51,7 +210,8 @@ const EXECUTABLE_BY_PLATFORM: Readonly<Record<Platform, readonly string[]>> = {
 /** A type as the lists hold it: lower case, no dot, letters, digits and `-` only. */
 const TYPE_SHAPE = /^[a-z0-9][a-z0-9-]{0,19}$/;
 
-export type OpenTypeDecision = { allowed: true; type: string } | { allowed: false; type: string | null; reason: string };
+export type OpenTypeDecision =
+  { allowed: true; type: string } | { allowed: false; type: string | null; reason: string };
 
 export interface OpenTypePolicy {
   check(filename: string): OpenTypeDecision;
@@ -96,8 +256,10 @@ export function openTypePolicy(extraTypes: unknown = []): OpenTypePolicy {
   for (const value of Array.isArray(extraTypes) ? extraTypes : []) {
     const type = normaliseExtra(value);
     const shown = String(value).slice(0, 40);
-    if (type === null) refusedExtras.push({ value: shown, reason: 'not a file type (letters, digits and - only, at most 20)' });
-    else if (isExecutableType(type)) refusedExtras.push({ value: shown, reason: `.${type} can run code or follow a link when opened` });
+    if (type === null)
+      refusedExtras.push({ value: shown, reason: 'not a file type (letters, digits and - only, at most 20)' });
+    else if (isExecutableType(type))
+      refusedExtras.push({ value: shown, reason: `.${type} can run code or follow a link when opened` });
     else allowed.add(type);
   }
   return {
@@ -105,9 +267,20 @@ export function openTypePolicy(extraTypes: unknown = []): OpenTypePolicy {
     refusedExtras,
     check(filename) {
       const type = typeOf(filename);
-      if (type === null) return { allowed: false, type: null, reason: 'Refused: a file without a type (no extension) is never opened.' };
-      if (isExecutableType(type)) return { allowed: false, type, reason: `Refused: .${type} files can run code or follow a link when opened, so Aether Native never opens them.` };
-      if (!allowed.has(type)) return { allowed: false, type, reason: `Refused: .${type} is not a document or media type this launcher opens (ask ops to add it to the device's launch_extra_types if it is one).` };
+      if (type === null)
+        return { allowed: false, type: null, reason: 'Refused: a file without a type (no extension) is never opened.' };
+      if (isExecutableType(type))
+        return {
+          allowed: false,
+          type,
+          reason: `Refused: .${type} files can run code or follow a link when opened, so Aether Native never opens them.`,
+        };
+      if (!allowed.has(type))
+        return {
+          allowed: false,
+          type,
+          reason: `Refused: .${type} is not a document or media type this launcher opens (ask ops to add it to the device's launch_extra_types if it is one).`,
+        };
       return { allowed: true, type };
     },
   };

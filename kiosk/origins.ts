@@ -18,7 +18,8 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** Parses an absolute URL; `null` for anything that is not a string, too long, has control characters, or is unparsable. */
 export function parseUrl(raw: unknown): URL | null {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(raw)) return null;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(raw))
+    return null;
   try {
     return new URL(raw);
   } catch {

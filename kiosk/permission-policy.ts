@@ -18,7 +18,8 @@ export interface PermissionQuery {
   embeddingOrigin?: string | undefined;
 }
 
-export type PermissionDenialReason = 'not-camera-or-microphone' | 'sub-frame' | 'foreign-origin' | 'media-type-not-allowed';
+export type PermissionDenialReason =
+  'not-camera-or-microphone' | 'sub-frame' | 'foreign-origin' | 'media-type-not-allowed';
 
 export type PermissionDecision = { grant: true } | { grant: false; reason: PermissionDenialReason };
 

@@ -1,7 +1,18 @@
 import type { Logger } from 'pino';
 import type { Platform } from '../base/platform';
-import type { PermissionKind, PermissionReport, PermissionRequestResult, PermissionsOverview, PermissionStatus } from '../contracts/permissions';
-import { AUTOMATION_TARGETS, probeAutomation, type AppAutomationState, type AutomationTarget } from './automation-permission';
+import type {
+  PermissionKind,
+  PermissionReport,
+  PermissionRequestResult,
+  PermissionsOverview,
+  PermissionStatus,
+} from '../contracts/permissions';
+import {
+  AUTOMATION_TARGETS,
+  probeAutomation,
+  type AppAutomationState,
+  type AutomationTarget,
+} from './automation-permission';
 import type { CommandRunner } from '../base/command-runner';
 
 /**
@@ -58,7 +69,13 @@ export interface PermissionsService extends TccPermissions {
   continueWithout(): void;
 }
 
-export const PERMISSION_KINDS: readonly PermissionKind[] = ['camera', 'microphone', 'screen', 'accessibility', 'automation'];
+export const PERMISSION_KINDS: readonly PermissionKind[] = [
+  'camera',
+  'microphone',
+  'screen',
+  'accessibility',
+  'automation',
+];
 
 const PANE: Record<PermissionKind, string> = {
   camera: 'Privacy_Camera',
@@ -134,7 +151,11 @@ export function createPermissionsService(deps: PermissionsServiceDeps): TccPermi
     }
   };
 
-  const result = async (kind: PermissionKind, action: PermissionRequestResult['action'], known?: PermissionStatus): Promise<PermissionRequestResult> => ({
+  const result = async (
+    kind: PermissionKind,
+    action: PermissionRequestResult['action'],
+    known?: PermissionStatus,
+  ): Promise<PermissionRequestResult> => ({
     ...(await report(kind, known)),
     action,
   });
@@ -182,7 +203,10 @@ export function createPermissionsService(deps: PermissionsServiceDeps): TccPermi
     async status() {
       const permissions: PermissionReport[] = [];
       for (const kind of PERMISSION_KINDS) permissions.push(await report(kind));
-      return { permissions, complete: permissions.every((p) => p.status === 'granted' || p.status === 'not-applicable') };
+      return {
+        permissions,
+        complete: permissions.every((p) => p.status === 'granted' || p.status === 'not-applicable'),
+      };
     },
     async request(kind) {
       const current = await read(kind);
@@ -240,24 +264,34 @@ async function boundedProbe(probe: ScreenCaptureProbe, timeoutMs: number): Promi
   }
 }
 
-function hintFor(kind: PermissionKind, status: PermissionStatus, prompted: boolean, automationApps: string): string | null {
+function hintFor(
+  kind: PermissionKind,
+  status: PermissionStatus,
+  prompted: boolean,
+  automationApps: string,
+): string | null {
   if (status === 'granted' || status === 'not-applicable') return null;
   const pane = `System Settings › Privacy & Security › ${PANE_NAME[kind]}`;
-  if (status === 'restricted') return `${PANE_NAME[kind]} is blocked by a device profile (MDM); ask IT to allow it for Aether.`;
+  if (status === 'restricted')
+    return `${PANE_NAME[kind]} is blocked by a device profile (MDM); ask IT to allow it for Aether.`;
   if (kind === 'automation') {
     const apps = automationApps || 'the presentation apps';
     if (status === 'not-determined' && !prompted) {
       return `Press "Allow" so macOS asks whether Aether may control ${apps} (it opens each once to ask); slideshows need it.`;
     }
-    if (status === 'unknown') return `Aether could not check whether it may control ${apps}. If slideshows do not start, open ${pane}, expand Aether and switch on ${apps}.`;
+    if (status === 'unknown')
+      return `Aether could not check whether it may control ${apps}. If slideshows do not start, open ${pane}, expand Aether and switch on ${apps}.`;
     return `Open ${pane}, expand Aether and switch on ${apps}; without it slideshows cannot start (macOS error -1743).`;
   }
   if (kind === 'screen') {
     return `macOS cannot ask for Screen Recording from the app. Open ${pane}, switch on Aether, then quit and reopen Aether.`;
   }
   if (kind === 'accessibility') {
-    const stale = 'If Aether is already listed and switched on, remove it with "−" and add it again (an update changes its signature).';
-    return prompted ? `Open ${pane} and switch on Aether. ${stale}` : `Press "Allow" to let macOS ask for Accessibility. ${stale}`;
+    const stale =
+      'If Aether is already listed and switched on, remove it with "−" and add it again (an update changes its signature).';
+    return prompted
+      ? `Open ${pane} and switch on Aether. ${stale}`
+      : `Press "Allow" to let macOS ask for Accessibility. ${stale}`;
   }
   if (status === 'not-determined') return `Press "Allow" to let macOS ask for the ${PANE_NAME[kind]}.`;
   return `Open ${pane} and switch on Aether.`;
@@ -326,7 +360,8 @@ function combinedStatus(states: readonly AppAutomationState[]): PermissionStatus
   const installed = states.filter((state) => state !== 'not-installed');
   if (installed.length === 0) return 'not-applicable';
   if (installed.includes('denied')) return 'denied';
-  if (installed.some((state) => state === 'not-determined' || state === 'installed' || state === 'not-running')) return 'not-determined';
+  if (installed.some((state) => state === 'not-determined' || state === 'installed' || state === 'not-running'))
+    return 'not-determined';
   if (installed.includes('unknown')) return 'unknown';
   return 'granted';
 }

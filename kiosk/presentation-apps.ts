@@ -60,7 +60,9 @@ export async function closePresentationApp(deps: PresentationControlDeps, app: P
     return { app, outcome: 'closed' };
   }
   if (command.notRunning.includes(result.exitCode)) return { app, outcome: 'not-running' };
-  throw new CommandFailedError(`Could not close ${app}: ${command.file} exited with ${result.exitCode}${firstLine(result.stderr)}`);
+  throw new CommandFailedError(
+    `Could not close ${app}: ${command.file} exited with ${result.exitCode}${firstLine(result.stderr)}`,
+  );
 }
 
 /** The real runner: node's execFile (no shell), bounded in time and output. */

@@ -12,7 +12,11 @@ interface RunningCheck {
   running: (result: { exitCode: number; stdout: string }) => boolean;
 }
 
-const pgrepExact = (name: string): RunningCheck => ({ file: 'pgrep', args: ['-x', name], running: (r) => r.exitCode === 0 });
+const pgrepExact = (name: string): RunningCheck => ({
+  file: 'pgrep',
+  args: ['-x', name],
+  running: (r) => r.exitCode === 0,
+});
 const tasklist = (image: string): RunningCheck => ({
   file: 'tasklist',
   args: ['/FI', `IMAGENAME eq ${image}`, '/NH'],

@@ -15,16 +15,28 @@ export interface SecretBackendFacts {
 }
 
 export type SecretBackendDecision =
-  | { persist: true; backend: string; note: string }
-  | { persist: false; backend: string; note: string };
+  { persist: true; backend: string; note: string } | { persist: false; backend: string; note: string };
 
 const WEAK_LINUX_BACKENDS: ReadonlySet<string> = new Set(['basic_text', 'unknown']);
 
-export function decideSecretBackend({ platform, encryptionAvailable, linuxBackend }: SecretBackendFacts): SecretBackendDecision {
+export function decideSecretBackend({
+  platform,
+  encryptionAvailable,
+  linuxBackend,
+}: SecretBackendFacts): SecretBackendDecision {
   const backend = platform === 'linux' ? (linuxBackend ?? 'unknown') : platform === 'darwin' ? 'keychain' : 'dpapi';
-  if (!encryptionAvailable) return { persist: false, backend, note: 'No OS encryption available: the JWT is kept in memory only and fetched again at next start.' };
+  if (!encryptionAvailable)
+    return {
+      persist: false,
+      backend,
+      note: 'No OS encryption available: the JWT is kept in memory only and fetched again at next start.',
+    };
   if (platform === 'linux' && WEAK_LINUX_BACKENDS.has(backend)) {
-    return { persist: false, backend, note: `No keyring (safeStorage backend "${backend}" is not real encryption): the JWT is kept in memory only and fetched again at next start.` };
+    return {
+      persist: false,
+      backend,
+      note: `No keyring (safeStorage backend "${backend}" is not real encryption): the JWT is kept in memory only and fetched again at next start.`,
+    };
   }
   return { persist: true, backend, note: 'The JWT is stored encrypted by the OS keychain.' };
 }

@@ -70,7 +70,9 @@ export const DEFAULT_WATCHDOG_CONFIG: WatchdogConfig = {
 };
 
 /** Chromium net error codes that mean "no network", not "broken page" (net/base/net_error_list.h). */
-const NETWORK_ERRORS: ReadonlySet<number> = new Set([-7, -21, -100, -101, -102, -104, -105, -106, -109, -118, -130, -137]);
+const NETWORK_ERRORS: ReadonlySet<number> = new Set([
+  -7, -21, -100, -101, -102, -104, -105, -106, -109, -118, -130, -137,
+]);
 /** ERR_ABORTED: a navigation this app cancelled itself (the navigation lock), not a failure. */
 const ERR_ABORTED = -3;
 
@@ -78,7 +80,10 @@ export type StepResult = Transition<WatchdogState, WatchdogEffect>;
 
 /** The reload delay after `failures` failures in a row: the shared policy without jitter (a countdown people watch). */
 export function reloadDelay(failures: number, config: WatchdogConfig): number {
-  return backoffDelay({ initialDelayMs: config.baseDelayMs, maxDelayMs: config.maxDelayMs, factor: 2, jitter: 0 }, failures - 1);
+  return backoffDelay(
+    { initialDelayMs: config.baseDelayMs, maxDelayMs: config.maxDelayMs, factor: 2, jitter: 0 },
+    failures - 1,
+  );
 }
 
 /** The one place a watchdog failure becomes words (the splash, the log). */
@@ -102,11 +107,18 @@ export function step(state: WatchdogState, event: WatchdogEvent, now: number, co
   switch (event.type) {
     case 'loaded':
       if (state.kind !== 'loading') return stay(state);
-      return { state: { kind: 'healthy', url: state.url, failures: state.failures, since: now }, effects: [{ type: 'cancel-timer' }, { type: 'show-kiosk' }] };
+      return {
+        state: { kind: 'healthy', url: state.url, failures: state.failures, since: now },
+        effects: [{ type: 'cancel-timer' }, { type: 'show-kiosk' }],
+      };
 
     case 'load-failed': {
       if (event.code === ERR_ABORTED || (state.kind !== 'loading' && state.kind !== 'healthy')) return stay(state);
-      const failure: WatchdogFailure = { code: 'page-load-failed', netError: event.code, description: event.description };
+      const failure: WatchdogFailure = {
+        code: 'page-load-failed',
+        netError: event.code,
+        description: event.description,
+      };
       if (NETWORK_ERRORS.has(event.code)) return offline(state.url, state.failures, failure, now, config);
       return fail(state, failure, now, config);
     }
@@ -118,21 +130,31 @@ export function step(state: WatchdogState, event: WatchdogEvent, now: number, co
     case 'unresponsive':
       if (state.kind !== 'healthy' && state.kind !== 'loading') return stay(state);
       return {
-        state: { kind: 'hung', url: state.url, failures: state.failures, since: state.kind === 'healthy' ? state.since : now },
+        state: {
+          kind: 'hung',
+          url: state.url,
+          failures: state.failures,
+          since: state.kind === 'healthy' ? state.since : now,
+        },
         effects: [{ type: 'schedule', delayMs: config.hangGraceMs }],
       };
 
     case 'responsive':
       if (state.kind !== 'hung') return stay(state);
-      return { state: { kind: 'healthy', url: state.url, failures: state.failures, since: state.since }, effects: [{ type: 'cancel-timer' }] };
+      return {
+        state: { kind: 'healthy', url: state.url, failures: state.failures, since: state.since },
+        effects: [{ type: 'cancel-timer' }],
+      };
 
     case 'network':
-      if (event.online && (state.kind === 'offline' || state.kind === 'gave-up')) return load(state.url, state.failures);
+      if (event.online && (state.kind === 'offline' || state.kind === 'gave-up'))
+        return load(state.url, state.failures);
       return stay(state);
 
     case 'timer':
       if (state.kind === 'hung') return fail(state, { code: 'renderer-unresponsive' }, now, config);
-      if (state.kind === 'backing-off' || state.kind === 'offline' || state.kind === 'gave-up') return load(state.url, state.failures);
+      if (state.kind === 'backing-off' || state.kind === 'offline' || state.kind === 'gave-up')
+        return load(state.url, state.failures);
       return stay(state);
 
     case 'retry-now':
@@ -147,7 +169,13 @@ function load(url: string, failures: number): StepResult {
   return { state: { kind: 'loading', url, failures }, effects: [{ type: 'cancel-timer' }, { type: 'load', url }] };
 }
 
-function offline(url: string, failures: number, failure: WatchdogFailure, now: number, config: WatchdogConfig): StepResult {
+function offline(
+  url: string,
+  failures: number,
+  failure: WatchdogFailure,
+  now: number,
+  config: WatchdogConfig,
+): StepResult {
   const retryAt = now + config.offlineRetryMs;
   return {
     state: { kind: 'offline', url, failures, failure, retryAt },
@@ -158,7 +186,12 @@ function offline(url: string, failures: number, failure: WatchdogFailure, now: n
   };
 }
 
-function fail(state: Exclude<WatchdogState, { kind: 'idle' }>, failure: WatchdogFailure, now: number, config: WatchdogConfig): StepResult {
+function fail(
+  state: Exclude<WatchdogState, { kind: 'idle' }>,
+  failure: WatchdogFailure,
+  now: number,
+  config: WatchdogConfig,
+): StepResult {
   const forgiven = (state.kind === 'healthy' || state.kind === 'hung') && now - state.since >= config.stableMs;
   const failures = (forgiven ? 0 : state.failures) + 1;
   const kill: WatchdogEffect[] = failure.code === 'renderer-unresponsive' ? [{ type: 'kill-renderer' }] : [];
@@ -166,7 +199,11 @@ function fail(state: Exclude<WatchdogState, { kind: 'idle' }>, failure: Watchdog
     const retryAt = now + config.gaveUpRetryMs;
     return {
       state: { kind: 'gave-up', url: state.url, failures, failure, retryAt },
-      effects: [...kill, { type: 'show-splash', message: describeFailure(failure), retryAt }, { type: 'schedule', delayMs: config.gaveUpRetryMs }],
+      effects: [
+        ...kill,
+        { type: 'show-splash', message: describeFailure(failure), retryAt },
+        { type: 'schedule', delayMs: config.gaveUpRetryMs },
+      ],
     };
   }
   const delayMs = reloadDelay(failures, config);

@@ -26,7 +26,12 @@ export class ApiBodyRefusedError extends Error {
  * `maxBytes` of either. undici's fetch would decode on its own with no limit; this is why the
  * transport uses `request` and decodes here.
  */
-export async function readCappedBody(body: Readable, contentEncoding: string | undefined, contentLength: string | undefined, maxBytes: number): Promise<string> {
+export async function readCappedBody(
+  body: Readable,
+  contentEncoding: string | undefined,
+  contentLength: string | undefined,
+  maxBytes: number,
+): Promise<string> {
   const declared = contentLength === undefined ? NaN : Number(contentLength);
   if (declared > maxBytes) {
     body.destroy();
@@ -39,7 +44,13 @@ export async function readCappedBody(body: Readable, contentEncoding: string | u
   const decoders = encodings.reverse().map((encoding) => decoderFor(encoding));
   if (decoders.some((d) => d === null)) {
     body.destroy();
-    throw new ApiBodyRefusedError('bad-encoding', `the answer uses a content encoding the app does not read (${encodings.join(', ').slice(0, 40).replace(/[^\x20-\x7e]/g, '?')})`);
+    throw new ApiBodyRefusedError(
+      'bad-encoding',
+      `the answer uses a content encoding the app does not read (${encodings
+        .join(', ')
+        .slice(0, 40)
+        .replace(/[^\x20-\x7e]/g, '?')})`,
+    );
   }
   // pipeline reports an error thrown by its final function as a plain AbortError (Node 20), so the
   // refusal is kept here and rethrown as itself.
@@ -57,17 +68,23 @@ export async function readCappedBody(body: Readable, contentEncoding: string | u
   try {
     // pipeline destroys every stream of the chain on the first error, the socket included.
     // (pipeline's typings take a variable number of middle streams only as overloads.)
-    await (pipeline as unknown as (...streams: unknown[]) => Promise<void>)(body, countWire, ...decoders, async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) {
-        decoded += chunk.length;
-        if (decoded > maxBytes) throw refuse(tooLarge(maxBytes, 'decoded'));
-        chunks.push(chunk);
-      }
-    });
+    await (pipeline as unknown as (...streams: unknown[]) => Promise<void>)(
+      body,
+      countWire,
+      ...decoders,
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) {
+          decoded += chunk.length;
+          if (decoded > maxBytes) throw refuse(tooLarge(maxBytes, 'decoded'));
+          chunks.push(chunk);
+        }
+      },
+    );
   } catch (err) {
     if (refusal) throw refusal;
     if (err instanceof ApiBodyRefusedError) throw err;
-    if (isZlibError(err)) throw new ApiBodyRefusedError('bad-encoding', `the answer's ${encodings.join(', ')} encoding is corrupt`);
+    if (isZlibError(err))
+      throw new ApiBodyRefusedError('bad-encoding', `the answer's ${encodings.join(', ')} encoding is corrupt`);
     throw err;
   }
   return Buffer.concat(chunks, decoded).toString('utf8');
@@ -89,7 +106,8 @@ function decoderFor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliD
 
 function tooLarge(maxBytes: number, where: 'declared' | 'wire' | 'decoded'): ApiBodyRefusedError {
   const limit = `${Math.round(maxBytes / 1024 / 1024)} MiB`;
-  const what = where === 'decoded' ? 'decompresses to more than' : where === 'declared' ? 'declares more than' : 'is more than';
+  const what =
+    where === 'decoded' ? 'decompresses to more than' : where === 'declared' ? 'declares more than' : 'is more than';
   return new ApiBodyRefusedError('too-large', `the answer ${what} ${limit}; it is refused`);
 }
 

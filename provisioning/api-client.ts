@@ -1,7 +1,23 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { ApiBadResponseError, ApiNotFoundError, ApiUnauthorizedError, ApiUnreachableError, type AttemptFailure, apiErrorText, summariseIssues } from './api-errors';
-import { AuthResponse, DeviceRecord, EventFileList, Health, SiteDomainList, type EventFile, type SiteDomain } from '../contracts/api';
+import {
+  ApiBadResponseError,
+  ApiNotFoundError,
+  ApiUnauthorizedError,
+  ApiUnreachableError,
+  type AttemptFailure,
+  apiErrorText,
+  summariseIssues,
+} from './api-errors';
+import {
+  AuthResponse,
+  DeviceRecord,
+  EventFileList,
+  Health,
+  SiteDomainList,
+  type EventFile,
+  type SiteDomain,
+} from '../contracts/api';
 import { type RawOutcome, type RawRequest, type Transport, createTransport, formatSeconds } from './api-transport';
 import { matchingSiteDomain } from './site-domain-match';
 import { type Seed, seedBaseUrls } from '../contracts/seed';
@@ -28,7 +44,9 @@ export interface ApiClientOptions {
   now?: () => number;
 }
 
-export const API_TIMEOUT_DEFAULTS: Readonly<Record<'connectTimeoutMs' | 'attemptTimeoutMs' | 'totalTimeoutMs', number>> = { connectTimeoutMs: 1_500, attemptTimeoutMs: 2_500, totalTimeoutMs: 6_000 };
+export const API_TIMEOUT_DEFAULTS: Readonly<
+  Record<'connectTimeoutMs' | 'attemptTimeoutMs' | 'totalTimeoutMs', number>
+> = { connectTimeoutMs: 1_500, attemptTimeoutMs: 2_500, totalTimeoutMs: 6_000 };
 
 export interface ApiClient {
   /** Identity exchange: `POST /v3/auth/device` with the seed's key. Keeps and returns the JWT. */
@@ -68,7 +86,8 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
   const http = transport ?? createTransport(timeouts);
   const now = options.now ?? Date.now;
   const configured = seedBaseUrls(seed);
-  let preferred: string | null = options.preferBaseUrl && configured.includes(options.preferBaseUrl) ? options.preferBaseUrl : null;
+  let preferred: string | null =
+    options.preferBaseUrl && configured.includes(options.preferBaseUrl) ? options.preferBaseUrl : null;
   let answered: string | null = null;
   let current: AuthResponse | null = null;
   // Every token this client held: an old one echoed by a server is as secret as the current one.
@@ -88,15 +107,21 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
     for (const base of baseUrls()) {
       const remaining = deadline - now();
       if (remaining <= 0) {
-        failures.push({ url: base, why: `not tried: ${formatSeconds(timeouts.totalTimeoutMs)} for the whole call ran out` });
+        failures.push({
+          url: base,
+          why: `not tried: ${formatSeconds(timeouts.totalTimeoutMs)} for the whole call ran out`,
+        });
         continue;
       }
       const outcome: RawOutcome = await http.send(request(base, call), Math.min(timeouts.attemptTimeoutMs, remaining));
       if (outcome.kind === 'no-answer') failures.push({ url: base, why: outcome.why });
-      else if (outcome.kind === 'refused-body') throw new ApiBadResponseError(label, base, [outcome.why], outcome.reason);
-      else if (outcome.status >= 500) failures.push({ url: base, why: `HTTP ${outcome.status}: ${apiErrorText(outcome.text, secrets())}` });
+      else if (outcome.kind === 'refused-body')
+        throw new ApiBadResponseError(label, base, [outcome.why], outcome.reason);
+      else if (outcome.status >= 500)
+        failures.push({ url: base, why: `HTTP ${outcome.status}: ${apiErrorText(outcome.text, secrets())}` });
       else {
-        if (failures.length) logger.warn({ api: base, failed: failures }, `Aether API failed over to ${base} for ${label}`);
+        if (failures.length)
+          logger.warn({ api: base, failed: failures }, `Aether API failed over to ${base} for ${label}`);
         answered = base;
         preferred = base;
         return { ...outcome, base };
@@ -119,31 +144,61 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
     try {
       json = JSON.parse(answer.text);
     } catch {
-      throw new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} with a body that is not JSON: "${apiErrorText(answer.text, secrets())}"`], 'not-json');
+      throw new ApiBadResponseError(
+        label,
+        answer.base,
+        [`HTTP ${answer.status} with a body that is not JSON: "${apiErrorText(answer.text, secrets())}"`],
+        'not-json',
+      );
     }
     const result = schema.safeParse(json);
-    if (!result.success) throw new ApiBadResponseError(label, answer.base, summariseIssues(result.error.issues), 'schema');
+    if (!result.success)
+      throw new ApiBadResponseError(label, answer.base, summariseIssues(result.error.issues), 'schema');
     return result.data;
   }
 
   function unexpected(answer: Answer, label: string): ApiBadResponseError {
     if (answer.status >= 300 && answer.status < 400) {
-      return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status} redirect, not followed: the base URL must point at the API itself (a captive portal?)`], 'redirect');
+      return new ApiBadResponseError(
+        label,
+        answer.base,
+        [`HTTP ${answer.status} redirect, not followed: the base URL must point at the API itself (a captive portal?)`],
+        'redirect',
+      );
     }
-    return new ApiBadResponseError(label, answer.base, [`HTTP ${answer.status}: ${apiErrorText(answer.text, secrets())}`], 'unexpected-status');
+    return new ApiBadResponseError(
+      label,
+      answer.base,
+      [`HTTP ${answer.status}: ${apiErrorText(answer.text, secrets())}`],
+      'unexpected-status',
+    );
   }
 
   const missingKey = () =>
-    new ApiUnauthorizedError(`the API requires aether_api_key in seed.json at ${shownSeedPath} for device "${seed.event_device_id}"; add the device API key there`, 'missing-key');
+    new ApiUnauthorizedError(
+      `the API requires aether_api_key in seed.json at ${shownSeedPath} for device "${seed.event_device_id}"; add the device API key there`,
+      'missing-key',
+    );
 
   async function authenticate(): Promise<AuthResponse> {
     if (!seed.aether_api_key) throw missingKey();
     const label = 'POST /v3/auth/device';
-    const answer = await send({ method: 'POST', path: '/v3/auth/device', body: { event_device_id: seed.event_device_id }, credentials: 'api-key' });
+    const answer = await send({
+      method: 'POST',
+      path: '/v3/auth/device',
+      body: { event_device_id: seed.event_device_id },
+      credentials: 'api-key',
+    });
     if (answer.status === 401 || answer.status === 403) {
-      throw new ApiUnauthorizedError(`the API at ${answer.base} refused the aether_api_key in seed.json at ${shownSeedPath} for device "${seed.event_device_id}" (HTTP ${answer.status}); check the key`, 'bad-key');
+      throw new ApiUnauthorizedError(
+        `the API at ${answer.base} refused the aether_api_key in seed.json at ${shownSeedPath} for device "${seed.event_device_id}" (HTTP ${answer.status}); check the key`,
+        'bad-key',
+      );
     }
-    if (answer.status === 404) throw new ApiNotFoundError(`the API at ${answer.base} does not know device "${seed.event_device_id}" (from seed.json at ${shownSeedPath}); check event_device_id`);
+    if (answer.status === 404)
+      throw new ApiNotFoundError(
+        `the API at ${answer.base} does not know device "${seed.event_device_id}" (from seed.json at ${shownSeedPath}); check event_device_id`,
+      );
     if (answer.status !== 200) throw unexpected(answer, label);
     current = parse(AuthResponse, answer, label);
     remember(current);
@@ -161,7 +216,11 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
       logger.info({ api: answer.base }, `the API refused the session token for ${label}; renewing it once`);
       await authenticate();
       answer = await send({ method: 'GET', path, credentials: 'bearer' });
-      if (answer.status === 401) throw new ApiUnauthorizedError(`the API at ${answer.base} refused a fresh session token for ${label}`, 'token-refused');
+      if (answer.status === 401)
+        throw new ApiUnauthorizedError(
+          `the API at ${answer.base} refused a fresh session token for ${label}`,
+          'token-refused',
+        );
     }
     if (answer.status === 401) throw missingKey();
     if (answer.status === 404) throw notFound();
@@ -172,29 +231,55 @@ export function createApiClient(options: ApiClientOptions, transport?: Transport
   return {
     authenticate,
     getDevice: (id) =>
-      crud(`/v3/crud/event_device/${encodeURIComponent(id)}`, DeviceRecord, () => new ApiNotFoundError(`the API at ${answered ?? '?'} does not know device "${id}" (from seed.json at ${shownSeedPath}); check event_device_id`)),
+      crud(
+        `/v3/crud/event_device/${encodeURIComponent(id)}`,
+        DeviceRecord,
+        () =>
+          new ApiNotFoundError(
+            `the API at ${answered ?? '?'} does not know device "${id}" (from seed.json at ${shownSeedPath}); check event_device_id`,
+          ),
+      ),
     getSiteDomain: async (appBaseUrl) => {
       const label = 'GET /v3/crud/site_domain';
-      const list = await crud(`/v3/crud/site_domain?app_base_url=${encodeURIComponent(appBaseUrl)}`, SiteDomainList, () => new ApiNotFoundError(`the API at ${answered ?? '?'} has no site_domain endpoint`));
+      const list = await crud(
+        `/v3/crud/site_domain?app_base_url=${encodeURIComponent(appBaseUrl)}`,
+        SiteDomainList,
+        () => new ApiNotFoundError(`the API at ${answered ?? '?'} has no site_domain endpoint`),
+      );
       if (list.items.length === 0) return null;
       const match = matchingSiteDomain(list.items, appBaseUrl);
       if (!match) {
-        throw new ApiBadResponseError(label, answered ?? '?', [`none of the ${list.items.length} site domain(s) listed has app_base_url ${appBaseUrl} (the device's); another site's origins are never allowed`], 'site-domain-mismatch');
+        throw new ApiBadResponseError(
+          label,
+          answered ?? '?',
+          [
+            `none of the ${list.items.length} site domain(s) listed has app_base_url ${appBaseUrl} (the device's); another site's origins are never allowed`,
+          ],
+          'site-domain-mismatch',
+        );
       }
       return match;
     },
     listEventFiles: async (eventId) => {
-      const list = await crud(`/v3/crud/event_file?event_id=${encodeURIComponent(eventId)}`, EventFileList, () => new ApiNotFoundError(`the API at ${answered ?? '?'} does not know event "${eventId}"`));
+      const list = await crud(
+        `/v3/crud/event_file?event_id=${encodeURIComponent(eventId)}`,
+        EventFileList,
+        () => new ApiNotFoundError(`the API at ${answered ?? '?'} does not know event "${eventId}"`),
+      );
       return list.items;
     },
     async health(baseUrl) {
       const label = 'GET /v3/health';
       const started = performance.now();
-      const outcome = await http.send({ method: 'GET', url: `${baseUrl}/v3/health`, headers: {} }, timeouts.attemptTimeoutMs);
+      const outcome = await http.send(
+        { method: 'GET', url: `${baseUrl}/v3/health`, headers: {} },
+        timeouts.attemptTimeoutMs,
+      );
       const ms = Math.round((performance.now() - started) * 10) / 10;
       if (outcome.kind === 'no-answer') throw new ApiUnreachableError(label, [{ url: baseUrl, why: outcome.why }]);
       if (outcome.kind === 'refused-body') throw new ApiBadResponseError(label, baseUrl, [outcome.why], outcome.reason);
-      if (outcome.status >= 500) throw new ApiUnreachableError(label, [{ url: baseUrl, why: `HTTP ${outcome.status}` }]);
+      if (outcome.status >= 500)
+        throw new ApiUnreachableError(label, [{ url: baseUrl, why: `HTTP ${outcome.status}` }]);
       if (outcome.status !== 200) throw unexpected({ ...outcome, base: baseUrl }, label);
       parse(Health, { ...outcome, base: baseUrl }, label);
       return { ms };

@@ -38,12 +38,15 @@ export class ApiUnreachableError extends ApiError {
     readonly call: string,
     readonly attempts: AttemptFailure[],
   ) {
-    super(`no Aether API answered ${call}: ${attempts.map((a) => `${a.url} (${a.why})`).join('; ') || 'no base URL configured'}`);
+    super(
+      `no Aether API answered ${call}: ${attempts.map((a) => `${a.url} (${a.why})`).join('; ') || 'no base URL configured'}`,
+    );
   }
 }
 
 /** Why an answer was unusable, as a code a caller can switch on. */
-export type BadResponseReason = 'not-json' | 'schema' | 'unexpected-status' | 'redirect' | 'too-large' | 'bad-encoding' | 'site-domain-mismatch';
+export type BadResponseReason =
+  'not-json' | 'schema' | 'unexpected-status' | 'redirect' | 'too-large' | 'bad-encoding' | 'site-domain-mismatch';
 
 /** The API answered, but not with what the contract says (not JSON, failing the schema, too large). */
 export class ApiBadResponseError extends ApiError {
@@ -61,7 +64,9 @@ export class ApiBadResponseError extends ApiError {
 
 /** zod issues as "path: message" lines, e.g. `app_base_url: must be an absolute http: or https: URL`. */
 export function summariseIssues(issues: readonly z.core.$ZodIssue[], limit = 5): string[] {
-  const lines = issues.slice(0, limit).map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+  const lines = issues
+    .slice(0, limit)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
   if (issues.length > limit) lines.push(`and ${issues.length - limit} more`);
   return lines;
 }
@@ -72,19 +77,28 @@ export function summariseIssues(issues: readonly z.core.$ZodIssue[], limit = 5):
  * (`secrets`). A body holding a secret too short to mask safely is withheld entirely.
  */
 export function apiErrorText(body: string, secrets: readonly (string | null | undefined)[] = []): string {
-  if (secrets.some((secret) => typeof secret === 'string' && secret.length > 0 && secret.length < MIN_MASKED_LENGTH && body.includes(secret))) {
+  if (
+    secrets.some(
+      (secret) =>
+        typeof secret === 'string' && secret.length > 0 && secret.length < MIN_MASKED_LENGTH && body.includes(secret),
+    )
+  ) {
     return '(its text is withheld: it echoed a credential)';
   }
   let text = body.length > 64 * 1024 ? body.slice(0, 64 * 1024) : body;
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string') text = (parsed as { error: string }).error;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string')
+      text = (parsed as { error: string }).error;
   } catch {
     // Not JSON: show the start of the text as it is.
   }
   // Masked before it is shortened, so a secret cut in half by the limit is still masked whole.
   const masked = maskSecrets(redactText(text), secrets);
   // Control characters, and bidi overrides that reorder what a terminal or the splash shows.
-  const clean = masked.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = masked
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
 }

@@ -34,7 +34,10 @@ export interface Transport {
  * carry X-Api-Key to another origin. Never throws for a network failure: that is an outcome the
  * failover reads.
  */
-export function createTransport({ connectTimeoutMs }: Pick<TransportTimeouts, 'connectTimeoutMs'>, maxBodyBytes = API_BODY_MAX_BYTES): Transport {
+export function createTransport(
+  { connectTimeoutMs }: Pick<TransportTimeouts, 'connectTimeoutMs'>,
+  maxBodyBytes = API_BODY_MAX_BYTES,
+): Transport {
   const agent = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 4_000 });
 
   return {
@@ -61,10 +64,16 @@ export function createTransport({ connectTimeoutMs }: Pick<TransportTimeouts, 'c
           const value = response.headers[name];
           return Array.isArray(value) ? value.join(', ') : value;
         };
-        const text = await readCappedBody(response.body, header('content-encoding'), header('content-length'), maxBodyBytes);
+        const text = await readCappedBody(
+          response.body,
+          header('content-encoding'),
+          header('content-length'),
+          maxBodyBytes,
+        );
         return { kind: 'answer', status, text };
       } catch (err) {
-        if (err instanceof ApiBodyRefusedError) return { kind: 'refused-body', status, reason: err.reason, why: `HTTP ${status}: ${err.message}` };
+        if (err instanceof ApiBodyRefusedError)
+          return { kind: 'refused-body', status, reason: err.reason, why: `HTTP ${status}: ${err.message}` };
         if (signal.aborted) return { kind: 'no-answer', why: `no answer within ${formatSeconds(timeoutMs)}` };
         return { kind: 'no-answer', why: describeNetworkError(err) };
       }

@@ -7,7 +7,14 @@ import { type Clock, systemClock } from '../base/clock';
 import { assertNever, errorText } from '../base/failure';
 import { createMachine } from '../base/machine';
 import { apiFailure, type BootstrapFailure, seedFailure, type SeedProblem } from './bootstrap-failure';
-import { type BootstrapEffect, type BootstrapEvent, type BootstrapState, bootstrapStep, type ResolvedIdentity, type WaitingFor } from './bootstrap-state';
+import {
+  type BootstrapEffect,
+  type BootstrapEvent,
+  type BootstrapState,
+  bootstrapStep,
+  type ResolvedIdentity,
+  type WaitingFor,
+} from './bootstrap-state';
 import { resolveIdentity } from './identity';
 import type { SecretStore } from './secret-store';
 import { type SeedDiscoveryInput, seedFinder, seedSearchOrder } from './seed-discovery';
@@ -30,7 +37,10 @@ export type BootstrapDeps = SeedSourceDeps & {
    * Zero-touch provisioning: called when no seed exists; reports what it waits for (and what is wrong
    * with a seed it found there). `signal` aborts at stop().
    */
-  waitForSeed?: (report: (waitingFor: WaitingFor, problem?: SeedProblem) => void, signal: AbortSignal) => Promise<LoadedSeed>;
+  waitForSeed?: (
+    report: (waitingFor: WaitingFor, problem?: SeedProblem) => void,
+    signal: AbortSignal,
+  ) => Promise<LoadedSeed>;
   api?: ApiTimeouts;
   /** Replaces the real client (tests of the state machine alone). */
   createClient?: (options: ApiClientOptions) => ApiClient;
@@ -85,7 +95,8 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
   const clock = deps.clock ?? systemClock;
   const policy = validBackoffPolicy({ ...DEFAULT_RETRY_POLICY, ...deps.retry });
   const renewMarginMs = deps.sessionRenewMarginMs ?? 60_000;
-  const findSeed = 'findSeed' in deps ? deps.findSeed : seedFinder(deps.discovery, { logger, defaultApiUrl: deps.defaultApiUrl });
+  const findSeed =
+    'findSeed' in deps ? deps.findSeed : seedFinder(deps.discovery, { logger, defaultApiUrl: deps.defaultApiUrl });
   const searchOrder = 'findSeed' in deps ? (deps.searchOrder ?? []) : seedSearchOrder(deps.discovery);
   const makeClient = deps.createClient ?? ((options: ApiClientOptions) => createApiClient(options));
   const stopping = new AbortController();
@@ -95,7 +106,9 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
     run: (effect) => logger[effect.level](effect.fields, effect.message),
     onListenerError: (err) => logger.error({ err }, 'a bootstrap state listener threw'),
   });
-  machine.subscribe((next) => logger.info({ state: next.kind, ...('api' in next ? { api: next.api } : {}) }, `bootstrap: ${next.kind}`));
+  machine.subscribe((next) =>
+    logger.info({ state: next.kind, ...('api' in next ? { api: next.api } : {}) }, `bootstrap: ${next.kind}`),
+  );
   const announce = machine.dispatch;
 
   let client: { key: string; seed: LoadedSeed; api: ApiClient } | null = null;
@@ -112,10 +125,17 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       throw err;
     }
     if (seed) return seed;
-    if (!deps.waitForSeed) return { kind: 'failed', failure: { code: 'seed-missing', searched: searchOrder.map((p) => displayPath(p, deps.home)) } };
+    if (!deps.waitForSeed)
+      return {
+        kind: 'failed',
+        failure: { code: 'seed-missing', searched: searchOrder.map((p) => displayPath(p, deps.home)) },
+      };
     const whileStopped: Outcome = { kind: 'failed', failure: { code: 'stopped' } };
     if (stopping.signal.aborted) return whileStopped;
-    const waiting = deps.waitForSeed((waitingFor, problem) => announce({ type: 'seeking', waitingFor, ...(problem ? { failure: problem } : {}) }), stopping.signal);
+    const waiting = deps.waitForSeed(
+      (waitingFor, problem) => announce({ type: 'seeking', waitingFor, ...(problem ? { failure: problem } : {}) }),
+      stopping.signal,
+    );
     const stopped = new Promise<null>((resolve) => {
       if (stopping.signal.aborted) resolve(null);
       else stopping.signal.addEventListener('abort', () => resolve(null), { once: true });
@@ -140,7 +160,9 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       logger,
       preferBaseUrl: lastGood?.api ?? null,
       onToken: (auth) =>
-        saveSession(secretStore, deviceId, auth).catch((err: unknown) => logger.warn({ err }, 'the session token could not be kept in the secret store')),
+        saveSession(secretStore, deviceId, auth).catch((err: unknown) =>
+          logger.warn({ err }, 'the session token could not be kept in the secret store'),
+        ),
     });
     client = { key, seed, api };
     return api;
@@ -149,7 +171,10 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
   async function lastGoodFor(deviceId: string): Promise<LastGoodRecord | null> {
     const record = await stateStore.load();
     if (record && record.device.event_device_id !== deviceId) {
-      logger.info({ file: stateStore.file }, `the last good record is for device "${record.device.event_device_id}", not "${deviceId}"; not using it`);
+      logger.info(
+        { file: stateStore.file },
+        `the last good record is for device "${record.device.event_device_id}", not "${deviceId}"; not using it`,
+      );
       return null;
     }
     return record;
@@ -183,16 +208,27 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       const failure = apiFailure(err, api.lastAnswered() ?? api.baseUrls()[0] ?? null);
       // A 401 or 404 is an answer, not an outage: only an unusable API falls back to the last good record.
       const apiUnusable = failure.code === 'api-unreachable' || failure.code === 'api-bad-response';
-      if (apiUnusable && lastGood) return { kind: 'api-unusable', identity: identityFrom(lastGood, seed.path), failure };
+      if (apiUnusable && lastGood)
+        return { kind: 'api-unusable', identity: identityFrom(lastGood, seed.path), failure };
       return { kind: 'failed', failure };
     }
   }
 
   async function keep(identity: ResolvedIdentity): Promise<void> {
     try {
-      await stateStore.save({ device: identity.device, siteDomain: identity.siteDomain, targetUrl: identity.targetUrl, api: identity.api, seedPath: identity.seedPath, savedAt: new Date(clock.now()).toISOString() });
+      await stateStore.save({
+        device: identity.device,
+        siteDomain: identity.siteDomain,
+        targetUrl: identity.targetUrl,
+        api: identity.api,
+        seedPath: identity.seedPath,
+        savedAt: new Date(clock.now()).toISOString(),
+      });
     } catch (err) {
-      logger.warn({ err, file: stateStore.file }, 'the last good record could not be saved; the next start without network will not have it');
+      logger.warn(
+        { err, file: stateStore.file },
+        'the last good record could not be saved; the next start without network will not have it',
+      );
     }
   }
 
@@ -211,7 +247,12 @@ export function createBootstrap(deps: BootstrapDeps): Bootstrap {
       case 'resolved':
         return announce({ type: 'resolved', identity: outcome.identity });
       case 'api-unusable':
-        return announce({ type: 'api-unusable', identity: outcome.identity, failure: outcome.failure, at: new Date(clock.now()).toISOString() });
+        return announce({
+          type: 'api-unusable',
+          identity: outcome.identity,
+          failure: outcome.failure,
+          at: new Date(clock.now()).toISOString(),
+        });
       case 'failed':
         return announce({ type: 'failed', failure: outcome.failure, at: clock.now(), retryInMs });
       default:

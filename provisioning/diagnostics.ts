@@ -48,7 +48,16 @@ export async function checkWritableFolder(dir: string): Promise<FolderCheck> {
     return { path: dir, writable: true };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'disk full' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : (code ?? String(err));
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : code === 'ENOSPC'
+            ? 'disk full'
+            : code === 'ENOTDIR' || code === 'EEXIST'
+              ? 'a file is in the way'
+              : (code ?? String(err));
     return { path: dir, writable: false, error: why };
   }
 }

@@ -19,7 +19,12 @@ const MAX_SAVED_BYTES = 32 * 1024 * 1024;
 
 export const EVENT_FILES_FILE = 'event-files.json';
 
-const SavedList = z.object({ version: z.literal(1), event_id: z.string().min(1), fetched_at: z.iso.datetime({ offset: true }), items: z.array(EventFile) });
+const SavedList = z.object({
+  version: z.literal(1),
+  event_id: z.string().min(1),
+  fetched_at: z.iso.datetime({ offset: true }),
+  items: z.array(EventFile),
+});
 
 export type EventFilesListener = (files: readonly EventFile[]) => void;
 
@@ -53,7 +58,10 @@ export interface EventFileList {
 
 function capItems(items: EventFile[], logger: Logger): EventFile[] {
   if (items.length <= MAX_FILES_PER_CALL) return items;
-  logger.warn({ items: items.length, kept: MAX_FILES_PER_CALL }, 'the event file list is longer than the cache follows; the rest is ignored');
+  logger.warn(
+    { items: items.length, kept: MAX_FILES_PER_CALL },
+    'the event file list is longer than the cache follows; the rest is ignored',
+  );
   return items.slice(0, MAX_FILES_PER_CALL);
 }
 
@@ -78,8 +86,16 @@ export function createEventFileList(deps: EventFileListDeps): EventFileList {
 
   async function save(eventId: string, items: EventFile[]): Promise<void> {
     if (!deps.file) return;
-    await writeJsonAtomic(deps.file, { version: 1, event_id: eventId, fetched_at: new Date(now()).toISOString(), items }).catch((err: unknown) =>
-      deps.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'the event file list could not be kept for an offline start'),
+    await writeJsonAtomic(deps.file, {
+      version: 1,
+      event_id: eventId,
+      fetched_at: new Date(now()).toISOString(),
+      items,
+    }).catch((err: unknown) =>
+      deps.logger.warn(
+        { code: (err as NodeJS.ErrnoException).code },
+        'the event file list could not be kept for an offline start',
+      ),
     );
   }
 
@@ -125,7 +141,10 @@ export function createEventFileList(deps: EventFileListDeps): EventFileList {
         if (list === null) publish(parsed.data.event_id, capItems(parsed.data.items, deps.logger));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        deps.logger.warn({ file: deps.file, reason: (err as Error).message.slice(0, 120) }, 'the kept event file list is not usable; waiting for the API');
+        deps.logger.warn(
+          { file: deps.file, reason: (err as Error).message.slice(0, 120) },
+          'the kept event file list is not usable; waiting for the API',
+        );
       }
     },
   };

@@ -17,13 +17,21 @@ export interface LocalHostnameDeps {
  * `os.hostname()` follows the network (DHCP can rename the laptop), so the stable Bonjour name from
  * `scutil --get LocalHostName` is used; if that fails, the OS hostname is the fallback, logged.
  */
-export async function localHostname({ platform, run, osHostname = os.hostname, logger }: LocalHostnameDeps): Promise<string> {
+export async function localHostname({
+  platform,
+  run,
+  osHostname = os.hostname,
+  logger,
+}: LocalHostnameDeps): Promise<string> {
   if (platform === 'darwin') {
     try {
       const result = await run('scutil', ['--get', 'LocalHostName']);
       const name = result.stdout.trim();
       if (result.exitCode === 0 && name) return normaliseHostname(name);
-      logger.warn({ exitCode: result.exitCode, stderr: result.stderr.trim().slice(0, 200) }, 'scutil --get LocalHostName gave no name; using the OS hostname');
+      logger.warn(
+        { exitCode: result.exitCode, stderr: result.stderr.trim().slice(0, 200) },
+        'scutil --get LocalHostName gave no name; using the OS hostname',
+      );
     } catch (err) {
       logger.warn({ err }, 'scutil could not be run; using the OS hostname');
     }

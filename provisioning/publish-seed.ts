@@ -40,10 +40,18 @@ export async function publishSeed(request: ProvisionRequest): Promise<{ path: st
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ProvisionError(`The seed would be invalid: ${String(issue?.path[0] ?? 'seed')} ${issue?.message ?? 'is invalid'}.`);
+    throw new ProvisionError(
+      `The seed would be invalid: ${String(issue?.path[0] ?? 'seed')} ${issue?.message ?? 'is invalid'}.`,
+    );
   }
   const target = path.join(request.share, SEEDS_DIR_NAME, seedFileName(hostname));
-  if (!request.force && (await fs.stat(target).then(() => true, () => false))) {
+  if (
+    !request.force &&
+    (await fs.stat(target).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new ProvisionError(`${target} already exists; use --force to replace it.`);
   }
   const seed = {

@@ -32,9 +32,27 @@ interface Candidate extends SeedLocation {
 function candidates(input: SeedDiscoveryInput): Candidate[] {
   const cwd = input.cwd ?? process.cwd();
   const list: Candidate[] = [];
-  if (input.seedArg) list.push({ path: path.resolve(cwd, input.seedArg), source: 'argument', reason: 'given with --seed', explicit: true });
-  else if (input.env.AETHER_SEED) list.push({ path: path.resolve(cwd, input.env.AETHER_SEED), source: 'environment', reason: 'named by AETHER_SEED', explicit: true });
-  if (!input.packaged) list.push({ path: input.paths.devSeedPath, source: 'development-home', reason: 'development build: seed.json in the home folder', explicit: false });
+  if (input.seedArg)
+    list.push({
+      path: path.resolve(cwd, input.seedArg),
+      source: 'argument',
+      reason: 'given with --seed',
+      explicit: true,
+    });
+  else if (input.env.AETHER_SEED)
+    list.push({
+      path: path.resolve(cwd, input.env.AETHER_SEED),
+      source: 'environment',
+      reason: 'named by AETHER_SEED',
+      explicit: true,
+    });
+  if (!input.packaged)
+    list.push({
+      path: input.paths.devSeedPath,
+      source: 'development-home',
+      reason: 'development build: seed.json in the home folder',
+      explicit: false,
+    });
   list.push({ path: input.paths.seedConfigPath, source: 'os-config', reason: 'the OS config path', explicit: false });
   return list;
 }

@@ -40,6 +40,10 @@ export class SeedError extends Error {
   }
 }
 
-export function seedErrorFor(file: string, home: string | undefined, details: Omit<SeedErrorDetails, 'path' | 'shownPath'>): SeedError {
+export function seedErrorFor(
+  file: string,
+  home: string | undefined,
+  details: Omit<SeedErrorDetails, 'path' | 'shownPath'>,
+): SeedError {
   return new SeedError({ path: file, shownPath: displayPath(file, home), ...details });
 }

@@ -49,13 +49,18 @@ export interface LoadSeedOptions {
   reader?: SeedFileReader;
 }
 
-export async function loadSeed(file: string, { logger, defaultApiUrl, home, reader = fsSeedReader }: LoadSeedOptions): Promise<LoadedSeed> {
+export async function loadSeed(
+  file: string,
+  { logger, defaultApiUrl, home, reader = fsSeedReader }: LoadSeedOptions,
+): Promise<LoadedSeed> {
   const fail = (details: { field?: string; problem: string; fix: string }) => seedErrorFor(file, home, details);
   const bytes = await readSeedBytes(file, reader, fail);
   const text = decodeSeedText(bytes, fail);
   const raw = parseSeedJson(text, fail);
   const { seed, unknown } = validateSeed(raw, defaultApiUrl, fail);
-  const warnings = unknown.map((field) => `seed.json at ${displayPath(file, home)}: unknown field "${field}" is ignored`);
+  const warnings = unknown.map(
+    (field) => `seed.json at ${displayPath(file, home)}: unknown field "${field}" is ignored`,
+  );
   for (const warning of warnings) logger.warn({ seedPath: file }, warning);
   return { path: file, seed, warnings };
 }
@@ -65,7 +70,11 @@ type Fail = (details: { field?: string; problem: string; fix: string }) => SeedE
 async function readSeedBytes(file: string, reader: SeedFileReader, fail: Fail): Promise<Uint8Array> {
   try {
     const stat = await reader.stat(file);
-    if (stat.isDirectory()) throw fail({ problem: 'is a folder, not a file', fix: 'Point to the seed file inside it, e.g. <folder>/seed.json.' });
+    if (stat.isDirectory())
+      throw fail({
+        problem: 'is a folder, not a file',
+        fix: 'Point to the seed file inside it, e.g. <folder>/seed.json.',
+      });
     if (!stat.isFile()) throw fail({ problem: 'is not a regular file', fix: 'Use a plain JSON file.' });
     if (stat.size > SEED_MAX_BYTES) throw tooLarge(stat.size, fail);
     const bytes = await reader.read(file, SEED_MAX_BYTES);
@@ -92,13 +101,19 @@ function describeReadError(err: unknown): { problem: string; fix: string } {
       return { problem: 'does not exist', fix: 'Create it, or pass the right path with --seed or AETHER_SEED.' };
     case 'EACCES':
     case 'EPERM':
-      return { problem: 'cannot be read (permission denied)', fix: 'Make it readable by the user running Aether, e.g. chmod 644.' };
+      return {
+        problem: 'cannot be read (permission denied)',
+        fix: 'Make it readable by the user running Aether, e.g. chmod 644.',
+      };
     case 'EISDIR':
       return { problem: 'is a folder, not a file', fix: 'Point to the seed file inside it, e.g. <folder>/seed.json.' };
     case 'ENOTREG':
       return { problem: 'is not a regular file', fix: 'Use a plain JSON file.' };
     default:
-      return { problem: `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`, fix: 'Check the file and the disk.' };
+      return {
+        problem: `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`,
+        fix: 'Check the file and the disk.',
+      };
   }
 }
 
@@ -120,17 +135,24 @@ function parseSeedJson(text: string, fail: Fail): unknown {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const found = findJsonSyntaxProblem(text);
-    const offset = found?.offset ?? positionFromJsonErrorMessage(err instanceof Error ? err.message : '', text) ?? text.length;
+    const offset =
+      found?.offset ?? positionFromJsonErrorMessage(err instanceof Error ? err.message : '', text) ?? text.length;
     const { line, column } = found ?? lineAndColumn(text, offset);
     const problem = found?.problem ?? 'invalid JSON';
-    throw fail({ problem: `is not valid JSON at line ${line}, column ${column}: ${problem}`, fix: 'Fix the JSON syntax there.' });
+    throw fail({
+      problem: `is not valid JSON at line ${line}, column ${column}: ${problem}`,
+      fix: 'Fix the JSON syntax there.',
+    });
   }
 }
 
 function validateSeed(raw: unknown, defaultApiUrl: string, fail: Fail): { seed: Seed; unknown: string[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     const found = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`;
-    throw fail({ problem: `must hold a JSON object ({ ... }), but holds ${found}`, fix: 'Write it as {"event_device_id": "<device id>", ...}.' });
+    throw fail({
+      problem: `must hold a JSON object ({ ... }), but holds ${found}`,
+      fix: 'Write it as {"event_device_id": "<device id>", ...}.',
+    });
   }
   const result = seedSchema(defaultApiUrl).safeParse(raw);
   if (!result.success) throw seedIssueError(result.error.issues, raw as Record<string, unknown>, fail);
@@ -139,7 +161,8 @@ function validateSeed(raw: unknown, defaultApiUrl: string, fail: Fail): { seed: 
 }
 
 const FIXES: Record<string, string> = {
-  event_device_id: 'Set "event_device_id" to the device id from the Aether admin (letters, digits, "_" or "-", at most 64).',
+  event_device_id:
+    'Set "event_device_id" to the device id from the Aether admin (letters, digits, "_" or "-", at most 64).',
   primary_api_base_url: 'Use an absolute URL such as "https://api.example.com", or null for the default API.',
   backup_api_base_url: 'Use an absolute URL such as "https://backup.example.com", or null.',
   onsite_api_base_url: 'Use an absolute URL such as "http://10.0.0.5:8080", or null.',
@@ -155,11 +178,15 @@ function seedIssueError(issues: readonly z.core.$ZodIssue[], raw: Record<string,
   // coerced: a long number has already lost digits); other values are repeated short and printable.
   const secret = field === 'aether_api_key';
   if (!present) problem = 'is missing';
-  else if (issue?.code === 'invalid_type') problem = `must be ${issue.expected === 'string' ? 'a string' : issue.expected}, found ${secret ? `${kindOf(raw[field])} (its value is not shown)` : describeValue(raw[field])}`;
+  else if (issue?.code === 'invalid_type')
+    problem = `must be ${issue.expected === 'string' ? 'a string' : issue.expected}, found ${secret ? `${kindOf(raw[field])} (its value is not shown)` : describeValue(raw[field])}`;
   else problem = `${secret ? 'the value' : shortJson(raw[field])} ${issue?.message ?? 'is invalid'}`;
   const others = new Set(issues.map((i) => String(i.path[0] ?? '')).filter((f) => f !== field)).size;
   const more = others > 0 ? ` (and ${others} more field${others > 1 ? 's' : ''} with problems)` : '';
-  const fix = secret && issue?.code === 'invalid_type' && typeof raw[field] === 'number' ? 'Write the key as a string in quotes, exactly as the Aether admin shows it.' : (FIXES[field] ?? 'Fix this field.');
+  const fix =
+    secret && issue?.code === 'invalid_type' && typeof raw[field] === 'number'
+      ? 'Write the key as a string in quotes, exactly as the Aether admin shows it.'
+      : (FIXES[field] ?? 'Fix this field.');
   return fail({ field, problem: problem + more, fix });
 }
 

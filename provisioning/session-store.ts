@@ -13,7 +13,13 @@ export function isFresh(auth: AuthResponse | null, now: number, marginMs: number
 }
 
 /** A kept JWT for this device that is still valid, or null. A damaged entry is dropped with a warning. */
-export async function restoreSession(store: SecretStore, deviceId: string, now: number, marginMs: number, logger: Logger): Promise<AuthResponse | null> {
+export async function restoreSession(
+  store: SecretStore,
+  deviceId: string,
+  now: number,
+  marginMs: number,
+  logger: Logger,
+): Promise<AuthResponse | null> {
   const raw = await store.get(SESSION_SECRET_NAME);
   if (raw === null) return null;
   let parsed: z.infer<typeof StoredSession> | null = null;
@@ -34,5 +40,8 @@ export async function restoreSession(store: SecretStore, deviceId: string, now: 
 }
 
 export function saveSession(store: SecretStore, deviceId: string, auth: AuthResponse): Promise<void> {
-  return store.set(SESSION_SECRET_NAME, JSON.stringify({ event_device_id: deviceId, token: auth.token, expires_at: auth.expires_at }));
+  return store.set(
+    SESSION_SECRET_NAME,
+    JSON.stringify({ event_device_id: deviceId, token: auth.token, expires_at: auth.expires_at }),
+  );
 }

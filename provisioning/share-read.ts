@@ -6,13 +6,7 @@ import path from 'node:path';
  * is an input to refuse, never an exception to crash on; the codes are what states and logs carry.
  */
 export type ShareReadProblem =
-  | 'missing'
-  | 'symlink'
-  | 'not-a-file'
-  | 'too-large'
-  | 'unreadable'
-  | 'path-not-a-folder'
-  | 'io-error';
+  'missing' | 'symlink' | 'not-a-file' | 'too-large' | 'unreadable' | 'path-not-a-folder' | 'io-error';
 
 export class ShareReadError extends Error {
   override name = 'ShareReadError';
@@ -62,7 +56,8 @@ export async function readShareFileSafely(file: string, options: ShareReadOption
   }
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw new ShareReadError('not-a-file', `${name} is ${describeType(st)}, not a regular file; it is not read`);
+    if (!st.isFile())
+      throw new ShareReadError('not-a-file', `${name} is ${describeType(st)}, not a regular file; it is not read`);
     if (st.size > options.maxBytes) throw tooLarge(name, st.size, options.maxBytes);
     const buffer = Buffer.alloc(Math.min(st.size, options.maxBytes) + 1);
     let filled = 0;
@@ -115,8 +110,10 @@ export async function checkFoldersBetween(root: string, dir: string): Promise<vo
     } catch (err) {
       throw errnoFailure(part, err);
     }
-    if (st.isSymbolicLink()) throw new ShareReadError('symlink', `the share folder ${part} is a symbolic link; nothing is read through it`);
-    if (!st.isDirectory()) throw new ShareReadError('path-not-a-folder', `the share folder ${part} is ${describeType(st)}, not a folder`);
+    if (st.isSymbolicLink())
+      throw new ShareReadError('symlink', `the share folder ${part} is a symbolic link; nothing is read through it`);
+    if (!st.isDirectory())
+      throw new ShareReadError('path-not-a-folder', `the share folder ${part} is ${describeType(st)}, not a folder`);
   }
 }
 
@@ -125,7 +122,12 @@ async function openFailure(file: string, name: string, err: unknown): Promise<Sh
   // O_NOFOLLOW reports a symlink as ELOOP (EMLINK on some BSDs); lstat tells it from a real loop.
   if (code === 'ELOOP' || code === 'EMLINK') {
     const st = await fs.lstat(file).catch(() => null);
-    if (st?.isSymbolicLink()) return new ShareReadError('symlink', `${name} is a symbolic link; the share's files are never followed through links`, code);
+    if (st?.isSymbolicLink())
+      return new ShareReadError(
+        'symlink',
+        `${name} is a symbolic link; the share's files are never followed through links`,
+        code,
+      );
   }
   return errnoFailure(name, err);
 }
@@ -146,17 +148,30 @@ function errnoFailure(name: string, err: unknown): ShareReadError {
     case 'EMLINK':
       return new ShareReadError('symlink', `the path to ${name} goes through symbolic links; it is not followed`, code);
     case 'ENXIO':
-      return new ShareReadError('not-a-file', `${name} is a socket or device, not a regular file; it is not read`, code);
+      return new ShareReadError(
+        'not-a-file',
+        `${name} is a socket or device, not a regular file; it is not read`,
+        code,
+      );
     default:
-      return new ShareReadError('io-error', `${name} could not be read (${typeof code === 'string' ? code : 'I/O error'})`, typeof code === 'string' ? code : undefined);
+      return new ShareReadError(
+        'io-error',
+        `${name} could not be read (${typeof code === 'string' ? code : 'I/O error'})`,
+        typeof code === 'string' ? code : undefined,
+      );
   }
 }
 
 function tooLarge(name: string, size: number, maxBytes: number): ShareReadError {
-  return new ShareReadError('too-large', `${name} is ${formatBytes(size)}${size > maxBytes + 1 ? '' : ' or more'}, more than the ${formatBytes(maxBytes)} it may be; it is not read`);
+  return new ShareReadError(
+    'too-large',
+    `${name} is ${formatBytes(size)}${size > maxBytes + 1 ? '' : ' or more'}, more than the ${formatBytes(maxBytes)} it may be; it is not read`,
+  );
 }
 
-export function describeType(st: Pick<Stats, 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>): string {
+export function describeType(
+  st: Pick<Stats, 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>,
+): string {
   if (st.isDirectory()) return 'a folder';
   if (st.isSymbolicLink()) return 'a symbolic link';
   if (st.isFIFO()) return 'a named pipe (FIFO)';

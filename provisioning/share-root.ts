@@ -73,12 +73,18 @@ export function shareCandidatesOf(query: Pick<ShareQuery, 'option' | 'paths' | '
   const fromPaths = shareCandidatesFrom(query.paths);
   const fromEnv = query.env.AETHER_SHARE ? 1 : 0;
   const defaults: ShareSource[] = ['home', 'sync-folder'];
-  const listed = fromPaths.map((p, i): ShareCandidate => ({ path: p, source: i < fromEnv ? 'environment' : (defaults[i - fromEnv] ?? 'sync-folder') }));
+  const listed = fromPaths.map((p, i): ShareCandidate => ({
+    path: p,
+    source: i < fromEnv ? 'environment' : (defaults[i - fromEnv] ?? 'sync-folder'),
+  }));
   return query.option ? [{ path: path.resolve(query.option), source: 'option' }, ...listed] : listed;
 }
 
 async function isFolder(p: string): Promise<boolean> {
-  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+  return fs.stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /**
@@ -88,13 +94,21 @@ async function isFolder(p: string): Promise<boolean> {
  */
 export async function resolveShare(query: ShareQuery): Promise<ShareCandidate> {
   const candidates = shareCandidatesOf(query);
-  const named = candidates.filter((c) => c.source === 'option' || (query.purpose === 'write' && c.source === 'environment'));
+  const named = candidates.filter(
+    (c) => c.source === 'option' || (query.purpose === 'write' && c.source === 'environment'),
+  );
   const first = named[0];
   if (first) {
     if (await isFolder(first.path)) return first;
     const how = first.source === 'option' ? '--share' : 'AETHER_SHARE';
-    throw new ShareNotFoundError(`the share ${first.path} (from ${how}) does not exist or is not a folder. Check the path; the share is the Syncthing folder and is never created by this tool.`, candidates);
+    throw new ShareNotFoundError(
+      `the share ${first.path} (from ${how}) does not exist or is not a folder. Check the path; the share is the Syncthing folder and is never created by this tool.`,
+      candidates,
+    );
   }
   for (const candidate of candidates) if (await isFolder(candidate.path)) return candidate;
-  throw new ShareNotFoundError(`no share folder found (looked at ${candidates.map((c) => c.path).join(', ')}); pass --share DIR or set AETHER_SHARE.`, candidates);
+  throw new ShareNotFoundError(
+    `no share folder found (looked at ${candidates.map((c) => c.path).join(', ')}); pass --share DIR or set AETHER_SHARE.`,
+    candidates,
+  );
 }

@@ -193,7 +193,10 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     fsWatcher = null;
     await previous?.close();
     if (state.kind === 'closed') return;
-    const watcher = chokidar.watch(root, watchOptions((p) => ignored(path.resolve(p))));
+    const watcher = chokidar.watch(
+      root,
+      watchOptions((p) => ignored(path.resolve(p))),
+    );
     watcher.on('all', handler);
     watcher.on('error', (err) => {
       log.warn({ err }, 'file watcher reported an error; re-scanning');
@@ -218,7 +221,8 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     if (entries === null) {
       const ancestor = await waitForFolder();
       // A level created while the ancestor watch was being set up sent no event: look once more.
-      if ((await nearestExistingAncestor(dir)) !== ancestor || (await readEntries(dir, accept, log)) !== null) scans.again();
+      if ((await nearestExistingAncestor(dir)) !== ancestor || (await readEntries(dir, accept, log)) !== null)
+        scans.again();
       deliver(new Map(), force);
       return;
     }
@@ -238,20 +242,27 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
     onSnapshot(entries);
   }
 
-  const scans = serialRerun(async () => {
-    const force = forceNext;
-    forceNext = false;
-    try {
-      await scanOnce(force);
-      lastScanError = null;
-    } catch (err) {
-      // A share that stays unreadable (permissions, a dead mount) is logged once, not every minute.
-      const failure = scanFailure(err);
-      if (failure.description !== lastScanError) log.warn({ problem: failure.problem, errno: (err as NodeJS.ErrnoException | null)?.code }, `share scan failed; the next event or re-scan tries again: ${failure.description}`);
-      lastScanError = failure.description;
-      if ((state as ShareWatcherState).kind !== 'closed') state = { kind: 'scan-failed', ...failure };
-    }
-  }, () => state.kind !== 'closed');
+  const scans = serialRerun(
+    async () => {
+      const force = forceNext;
+      forceNext = false;
+      try {
+        await scanOnce(force);
+        lastScanError = null;
+      } catch (err) {
+        // A share that stays unreadable (permissions, a dead mount) is logged once, not every minute.
+        const failure = scanFailure(err);
+        if (failure.description !== lastScanError)
+          log.warn(
+            { problem: failure.problem, errno: (err as NodeJS.ErrnoException | null)?.code },
+            `share scan failed; the next event or re-scan tries again: ${failure.description}`,
+          );
+        lastScanError = failure.description;
+        if ((state as ShareWatcherState).kind !== 'closed') state = { kind: 'scan-failed', ...failure };
+      }
+    },
+    () => state.kind !== 'closed',
+  );
 
   function rescan(opts: { force?: boolean } = {}): Promise<void> {
     if (opts.force) forceNext = true;
@@ -293,7 +304,11 @@ export function createShareWatcher(options: ShareWatcherOptions): ShareWatcher {
 export const SHARE_DIR_MAX_ENTRIES = 10_000;
 
 /** The accepted entries of `dir`, or `null` when `dir` is not a folder (yet). */
-async function readEntries(dir: string, accept: (name: string) => boolean, log: Logger): Promise<Map<string, ShareEntry> | null> {
+async function readEntries(
+  dir: string,
+  accept: (name: string) => boolean,
+  log: Logger,
+): Promise<Map<string, ShareEntry> | null> {
   const names: string[] = [];
   let seen = 0;
   try {
@@ -303,7 +318,10 @@ async function readEntries(dir: string, accept: (name: string) => boolean, log: 
       seen += 1;
       if (seen > SHARE_DIR_MAX_ENTRIES) {
         // Leaving the loop by a throw closes the directory handle.
-        throw new ShareReadError('too-large', `the share folder ${path.basename(dir)} holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned`);
+        throw new ShareReadError(
+          'too-large',
+          `the share folder ${path.basename(dir)} holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned`,
+        );
       }
       if (!isShareNoise(entry.name) && accept(entry.name)) names.push(entry.name);
     }
@@ -341,7 +359,10 @@ function scanFailure(err: unknown): { problem: ShareReadProblem; description: st
     case 'ELOOP':
       return { problem: 'symlink', description: 'the share folder is reached through a symbolic link loop' };
     default:
-      return { problem: 'io-error', description: `the share folder cannot be listed (${typeof code === 'string' ? code : 'unexpected error'})` };
+      return {
+        problem: 'io-error',
+        description: `the share folder cannot be listed (${typeof code === 'string' ? code : 'unexpected error'})`,
+      };
   }
 }
 

@@ -36,7 +36,10 @@ export function createStateStore({ stateDir, logger }: { stateDir: string; logge
         text = await fs.readFile(file, 'utf8');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        logger.warn({ file, code: (err as NodeJS.ErrnoException).code }, `last good record at ${file} cannot be read; starting without it`);
+        logger.warn(
+          { file, code: (err as NodeJS.ErrnoException).code },
+          `last good record at ${file} cannot be read; starting without it`,
+        );
         return null;
       }
       let json: unknown;
@@ -49,7 +52,10 @@ export function createStateStore({ stateDir, logger }: { stateDir: string; logge
       const parsed = LastGoodRecord.safeParse(json);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        logger.warn({ file }, `last good record at ${file} does not match its schema (${first ? `${first.path.join('.')}: ${first.message}` : 'unknown problem'}); ignoring it`);
+        logger.warn(
+          { file },
+          `last good record at ${file} does not match its schema (${first ? `${first.path.join('.')}: ${first.message}` : 'unknown problem'}); ignoring it`,
+        );
         return null;
       }
       return parsed.data;

@@ -60,7 +60,11 @@ export interface WaitForSeedOptions {
 
 /** The splash's view of a zero-touch state. */
 export function zeroTouchBootstrapState(state: Extract<ZeroTouchState, { kind: 'waiting' }>): BootstrapState {
-  return { kind: 'seeking-seed', waitingFor: { folder: state.folder, file: state.file }, ...(state.failure ? { failure: state.failure, problem: describeBootstrapFailure(state.failure) } : {}) };
+  return {
+    kind: 'seeking-seed',
+    waitingFor: { folder: state.folder, file: state.file },
+    ...(state.failure ? { failure: state.failure, problem: describeBootstrapFailure(state.failure) } : {}),
+  };
 }
 
 /**
@@ -90,7 +94,9 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      void Promise.all(watchers.map((w) => w.close())).then(() => ('seed' in outcome ? resolve(outcome.seed) : reject(outcome.error)));
+      void Promise.all(watchers.map((w) => w.close())).then(() =>
+        'seed' in outcome ? resolve(outcome.seed) : reject(outcome.error),
+      );
     };
     const onAbort = () => finish({ error: signal?.reason });
     signal?.addEventListener('abort', onAbort);
@@ -99,20 +105,36 @@ export async function waitForSeed(options: WaitForSeedOptions): Promise<LoadedSe
       busy = busy.then(async () => {
         if (settled) return;
         try {
-          const seed = source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate, root);
+          const seed =
+            source === 'local' ? await loadSeed(seedConfigPath, loadOptions) : await adoptShareSeed(candidate, root);
           if (!seed) return;
-          log.info({ seedPath: seedConfigPath, from: source === 'share' ? candidate : 'local' }, 'seed found; continuing bootstrap');
+          log.info(
+            { seedPath: seedConfigPath, from: source === 'share' ? candidate : 'local' },
+            'seed found; continuing bootstrap',
+          );
           machine.dispatch({ type: 'provisioned', seedPath: seedConfigPath, source });
           finish({ seed });
         } catch (err) {
           // A peer's symlink, FIFO, folder or oversized file is described by a fixed text, never its content.
-          const failure: SeedProblem = err instanceof ShareReadError ? { code: 'seed-unreadable', file: candidate, detail: `${err.description}; waiting for a plain seed file` } : seedProblem(candidate, err);
+          const failure: SeedProblem =
+            err instanceof ShareReadError
+              ? {
+                  code: 'seed-unreadable',
+                  file: candidate,
+                  detail: `${err.description}; waiting for a plain seed file`,
+                }
+              : seedProblem(candidate, err);
           const before = machine.state();
           machine.dispatch({ type: 'refused', failure });
           if (machine.state() === before) return;
           // Logged once per distinct problem: the next re-scan of the same file stays silent.
-          if (failure.code === 'seed-unreadable' && !(err instanceof ShareReadError)) log.error({ err }, 'zero-touch provisioning could not use a seed');
-          else log.warn({ seedPath: candidate, failure: failure.code }, `seed in the share is not usable; waiting for a corrected one: ${describeBootstrapFailure(failure)}`);
+          if (failure.code === 'seed-unreadable' && !(err instanceof ShareReadError))
+            log.error({ err }, 'zero-touch provisioning could not use a seed');
+          else
+            log.warn(
+              { seedPath: candidate, failure: failure.code },
+              `seed in the share is not usable; waiting for a corrected one: ${describeBootstrapFailure(failure)}`,
+            );
         }
       });
     };

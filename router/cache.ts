@@ -20,7 +20,11 @@ export const cacheRouter = router({
     spendCall(ctx, 'cache.ensure');
     return ctx.services.cache.ensure(input);
   }),
-  progress: trustedProcedure.subscription(({ ctx }) => cappedSubscription<ProgressEvent>(ctx, 'cache.progress', (emit) => ctx.services.cache.subscribe((event) => emit.next(event)))),
+  progress: trustedProcedure.subscription(({ ctx }) =>
+    cappedSubscription<ProgressEvent>(ctx, 'cache.progress', (emit) =>
+      ctx.services.cache.subscribe((event) => emit.next(event)),
+    ),
+  ),
   verify: splashProcedure.input(VerifyInput).mutation(({ ctx, input }) => ctx.services.cache.verify(input?.hashes)),
   gc: splashProcedure.input(GcInput).mutation(async ({ ctx, input }) => {
     try {

@@ -4,7 +4,14 @@ import { trustedProcedure } from './sender-check';
 import { router } from './trpc';
 
 // The service contract is declared next to its implementation (core/device-service.ts).
-export type { DeviceInfo, DeviceService, DeviceSession, DeviceStatus, PageDeviceRecord, SecretStorageNote } from '../core/device-service';
+export type {
+  DeviceInfo,
+  DeviceService,
+  DeviceSession,
+  DeviceStatus,
+  PageDeviceRecord,
+  SecretStorageNote,
+} from '../core/device-service';
 
 export const deviceRouter = router({
   get: trustedProcedure.query(({ ctx }) => ctx.services.device.info()),

@@ -29,7 +29,8 @@ function isErrorCode(value: unknown): value is TRPC_ERROR_CODE_KEY {
  */
 export function intendedErrorCode(error: { code: string; cause?: unknown }): TRPC_ERROR_CODE_KEY {
   const cause = error.cause as { name?: unknown; code?: unknown } | undefined;
-  if (error.code === 'INTERNAL_SERVER_ERROR' && cause?.name === 'TRPCError' && isErrorCode(cause.code)) return cause.code;
+  if (error.code === 'INTERNAL_SERVER_ERROR' && cause?.name === 'TRPCError' && isErrorCode(cause.code))
+    return cause.code;
   return isErrorCode(error.code) ? error.code : 'INTERNAL_SERVER_ERROR';
 }
 

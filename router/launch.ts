@@ -1,8 +1,19 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { AutomationAction } from '../kiosk/automation';
-import { ForbiddenTypeError, InvalidLaunchRequestError, LaunchError, MAX_REQUESTED_FILENAME, NotInCacheError, OpenFailedError } from '../kiosk/launch-handover';
-import { FileListUnknownError, type LaunchService as KioskLaunchService, NotListedError } from '../kiosk/launch-service';
+import {
+  ForbiddenTypeError,
+  InvalidLaunchRequestError,
+  LaunchError,
+  MAX_REQUESTED_FILENAME,
+  NotInCacheError,
+  OpenFailedError,
+} from '../kiosk/launch-handover';
+import {
+  FileListUnknownError,
+  type LaunchService as KioskLaunchService,
+  NotListedError,
+} from '../kiosk/launch-service';
 import { CommandFailedError, PresentationApp } from '../kiosk/presentation-apps';
 import { Sha256 } from '../contracts/api';
 import { spendCall } from './limits';
@@ -20,9 +31,15 @@ export const LaunchOpenInput = z
   .object({
     sha256: Sha256.optional(),
     event_file_id: z.string().min(1).max(200).optional(),
-    filename: z.string().min(1, 'must not be empty').max(MAX_REQUESTED_FILENAME, `must be at most ${MAX_REQUESTED_FILENAME} characters`).optional(),
+    filename: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_REQUESTED_FILENAME, `must be at most ${MAX_REQUESTED_FILENAME} characters`)
+      .optional(),
   })
-  .refine((input) => input.sha256 !== undefined || input.event_file_id !== undefined, { message: 'name the file by sha256 or event_file_id' });
+  .refine((input) => input.sha256 !== undefined || input.event_file_id !== undefined, {
+    message: 'name the file by sha256 or event_file_id',
+  });
 export const ClosePresentationsInput = z.object({ app: PresentationApp });
 export const AutomationInput = z.object({ action: AutomationAction });
 
@@ -33,12 +50,10 @@ export const launchRouter = router({
     const { filename, copy } = await withLaunchErrors(() => ctx.services.launch.open(input));
     return { filename, copy };
   }),
-  closePresentations: trustedProcedure
-    .input(ClosePresentationsInput)
-    .mutation(({ ctx, input }) => {
-      spendCall(ctx, 'launch.closePresentations');
-      return withLaunchErrors(() => ctx.services.launch.closePresentations(input.app));
-    }),
+  closePresentations: trustedProcedure.input(ClosePresentationsInput).mutation(({ ctx, input }) => {
+    spendCall(ctx, 'launch.closePresentations');
+    return withLaunchErrors(() => ctx.services.launch.closePresentations(input.app));
+  }),
   automation: trustedProcedure.input(AutomationInput).mutation(({ ctx, input }) => {
     spendCall(ctx, 'launch.automation');
     return withLaunchErrors(() => ctx.services.launch.automation(input.action));
@@ -52,12 +67,15 @@ async function withLaunchErrors<T>(call: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof InvalidLaunchRequestError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
     // Not the page's to open: a type that can run code, or a file the event does not list.
-    if (err instanceof ForbiddenTypeError || err instanceof NotListedError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
+    if (err instanceof ForbiddenTypeError || err instanceof NotListedError)
+      throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
     if (err instanceof FileListUnknownError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
     if (err instanceof NotInCacheError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
     // The OS could not do it (no app for the file type, no Automation permission): the page shows why.
-    if (err instanceof OpenFailedError || err instanceof CommandFailedError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message, cause: err });
-    if (err instanceof LaunchError) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: err.message, cause: err });
+    if (err instanceof OpenFailedError || err instanceof CommandFailedError)
+      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message, cause: err });
+    if (err instanceof LaunchError)
+      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: err.message, cause: err });
     throw err;
   }
 }

@@ -51,7 +51,10 @@ interface Bucket {
   at: number;
 }
 
-export function createSenderLimits({ now = Date.now, maxSubscriptions = MAX_SUBSCRIPTIONS_PER_WINDOW }: { now?: () => number; maxSubscriptions?: number } = {}): SenderLimits {
+export function createSenderLimits({
+  now = Date.now,
+  maxSubscriptions = MAX_SUBSCRIPTIONS_PER_WINDOW,
+}: { now?: () => number; maxSubscriptions?: number } = {}): SenderLimits {
   const buckets = new Map<string, Bucket>();
   const live = new Map<string, number>();
   const refusals = new Map<string, { loggedAt: number; suppressed: number }>();
@@ -115,21 +118,39 @@ export function spendCall(ctx: Pick<Context, 'services'> & { sender: SenderInfo 
   if (limitsOf(ctx).take(ctx.sender.webContentsId, path)) return;
   const { burst, perSecond } = RATE_LIMITS[path];
   const log = limitsOf(ctx).refusalToLog(ctx.sender.webContentsId, path);
-  if (log) ctx.services.logger.warn({ path, webContentsId: ctx.sender.webContentsId, suppressed: log.suppressed }, 'bridge call refused: rate limit');
-  throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `${path} was called too often by this window (at most ${burst} at once, then ${perSecond} per second); wait and try again.` });
+  if (log)
+    ctx.services.logger.warn(
+      { path, webContentsId: ctx.sender.webContentsId, suppressed: log.suppressed },
+      'bridge call refused: rate limit',
+    );
+  throw new TRPCError({
+    code: 'TOO_MANY_REQUESTS',
+    message: `${path} was called too often by this window (at most ${burst} at once, then ${perSecond} per second); wait and try again.`,
+  });
 }
 
 /**
  * A subscription that counts against the window's cap, reserved at once (electron-trpc subscribes
  * right after the resolver returns) and released when it ends, however it ends.
  */
-export function cappedSubscription<T>(ctx: Pick<Context, 'services'> & { sender: SenderInfo }, path: string, source: (emit: { next: (value: T) => void }) => () => void): Observable<T, unknown> {
+export function cappedSubscription<T>(
+  ctx: Pick<Context, 'services'> & { sender: SenderInfo },
+  path: string,
+  source: (emit: { next: (value: T) => void }) => () => void,
+): Observable<T, unknown> {
   const limits = limitsOf(ctx);
   const release = limits.reserveSubscription(ctx.sender.webContentsId, path);
   if (!release) {
     const log = limits.refusalToLog(ctx.sender.webContentsId, path);
-    if (log) ctx.services.logger.warn({ path, webContentsId: ctx.sender.webContentsId, suppressed: log.suppressed }, 'bridge subscription refused: too many open');
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `This window already has ${MAX_SUBSCRIPTIONS_PER_WINDOW} open ${path} subscriptions; unsubscribe one before opening another.` });
+    if (log)
+      ctx.services.logger.warn(
+        { path, webContentsId: ctx.sender.webContentsId, suppressed: log.suppressed },
+        'bridge subscription refused: too many open',
+      );
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: `This window already has ${MAX_SUBSCRIPTIONS_PER_WINDOW} open ${path} subscriptions; unsubscribe one before opening another.`,
+    });
   }
   return observable<T>((emit) => {
     let stop: (() => void) | null = null;

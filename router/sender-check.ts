@@ -10,7 +10,10 @@ export interface SenderPolicy {
 export const senderCheck = middleware(({ ctx, path, next }) => {
   const { sender, services } = ctx;
   if (!sender || !services.senderPolicy.isAllowed(sender)) {
-    services.logger.warn({ path, origin: sender?.origin ?? null, role: sender?.role ?? null }, 'bridge call refused: sender not allowed');
+    services.logger.warn(
+      { path, origin: sender?.origin ?? null, role: sender?.role ?? null },
+      'bridge call refused: sender not allowed',
+    );
     throw new TRPCError({ code: 'FORBIDDEN', message: 'This page may not use the Aether Native bridge.' });
   }
   return next({ ctx: { ...ctx, sender } });
@@ -22,7 +25,10 @@ export const trustedProcedure = publicProcedure.use(senderCheck);
 export function requireRole(role: SenderInfo['role']) {
   return middleware(({ ctx, path, next }) => {
     if (ctx.sender?.role !== role) {
-      ctx.services.logger.warn({ path, role: ctx.sender?.role ?? null, required: role }, 'bridge call refused: wrong window for this procedure');
+      ctx.services.logger.warn(
+        { path, role: ctx.sender?.role ?? null, required: role },
+        'bridge call refused: wrong window for this procedure',
+      );
       throw new TRPCError({ code: 'FORBIDDEN', message: `Only the app's ${role} page may call ${path}.` });
     }
     return next();

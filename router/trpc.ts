@@ -31,7 +31,8 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ error, path, ctx }) {
     const shaped = formatBridgeError(error, path, ctx?.development === true);
-    if (shaped.data.code === 'INTERNAL_SERVER_ERROR') ctx?.services.logger.error({ err: error.cause ?? error, path }, 'bridge call failed');
+    if (shaped.data.code === 'INTERNAL_SERVER_ERROR')
+      ctx?.services.logger.error({ err: error.cause ?? error, path }, 'bridge call failed');
     return shaped;
   },
 });

@@ -36,7 +36,8 @@ export const updateRouter = router({
     try {
       await ctx.services.update.apply();
     } catch (err) {
-      if (err instanceof UpdateNotReadyError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+      if (err instanceof UpdateNotReadyError)
+        throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
       throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: (err as Error).message, cause: err });
     }
     const { state } = ctx.services.update.status();

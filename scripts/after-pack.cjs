@@ -22,7 +22,11 @@ const FUSE_SETTINGS = Object.freeze({
 
 function fuseConfigFor(platformName, arch) {
   // Flipping breaks an arm64 Mac's ad-hoc signature; unsigned dev builds must be re-signed ad hoc to launch at all.
-  return { version: FuseVersion.V1, resetAdHocDarwinSignature: platformName === 'darwin' && arch === ARM64, ...FUSE_SETTINGS };
+  return {
+    version: FuseVersion.V1,
+    resetAdHocDarwinSignature: platformName === 'darwin' && arch === ARM64,
+    ...FUSE_SETTINGS,
+  };
 }
 
 /** The file that holds the fuse wire, and the path @electron/fuses expects for it. */
@@ -31,7 +35,10 @@ function electronBinaryOf(context) {
   const productFilename = packager.appInfo.productFilename;
   if (electronPlatformName === 'darwin' || electronPlatformName === 'mas') {
     const app = path.join(appOutDir, `${productFilename}.app`);
-    return { target: app, wireFile: path.join(app, 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework') };
+    return {
+      target: app,
+      wireFile: path.join(app, 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework'),
+    };
   }
   const executable = electronPlatformName === 'win32' ? `${productFilename}.exe` : packager.executableName;
   const file = path.join(appOutDir, executable);
@@ -50,7 +57,9 @@ async function hasFuseWire(file) {
 async function afterPack(context) {
   const { target, wireFile } = electronBinaryOf(context);
   if (!(await hasFuseWire(wireFile))) {
-    console.log(`[after-pack] fuses not applied: ${wireFile} has no Electron fuse wire (a stand-in Electron distribution?)`);
+    console.log(
+      `[after-pack] fuses not applied: ${wireFile} has no Electron fuse wire (a stand-in Electron distribution?)`,
+    );
     return { applied: false };
   }
   await flipFuses(target, fuseConfigFor(context.electronPlatformName, context.arch));

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const wanted = process.argv.slice(2);
-const all = readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.bench.ts')).sort();
+const all = readdirSync(path.join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort();
 const chosen = wanted.length ? all.filter((f) => wanted.some((w) => f.includes(w))) : all;
 if (chosen.length === 0) {
   console.error(`no benchmark matches ${wanted.join(' ')}; have: ${all.join(', ')}`);

@@ -15,10 +15,14 @@ const require = createRequire(import.meta.url);
 const builderCli = require.resolve('electron-builder/cli.js');
 const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
 
-const child = spawn(process.execPath, [builderCli, '--config', path.join(root, 'electron-builder.yml'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const child = spawn(
+  process.execPath,
+  [builderCli, '--config', path.join(root, 'electron-builder.yml'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
 
 // electron-builder reports a failure as a line starting with ⨯, followed by the stack trace. After a
 // failed download it then idles for about 30 s before exiting (a pending timer): once it has said it

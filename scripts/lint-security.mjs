@@ -17,7 +17,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCANNED = ['apps/desktop', 'kiosk', 'router'];
 const ACCEPTED_FILE = path.join(ROOT, 'docs', 'security-findings.json');
 const CLI = path.join(ROOT, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-const ELECTRON_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+const ELECTRON_VERSION = JSON.parse(
+  readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8'),
+).version;
 
 // Electronegativity fetches translations and Electron's release list on every run; the scan must be
 // offline and deterministic, so every socket of the scanner process fails at once and it falls back
@@ -46,26 +48,39 @@ function scan(inputs) {
     for (const input of inputs) {
       const absolute = path.resolve(ROOT, input);
       const relative = path.relative(ROOT, absolute);
-      const target = relative.startsWith('..') ? path.join(tree, 'extra', path.basename(absolute)) : path.join(tree, relative);
+      const target = relative.startsWith('..')
+        ? path.join(tree, 'extra', path.basename(absolute))
+        : path.join(tree, relative);
       if (existsSync(absolute)) cpSync(absolute, target, { recursive: true });
     }
-    const run = spawnSync(process.execPath, ['--import', OFFLINE, CLI, '-i', tree, '-o', out, '-v', 'false', '-e', ELECTRON_VERSION], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, LANG: 'en-US' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', OFFLINE, CLI, '-i', tree, '-o', out, '-v', 'false', '-e', ELECTRON_VERSION],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, LANG: 'en-US' },
+      },
+    );
     let sarif;
     try {
       sarif = JSON.parse(readFileSync(out, 'utf8'));
     } catch {
-      throw new Error(`electronegativity produced no report (exit ${run.status}): ${(run.stderr || run.stdout).slice(-500)}`);
+      throw new Error(
+        `electronegativity produced no report (exit ${run.status}): ${(run.stderr || run.stdout).slice(-500)}`,
+      );
     }
-    return sarif.runs.flatMap((r) => r.results).map((result) => {
-      const uri = result.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? 'N/A';
-      const local = uri.replace(/^file:\/\//, '');
-      const file = local === '' || local === '/' || uri === 'N/A' ? '(global)' : path.relative(tree, path.resolve(tree, local)).split(path.sep).join('/');
-      return { check: result.ruleId, file };
-    });
+    return sarif.runs
+      .flatMap((r) => r.results)
+      .map((result) => {
+        const uri = result.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? 'N/A';
+        const local = uri.replace(/^file:\/\//, '');
+        const file =
+          local === '' || local === '/' || uri === 'N/A'
+            ? '(global)'
+            : path.relative(tree, path.resolve(tree, local)).split(path.sep).join('/');
+        return { check: result.ruleId, file };
+      });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,7 +106,10 @@ function main() {
   if (json) console.log(JSON.stringify({ ok, findings: findings.map(key).sort(), unaccepted, stale }));
   else {
     console.log(`electronegativity ${ELECTRON_VERSION}: ${findings.length} findings in ${inputs.join(', ')}`);
-    for (const k of unaccepted) console.log(`NEW   ${k}  (fix it, or accept it with a reason in docs/security-findings.json and docs/SECURITY.md)`);
+    for (const k of unaccepted)
+      console.log(
+        `NEW   ${k}  (fix it, or accept it with a reason in docs/security-findings.json and docs/SECURITY.md)`,
+      );
     for (const k of stale) console.log(`STALE ${k}  (no longer found: remove it from docs/security-findings.json)`);
     if (ok) console.log('all findings are accepted in docs/security-findings.json');
   }

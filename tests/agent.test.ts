@@ -19,7 +19,11 @@ interface LogLine {
 
 /** The agent as a real child process; its stdout parsed as pino JSON lines. */
 function startAgent(args: string[], env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'agent', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'agent', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: LogLine[] = [];
   const waiters: Array<{ test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
   let stderr = '';
@@ -38,7 +42,9 @@ function startAgent(args: string[], env: Record<string, string>) {
       }
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -52,7 +58,9 @@ function startAgent(args: string[], env: Record<string, string>) {
     return Promise.race([
       new Promise<LogLine>((resolve) => waiters.push({ test, resolve })),
       exited.then(({ code }) => {
-        throw new Error(`the agent exited (${code}) before "${what}"; stderr: ${stderr}; last lines: ${JSON.stringify(lines.slice(-5))}`);
+        throw new Error(
+          `the agent exited (${code}) before "${what}"; stderr: ${stderr}; last lines: ${JSON.stringify(lines.slice(-5))}`,
+        );
       }),
     ]);
   };
@@ -69,15 +77,26 @@ describe('aether-native agent (a real child process against the simulator)', () 
     const sim = await startSimulator();
     cleanups.push(() => sim.close());
     const dir = await cleanups.tempDir('agent');
-    const [home, share, cache, state] = ['home', 'share', 'cache', 'state'].map((name) => path.join(dir, name)) as [string, string, string, string];
+    const [home, share, cache, state] = ['home', 'share', 'cache', 'state'].map((name) => path.join(dir, name)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     await mkdir(home, { recursive: true });
     await mkdir(share, { recursive: true });
     const seed = path.join(dir, 'seed.json');
     await writeFile(seed, JSON.stringify(sim.demoSeed()));
 
-    const agent = startAgent(['--seed', seed, '--share', share, '--hostname', 'Lectern-A.local', '--cache-dir', cache, '--state-dir', state], { HOME: home });
+    const agent = startAgent(
+      ['--seed', seed, '--share', share, '--hostname', 'Lectern-A.local', '--cache-dir', cache, '--state-dir', state],
+      { HOME: home },
+    );
     const identity = await agent.waitFor('ready', (l) => l.msg === 'identity' && l.online === true);
-    expect(identity).toMatchObject({ event_device_id: sim.demo.device.event_device_id, target_url: expect.stringContaining('/launcher/') });
+    expect(identity).toMatchObject({
+      event_device_id: sim.demo.device.event_device_id,
+      target_url: expect.stringContaining('/launcher/'),
+    });
     const complete = await agent.waitFor('cache complete', (l) => l.msg.startsWith('cache complete'));
     const unique = new Set(sim.demo.files.map((f) => f.sha256));
     expect(complete.files).toBe(unique.size);
@@ -91,7 +110,12 @@ describe('aether-native agent (a real child process against the simulator)', () 
 
     // The status file: named after the normalised --hostname, whole, and showing the final cache.
     const status = FleetStatus.parse(JSON.parse(await readFile(path.join(share, 'status', 'lectern-a.json'), 'utf8')));
-    expect(status).toMatchObject({ hostname: 'lectern-a', event_device_id: sim.demo.device.event_device_id, state: 'ready', cache: { files: unique.size, missing: 0 } });
+    expect(status).toMatchObject({
+      hostname: 'lectern-a',
+      event_device_id: sim.demo.device.event_device_id,
+      state: 'ready',
+      cache: { files: unique.size, missing: 0 },
+    });
     // Nothing half-written: no atomic-write temp file in the share, no partial download in the cache.
     const shareFiles = await filesUnder(share);
     expect(shareFiles).toEqual([path.join('status', 'lectern-a.json')]);
@@ -112,8 +136,23 @@ describe('aether-native agent (a real child process against the simulator)', () 
     await mkdir(path.join(share, 'seeds'), { recursive: true });
     await mkdir(home, { recursive: true });
 
-    const agent = startAgent(['--share', share, '--hostname', 'podium-7', '--cache-dir', path.join(dir, 'cache'), '--state-dir', path.join(dir, 'state')], { HOME: home });
-    const waiting = await agent.waitFor('waiting for the seed', (l) => l.msg.startsWith('no identity') && l.why === 'waiting-for-seed');
+    const agent = startAgent(
+      [
+        '--share',
+        share,
+        '--hostname',
+        'podium-7',
+        '--cache-dir',
+        path.join(dir, 'cache'),
+        '--state-dir',
+        path.join(dir, 'state'),
+      ],
+      { HOME: home },
+    );
+    const waiting = await agent.waitFor(
+      'waiting for the seed',
+      (l) => l.msg.startsWith('no identity') && l.why === 'waiting-for-seed',
+    );
     expect(waiting.msg).toContain('seed_podium-7.json');
     await writeFile(path.join(share, 'seeds', 'seed_podium-7.json'), JSON.stringify(sim.demoSeed()));
     await agent.waitFor('ready', (l) => l.msg === 'identity' && l.online === true);
@@ -121,6 +160,10 @@ describe('aether-native agent (a real child process against the simulator)', () 
     agent.child.kill('SIGINT');
     expect(await agent.exited).toEqual({ code: 0, signal: null });
     const status = FleetStatus.parse(JSON.parse(await readFile(path.join(share, 'status', 'podium-7.json'), 'utf8')));
-    expect(status).toMatchObject({ hostname: 'podium-7', state: 'ready', event_device_id: sim.demo.device.event_device_id });
+    expect(status).toMatchObject({
+      hostname: 'podium-7',
+      state: 'ready',
+      event_device_id: sim.demo.device.event_device_id,
+    });
   });
 });

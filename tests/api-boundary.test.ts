@@ -26,13 +26,22 @@ const API_KEY = 'ak_live_Zq8+vR/2kP9=wX7';
 const TOKEN = 'opaque-session-5c1e9a77d3b04f2e';
 const APP = 'https://summit.example-events.com';
 
-async function hostile(mode: Parameters<typeof startHostileApi>[1], extra: Partial<Parameters<typeof startHostileApi>[0]> = {}): Promise<HostileApi> {
+async function hostile(
+  mode: Parameters<typeof startHostileApi>[1],
+  extra: Partial<Parameters<typeof startHostileApi>[0]> = {},
+): Promise<HostileApi> {
   const api = await startHostileApi({ apiKey: API_KEY, token: TOKEN, appBaseUrl: APP, ...extra }, mode);
   cleanups.push(() => api.close());
   return api;
 }
 
-const seedFor = (api: HostileApi): Seed => ({ event_device_id: 'dev1', primary_api_base_url: api.url, backup_api_base_url: null, onsite_api_base_url: null, aether_api_key: API_KEY });
+const seedFor = (api: HostileApi): Seed => ({
+  event_device_id: 'dev1',
+  primary_api_base_url: api.url,
+  backup_api_base_url: null,
+  onsite_api_base_url: null,
+  aether_api_key: API_KEY,
+});
 
 /** Every shape a secret could take in text a person or a peer reads (what the server echoed and more). */
 function leaks(text: string): string[] {
@@ -40,7 +49,8 @@ function leaks(text: string): string[] {
   for (const secret of [API_KEY, TOKEN]) {
     for (const form of secretForms(secret)) if (text.toLowerCase().includes(form.toLowerCase())) found.push(form);
     // Any 8-character piece of the secret, so a truncated echo counts too.
-    for (let i = 0; i + 8 <= secret.length; i += 1) if (text.includes(secret.slice(i, i + 8))) found.push(secret.slice(i, i + 8));
+    for (let i = 0; i + 8 <= secret.length; i += 1)
+      if (text.includes(secret.slice(i, i + 8))) found.push(secret.slice(i, i + 8));
   }
   return found;
 }
@@ -52,14 +62,20 @@ describe('secret masking in every shape', () => {
     expect(leaks(masked)).toEqual([]);
     expect(masked).toContain('[Redacted]');
     // Cut short by the server, from either end.
-    expect(maskSecrets(`key ${API_KEY.slice(0, 12)}... is invalid; ...${API_KEY.slice(-9)}`, [API_KEY])).toBe('key [Redacted]... is invalid; ...[Redacted]');
+    expect(maskSecrets(`key ${API_KEY.slice(0, 12)}... is invalid; ...${API_KEY.slice(-9)}`, [API_KEY])).toBe(
+      'key [Redacted]... is invalid; ...[Redacted]',
+    );
     // Text without the secret is left alone.
     expect(maskSecrets('device dev1 not found', [API_KEY])).toBe('device dev1 not found');
   });
 
   it('masks every shape in log lines of the app logger', () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'debug', secrets: () => [API_KEY], destination: { write: (line: string) => void lines.push(line) } });
+    const logger = createLogger({
+      level: 'debug',
+      secrets: () => [API_KEY],
+      destination: { write: (line: string) => void lines.push(line) },
+    });
     logger.warn({ body: echoes(API_KEY) }, `echoed ${encodeURIComponent(API_KEY)}`);
     expect(lines).toHaveLength(1);
     expect(leaks(lines.join(''))).toEqual([]);
@@ -81,7 +97,14 @@ describe('a misbehaving API echoing secrets', () => {
     expect(state.kind).toBe('failed');
     const identity = createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] }));
     cleanups.push(async () => identity.close());
-    const device = createDeviceService({ bootstrap, identity, session: async () => null, paths: { cache: '/c', temp: '/t', logs: '/l' }, appVersion: '1.0.0', secretStorage: { encrypted: true, backend: 'test', note: '' } });
+    const device = createDeviceService({
+      bootstrap,
+      identity,
+      session: async () => null,
+      paths: { cache: '/c', temp: '/t', logs: '/l' },
+      appVersion: '1.0.0',
+      secretStorage: { encrypted: true, backend: 'test', note: '' },
+    });
     const status = JSON.stringify(device.status());
     // The reason is bounded and still says what happened.
     expect(status).toMatch(/HTTP 400: bad request: raw \[Redacted\]/);
@@ -91,10 +114,26 @@ describe('a misbehaving API echoing secrets', () => {
 
   it('device.status() bounds any reason to one printable line of at most 500 characters', () => {
     const reason = `HTTP 500: ${'\u202e\u001b[2J spoof\n'.repeat(400)}`;
-    const failed = { kind: 'failed' as const, failure: { code: 'api-bad-response' as const, api: null, detail: reason }, reason, retryAt: null };
+    const failed = {
+      kind: 'failed' as const,
+      failure: { code: 'api-bad-response' as const, api: null, detail: reason },
+      reason,
+      retryAt: null,
+    };
     const bootstrap = { state: () => failed, subscribe: () => () => undefined };
-    const identity = { current: () => ({ kind: 'none' as const, why: { code: 'failed' as const, reason, retryAt: null } }), subscribe: () => () => undefined, close: () => undefined };
-    const device = createDeviceService({ bootstrap, identity, session: async () => null, paths: { cache: '/c', temp: '/t', logs: '/l' }, appVersion: '1.0.0', secretStorage: { encrypted: true, backend: 'test', note: '' } });
+    const identity = {
+      current: () => ({ kind: 'none' as const, why: { code: 'failed' as const, reason, retryAt: null } }),
+      subscribe: () => () => undefined,
+      close: () => undefined,
+    };
+    const device = createDeviceService({
+      bootstrap,
+      identity,
+      session: async () => null,
+      paths: { cache: '/c', temp: '/t', logs: '/l' },
+      appVersion: '1.0.0',
+      secretStorage: { encrypted: true, backend: 'test', note: '' },
+    });
     const state = device.status().state;
     if (state.kind !== 'failed') throw new Error('expected failed');
     expect(state.reason.length).toBeLessThanOrEqual(500);
@@ -143,16 +182,28 @@ describe('a misbehaving API echoing secrets', () => {
     await writeFile(seedPath, '{"event_device_id": "dev1", "aether_api_key": 918273645546372819}');
     const io = captureIo({ HOME: home });
     expect(await main(['doctor', '--seed', seedPath], io)).toBe(1);
-    expect(io.err()).toMatch(/aether_api_key must be a string, found a number \(its value is not shown\)\. Write the key as a string in quotes/);
+    expect(io.err()).toMatch(
+      /aether_api_key must be a string, found a number \(its value is not shown\)\. Write the key as a string in quotes/,
+    );
     expect(`${io.out()}${io.err()}`).not.toMatch(/9182|1827|5546|918273645546372800/);
   });
 });
 
 describe('site domain of the device, never another site', () => {
-  const other = { site_domain_id: 'sd-other', app_base_url: 'https://other-site.example.net', site_domain: 'other-site.example.net', allowed_origins: ['https://other-site.example.net'] };
-  const mine = { site_domain_id: 'sd-mine', app_base_url: `${APP}/`, site_domain: 'summit.example-events.com', allowed_origins: [APP, 'https://cdn.example-events.com'] };
+  const other = {
+    site_domain_id: 'sd-other',
+    app_base_url: 'https://other-site.example.net',
+    site_domain: 'other-site.example.net',
+    allowed_origins: ['https://other-site.example.net'],
+  };
+  const mine = {
+    site_domain_id: 'sd-mine',
+    app_base_url: `${APP}/`,
+    site_domain: 'summit.example-events.com',
+    allowed_origins: [APP, 'https://cdn.example-events.com'],
+  };
 
-  it('picks the item whose app_base_url is the device\'s, even when another site is listed first', async () => {
+  it("picks the item whose app_base_url is the device's, even when another site is listed first", async () => {
     const api = await hostile('ok', { siteDomains: [other, mine] });
     const bootstrap = createBootstrap({
       findSeed: async () => ({ path: '/seed.json', seed: seedFor(api), warnings: [] }),
@@ -170,12 +221,18 @@ describe('site domain of the device, never another site', () => {
 
   it('a list with only other sites is a typed failure with a clear message, and allows no origin of theirs', async () => {
     const api = await hostile('ok', { siteDomains: [other] });
-    const client = createApiClient({ seed: seedFor(api), shownSeedPath: '~/seed.json', logger: capturedLogger().logger });
+    const client = createApiClient({
+      seed: seedFor(api),
+      shownSeedPath: '~/seed.json',
+      logger: capturedLogger().logger,
+    });
     cleanups.push(() => client.close());
     const err = (await client.getSiteDomain(APP).catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
     expect(err.reason).toBe('site-domain-mismatch');
-    expect(err.message).toMatch(/none of the 1 site domain\(s\) listed has app_base_url https:\/\/summit\.example-events\.com \(the device's\)/);
+    expect(err.message).toMatch(
+      /none of the 1 site domain\(s\) listed has app_base_url https:\/\/summit\.example-events\.com \(the device's\)/,
+    );
     const bootstrap = createBootstrap({
       findSeed: async () => ({ path: '/seed.json', seed: seedFor(api), warnings: [] }),
       stateStore: { file: 'none', load: async () => null, save: async () => undefined },
@@ -192,7 +249,13 @@ describe('site domain of the device, never another site', () => {
 describe('bounded API bodies', () => {
   it('a gzip bomb on the event-file list is refused as too large without decompressing it (RSS measured)', async () => {
     const api = await hostile('gzip-bomb', { bombBytes: 256 * 1024 * 1024 });
-    const client = createApiClient({ seed: seedFor(api), shownSeedPath: '~/seed.json', logger: capturedLogger().logger, attemptTimeoutMs: 20_000, totalTimeoutMs: 30_000 });
+    const client = createApiClient({
+      seed: seedFor(api),
+      shownSeedPath: '~/seed.json',
+      logger: capturedLogger().logger,
+      attemptTimeoutMs: 20_000,
+      totalTimeoutMs: 30_000,
+    });
     cleanups.push(() => client.close());
     await client.authenticate();
     global.gc?.();
@@ -203,14 +266,22 @@ describe('bounded API bodies', () => {
     expect(err.reason).toBe('too-large');
     expect(err.message).toMatch(/decompresses to more than 16 MiB; it is refused/);
     const grownMiB = (after - before) / 1024 / 1024;
-    console.info(`gzip bomb: ${(api.bombWireBytes() / 1024).toFixed(0)} KiB on the wire, 256 MiB decoded; RSS grew ${grownMiB.toFixed(1)} MiB`);
+    console.info(
+      `gzip bomb: ${(api.bombWireBytes() / 1024).toFixed(0)} KiB on the wire, 256 MiB decoded; RSS grew ${grownMiB.toFixed(1)} MiB`,
+    );
     // The cap is 16 MiB of decoded text; hundreds of MiB would mean the bomb was inflated.
     expect(grownMiB).toBeLessThan(100);
   });
 
   it('an endless body without Content-Length is cut at the cap, and a declared huge one is refused unread', async () => {
     const api = await hostile('endless');
-    const client = createApiClient({ seed: seedFor(api), shownSeedPath: '~/seed.json', logger: capturedLogger().logger, attemptTimeoutMs: 20_000, totalTimeoutMs: 30_000 });
+    const client = createApiClient({
+      seed: seedFor(api),
+      shownSeedPath: '~/seed.json',
+      logger: capturedLogger().logger,
+      attemptTimeoutMs: 20_000,
+      totalTimeoutMs: 30_000,
+    });
     cleanups.push(() => client.close());
     const err = (await client.listEventFiles('ev1').catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
@@ -226,10 +297,20 @@ describe('bounded API bodies', () => {
   it('decodes gzip, deflate, br and stacked encodings; refuses corrupt and unknown ones as bad-encoding', async () => {
     const text = '{"items":[]}';
     await expect(readCappedBody(Readable.from([zlib.gzipSync(text)]), 'gzip', undefined, 1024)).resolves.toBe(text);
-    await expect(readCappedBody(Readable.from([zlib.deflateSync(text)]), 'deflate', undefined, 1024)).resolves.toBe(text);
-    await expect(readCappedBody(Readable.from([zlib.brotliCompressSync(text)]), 'br', undefined, 1024)).resolves.toBe(text);
-    await expect(readCappedBody(Readable.from([zlib.gzipSync(zlib.deflateSync(text))]), 'deflate, gzip', undefined, 1024)).resolves.toBe(text);
-    await expect(readCappedBody(Readable.from([Buffer.from('not gzip at all')]), 'gzip', undefined, 1024)).rejects.toMatchObject({ reason: 'bad-encoding' });
-    await expect(readCappedBody(Readable.from([Buffer.from(text)]), 'zstd-ish', undefined, 1024)).rejects.toMatchObject({ reason: 'bad-encoding' });
+    await expect(readCappedBody(Readable.from([zlib.deflateSync(text)]), 'deflate', undefined, 1024)).resolves.toBe(
+      text,
+    );
+    await expect(readCappedBody(Readable.from([zlib.brotliCompressSync(text)]), 'br', undefined, 1024)).resolves.toBe(
+      text,
+    );
+    await expect(
+      readCappedBody(Readable.from([zlib.gzipSync(zlib.deflateSync(text))]), 'deflate, gzip', undefined, 1024),
+    ).resolves.toBe(text);
+    await expect(
+      readCappedBody(Readable.from([Buffer.from('not gzip at all')]), 'gzip', undefined, 1024),
+    ).rejects.toMatchObject({ reason: 'bad-encoding' });
+    await expect(readCappedBody(Readable.from([Buffer.from(text)]), 'zstd-ish', undefined, 1024)).rejects.toMatchObject(
+      { reason: 'bad-encoding' },
+    );
   });
 });

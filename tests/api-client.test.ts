@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../apps/simulator';
 import { type ApiClientOptions, createApiClient } from '../provisioning/api-client';
-import { ApiBadResponseError, ApiNotFoundError, ApiUnauthorizedError, ApiUnreachableError } from '../provisioning/api-errors';
+import {
+  ApiBadResponseError,
+  ApiNotFoundError,
+  ApiUnauthorizedError,
+  ApiUnreachableError,
+} from '../provisioning/api-errors';
 import { launcherUrl, type AuthResponse } from '../contracts/api';
 import type { Seed } from '../contracts/seed';
 import { capturedLogger, closedPortUrl } from './provisioning-helpers';
@@ -36,7 +41,15 @@ function seedFor(s: Simulator, overrides: Partial<Seed> = {}): Seed {
 
 function client(seed: Seed, extra: Partial<ApiClientOptions> = {}) {
   const log = capturedLogger();
-  const c = createApiClient({ seed, shownSeedPath: '~/seed.json', logger: log.logger, attemptTimeoutMs: 1_000, connectTimeoutMs: 500, totalTimeoutMs: 4_000, ...extra });
+  const c = createApiClient({
+    seed,
+    shownSeedPath: '~/seed.json',
+    logger: log.logger,
+    attemptTimeoutMs: 1_000,
+    connectTimeoutMs: 500,
+    totalTimeoutMs: 4_000,
+    ...extra,
+  });
   return { c, log };
 }
 
@@ -49,7 +62,9 @@ describe('API client against the simulator', () => {
     expect(device).toMatchObject({ event_device_id: 'dbgMWS3KEHE', event_id: s.demo.device.event_id, mode: 'native' });
     expect(tokens).toHaveLength(1);
     expect(c.token()?.token).toBe(tokens[0]?.token);
-    expect(await c.getSiteDomain(device.app_base_url)).toMatchObject({ site_domain_id: s.demo.siteDomain.site_domain_id });
+    expect(await c.getSiteDomain(device.app_base_url)).toMatchObject({
+      site_domain_id: s.demo.siteDomain.site_domain_id,
+    });
     expect(await c.getSiteDomain('https://unknown.example')).toBeNull();
     expect((await c.listEventFiles(device.event_id)).map((f) => f.sha256)).toEqual(s.demo.files.map((f) => f.sha256));
     expect((await c.health(s.url)).ms).toBeGreaterThanOrEqual(0);
@@ -74,7 +89,11 @@ describe('API client against the simulator', () => {
   it('fails over to onsite when the primary is closed and the backup answers 503', async () => {
     const [backup, onsite] = [await sim(), await sim()];
     backup.faults.set({ status: 503 });
-    const seed = seedFor(onsite, { primary_api_base_url: await closedPortUrl(), backup_api_base_url: backup.url, onsite_api_base_url: onsite.url });
+    const seed = seedFor(onsite, {
+      primary_api_base_url: await closedPortUrl(),
+      backup_api_base_url: backup.url,
+      onsite_api_base_url: onsite.url,
+    });
     const { c } = client(seed);
     await c.authenticate();
     expect(backup.stats.requests('/v3/auth/device')).toBe(1);
@@ -99,7 +118,9 @@ describe('API client against the simulator', () => {
 
   it('starts with the preferred base URL from an earlier run', async () => {
     const [primary, backup] = [await sim(), await sim()];
-    const { c } = client(seedFor(backup, { primary_api_base_url: primary.url, backup_api_base_url: backup.url }), { preferBaseUrl: backup.url });
+    const { c } = client(seedFor(backup, { primary_api_base_url: primary.url, backup_api_base_url: backup.url }), {
+      preferBaseUrl: backup.url,
+    });
     expect(c.baseUrls()[0]).toBe(backup.url);
     await c.authenticate();
     expect(primary.stats.requests()).toBe(0);
@@ -118,7 +139,9 @@ describe('API client against the simulator', () => {
       { url: dead, why: 'connection refused' },
       { url: busy.url, why: 'HTTP 502: injected fault: HTTP 502' },
     ]);
-    expect(unreachable.message).toBe(`no Aether API answered POST /v3/auth/device: ${dead} (connection refused); ${busy.url} (HTTP 502: injected fault: HTTP 502)`);
+    expect(unreachable.message).toBe(
+      `no Aether API answered POST /v3/auth/device: ${dead} (connection refused); ${busy.url} (HTTP 502: injected fault: HTTP 502)`,
+    );
     await c.close();
   });
 
@@ -126,7 +149,14 @@ describe('API client against the simulator', () => {
     const [slow, dropping, good] = [await sim(), await sim(), await sim()];
     slow.faults.set({ delayMs: 3_000 });
     dropping.faults.set({ dropConnection: true });
-    const { c } = client(seedFor(good, { primary_api_base_url: slow.url, backup_api_base_url: dropping.url, onsite_api_base_url: good.url }), { attemptTimeoutMs: 300 });
+    const { c } = client(
+      seedFor(good, {
+        primary_api_base_url: slow.url,
+        backup_api_base_url: dropping.url,
+        onsite_api_base_url: good.url,
+      }),
+      { attemptTimeoutMs: 300 },
+    );
     await c.authenticate();
     expect(c.lastAnswered()).toBe(good.url);
     slow.faults.set({ delayMs: 3_000 });
@@ -159,7 +189,9 @@ describe('API client against the simulator', () => {
     const err = (await c.getDevice('dbgMWS3KEHE').catch((e: unknown) => e)) as ApiUnauthorizedError;
     expect(err).toBeInstanceOf(ApiUnauthorizedError);
     expect(err.reason).toBe('bad-key');
-    expect(err.message).toBe(`the API at ${primary.url} refused the aether_api_key in seed.json at ~/seed.json for device "dbgMWS3KEHE" (HTTP 401); check the key`);
+    expect(err.message).toBe(
+      `the API at ${primary.url} refused the aether_api_key in seed.json at ~/seed.json for device "dbgMWS3KEHE" (HTTP 401); check the key`,
+    );
     expect(err.message).not.toContain(badKey);
     expect(log.text()).not.toContain(badKey);
     expect(backup.stats.requests()).toBe(0);
@@ -171,17 +203,36 @@ describe('API client against the simulator', () => {
     const { c } = client(seedFor(s, { event_device_id: 'nobody' }));
     const err = await c.getDevice('nobody').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiNotFoundError);
-    expect((err as Error).message).toBe(`the API at ${s.url} does not know device "nobody" (from seed.json at ~/seed.json); check event_device_id`);
+    expect((err as Error).message).toBe(
+      `the API at ${s.url} does not know device "nobody" (from seed.json at ~/seed.json); check event_device_id`,
+    );
     await c.close();
   });
 
   it('summarises a device record that fails the schema as path: message', async () => {
-    const s = await sim({ devices: [{ event_device_id: 'broken', event_id: 'e1', event_location_id: 'l1', app_base_url: 'summit.example.com', mode: 'kiosk' }] });
+    const s = await sim({
+      devices: [
+        {
+          event_device_id: 'broken',
+          event_id: 'e1',
+          event_location_id: 'l1',
+          app_base_url: 'summit.example.com',
+          mode: 'kiosk',
+        },
+      ],
+    });
     const { c } = client(seedFor(s, { event_device_id: 'broken' }));
     const err = (await c.getDevice('broken').catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
-    expect(err.problems).toEqual(['app_base_url: must be an absolute http: or https: URL', expect.stringMatching(/^mode: /)]);
-    expect(err.message).toMatch(new RegExp(`^the Aether API at ${s.url} answered GET /v3/crud/event_device/broken with an unusable response: app_base_url: must be`));
+    expect(err.problems).toEqual([
+      'app_base_url: must be an absolute http: or https: URL',
+      expect.stringMatching(/^mode: /),
+    ]);
+    expect(err.message).toMatch(
+      new RegExp(
+        `^the Aether API at ${s.url} answered GET /v3/crud/event_device/broken with an unusable response: app_base_url: must be`,
+      ),
+    );
     await c.close();
   });
 
@@ -191,13 +242,18 @@ describe('API client against the simulator', () => {
     const { c } = client(seedFor(s, { backup_api_base_url: backup.url }));
     const err = (await c.authenticate().catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
-    expect(err.problems).toEqual(['token: Invalid input: expected string, received number', 'expires_at: Invalid input: expected string, received undefined']);
+    expect(err.problems).toEqual([
+      'token: Invalid input: expected string, received number',
+      'expires_at: Invalid input: expected string, received undefined',
+    ]);
     expect(backup.stats.requests()).toBe(0);
     await c.close();
 
     const portal = client(seedFor(s, { primary_api_base_url: htmlUrl })).c;
     const htmlErr = (await portal.authenticate().catch((e: unknown) => e)) as ApiBadResponseError;
-    expect(htmlErr.problems).toEqual(['HTTP 200 with a body that is not JSON: "<html><body>Welcome to the hotel wifi</body></html>"']);
+    expect(htmlErr.problems).toEqual([
+      'HTTP 200 with a body that is not JSON: "<html><body>Welcome to the hotel wifi</body></html>"',
+    ]);
     await portal.close();
   });
 
@@ -220,10 +276,14 @@ describe('API client against the simulator', () => {
     const { c } = client(seedFor(s, { primary_api_base_url: from }));
     const err = (await c.authenticate().catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
-    expect(err.problems).toEqual(['HTTP 307 redirect, not followed: the base URL must point at the API itself (a captive portal?)']);
+    expect(err.problems).toEqual([
+      'HTTP 307 redirect, not followed: the base URL must point at the API itself (a captive portal?)',
+    ]);
     expect(seen).toEqual([]);
     await c.close();
-    await Promise.all([elsewhere, redirecting].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all(
+      [elsewhere, redirecting].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
   });
 
   it('renews an expired JWT once and retries the call', async () => {
@@ -260,7 +320,9 @@ describe('API client against the simulator', () => {
     const refused = client(seedFor(closed, { aether_api_key: null })).c;
     const err = (await refused.getDevice('dbgMWS3KEHE').catch((e: unknown) => e)) as ApiUnauthorizedError;
     expect(err.reason).toBe('missing-key');
-    expect(err.message).toBe('the API requires aether_api_key in seed.json at ~/seed.json for device "dbgMWS3KEHE"; add the device API key there');
+    expect(err.message).toBe(
+      'the API requires aether_api_key in seed.json at ~/seed.json for device "dbgMWS3KEHE"; add the device API key there',
+    );
     await expect(refused.authenticate()).rejects.toThrow('the API requires aether_api_key in seed.json at ~/seed.json');
     await refused.close();
   });
@@ -282,7 +344,15 @@ describe('API client against the simulator', () => {
   });
 
   it('refuses timeouts that are not positive', () => {
-    const seed = { event_device_id: 'a', primary_api_base_url: 'http://127.0.0.1:1', backup_api_base_url: null, onsite_api_base_url: null, aether_api_key: null };
-    expect(() => createApiClient({ seed, shownSeedPath: 'x', logger: capturedLogger().logger, attemptTimeoutMs: 0 })).toThrow('attemptTimeoutMs must be a positive number of milliseconds, got 0');
+    const seed = {
+      event_device_id: 'a',
+      primary_api_base_url: 'http://127.0.0.1:1',
+      backup_api_base_url: null,
+      onsite_api_base_url: null,
+      aether_api_key: null,
+    };
+    expect(() =>
+      createApiClient({ seed, shownSeedPath: 'x', logger: capturedLogger().logger, attemptTimeoutMs: 0 }),
+    ).toThrow('attemptTimeoutMs must be a positive number of milliseconds, got 0');
   });
 });

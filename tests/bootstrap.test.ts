@@ -66,7 +66,13 @@ function harness(extra: Partial<BootstrapDeps> & { secrets?: MemorySecretStore }
   const secrets = extra.secrets ?? new MemorySecretStore();
   const clock = fastClock();
   const deps = {
-    discovery: { env: {}, packaged: false, paths: platformPaths({ platform: 'linux', home, env: {} }), home, cwd: home },
+    discovery: {
+      env: {},
+      packaged: false,
+      paths: platformPaths({ platform: 'linux', home, env: {} }),
+      home,
+      cwd: home,
+    },
     defaultApiUrl: 'https://api.default.invalid',
     stateStore: createStateStore({ stateDir: path.join(home, 'state'), logger: log.logger }),
     secretStore: secrets,
@@ -108,14 +114,33 @@ describe('bootstrap against the simulator', () => {
     const seedPath = await writeSeed(s.demoSeed());
     const h = harness();
     const final = await h.boot.run();
-    expect(h.states.map((x) => x.kind)).toEqual(['seeking-seed', 'authenticating', 'identifying', 'hydrating', 'ready']);
+    expect(h.states.map((x) => x.kind)).toEqual([
+      'seeking-seed',
+      'authenticating',
+      'identifying',
+      'hydrating',
+      'ready',
+    ]);
     expect(final).toMatchObject({ kind: 'ready', api: s.url });
     if (final.kind !== 'ready') throw new Error('not ready');
-    expect(final.identity).toMatchObject({ seedPath, targetUrl: `${s.url}/events/ev_2026_summit/launcher/loc_ballroom_a`, allowedOrigins: [s.url], api: s.url });
+    expect(final.identity).toMatchObject({
+      seedPath,
+      targetUrl: `${s.url}/events/ev_2026_summit/launcher/loc_ballroom_a`,
+      allowedOrigins: [s.url],
+      api: s.url,
+    });
     const kept = LastGoodRecord.parse(JSON.parse(await readFile(path.join(home, 'state', 'last-good.json'), 'utf8')));
-    expect(kept).toMatchObject({ device: { event_device_id: 'dbgMWS3KEHE' }, targetUrl: final.identity.targetUrl, api: s.url, seedPath });
+    expect(kept).toMatchObject({
+      device: { event_device_id: 'dbgMWS3KEHE' },
+      targetUrl: final.identity.targetUrl,
+      api: s.url,
+      seedPath,
+    });
     const session = await h.boot.session();
-    expect(JSON.parse((await h.secrets.get(SESSION_SECRET_NAME)) ?? '{}')).toEqual({ event_device_id: 'dbgMWS3KEHE', ...session });
+    expect(JSON.parse((await h.secrets.get(SESSION_SECRET_NAME)) ?? '{}')).toEqual({
+      event_device_id: 'dbgMWS3KEHE',
+      ...session,
+    });
     expect(h.boot.api().lastAnswered()).toBe(s.url);
     expect(h.log.text()).not.toContain(session.token);
     expect(h.log.text()).not.toContain(s.apiKey);
@@ -159,11 +184,17 @@ describe('bootstrap against the simulator', () => {
     const started = Date.now();
     const offline = await h.boot.run();
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(offline).toMatchObject({ kind: 'offline-ready', identity: { targetUrl: `${s.url}/events/ev_2026_summit/launcher/loc_ballroom_a`, api: s.url } });
+    expect(offline).toMatchObject({
+      kind: 'offline-ready',
+      identity: { targetUrl: `${s.url}/events/ev_2026_summit/launcher/loc_ballroom_a`, api: s.url },
+    });
     if (offline.kind !== 'offline-ready') throw new Error('not offline');
     expect(offline.reason).toMatch(/^no Aether API answered POST \/v3\/auth\/device: .*HTTP 503.*connection refused/);
     await eventually(() => h.clock.sleeps.length >= 2);
-    expect(h.states.filter((x) => x.kind !== 'offline-ready').map((x) => x.kind)).toEqual(['seeking-seed', 'authenticating']);
+    expect(h.states.filter((x) => x.kind !== 'offline-ready').map((x) => x.kind)).toEqual([
+      'seeking-seed',
+      'authenticating',
+    ]);
     s.faults.clear();
     await until(h, (states) => states.at(-1)?.kind === 'ready');
     expect(h.boot.state()).toMatchObject({ kind: 'ready', api: s.url });
@@ -191,8 +222,13 @@ describe('bootstrap against the simulator', () => {
     const running = h.boot.run();
     await until(h, (states) => states.some((x) => x.kind === 'failed'));
     expect(h.states.find((x) => x.kind === 'failed')).toMatchObject({
-      failure: { code: 'seed-invalid', shownPath: '~/seed.json', problem: expect.stringContaining('is not valid JSON at line 1') },
-      reason: 'seed.json at ~/seed.json: is not valid JSON at line 1, column 35: expected a property name in double quotes, found character "}" (a trailing comma?). Fix the JSON syntax there.',
+      failure: {
+        code: 'seed-invalid',
+        shownPath: '~/seed.json',
+        problem: expect.stringContaining('is not valid JSON at line 1'),
+      },
+      reason:
+        'seed.json at ~/seed.json: is not valid JSON at line 1, column 35: expected a property name in double quotes, found character "}" (a trailing comma?). Fix the JSON syntax there.',
     });
     await writeSeed(s.demoSeed());
     expect((await running).kind).toBe('ready');
@@ -203,7 +239,8 @@ describe('bootstrap against the simulator', () => {
     expect(await h.boot.runOnce()).toEqual({
       kind: 'failed',
       failure: { code: 'seed-missing', searched: ['~/seed.json', '~/.config/aether/seed.json'] },
-      reason: 'no seed.json found (looked at ~/seed.json, ~/.config/aether/seed.json); put one there or pass --seed <path>',
+      reason:
+        'no seed.json found (looked at ~/seed.json, ~/.config/aether/seed.json); put one there or pass --seed <path>',
       retryAt: null,
     });
     expect(() => h.boot.api()).toThrow('no seed has been loaded yet');
@@ -217,7 +254,13 @@ describe('bootstrap against the simulator', () => {
         report({ folder: '/share/seeds', file: 'seed_lectern-a.json' });
         report(
           { folder: '/share/seeds', file: 'seed_lectern-a.json' },
-          { code: 'seed-invalid', file: '/share/seeds/seed_lectern-a.json', shownPath: '/share/seeds/seed_lectern-a.json', problem: 'is empty', fix: 'It must hold a JSON object with at least "event_device_id".' },
+          {
+            code: 'seed-invalid',
+            file: '/share/seeds/seed_lectern-a.json',
+            shownPath: '/share/seeds/seed_lectern-a.json',
+            problem: 'is empty',
+            fix: 'It must hold a JSON object with at least "event_device_id".',
+          },
         );
         const file = await new Promise<string>((resolve) => (deliver = resolve));
         const { loadSeed } = await import('../provisioning/seed-load');
@@ -271,13 +314,30 @@ describe('bootstrap against the simulator', () => {
   });
 
   it('fails for an unknown device and for a device record that breaks the schema', async () => {
-    const s = await sim({ devices: [{ event_device_id: 'broken', event_id: 'e', event_location_id: 'l', app_base_url: 'https://ok.example', mode: 'native', check_event_loop_period: -1 }] });
+    const s = await sim({
+      devices: [
+        {
+          event_device_id: 'broken',
+          event_id: 'e',
+          event_location_id: 'l',
+          app_base_url: 'https://ok.example',
+          mode: 'native',
+          check_event_loop_period: -1,
+        },
+      ],
+    });
     await writeSeed(s.demoSeed({ event_device_id: 'nobody' }));
-    expect(await harness().boot.runOnce()).toMatchObject({ kind: 'failed', failure: { code: 'api-not-found' }, reason: `the API at ${s.url} does not know device "nobody" (from seed.json at ~/seed.json); check event_device_id` });
+    expect(await harness().boot.runOnce()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'api-not-found' },
+      reason: `the API at ${s.url} does not know device "nobody" (from seed.json at ~/seed.json); check event_device_id`,
+    });
     await writeSeed(s.demoSeed({ event_device_id: 'broken' }));
     const broken = await harness().boot.runOnce();
     expect(broken).toMatchObject({ kind: 'failed', failure: { code: 'api-bad-response' } });
-    expect(broken.kind === 'failed' && broken.reason).toBe(`the Aether API at ${s.url} answered GET /v3/crud/event_device/broken with an unusable response: check_event_loop_period: Too small: expected number to be >0`);
+    expect(broken.kind === 'failed' && broken.reason).toBe(
+      `the Aether API at ${s.url} answered GET /v3/crud/event_device/broken with an unusable response: check_event_loop_period: Too small: expected number to be >0`,
+    );
   });
 
   it('starts offline-ready when the API stalls, bounded by the attempt timeout', async () => {
@@ -285,8 +345,14 @@ describe('bootstrap against the simulator', () => {
     await writeSeed(s.demoSeed());
     await harness().boot.run();
     s.faults.set({ delayMs: 5_000 });
-    const state = await harness({ api: { attemptTimeoutMs: 300, connectTimeoutMs: 300, totalTimeoutMs: 1_000 } }).boot.runOnce();
-    expect(state).toMatchObject({ kind: 'offline-ready', failure: { code: 'api-unreachable' }, reason: `no Aether API answered POST /v3/auth/device: ${s.url} (no answer within 0.3 s)` });
+    const state = await harness({
+      api: { attemptTimeoutMs: 300, connectTimeoutMs: 300, totalTimeoutMs: 1_000 },
+    }).boot.runOnce();
+    expect(state).toMatchObject({
+      kind: 'offline-ready',
+      failure: { code: 'api-unreachable' },
+      reason: `no Aether API answered POST /v3/auth/device: ${s.url} (no answer within 0.3 s)`,
+    });
   });
 
   it('starts offline-ready on garbage answers when it has a last good record', async () => {

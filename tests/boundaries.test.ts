@@ -34,8 +34,21 @@ describe('dependency rules', () => {
   it('lint:deps covers every production folder of the tree', async () => {
     const folders = await lintedFolders();
     const entries = await fs.readdir(repo, { withFileTypes: true });
-    const notProduction = new Set(['tests', 'bench', 'docs', 'scripts', 'bin', 'build', 'node_modules', 'dist', 'release', 'examples']);
-    const production = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !notProduction.has(e.name)).map((e) => e.name);
+    const notProduction = new Set([
+      'tests',
+      'bench',
+      'docs',
+      'scripts',
+      'bin',
+      'build',
+      'node_modules',
+      'dist',
+      'release',
+      'examples',
+    ]);
+    const production = entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !notProduction.has(e.name))
+      .map((e) => e.name);
     expect(folders.sort()).toEqual(production.sort());
   });
 
@@ -48,7 +61,10 @@ describe('dependency rules', () => {
   it('a deliberately broken import fails on the rule it breaks', async () => {
     const tree = await cleanups.tempDir('aether-boundaries-');
     await fs.copyFile(path.join(repo, '.dependency-cruiser.cjs'), path.join(tree, '.dependency-cruiser.cjs'));
-    await fs.writeFile(path.join(tree, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }));
+    await fs.writeFile(
+      path.join(tree, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }),
+    );
     const files: Record<string, string> = {
       'apps/desktop/main.ts': `import { app } from 'electron';\nexport const main = app;\n`,
       'base/logger.ts': `import { seed } from '../contracts/seed';\nexport const logger = seed;\n`,
@@ -66,7 +82,9 @@ describe('dependency rules', () => {
     }
     const { code, out } = await cruise(tree, ['apps', 'base', 'contracts', 'provisioning', 'cache', 'router']);
     expect(code).not.toBe(0);
-    const violations = [...out.matchAll(/error ([\w-]+): (\S+) → (\S+)/g)].map((m) => `${m[1]}: ${m[2]} → ${m[3]}`).sort();
+    const violations = [...out.matchAll(/error ([\w-]+): (\S+) → (\S+)/g)]
+      .map((m) => `${m[1]}: ${m[2]} → ${m[3]}`)
+      .sort();
     expect(violations).toEqual(
       [
         'base-imports-nothing: base/logger.ts → contracts/seed.ts',

@@ -7,12 +7,21 @@ import { createCallerFactory, type SenderInfo } from '../router/trpc';
 import { captureLogger, fakeDeviceService, fakeServices } from './fakes/services';
 
 const ORIGIN = 'https://summit.example-events.com';
-const kiosk: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: ORIGIN, url: `${ORIGIN}/events/e/launcher/l` };
+const kiosk: SenderInfo = {
+  webContentsId: 1,
+  role: 'kiosk',
+  isMainFrame: true,
+  origin: ORIGIN,
+  url: `${ORIGIN}/events/e/launcher/l`,
+};
 
 function caller(sender: SenderInfo | null) {
   const capture = captureLogger();
   const device = fakeDeviceService();
-  const senderPolicy = createSenderPolicy({ kioskOrigins: () => [ORIGIN], splashUrl: 'file:///app/dist/splash/index.html' });
+  const senderPolicy = createSenderPolicy({
+    kioskOrigins: () => [ORIGIN],
+    splashUrl: 'file:///app/dist/splash/index.html',
+  });
   const services = fakeServices({ logger: capture.logger, senderPolicy, device: device.service });
   return { call: createCallerFactory(appRouter)({ sender, services }), capture, device };
 }
@@ -29,7 +38,10 @@ describe('device procedures called directly', () => {
     const capture = captureLogger();
     const device = fakeDeviceService({ session: null });
     const senderPolicy = createSenderPolicy({ kioskOrigins: () => [ORIGIN], splashUrl: 'file:///x' });
-    const call = createCallerFactory(appRouter)({ sender: kiosk, services: fakeServices({ logger: capture.logger, senderPolicy, device: device.service }) });
+    const call = createCallerFactory(appRouter)({
+      sender: kiosk,
+      services: fakeServices({ logger: capture.logger, senderPolicy, device: device.service }),
+    });
     await expect(call.device.session()).resolves.toBeNull();
   });
 
@@ -52,18 +64,28 @@ describe('the error shape the page receives', () => {
     const wrapped = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'no', cause: original });
     expect(intendedErrorCode(wrapped)).toBe('FORBIDDEN');
     const shape = formatBridgeError(wrapped, 'device.get', false);
-    expect(shape).toEqual({ message: 'no', code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403, path: 'device.get' } });
+    expect(shape).toEqual({
+      message: 'no',
+      code: -32003,
+      data: { code: 'FORBIDDEN', httpStatus: 403, path: 'device.get' },
+    });
   });
 
   it('keeps a genuine internal error internal, whatever its cause claims to be', () => {
     const plain = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: new Error('boom') });
     expect(intendedErrorCode(plain)).toBe('INTERNAL_SERVER_ERROR');
-    const impostor = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: Object.assign(new Error('x'), { name: 'TRPCError', code: 'NOT_A_CODE' }) });
+    const impostor = new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      cause: Object.assign(new Error('x'), { name: 'TRPCError', code: 'NOT_A_CODE' }),
+    });
     expect(intendedErrorCode(impostor)).toBe('INTERNAL_SERVER_ERROR');
   });
 
   it('never sends a JWT back in a message', () => {
-    const error = new TRPCError({ code: 'BAD_REQUEST', message: 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln rejected' });
+    const error = new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln rejected',
+    });
     expect(formatBridgeError(error, undefined, true).message).toBe('token [Redacted JWT] rejected');
   });
 });

@@ -18,7 +18,11 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
     const info = await client.device.get.query();
     expect(info.device?.name).toBe('Ballroom A lectern');
     expect(info.device).toEqual(DEMO_DEVICE);
-    expect(info).toMatchObject({ mode: 'native', appVersion: '0.1.0', paths: { cache: '/cache', temp: '/cache/launch', logs: '/logs' } });
+    expect(info).toMatchObject({
+      mode: 'native',
+      appVersion: '0.1.0',
+      paths: { cache: '/cache', temp: '/cache/launch', logs: '/logs' },
+    });
     expect(JSON.stringify(info)).not.toMatch(/api_key/i);
     expectTypeOf(info.device?.name).toEqualTypeOf<string | undefined>();
     expectTypeOf(info.device?.mode).toEqualTypeOf<DeviceRecord['mode'] | undefined>();
@@ -30,7 +34,10 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
   it('hands the page the JWT through device.session and the state through device.status', async () => {
     const bridge = startBridge();
     const { client } = bridge.connect(bridge.openWindow('kiosk', LAUNCHER_URL));
-    await expect(client.device.session.query()).resolves.toEqual({ token: expect.stringMatching(/^eyJ/), expires_at: '2026-11-23T00:00:00.000Z' });
+    await expect(client.device.session.query()).resolves.toEqual({
+      token: expect.stringMatching(/^eyJ/),
+      expires_at: '2026-11-23T00:00:00.000Z',
+    });
     const status = await client.device.status.query();
     expect(status.state.kind).toBe('authenticating');
     expect(status.secretStorage.encrypted).toBe(true);
@@ -41,7 +48,9 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
     const { client } = bridge.connect(bridge.openWindow('kiosk', LAUNCHER_URL));
     const seen: string[] = [];
     let resolveReady!: () => void;
-    const ready = new Promise<void>((resolve) => { resolveReady = resolve; });
+    const ready = new Promise<void>((resolve) => {
+      resolveReady = resolve;
+    });
     const subscription = client.device.onStatus.subscribe(undefined, {
       onData(status) {
         seen.push(status.state.kind);
@@ -49,9 +58,23 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
       },
     });
     await expect.poll(() => bridge.device.listenerCount()).toBe(1);
-    const identity = { seedPath: '/seed.json', device: DEMO_DEVICE, siteDomain: null, allowedOrigins: [], targetUrl: LAUNCHER_URL, api: 'http://127.0.0.1:1' };
-    bridge.device.publish({ ...bridge.device.service.status(), state: { kind: 'hydrating', api: 'http://127.0.0.1:1' } });
-    bridge.device.publish({ ...bridge.device.service.status(), state: { kind: 'ready', api: 'http://127.0.0.1:1', identity }, connectivity: 'online' });
+    const identity = {
+      seedPath: '/seed.json',
+      device: DEMO_DEVICE,
+      siteDomain: null,
+      allowedOrigins: [],
+      targetUrl: LAUNCHER_URL,
+      api: 'http://127.0.0.1:1',
+    };
+    bridge.device.publish({
+      ...bridge.device.service.status(),
+      state: { kind: 'hydrating', api: 'http://127.0.0.1:1' },
+    });
+    bridge.device.publish({
+      ...bridge.device.service.status(),
+      state: { kind: 'ready', api: 'http://127.0.0.1:1', identity },
+      connectivity: 'online',
+    });
     await ready;
     expect(seen).toEqual(['authenticating', 'hydrating', 'ready']);
     subscription.unsubscribe();
@@ -80,7 +103,9 @@ describe('the bridge end to end (real electron-trpc handler and ipcLink over the
 describe('the frame guard around electron-trpc', () => {
   it('refuses to start when electron-trpc does not subscribe through the ipcMain it was handed, instead of running unguarded', () => {
     const elsewhere = new FakeIpcMain();
-    expect(() => createBridgeHandler({ ipcMain: elsewhere as never, router: appRouter, createContext: async () => ({}) as never })).toThrow(/subscribed 0 listeners on "electron-trpc".*frame guard/);
+    expect(() =>
+      createBridgeHandler({ ipcMain: elsewhere as never, router: appRouter, createContext: async () => ({}) as never }),
+    ).toThrow(/subscribed 0 listeners on "electron-trpc".*frame guard/);
   });
 
   it('leaves ipcMain.on as it was once electron-trpc is built', () => {
@@ -94,7 +119,9 @@ describe('the frame guard around electron-trpc', () => {
 
 describe('the page-side client', () => {
   it('detects native, onsite and default mode', () => {
-    expect(detectMode({ win: { electronTRPC: { sendMessage() {}, onMessage() {} }, location: { search: '?mode=onsite' } } })).toBe('native');
+    expect(
+      detectMode({ win: { electronTRPC: { sendMessage() {}, onMessage() {} }, location: { search: '?mode=onsite' } } }),
+    ).toBe('native');
     expect(detectMode({ win: { location: { search: '?mode=onsite' } } })).toBe('onsite');
     expect(detectMode({ win: { location: { search: '?x=1&mode=onsite' } } })).toBe('onsite');
     expect(detectMode({ win: { location: { search: '?mode=native' } } })).toBe('default');

@@ -11,7 +11,14 @@ import { DownloadScheduler } from '../cache/scheduler';
 import type { CacheFile } from '../contracts/cache';
 import { openStore, type StoreEntry } from '../cache/store';
 import type { FaultServer } from './fault-server';
-import { closeCacheFixture, countingFs, openCacheFixture, randomFile, sha256Of, testCache } from './support/cache-harness';
+import {
+  closeCacheFixture,
+  countingFs,
+  openCacheFixture,
+  randomFile,
+  sha256Of,
+  testCache,
+} from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
@@ -68,7 +75,10 @@ describe('group commit', () => {
     server.addBuffer(file.bytes);
     const counted = countingFs();
     const noJournal = new Proxy(counted.fs, {
-      get: (target, key) => (key === 'appendFile' ? async () => Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' })) : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'appendFile'
+          ? async () => Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' }))
+          : Reflect.get(target, key),
     });
     const cache = await testCache(root, server.url, { fs: noJournal });
     const entry = await cache.fetch({ sha256: file.sha256, size: file.bytes.length });

@@ -35,7 +35,9 @@ describe('a full disk (a real 4 MiB tmpfs filled to the last byte)', () => {
     for (const f of files) await cache.fetch({ sha256: f.sha256, size: f.bytes.length });
     await cache.close();
     // One journal line lost (a crash after a rename): the next writer open wants to compact.
-    const journal = (await readFile(journalPath(root), 'utf8')).split('\n').filter((l) => !l.includes(files[0]!.sha256));
+    const journal = (await readFile(journalPath(root), 'utf8'))
+      .split('\n')
+      .filter((l) => !l.includes(files[0]!.sha256));
     await writeFile(journalPath(root), journal.join('\n'));
     await fillDisk(path.join(disk, 'filler.bin'));
     expect(await freeBytes(disk)).toBe(0);
@@ -86,7 +88,9 @@ describe('a full disk (a real 4 MiB tmpfs filled to the last byte)', () => {
     expect(gc).toMatchObject({ code: 0 });
     expect(gc.out).toContain('removed 2 entries');
     expect(await freeBytes(disk)).toBeGreaterThanOrEqual(2 * 256 * KiB);
-    expect((await listTree(root)).filter((n) => n.endsWith('.file'))).toEqual([`${files[1]!.sha256.slice(0, 2)}/${files[1]!.sha256}.file`]);
+    expect((await listTree(root)).filter((n) => n.endsWith('.file'))).toEqual([
+      `${files[1]!.sha256.slice(0, 2)}/${files[1]!.sha256}.file`,
+    ]);
   });
 
   it('prefetch on the full disk opens the cache and reports every file as not fitting, instead of dying with ENOSPC', async () => {
@@ -115,7 +119,9 @@ describe('a full disk (a real 4 MiB tmpfs filled to the last byte)', () => {
     await expect.poll(() => cache.status([big.sha256]).files[0]?.state).toBe('failed');
     const status = cache.status([big.sha256]).files[0]!;
     expect(status).toMatchObject({ state: 'failed', reason: 'no-space', permanent: false });
-    expect(status.state === 'failed' && status.message).toMatch(/^not enough space for keynote\.pptx \(needs 524288 bytes, has 0 bytes\)/);
+    expect(status.state === 'failed' && status.message).toMatch(
+      /^not enough space for keynote\.pptx \(needs 524288 bytes, has 0 bytes\)/,
+    );
     expect(server.requests.length).toBe(requestsBefore);
     expect(await readdir(tempDir(root))).toEqual([]);
   });
@@ -129,7 +135,9 @@ describe('a full disk (a real 4 MiB tmpfs filled to the last byte)', () => {
     server.addBuffer(big.bytes);
     const cache = await testCache(root, server.url, { freeBytes: async () => 1024 * MiB, minFreeBytes: 0 });
     cleanups.push(() => cache.close());
-    await expect(cache.fetch({ sha256: big.sha256, size: big.bytes.length })).rejects.toMatchObject({ reason: 'no-space' });
+    await expect(cache.fetch({ sha256: big.sha256, size: big.bytes.length })).rejects.toMatchObject({
+      reason: 'no-space',
+    });
     expect(await readdir(tempDir(root))).toEqual([]);
     expect((await listTree(root)).filter((n) => n.includes(big.sha256))).toEqual([]);
   });

@@ -2,7 +2,14 @@ import { readFile, readdir, rm, truncate, utimes, writeFile } from 'node:fs/prom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalPath, quarantineDir } from '../cache/layout';
 import type { FaultServer } from './fault-server';
-import { closeCacheFixture, countingFs, openCacheFixture, randomFile, seedJournaledEntries, testCache } from './support/cache-harness';
+import {
+  closeCacheFixture,
+  countingFs,
+  openCacheFixture,
+  randomFile,
+  seedJournaledEntries,
+  testCache,
+} from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
@@ -20,7 +27,12 @@ describe('a file removed or changed behind the open cache', () => {
     for (const f of list) await cache.fetch(f);
     cache.ensure({ files: list });
     cache.start();
-    const [deleted, truncated, rewritten, touched] = files as [(typeof files)[0], (typeof files)[0], (typeof files)[0], (typeof files)[0]];
+    const [deleted, truncated, rewritten, touched] = files as [
+      (typeof files)[0],
+      (typeof files)[0],
+      (typeof files)[0],
+      (typeof files)[0],
+    ];
 
     await rm(finalPath(root, deleted.sha256));
     await truncate(finalPath(root, truncated.sha256), 1000);
@@ -29,7 +41,8 @@ describe('a file removed or changed behind the open cache', () => {
     await writeFile(finalPath(root, rewritten.sha256), changed);
     await utimes(finalPath(root, touched.sha256), new Date(), new Date(Date.now() - 3_600_000));
 
-    for (const f of [deleted, truncated, rewritten]) await expect.poll(() => requestsFor(f.sha256), { timeout: 10_000 }).toBe(2);
+    for (const f of [deleted, truncated, rewritten])
+      await expect.poll(() => requestsFor(f.sha256), { timeout: 10_000 }).toBe(2);
     await expect.poll(() => cache.status(list.map((f) => f.sha256)).totals.present, { timeout: 10_000 }).toBe(4);
     for (const f of files) expect(await readFile(finalPath(root, f.sha256))).toEqual(f.bytes);
     expect(requestsFor(touched.sha256)).toBe(1);

@@ -17,7 +17,12 @@ const stdinEnded = new Promise<void>((resolve) => {
   process.stdin.resume();
 });
 if (mode === 'app') {
-  const cache = await openCache({ root, source: staticFileSource([], null), logger: silentLogger(), periodMs: 3_600_000 });
+  const cache = await openCache({
+    root,
+    source: staticFileSource([], null),
+    logger: silentLogger(),
+    periodMs: 3_600_000,
+  });
   process.stdout.write(`ready ${process.pid}\n`);
   await stdinEnded;
   await cache.close();

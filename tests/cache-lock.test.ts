@@ -64,7 +64,12 @@ describe('one writer per cache root, across processes', () => {
     const root = path.join(await cleanups.tempDir('cache-lock'), 'cache');
     const app = spawnTs(cleanups, CHILD, ['app', root]);
     await app.line(/^ready/);
-    const opening = openCache({ root, source: staticFileSource([], null), logger: silentLogger(), lock: { role: 'prefetch' } });
+    const opening = openCache({
+      root,
+      source: staticFileSource([], null),
+      logger: silentLogger(),
+      lock: { role: 'prefetch' },
+    });
     await expect(opening).rejects.toBeInstanceOf(CacheLockedError);
     await expect(opening).rejects.toMatchObject({ holder: { pid: app.pid, role: 'app' } });
   });
@@ -140,7 +145,12 @@ describe('one writer per cache root, across processes', () => {
     await app.exited;
     expect(await readlink(lockPath(root))).toContain(`:${app.pid}:app:`);
     expect(await currentHolder(root)).toBeNull();
-    const cache = await openCache({ root, source: staticFileSource([], null), logger: silentLogger(), lock: { role: 'prefetch' } });
+    const cache = await openCache({
+      root,
+      source: staticFileSource([], null),
+      logger: silentLogger(),
+      lock: { role: 'prefetch' },
+    });
     expect(await readlink(lockPath(root))).toContain(`:${process.pid}:prefetch:`);
     await cache.close();
     await expect(lstat(lockPath(root))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -173,7 +183,9 @@ describe('one writer per cache root, across processes', () => {
   it('refuses a second opener in the same process too, and close releases', async () => {
     const root = await cleanups.tempDir('cache-lock');
     const first = await openCache({ root, source: staticFileSource([], null), logger: silentLogger() });
-    await expect(openCache({ root, source: staticFileSource([], null), logger: silentLogger() })).rejects.toThrow(`the Aether app (pid ${process.pid}) is using this cache`);
+    await expect(openCache({ root, source: staticFileSource([], null), logger: silentLogger() })).rejects.toThrow(
+      `the Aether app (pid ${process.pid}) is using this cache`,
+    );
     await first.close();
     const second = await openCache({ root, source: staticFileSource([], null), logger: silentLogger() });
     await second.close();

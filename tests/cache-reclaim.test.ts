@@ -46,7 +46,7 @@ async function userFolderWithCacheLeftovers(root: string) {
   return Object.keys(user);
 }
 
-describe('start-up reclaim and gc touch only the cache\'s own names', () => {
+describe("start-up reclaim and gc touch only the cache's own names", () => {
   const cleanups = useCleanups();
 
   it('cache status (read-only) removes nothing at all', async () => {

@@ -8,7 +8,13 @@ import { createCallerFactory, type SenderInfo } from '../router/trpc';
 import { startFaultServer, type FaultServer } from './fault-server';
 import { countingFs, randomFile, removeRoot, tempRoot, testCache } from './support/cache-harness';
 
-const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
+const LAUNCHER: SenderInfo = {
+  webContentsId: 1,
+  role: 'kiosk',
+  isMainFrame: true,
+  origin: 'https://summit.example-events.com',
+  url: 'https://summit.example-events.com/x',
+};
 /** gc and verify are ops actions: only the splash may call them (docs/SECURITY.md, "Trust boundaries"). */
 const SPLASH: SenderInfo = { ...LAUNCHER, webContentsId: 2, role: 'splash' };
 
@@ -30,7 +36,11 @@ afterEach(async () => {
 });
 
 function caller(sender: SenderInfo | null = LAUNCHER) {
-  const services = { logger: silentLogger(), senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin }, cache } as unknown as Services;
+  const services = {
+    logger: silentLogger(),
+    senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin },
+    cache,
+  } as unknown as Services;
   return createCallerFactory(cacheRouter)({ sender, services });
 }
 
@@ -83,7 +93,9 @@ describe('cache procedures', () => {
   });
 
   it('refuses foreign senders with FORBIDDEN', async () => {
-    await expect(caller({ ...LAUNCHER, origin: 'https://evil.test' }).status({ hashes: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(caller({ ...LAUNCHER, origin: 'https://evil.test' }).status({ hashes: [] })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await expect(caller(null).gc({ keep: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

@@ -15,7 +15,13 @@ interface Trickler {
  * requests of each slow file (announcing the whole length, so the stall timer never fires), and
  * serves everything else at once.
  */
-async function startTrickler(cleanups: ReturnType<typeof useCleanups>, files: Map<string, Buffer>, slow: Set<string>, slowTimes: number, trickleMs: number): Promise<Trickler> {
+async function startTrickler(
+  cleanups: ReturnType<typeof useCleanups>,
+  files: Map<string, Buffer>,
+  slow: Set<string>,
+  slowTimes: number,
+  trickleMs: number,
+): Promise<Trickler> {
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
@@ -63,7 +69,8 @@ describe('slow servers do not starve the download queue', () => {
     cleanups.push(() => cache.close());
     const seen: string[] = [];
     cache.subscribe((e) => {
-      if (e.type === 'file' && e.status.state === 'downloading' && e.status.lastError?.reason === 'stalled') seen.push(e.status.lastError.message);
+      if (e.type === 'file' && e.status.state === 'downloading' && e.status.lastError?.reason === 'stalled')
+        seen.push(e.status.lastError.message);
     });
     cache.start();
     // The slow ones first: they take all four slots.
@@ -84,7 +91,13 @@ describe('slow servers do not starve the download queue', () => {
 
   it('a file still too slow after its requeues is failed (transient) with a reason; a deadline ends a download too', async () => {
     const slow = randomFile(64 * 1024);
-    const server = await startTrickler(cleanups, new Map([[slow.sha256, slow.bytes]]), new Set([slow.sha256]), 1_000, 20);
+    const server = await startTrickler(
+      cleanups,
+      new Map([[slow.sha256, slow.bytes]]),
+      new Set([slow.sha256]),
+      1_000,
+      20,
+    );
     const root = await tempRoot();
     cleanups.push(() => removeRoot(root));
     const cache = await testCache(root, server.url, {
@@ -93,9 +106,19 @@ describe('slow servers do not starve the download queue', () => {
       slowRetry: { maxRequeues: 1, backoff: { initialDelayMs: 10, maxDelayMs: 20, factor: 2, jitter: 1 } },
     });
     cleanups.push(() => cache.close());
-    await expect(cache.fetch({ sha256: slow.sha256, size: slow.bytes.length })).rejects.toMatchObject({ reason: 'stalled', permanent: false });
+    await expect(cache.fetch({ sha256: slow.sha256, size: slow.bytes.length })).rejects.toMatchObject({
+      reason: 'stalled',
+      permanent: false,
+    });
     expect(server.requests).toHaveLength(2);
-    expect(cache.status([slow.sha256]).files[0]).toMatchObject({ state: 'failed', reason: 'stalled', permanent: false });
-    expect(cache.status([slow.sha256]).files[0]).toHaveProperty('message', expect.stringContaining('did not finish in time'));
+    expect(cache.status([slow.sha256]).files[0]).toMatchObject({
+      state: 'failed',
+      reason: 'stalled',
+      permanent: false,
+    });
+    expect(cache.status([slow.sha256]).files[0]).toHaveProperty(
+      'message',
+      expect.stringContaining('did not finish in time'),
+    );
   });
 });

@@ -5,7 +5,14 @@ import { silentLogger } from '../base/logger';
 import { finalPath, quarantineDir, tempDir, tempName } from '../cache/layout';
 import { openStore } from '../cache/store';
 import type { FaultServer } from './fault-server';
-import { closeCacheFixture, countingFs, openCacheFixture, randomFile, sha256Of, testCache } from './support/cache-harness';
+import {
+  closeCacheFixture,
+  countingFs,
+  openCacheFixture,
+  randomFile,
+  sha256Of,
+  testCache,
+} from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
@@ -93,7 +100,7 @@ describe('content store', () => {
     for (const f of files) server.addBuffer(f.bytes);
     const cache = await testCache(root, server.url);
     for (const f of files) await cache.fetch({ sha256: f.sha256 });
-    const [listed, kept, stale] = files as [typeof files[0], typeof files[0], typeof files[0]];
+    const [listed, kept, stale] = files as [(typeof files)[0], (typeof files)[0], (typeof files)[0]];
     cache.ensure({ files: [{ sha256: listed.sha256 }] });
     const report = await cache.gc([kept.sha256]);
     expect(report.removed).toEqual([stale.sha256]);
@@ -119,7 +126,9 @@ describe('content store', () => {
           if (args[1] !== 'w+') return handle;
           return new Proxy(handle, {
             get(h, k) {
-              if (k === 'write' || k === 'writev') return async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+              if (k === 'write' || k === 'writev')
+                return async () =>
+                  Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
               const v = Reflect.get(h, k) as unknown;
               return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(h) : v;
             },
@@ -128,7 +137,10 @@ describe('content store', () => {
       },
     });
     const cache = await testCache(root, server.url, { fs: fullDisk });
-    await expect(cache.fetch({ sha256: file.sha256 })).rejects.toMatchObject({ reason: 'no-space', message: expect.stringContaining('full') });
+    await expect(cache.fetch({ sha256: file.sha256 })).rejects.toMatchObject({
+      reason: 'no-space',
+      message: expect.stringContaining('full'),
+    });
     expect(await readdir(tempDir(root))).toEqual([]);
     await expect(stat(finalPath(root, file.sha256))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(cache.status([file.sha256]).files[0]).toMatchObject({ state: 'failed', reason: 'no-space' });

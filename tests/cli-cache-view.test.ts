@@ -28,7 +28,10 @@ describe('PrefetchView', () => {
   it('off a terminal writes one line per finished file and one per 10 % of the total, never an escape code', () => {
     const out = capture();
     let now = 0;
-    const view = new PrefetchView(out.stream, [{ sha256: A, filename: 'Keynote.pptx', size: 100 * MIB }], { tty: false, now: () => now });
+    const view = new PrefetchView(out.stream, [{ sha256: A, filename: 'Keynote.pptx', size: 100 * MIB }], {
+      tty: false,
+      now: () => now,
+    });
     for (let mib = 1; mib <= 100; mib += 1) {
       now += 100;
       view.update(downloading(A, mib * MIB, 100 * MIB));
@@ -73,13 +76,22 @@ describe('PrefetchView', () => {
 
   it('shows control characters in API file names as ? so they cannot move the cursor', () => {
     const out = capture();
-    const view = new PrefetchView(out.stream, [{ sha256: A, filename: 'evil\x1b[2J\rname.pptx', size: 1 }], { tty: false });
+    const view = new PrefetchView(out.stream, [{ sha256: A, filename: 'evil\x1b[2J\rname.pptx', size: 1 }], {
+      tty: false,
+    });
     view.failed(A, 'HTTP 404\x07');
     expect(out.text()).toBe('✗ evil?[2J?name.pptx: HTTP 404?\n');
   });
 
   it('counts files already in the cache as finished without counting them as transferred', () => {
-    const view = new PrefetchView(capture().stream, [{ sha256: A, filename: 'a', size: 5 }, { sha256: B, filename: 'b', size: 7 }], { tty: false });
+    const view = new PrefetchView(
+      capture().stream,
+      [
+        { sha256: A, filename: 'a', size: 5 },
+        { sha256: B, filename: 'b', size: 7 },
+      ],
+      { tty: false },
+    );
     view.cached(A);
     expect(view.totals()).toEqual({ files: 2, finished: 1, failed: 0, bytes: 0, needed: 7 });
   });
@@ -96,7 +108,12 @@ describe('PrefetchView', () => {
 });
 
 describe('progress layout', () => {
-  const names = ['a.pptx', 'Opening keynote — final final v7 (do not edit).pptx', '年次報告書プレゼンテーション最終版.key', 'Sponsor reel 🎬 4K.mp4'];
+  const names = [
+    'a.pptx',
+    'Opening keynote — final final v7 (do not edit).pptx',
+    '年次報告書プレゼンテーション最終版.key',
+    'Sponsor reel 🎬 4K.mp4',
+  ];
   const states = [
     { done: 0, total: 0, rate: 0 },
     { done: 0, total: 5 * 1024 ** 3, rate: 0 },
@@ -121,18 +138,29 @@ describe('progress layout', () => {
 
   it('keeps the percentage and ETA down to 40 columns, drops the least useful fields first', () => {
     const p = { done: 123 * MIB, total: 1023 * MIB, rate: 9.5 * MIB };
-    expect(totalLine({ ...p, finished: 2, files: 7 }, 39)).toMatch(/^total (\[[#-]+\] )? 12% {2}.*ETA 1:35 {2}2\/7 files$/);
+    expect(totalLine({ ...p, finished: 2, files: 7 }, 39)).toMatch(
+      /^total (\[[#-]+\] )? 12% {2}.*ETA 1:35 {2}2\/7 files$/,
+    );
     expect(fileLine('Keynote.pptx', p, 39)).toMatch(/^ {2}Keynote\.pptx +(\[[#-]+\] )? 12% {2}ETA 1:35$/);
-    expect(fileLine('Keynote.pptx', p, 79)).toMatch(/^ {2}Keynote\.pptx +\[[#-]+\] +12% {2}123\.0 MiB\/1023\.0 MiB {2}9\.5 MiB\/s {2}ETA 1:35$/);
-    expect(fileLine('Keynote.pptx', p, Infinity)).toBe(`  ${'Keynote.pptx'.padEnd(28)} [##----------------------]  12%  123.0 MiB/1023.0 MiB     9.5 MiB/s  ETA 1:35`);
+    expect(fileLine('Keynote.pptx', p, 79)).toMatch(
+      /^ {2}Keynote\.pptx +\[[#-]+\] +12% {2}123\.0 MiB\/1023\.0 MiB {2}9\.5 MiB\/s {2}ETA 1:35$/,
+    );
+    expect(fileLine('Keynote.pptx', p, Infinity)).toBe(
+      `  ${'Keynote.pptx'.padEnd(28)} [##----------------------]  12%  123.0 MiB/1023.0 MiB     9.5 MiB/s  ETA 1:35`,
+    );
   });
 
   it('wraps permanent lines by columns, cutting only words wider than a line', () => {
     for (const width of [20, 39, 59]) {
-      const lines = wrapColumns('all 4 files present and verified in /tmp/aether-prefetch-tmux-Eipelt/cache 年次報告書プレゼンテーション最終版.key', width);
+      const lines = wrapColumns(
+        'all 4 files present and verified in /tmp/aether-prefetch-tmux-Eipelt/cache 年次報告書プレゼンテーション最終版.key',
+        width,
+      );
       for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(width);
       expect(lines.slice(1).every((l) => l.startsWith('    '))).toBe(true);
-      expect(lines.join('').replace(/\s+/g, '')).toBe('all4filespresentandverifiedin/tmp/aether-prefetch-tmux-Eipelt/cache年次報告書プレゼンテーション最終版.key');
+      expect(lines.join('').replace(/\s+/g, '')).toBe(
+        'all4filespresentandverifiedin/tmp/aether-prefetch-tmux-Eipelt/cache年次報告書プレゼンテーション最終版.key',
+      );
     }
     expect(wrapColumns('short', 40)).toEqual(['short']);
   });

@@ -42,7 +42,9 @@ async function cli(args: string[], { tty = false } = {}): Promise<Run> {
 }
 
 async function sha256OfFile(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 function entryPath(sha256: string): string {
@@ -112,7 +114,8 @@ describe('aether-native prefetch', () => {
     expect(run.stdout).toMatch(/✗ Keynote\.pptx: /);
     expect(run.stderr).toContain(`1 of ${sim.demo.files.length} files could not be fetched (Keynote.pptx)`);
     await expect(fs.stat(entryPath(keynote.sha256))).rejects.toThrow();
-    for (const other of sim.demo.files.filter((f) => f !== keynote)) expect(await sha256OfFile(entryPath(other.sha256))).toBe(other.sha256);
+    for (const other of sim.demo.files.filter((f) => f !== keynote))
+      expect(await sha256OfFile(entryPath(other.sha256))).toBe(other.sha256);
   });
 
   it('runs the whole demo with its own simulator', async () => {
@@ -156,7 +159,11 @@ describe('aether-native cache', () => {
     const run = await cli(['cache', 'status', '--json', '--seed', seedFile, '--cache-dir', cacheDir]);
 
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { entries: number; bytes: number; event: { present: number; missing: number; files: { filename: string; state: string }[] } };
+    const report = JSON.parse(run.stdout) as {
+      entries: number;
+      bytes: number;
+      event: { present: number; missing: number; files: { filename: string; state: string }[] };
+    };
     expect(report.entries).toBe(sim.demo.files.length - 1);
     expect(report.bytes).toBe(sim.demo.files.reduce((sum, f) => sum + f.size, 0) - keynote.size);
     expect(report.event.present).toBe(sim.demo.files.length - 1);
@@ -245,9 +252,15 @@ describe('aether-native cache', () => {
   it('creates nothing when pointed at a cache folder that does not exist', async () => {
     const status = await cli(['cache', 'status', '--json', '--seed', seedFile, '--cache-dir', cacheDir]);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ entries: 0, bytes: 0, event: { present: 0, missing: sim.demo.files.length } });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      entries: 0,
+      bytes: 0,
+      event: { present: 0, missing: sim.demo.files.length },
+    });
     expect((await cli(['cache', 'verify', '--cache-dir', cacheDir])).stdout).toContain('nothing to verify');
-    expect((await cli(['cache', 'gc', '--seed', seedFile, '--cache-dir', cacheDir])).stdout).toContain('nothing to remove');
+    expect((await cli(['cache', 'gc', '--seed', seedFile, '--cache-dir', cacheDir])).stdout).toContain(
+      'nothing to remove',
+    );
     await expect(fs.stat(cacheDir)).rejects.toThrow();
   });
 

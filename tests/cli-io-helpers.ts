@@ -2,7 +2,9 @@ import { Writable } from 'node:stream';
 import type { CliIo } from '../apps/cli/command';
 
 /** A CliIo that keeps what a command prints, for assertions. */
-export function captureIo(env: Record<string, string | undefined> = {}): CliIo & { out: () => string; err: () => string } {
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {

@@ -61,16 +61,33 @@ describe('--json shapes', () => {
     const first = await cli(home, ['prefetch', '--json', '--seed', seed, '--cache-dir', cacheDir]);
     expect(first.code).toBe(0);
     const fetched = PrefetchOutput.parse(JSON.parse(first.out));
-    expect(fetched).toMatchObject({ event_id: sim.demo.device.event_id, root: cacheDir, already_cached: 0, fetched: 3, failed: 0, complete: true });
+    expect(fetched).toMatchObject({
+      event_id: sim.demo.device.event_id,
+      root: cacheDir,
+      already_cached: 0,
+      fetched: 3,
+      failed: 0,
+      complete: true,
+    });
     expect(fetched.files.map((f) => f.result)).toEqual(['fetched', 'fetched', 'fetched']);
     expect(fetched.bytes_to_fetch).toBe(501_000);
-    const again = PrefetchOutput.parse(JSON.parse((await cli(home, ['prefetch', '--json', '--seed', seed, '--cache-dir', cacheDir])).out));
+    const again = PrefetchOutput.parse(
+      JSON.parse((await cli(home, ['prefetch', '--json', '--seed', seed, '--cache-dir', cacheDir])).out),
+    );
     expect(again).toMatchObject({ already_cached: 3, fetched: 0, bytes_to_fetch: 0, complete: true });
 
     const ready = await cli(home, ['cache', 'status', '--json', '--check', '--seed', seed, '--cache-dir', cacheDir]);
     expect(ready.code).toBe(0);
     const status = CacheStatusOutput.parse(JSON.parse(ready.out));
-    expect(status).toMatchObject({ root: cacheDir, exists: true, entries: 3, bytes: 501_000, ready: true, file_list_problem: null, event: { present: 3, missing: 0 } });
+    expect(status).toMatchObject({
+      root: cacheDir,
+      exists: true,
+      entries: 3,
+      bytes: 501_000,
+      ready: true,
+      file_list_problem: null,
+      event: { present: 3, missing: 0 },
+    });
 
     const keynote = sim.demo.files.find((f) => f.filename === 'Keynote.pptx')!;
     const handle = await import('node:fs/promises').then((fs) => fs.open(entryPath(cacheDir, keynote.sha256), 'r+'));
@@ -85,7 +102,10 @@ describe('--json shapes', () => {
 
     const notReady = await cli(home, ['cache', 'status', '--json', '--check', '--seed', seed, '--cache-dir', cacheDir]);
     expect(notReady.code).toBe(1);
-    expect(CacheStatusOutput.parse(JSON.parse(notReady.out))).toMatchObject({ ready: false, event: { present: 2, missing: 1 } });
+    expect(CacheStatusOutput.parse(JSON.parse(notReady.out))).toMatchObject({
+      ready: false,
+      event: { present: 2, missing: 1 },
+    });
     const text = await cli(home, ['cache', 'status', '--check', '--seed', seed, '--cache-dir', cacheDir]);
     expect(text.code).toBe(1);
     expect(text.out).toContain('NOT ready: 1 file(s) missing');
@@ -102,7 +122,10 @@ describe('--json shapes', () => {
     await mkdir(path.dirname(entryPath(cacheDir, straySha)), { recursive: true });
     await writeFile(entryPath(cacheDir, straySha), stray);
     await mkdir(path.join(cacheDir, '.quarantine'), { recursive: true });
-    await writeFile(path.join(cacheDir, '.quarantine', `${'a'.repeat(64)}.1764600000000.0123456789ab.bad`), randomBytes(1024 * 1024));
+    await writeFile(
+      path.join(cacheDir, '.quarantine', `${'a'.repeat(64)}.1764600000000.0123456789ab.bad`),
+      randomBytes(1024 * 1024),
+    );
 
     const dry = await cli(home, ['cache', 'gc', '--dry-run', '--json', '--seed', seed, '--cache-dir', cacheDir]);
     expect(dry.code).toBe(0);
@@ -124,8 +147,16 @@ describe('--json shapes', () => {
     expect(human.out).toContain('quarantine: cleared 1 file(s) (1.0 MiB)');
     await expect(readFile(entryPath(cacheDir, straySha))).rejects.toThrow();
 
-    const nothing = CacheGcOutput.parse(JSON.parse((await cli(home, ['cache', 'gc', '--json', '--seed', seed, '--cache-dir', cacheDir])).out));
-    expect(nothing).toMatchObject({ dry_run: false, removed: [], removed_bytes: 0, kept: 3, quarantine: { files: 0, bytes: 0 } });
+    const nothing = CacheGcOutput.parse(
+      JSON.parse((await cli(home, ['cache', 'gc', '--json', '--seed', seed, '--cache-dir', cacheDir])).out),
+    );
+    expect(nothing).toMatchObject({
+      dry_run: false,
+      removed: [],
+      removed_bytes: 0,
+      kept: 3,
+      quarantine: { files: 0, bytes: 0 },
+    });
   });
 
   it('doctor: the readiness verdict, the share, the hostname and the seed a waiting laptop looks for', async () => {
@@ -138,7 +169,11 @@ describe('--json shapes', () => {
     expect(report).toMatchObject({ ready: true, state: 'ready', share: { path: share, source: 'environment' } });
     expect(report.share.candidates.map((c) => c.source)).toEqual(['environment', 'home', 'sync-folder']);
     expect(report.hostname).toMatch(/^[a-z0-9-]+$/);
-    expect(report.share_seed).toEqual({ file: `seed_${report.hostname}.json`, path: path.join(share, 'seeds', `seed_${report.hostname}.json`), exists: false });
+    expect(report.share_seed).toEqual({
+      file: `seed_${report.hostname}.json`,
+      path: path.join(share, 'seeds', `seed_${report.hostname}.json`),
+      exists: false,
+    });
   });
 
   it('provision, release and fleet status', async () => {
@@ -147,7 +182,20 @@ describe('--json shapes', () => {
     await mkdir(share);
     const keyFile = path.join(dir, 'key');
     await writeFile(keyFile, 'k-123\n');
-    const provisioned = await cli(home, ['provision', '--json', '--share', share, '--hostname', 'Lectern-A.local', '--device', 'dev1', '--api', 'https://api.example-events.com/', '--key-file', keyFile]);
+    const provisioned = await cli(home, [
+      'provision',
+      '--json',
+      '--share',
+      share,
+      '--hostname',
+      'Lectern-A.local',
+      '--device',
+      'dev1',
+      '--api',
+      'https://api.example-events.com/',
+      '--key-file',
+      keyFile,
+    ]);
     expect(provisioned.code).toBe(0);
     expect(ProvisionOutput.parse(JSON.parse(provisioned.out))).toEqual({
       path: path.join(share, 'seeds', 'seed_lectern-a.json'),
@@ -165,27 +213,43 @@ describe('--json shapes', () => {
     const released = await cli(home, ['release', '--json', '--share', share, '--file', build]);
     expect(released.code).toBe(0);
     const release = ReleaseOutput.parse(JSON.parse(released.out));
-    expect(release).toMatchObject({ share, previous: null, release: { version: '1.2.3', file: 'Aether-1.2.3-linux.AppImage', size: 1000 } });
+    expect(release).toMatchObject({
+      share,
+      previous: null,
+      release: { version: '1.2.3', file: 'Aether-1.2.3-linux.AppImage', size: 1000 },
+    });
     expect(release.build_path).toBe(path.join(share, 'binaries', 'native_app', 'Aether-1.2.3-linux.AppImage'));
 
     await mkdir(path.join(share, 'status'));
     const now = new Date().toISOString();
     await writeFile(
       path.join(share, 'status', 'lectern-a.json'),
-      JSON.stringify({ hostname: 'lectern-a', event_device_id: 'dev1', app_version: '1.2.3', last_seen: now, state: 'ready', api: null, cache: { files: 3, bytes: 10, missing: 0 }, update: { available: null, staged: null, last_error: null } }),
+      JSON.stringify({
+        hostname: 'lectern-a',
+        event_device_id: 'dev1',
+        app_version: '1.2.3',
+        last_seen: now,
+        state: 'ready',
+        api: null,
+        cache: { files: 3, bytes: 10, missing: 0 },
+        update: { available: null, staged: null, last_error: null },
+      }),
     );
     const fleet = await cli(home, ['fleet', 'status', '--json', '--share', share]);
     expect(fleet.code).toBe(0);
     const parsed = FleetStatusOutput.parse(JSON.parse(fleet.out));
     expect(parsed).toMatchObject({ share, problems: [], notes: [] });
-    expect(parsed.laptops).toEqual([expect.objectContaining({ hostname: 'lectern-a', stale: false, age_ms: expect.any(Number) })]);
+    expect(parsed.laptops).toEqual([
+      expect.objectContaining({ hostname: 'lectern-a', stale: false, age_ms: expect.any(Number) }),
+    ]);
   });
 
   it('simulate --json: the URLs and a working seed in one object', async () => {
     const io = captureIo();
     const stop = new AbortController();
     const running = runSimulate(['--json'], io, stop.signal);
-    for (let i = 0; i < 200 && !io.err().includes('Launcher page:'); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    for (let i = 0; i < 200 && !io.err().includes('Launcher page:'); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     const out = SimulateOutput.parse(JSON.parse(io.out()));
     expect(out.api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(out.seed).toMatchObject({ event_device_id: out.event_device_id, primary_api_base_url: out.api_url });
@@ -197,8 +261,16 @@ describe('--json shapes', () => {
 
   it('a cache folder that is not there: --json says so and nothing is created', async () => {
     const { home, seed, cacheDir } = await setup();
-    expect(CacheVerifyOutput.parse(JSON.parse((await cli(home, ['cache', 'verify', '--json', '--cache-dir', cacheDir])).out))).toEqual({ root: cacheDir, exists: false, checked: 0, ok: 0, quarantined: [] });
-    expect(CacheGcOutput.parse(JSON.parse((await cli(home, ['cache', 'gc', '--json', '--seed', seed, '--cache-dir', cacheDir])).out))).toMatchObject({ exists: false, removed: [] });
+    expect(
+      CacheVerifyOutput.parse(
+        JSON.parse((await cli(home, ['cache', 'verify', '--json', '--cache-dir', cacheDir])).out),
+      ),
+    ).toEqual({ root: cacheDir, exists: false, checked: 0, ok: 0, quarantined: [] });
+    expect(
+      CacheGcOutput.parse(
+        JSON.parse((await cli(home, ['cache', 'gc', '--json', '--seed', seed, '--cache-dir', cacheDir])).out),
+      ),
+    ).toMatchObject({ exists: false, removed: [] });
     await expect(readFile(cacheDir)).rejects.toThrow(/ENOENT/);
     await rm(cacheDir, { recursive: true, force: true });
   });

@@ -31,8 +31,14 @@ async function sharesChosen(env: Record<string, string>, option: string[] = []) 
   const read = await cli(['fleet', 'status', '--json', ...option], env);
   const write = await cli(['provision', '--json', '--hostname', 'h', '--device', 'd', '--force', ...option], env);
   return {
-    read: read.code === 0 ? FleetStatusOutput.parse(JSON.parse(read.out)).share : CliErrorOutput.parse(JSON.parse(read.out)).error.message,
-    write: write.code === 0 ? ProvisionOutput.parse(JSON.parse(write.out)).share : CliErrorOutput.parse(JSON.parse(write.out)).error.message,
+    read:
+      read.code === 0
+        ? FleetStatusOutput.parse(JSON.parse(read.out)).share
+        : CliErrorOutput.parse(JSON.parse(read.out)).error.message,
+    write:
+      write.code === 0
+        ? ProvisionOutput.parse(JSON.parse(write.out)).share
+        : CliErrorOutput.parse(JSON.parse(write.out)).error.message,
   };
 }
 
@@ -40,11 +46,20 @@ describe('--share resolution', () => {
   it('takes --share first, then AETHER_SHARE, then ~/admin_share, then ~/Sync/admin_share', async () => {
     const dir = await home(['given', 'env', 'admin_share', 'Sync/admin_share']);
     const all = { HOME: dir, AETHER_SHARE: path.join(dir, 'env') };
-    expect(await sharesChosen(all, ['--share', path.join(dir, 'given')])).toEqual({ read: path.join(dir, 'given'), write: path.join(dir, 'given') });
+    expect(await sharesChosen(all, ['--share', path.join(dir, 'given')])).toEqual({
+      read: path.join(dir, 'given'),
+      write: path.join(dir, 'given'),
+    });
     expect(await sharesChosen(all)).toEqual({ read: path.join(dir, 'env'), write: path.join(dir, 'env') });
-    expect(await sharesChosen({ HOME: dir })).toEqual({ read: path.join(dir, 'admin_share'), write: path.join(dir, 'admin_share') });
+    expect(await sharesChosen({ HOME: dir })).toEqual({
+      read: path.join(dir, 'admin_share'),
+      write: path.join(dir, 'admin_share'),
+    });
     const syncOnly = await home(['Sync/admin_share']);
-    expect(await sharesChosen({ HOME: syncOnly })).toEqual({ read: path.join(syncOnly, 'Sync', 'admin_share'), write: path.join(syncOnly, 'Sync', 'admin_share') });
+    expect(await sharesChosen({ HOME: syncOnly })).toEqual({
+      read: path.join(syncOnly, 'Sync', 'admin_share'),
+      write: path.join(syncOnly, 'Sync', 'admin_share'),
+    });
   });
 
   it('doctor reports the same share, and where it looked', async () => {
@@ -62,7 +77,9 @@ describe('--share resolution', () => {
     expect(report.share_seed.path).toBe(path.join(dir, 'Sync', 'admin_share', 'seeds', `seed_${report.hostname}.json`));
     const human = await cli(['doctor', '--seed', path.join(dir, 'no-seed.json')], { HOME: dir });
     expect(human.out).toContain('share       ~/Sync/admin_share (the Syncthing default)');
-    expect(human.out).toMatch(/share seed {2}~\/Sync\/admin_share\/seeds\/seed_[a-z0-9-]+\.json {2}not there \(a laptop without a seed waits for this file\)/);
+    expect(human.out).toMatch(
+      /share seed {2}~\/Sync\/admin_share\/seeds\/seed_[a-z0-9-]+\.json {2}not there \(a laptop without a seed waits for this file\)/,
+    );
   });
 
   it('a named share that does not exist is an error and nothing is created: --share always, AETHER_SHARE for writes', async () => {
@@ -81,13 +98,19 @@ describe('--share resolution', () => {
 
   it('provision --share /typo exits non-zero and writes nothing anywhere', async () => {
     const dir = await home([]);
-    const run = await cli(['provision', '--share', path.join(dir, 'typo'), '--hostname', 'a', '--device', 'dev'], { HOME: dir });
+    const run = await cli(['provision', '--share', path.join(dir, 'typo'), '--hostname', 'a', '--device', 'dev'], {
+      HOME: dir,
+    });
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/^aether-native provision: the share .*typo \(from --share\) does not exist or is not a folder\. Check the path; the share is the Syncthing folder and is never created by this tool\.\n$/);
+    expect(run.err).toMatch(
+      /^aether-native provision: the share .*typo \(from --share\) does not exist or is not a folder\. Check the path; the share is the Syncthing folder and is never created by this tool\.\n$/,
+    );
     expect(await readdir(dir)).toEqual([]);
     const none = await cli(['provision', '--hostname', 'a', '--device', 'dev'], { HOME: dir });
     expect(none.code).toBe(1);
-    expect(none.err).toContain(`no share folder found (looked at ${path.join(dir, 'admin_share')}, ${path.join(dir, 'Sync', 'admin_share')}); pass --share DIR or set AETHER_SHARE.`);
+    expect(none.err).toContain(
+      `no share folder found (looked at ${path.join(dir, 'admin_share')}, ${path.join(dir, 'Sync', 'admin_share')}); pass --share DIR or set AETHER_SHARE.`,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 });
@@ -104,12 +127,31 @@ describe('provision warnings', () => {
     );
     const keyFile = path.join(dir, 'key');
     await writeFile(keyFile, 'secret-key');
-    const json = await cli(['provision', '--json', '--share', share, '--hostname', 'b', '--device', 'dev', '--key-file', keyFile], { HOME: dir });
+    const json = await cli(
+      ['provision', '--json', '--share', share, '--hostname', 'b', '--device', 'dev', '--key-file', keyFile],
+      { HOME: dir },
+    );
     const out = ProvisionOutput.parse(JSON.parse(json.out));
     expect(out.warnings).toEqual([expect.stringMatching(/^the seed has no API URL/)]);
     expect(out).toMatchObject({ api_url: null, has_api_key: true });
     expect(json.err).toContain('warning: the seed has no API URL');
-    const full = await cli(['provision', '--json', '--share', share, '--hostname', 'c', '--device', 'dev', '--key-file', keyFile, '--api', 'https://api.example-events.com'], { HOME: dir });
+    const full = await cli(
+      [
+        'provision',
+        '--json',
+        '--share',
+        share,
+        '--hostname',
+        'c',
+        '--device',
+        'dev',
+        '--key-file',
+        keyFile,
+        '--api',
+        'https://api.example-events.com',
+      ],
+      { HOME: dir },
+    );
     expect(ProvisionOutput.parse(JSON.parse(full.out)).warnings).toEqual([]);
     expect(full.err).toBe('');
     expect(await readdir(path.join(share, 'seeds'))).toEqual(['seed_a.json', 'seed_b.json', 'seed_c.json']);

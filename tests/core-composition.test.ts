@@ -87,7 +87,8 @@ afterAll(async () => {
 describe('one core for the app, the CLI and the agent', () => {
   it('the desktop composition root, doctor, prefetch, cache status and the agent build it with createAetherCore and see the same identity', async () => {
     // The real apps/desktop/main.ts under the fake electron: a development build that finds ~/seed.json.
-    for (const key of ['XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'AETHER_SEED', 'AETHER_SHARE']) delete process.env[key];
+    for (const key of ['XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'AETHER_SEED', 'AETHER_SHARE'])
+      delete process.env[key];
     process.env.HOME = home;
     process.env.AETHER_LOG_LEVEL = 'silent';
     await import('../apps/desktop/main');
@@ -96,7 +97,9 @@ describe('one core for the app, the CLI and the agent', () => {
       const view = app.core.identity.current();
       return view.kind === 'identified' ? view : null;
     });
-    const kiosk = await until('the kiosk window', () => BrowserWindow.getAllWindows().find((w) => w.webContents.getURL() === appIdentity.targetUrl));
+    const kiosk = await until('the kiosk window', () =>
+      BrowserWindow.getAllWindows().find((w) => w.webContents.getURL() === appIdentity.targetUrl),
+    );
     expect(kiosk).toBeDefined();
     expect(appIdentity).toMatchObject({ online: true, device: { event_device_id: sim.demo.device.event_device_id } });
 
@@ -106,14 +109,28 @@ describe('one core for the app, the CLI and the agent', () => {
     expect(prefetch.code).toBe(0);
     const status = await runCli('cache', 'status', '--json', '--cache-dir', path.join(home, 'prefetched'));
     expect(status.code).toBe(0);
-    const agent = await buildAgentCore({ seed: path.join(home, 'seed.json'), cacheDir: path.join(home, 'agent-cache'), stateDir: path.join(home, 'agent-state'), share: path.join(home, 'agent-share'), hostname: 'agent' }, { stdout: sink(), stderr: sink(), env: { HOME: home } }, silentLogger(), []);
+    const agent = await buildAgentCore(
+      {
+        seed: path.join(home, 'seed.json'),
+        cacheDir: path.join(home, 'agent-cache'),
+        stateDir: path.join(home, 'agent-state'),
+        share: path.join(home, 'agent-share'),
+        hostname: 'agent',
+      },
+      { stdout: sink(), stderr: sink(), env: { HOME: home } },
+      silentLogger(),
+      [],
+    );
     await agent.start();
     await agent.close();
 
     expect(built.cores.map((c) => c.mode)).toEqual(['run', 'diagnostic', 'diagnostic', 'diagnostic', 'run']);
     const identities: IdentityView[] = built.cores.map((c) => c.core.identity.current());
     for (const identity of identities) expect(identity).toEqual(appIdentity);
-    expect(JSON.parse(doctor.stdout)).toMatchObject({ target_url: appIdentity.targetUrl, allowed_origins: appIdentity.allowedOrigins });
+    expect(JSON.parse(doctor.stdout)).toMatchObject({
+      target_url: appIdentity.targetUrl,
+      allowed_origins: appIdentity.allowedOrigins,
+    });
   });
 
   it('doctor --seed reads but never writes the app state folder (issue 10)', async () => {

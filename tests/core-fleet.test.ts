@@ -27,7 +27,11 @@ function fakeBootstrap(initial: BootstrapState) {
   };
 }
 
-async function setup(packaged: boolean, cacheSummary?: () => { files: number; bytes: number; missing: number }, watchOnly?: string) {
+async function setup(
+  packaged: boolean,
+  cacheSummary?: () => { files: number; bytes: number; missing: number },
+  watchOnly?: string,
+) {
   const dir = await cleanups.tempDir('fleet-wiring');
   const share = path.join(dir, 'share');
   const appImage = path.join(dir, 'opt', 'Aether.AppImage');
@@ -53,7 +57,11 @@ async function setup(packaged: boolean, cacheSummary?: () => { files: number; by
   });
   cleanups.push(() => wiring.close());
   const statusFile = path.join(share, 'status', 'lectern-a.json');
-  const readStatus = () => readFile(statusFile, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+  const readStatus = () =>
+    readFile(statusFile, 'utf8').then(
+      (t) => JSON.parse(t) as Record<string, unknown>,
+      () => undefined,
+    );
   return { share, appImage, wiring, bootstrap, handedOver, readStatus };
 }
 
@@ -77,15 +85,24 @@ describe('fleet wiring (the composition root hook)', () => {
     const dir = await nativeAppDir(share);
     const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
     await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
+    await dropVersion(dir, {
+      version: '1.1.0',
+      file: 'Aether-1.1.0.AppImage',
+      sha256: sha256(build),
+      size: build.length,
+    });
     await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
     await wiring.update.apply();
     expect(handedOver[0]).toMatchObject({ version: '1.1.0', install_path: appImage, kind: 'appimage' });
     expect(await readFile(handedOver[0]?.staged_path ?? '', 'utf8')).toBe(build.toString());
-    const status = await waitFor('the status file to show the update', async () => {
-      const s = await readStatus();
-      return s && (s.update as { available: string | null }).available === '1.1.0' ? s : undefined;
-    }, 15_000);
+    const status = await waitFor(
+      'the status file to show the update',
+      async () => {
+        const s = await readStatus();
+        return s && (s.update as { available: string | null }).available === '1.1.0' ? s : undefined;
+      },
+      15_000,
+    );
     expect(status).toMatchObject({ hostname: 'lectern-a', app_version: '1.0.0', state: 'authenticating' });
   });
 
@@ -94,21 +111,47 @@ describe('fleet wiring (the composition root hook)', () => {
     await wiring.start();
     expect(wiring.update.status().state).toEqual({ kind: 'idle', note: 'updates are off in development builds' });
     await expect(wiring.update.apply()).rejects.toThrow(/No update is staged/);
-    expect(await waitFor('the status file', readStatus)).toMatchObject({ state: 'authenticating', update: { available: null, staged: null } });
+    expect(await waitFor('the status file', readStatus)).toMatchObject({
+      state: 'authenticating',
+      update: { available: null, staged: null },
+    });
   });
 
   it('watch-only (the headless agent): reports an offered release and refuses to stage it, saying why', async () => {
-    const { share, wiring, handedOver, readStatus } = await setup(false, undefined, 'the headless agent does not install builds');
+    const { share, wiring, handedOver, readStatus } = await setup(
+      false,
+      undefined,
+      'the headless agent does not install builds',
+    );
     await wiring.start();
     const dir = await nativeAppDir(share);
     const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
     await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
+    await dropVersion(dir, {
+      version: '1.1.0',
+      file: 'Aether-1.1.0.AppImage',
+      sha256: sha256(build),
+      size: build.length,
+    });
     await waitFor('the refusal', () => wiring.update.status().state.kind === 'failed');
-    expect(wiring.update.status().state).toEqual({ kind: 'failed', version: '1.1.0', failure: { code: 'staging-refused', version: '1.1.0', detail: '1.1.0 is offered in the share, but the headless agent does not install builds' }, reason: '1.1.0 is offered in the share, but the headless agent does not install builds' });
+    expect(wiring.update.status().state).toEqual({
+      kind: 'failed',
+      version: '1.1.0',
+      failure: {
+        code: 'staging-refused',
+        version: '1.1.0',
+        detail: '1.1.0 is offered in the share, but the headless agent does not install builds',
+      },
+      reason: '1.1.0 is offered in the share, but the headless agent does not install builds',
+    });
     await expect(wiring.update.apply()).rejects.toThrow(/No update is staged/);
     expect(handedOver).toEqual([]);
     await wiring.close();
-    expect(await readStatus()).toMatchObject({ update: { staged: null, last_error: '1.1.0 is offered in the share, but the headless agent does not install builds' } });
+    expect(await readStatus()).toMatchObject({
+      update: {
+        staged: null,
+        last_error: '1.1.0 is offered in the share, but the headless agent does not install builds',
+      },
+    });
   });
 });

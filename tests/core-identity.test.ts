@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createIdentityStream, describeNoIdentity, identityOf, identityView, type IdentityView } from '../core/identity';
+import {
+  createIdentityStream,
+  describeNoIdentity,
+  identityOf,
+  identityView,
+  type IdentityView,
+} from '../core/identity';
 import type { BootstrapState, ResolvedIdentity } from '../provisioning/bootstrap-state';
 import { DEMO_DEVICE } from './fakes/services';
 
@@ -16,7 +22,16 @@ const found = { seedMissing: false, searched: ['/home/ops/seed.json', '/home/ops
 describe('the one identity check', () => {
   it.each<[BootstrapState, ResolvedIdentity | null]>([
     [{ kind: 'ready', api: identity.api, identity }, identity],
-    [{ kind: 'offline-ready', identity, failure: { code: 'api-unreachable', api: null, detail: 'HTTP 503' }, reason: 'HTTP 503', since: '2026-12-01T10:00:00Z' }, identity],
+    [
+      {
+        kind: 'offline-ready',
+        identity,
+        failure: { code: 'api-unreachable', api: null, detail: 'HTTP 503' },
+        reason: 'HTTP 503',
+        since: '2026-12-01T10:00:00Z',
+      },
+      identity,
+    ],
     [{ kind: 'seeking-seed' }, null],
     [{ kind: 'authenticating', api: null }, null],
     [{ kind: 'identifying', api: identity.api }, null],
@@ -29,26 +44,72 @@ describe('the one identity check', () => {
 
 describe('the identity stream value', () => {
   it('is identified online when ready and offline from the last good record', () => {
-    expect(identityView({ kind: 'ready', api: identity.api, identity }, found)).toEqual({ kind: 'identified', online: true, ...identity });
-    expect(identityView({ kind: 'offline-ready', identity, failure: { code: 'api-unreachable', api: null, detail: 'x' }, reason: 'x', since: 'y' }, found)).toEqual({ kind: 'identified', online: false, ...identity });
+    expect(identityView({ kind: 'ready', api: identity.api, identity }, found)).toEqual({
+      kind: 'identified',
+      online: true,
+      ...identity,
+    });
+    expect(
+      identityView(
+        {
+          kind: 'offline-ready',
+          identity,
+          failure: { code: 'api-unreachable', api: null, detail: 'x' },
+          reason: 'x',
+          since: 'y',
+        },
+        found,
+      ),
+    ).toEqual({ kind: 'identified', online: false, ...identity });
   });
 
   it('gives a typed reason for every state without an identity', () => {
-    const none = (state: BootstrapState, inputs = found) => (identityView(state, inputs) as Extract<IdentityView, { kind: 'none' }>).why;
+    const none = (state: BootstrapState, inputs = found) =>
+      (identityView(state, inputs) as Extract<IdentityView, { kind: 'none' }>).why;
     expect(none({ kind: 'seeking-seed' })).toEqual({ code: 'bootstrapping', step: 'seeking-seed' });
-    expect(none({ kind: 'seeking-seed', waitingFor: { folder: '/share/seeds', file: 'seed_lectern-a.json' }, problem: 'not JSON' })).toEqual({ code: 'waiting-for-seed', folder: '/share/seeds', file: 'seed_lectern-a.json', problem: 'not JSON' });
+    expect(
+      none({
+        kind: 'seeking-seed',
+        waitingFor: { folder: '/share/seeds', file: 'seed_lectern-a.json' },
+        problem: 'not JSON',
+      }),
+    ).toEqual({ code: 'waiting-for-seed', folder: '/share/seeds', file: 'seed_lectern-a.json', problem: 'not JSON' });
     expect(none({ kind: 'authenticating', api: null })).toEqual({ code: 'bootstrapping', step: 'authenticating' });
     expect(none({ kind: 'identifying', api: 'a' })).toEqual({ code: 'bootstrapping', step: 'identifying' });
     expect(none({ kind: 'hydrating', api: 'a' })).toEqual({ code: 'bootstrapping', step: 'hydrating' });
-    expect(none({ kind: 'failed', failure: { code: 'api-unauthorized', api: null, why: 'bad-key', detail: 'HTTP 401' }, reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' })).toEqual({ code: 'failed', reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' });
+    expect(
+      none({
+        kind: 'failed',
+        failure: { code: 'api-unauthorized', api: null, why: 'bad-key', detail: 'HTTP 401' },
+        reason: 'HTTP 401',
+        retryAt: '2026-12-01T10:00:05Z',
+      }),
+    ).toEqual({ code: 'failed', reason: 'HTTP 401', retryAt: '2026-12-01T10:00:05Z' });
     // "No seed" comes from the seed source's own record, whatever the failure's text says.
-    expect(none({ kind: 'failed', failure: { code: 'unexpected', detail: 'anything at all' }, reason: 'anything at all', retryAt: null }, { ...found, seedMissing: true })).toEqual({ code: 'no-seed', searched: found.searched });
+    expect(
+      none(
+        {
+          kind: 'failed',
+          failure: { code: 'unexpected', detail: 'anything at all' },
+          reason: 'anything at all',
+          retryAt: null,
+        },
+        { ...found, seedMissing: true },
+      ),
+    ).toEqual({ code: 'no-seed', searched: found.searched });
   });
 
   it('says each reason in one line a person can act on', () => {
     const home = (file: string) => file.replace('/home/ops', '~');
-    expect(describeNoIdentity({ code: 'no-seed', searched: found.searched }, home)).toBe('no seed.json found (looked at ~/seed.json, ~/.config/aether/seed.json); put one there or pass --seed <path>');
-    expect(describeNoIdentity({ code: 'waiting-for-seed', folder: '/home/ops/admin_share/seeds', file: 'seed_a.json' }, home)).toBe('waiting for seed_a.json in ~/admin_share/seeds');
+    expect(describeNoIdentity({ code: 'no-seed', searched: found.searched }, home)).toBe(
+      'no seed.json found (looked at ~/seed.json, ~/.config/aether/seed.json); put one there or pass --seed <path>',
+    );
+    expect(
+      describeNoIdentity(
+        { code: 'waiting-for-seed', folder: '/home/ops/admin_share/seeds', file: 'seed_a.json' },
+        home,
+      ),
+    ).toBe('waiting for seed_a.json in ~/admin_share/seeds');
     expect(describeNoIdentity({ code: 'bootstrapping', step: 'hydrating' })).toBe('bootstrap stopped while hydrating');
     expect(describeNoIdentity({ code: 'failed', reason: 'HTTP 401', retryAt: null })).toBe('HTTP 401');
   });
@@ -74,7 +135,13 @@ describe('the identity stream', () => {
     expect(stream.current()).toMatchObject({ kind: 'identified', online: true, targetUrl: identity.targetUrl });
     expect(seen).toHaveLength(1);
     stop();
-    publish({ kind: 'offline-ready', identity, failure: { code: 'api-unreachable', api: null, detail: 'x' }, reason: 'x', since: 'y' });
+    publish({
+      kind: 'offline-ready',
+      identity,
+      failure: { code: 'api-unreachable', api: null, detail: 'x' },
+      reason: 'x',
+      since: 'y',
+    });
     expect(seen).toHaveLength(1);
     expect(stream.current()).toMatchObject({ kind: 'identified', online: false });
     stream.close();
@@ -83,9 +150,16 @@ describe('the identity stream', () => {
 
   it('tells every listener of a change even when one of them throws, and reports the throw', () => {
     let publish: (s: BootstrapState) => void = () => undefined;
-    const bootstrap = { state: (): BootstrapState => ({ kind: 'seeking-seed' }), subscribe: (l: (s: BootstrapState) => void) => ((publish = l), () => undefined) };
+    const bootstrap = {
+      state: (): BootstrapState => ({ kind: 'seeking-seed' }),
+      subscribe: (l: (s: BootstrapState) => void) => ((publish = l), () => undefined),
+    };
     const errors: unknown[] = [];
-    const stream = createIdentityStream(bootstrap, () => found, (err) => errors.push(err));
+    const stream = createIdentityStream(
+      bootstrap,
+      () => found,
+      (err) => errors.push(err),
+    );
     const heard: string[] = [];
     stream.subscribe(() => {
       throw new Error('listener bug');

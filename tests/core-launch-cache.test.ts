@@ -41,7 +41,12 @@ beforeEach(async () => {
 });
 
 /** The core's cache over a real bootstrap, as createAetherCore wires it: the identity stream and bootstrap's file source. */
-async function openDesktopCache(deps: { defaultRoot: string; lastDevice: Readonly<Record<string, unknown>> | null; bootstrap: Bootstrap; logger: Logger }) {
+async function openDesktopCache(deps: {
+  defaultRoot: string;
+  lastDevice: Readonly<Record<string, unknown>> | null;
+  bootstrap: Bootstrap;
+  logger: Logger;
+}) {
   const identity = createIdentityStream(deps.bootstrap, () => ({ seedMissing: false, searched: [] }));
   closers.push(async () => identity.close());
   return openCoreCache({ ...deps, identity, source: bootstrapFileSource(deps.bootstrap) });
@@ -56,7 +61,12 @@ afterEach(async () => {
 
 describe('composition-root wiring of the cache and the launch group', () => {
   it('starts syncing only once bootstrap has a device, then downloads with the JWT and launches through shell.openPath', async () => {
-    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: null, bootstrap, logger: silentLogger() });
+    const wired = await openDesktopCache({
+      defaultRoot: path.join(workDir, 'cache'),
+      lastDevice: null,
+      bootstrap,
+      logger: silentLogger(),
+    });
     closers.push(wired.close);
     expect(wired.cache.syncState.state).toBe('stopped');
 
@@ -69,20 +79,37 @@ describe('composition-root wiring of the cache and the launch group', () => {
     await wired.cache.fetch({ sha256: keynote.sha256, size: keynote.size });
     const identity = createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] }));
     closers.push(async () => identity.close());
-    const eventFiles = () => simulator.demo.files.map((f) => ({ event_file_id: f.event_file_id, sha256: f.sha256, filename: f.filename }));
+    const eventFiles = () =>
+      simulator.demo.files.map((f) => ({ event_file_id: f.event_file_id, sha256: f.sha256, filename: f.filename }));
     const launch = createCoreLaunchService({
-      platform: 'linux', cache: wired.cache, identity, defaultTempRoot: path.join(workDir, 'launch'), opener: electronOpener(), run: execFileRunner(), eventFiles, logger: silentLogger(),
+      platform: 'linux',
+      cache: wired.cache,
+      identity,
+      defaultTempRoot: path.join(workDir, 'launch'),
+      opener: electronOpener(),
+      run: execFileRunner(),
+      eventFiles,
+      logger: silentLogger(),
     });
 
     const result = await launch.open({ sha256: keynote.sha256 });
 
     expect(shell.opened).toEqual([path.join(workDir, 'from-record', keynote.sha256.slice(0, 16), 'Keynote.pptx')]);
     expect(result.copy).toBe('created');
-    expect(createHash('sha256').update(await readFile(result.path)).digest('hex')).toBe(keynote.sha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(result.path))
+        .digest('hex'),
+    ).toBe(keynote.sha256);
   });
 
   it('does not download anything before bootstrap has a device', async () => {
-    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: null, bootstrap, logger: silentLogger() });
+    const wired = await openDesktopCache({
+      defaultRoot: path.join(workDir, 'cache'),
+      lastDevice: null,
+      bootstrap,
+      logger: silentLogger(),
+    });
     closers.push(wired.close);
     const [first] = simulator.demo.files;
     await expect(wired.cache.fetch({ sha256: first!.sha256, size: first!.size })).rejects.toThrow();
@@ -93,7 +120,12 @@ describe('composition-root wiring of the cache and the launch group', () => {
 describe('the cache root and the fleet summary', () => {
   it('opens under the last good record’s local_file_cache_path and downloads there once bootstrap is ready', async () => {
     const recordRoot = path.join(workDir, 'record-cache');
-    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: { local_file_cache_path: recordRoot }, bootstrap, logger: silentLogger() });
+    const wired = await openDesktopCache({
+      defaultRoot: path.join(workDir, 'cache'),
+      lastDevice: { local_file_cache_path: recordRoot },
+      bootstrap,
+      logger: silentLogger(),
+    });
     closers.push(wired.close);
     expect(wired.root).toBe(recordRoot);
     await bootstrap.run();
@@ -105,7 +137,12 @@ describe('the cache root and the fleet summary', () => {
   it('keeps the platform folder for a relative path, a file-system root or a non-string', async () => {
     const defaultRoot = path.join(workDir, 'cache');
     for (const local_file_cache_path of ['relative/cache', '/', '/srv/..', 42]) {
-      const wired = await openDesktopCache({ defaultRoot, lastDevice: { local_file_cache_path }, bootstrap, logger: silentLogger() });
+      const wired = await openDesktopCache({
+        defaultRoot,
+        lastDevice: { local_file_cache_path },
+        bootstrap,
+        logger: silentLogger(),
+      });
       await wired.close();
       expect(wired.root).toBe(defaultRoot);
     }
@@ -118,20 +155,32 @@ describe('the cache root and the fleet summary', () => {
     closers.push(wired.close);
     simulator.demo.device.local_file_cache_path = path.join(workDir, 'moved');
     await bootstrap.run();
-    const warnings = capture.lines.filter((l) => l.msg === 'the device record names another cache folder; it is used from the next start');
+    const warnings = capture.lines.filter(
+      (l) => l.msg === 'the device record names another cache folder; it is used from the next start',
+    );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ root: defaultRoot, next: path.join(workDir, 'moved') });
     expect(wired.root).toBe(defaultRoot);
   });
 
   it('summarises the current list for the fleet status file: files, bytes present, missing', async () => {
-    const wired = await openDesktopCache({ defaultRoot: path.join(workDir, 'cache'), lastDevice: null, bootstrap, logger: silentLogger() });
+    const wired = await openDesktopCache({
+      defaultRoot: path.join(workDir, 'cache'),
+      lastDevice: null,
+      bootstrap,
+      logger: silentLogger(),
+    });
     closers.push(wired.close);
     expect(wired.summary()).toEqual({ files: 0, bytes: 0, missing: 0 });
     await bootstrap.run();
     const [first] = simulator.demo.files;
     await wired.cache.fetch({ sha256: first!.sha256, size: first!.size });
-    wired.cache.ensure({ files: [{ sha256: first!.sha256, size: first!.size }, { sha256: 'f'.repeat(64), size: 10 }] });
+    wired.cache.ensure({
+      files: [
+        { sha256: first!.sha256, size: first!.size },
+        { sha256: 'f'.repeat(64), size: 10 },
+      ],
+    });
     expect(wired.summary()).toEqual({ files: 2, bytes: first!.size, missing: 1 });
   });
 });

@@ -13,7 +13,14 @@ const files = list.split(',').map((item) => {
   const [sha256 = '', size = '0'] = item.split(':');
   return { sha256, size: Number(size) };
 });
-const cache = await openCache({ root, source: staticFileSource([baseUrl], null), logger: silentLogger(), periodMs: 200, concurrency: 3, transientRetryMs: 0 });
+const cache = await openCache({
+  root,
+  source: staticFileSource([baseUrl], null),
+  logger: silentLogger(),
+  periodMs: 200,
+  concurrency: 3,
+  transientRetryMs: 0,
+});
 cache.start();
 cache.ensure({ files });
 process.stdout.write('ready\n');

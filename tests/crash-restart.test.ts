@@ -8,7 +8,8 @@ import { CRASH_TIMES_FILE, installCrashRestart } from '../apps/desktop/crash-res
 import { captureAppLogger } from './fakes/services';
 
 const API_KEY = 'ak_live_4f9c2e1b7d8a6f3e';
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkYmdNV1MzS0VIRSIsImV4cCI6MTk5OTk5OTk5OX0.3q2-7w_yZ5lT0nXQYk9bS1bYkq1E4o2bN0cR8dW9xQk';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkYmdNV1MzS0VIRSIsImV4cCI6MTk5OTk5OTk5OX0.3q2-7w_yZ5lT0nXQYk9bS1bYkq1E4o2bN0cR8dW9xQk';
 const MINUTE = 60_000;
 const fake = electron as unknown as typeof import('./fakes/electron');
 
@@ -50,7 +51,9 @@ describe('installCrashRestart in the packaged app', () => {
   it('handles an unhandled rejection the same way', async () => {
     const { calls, capture } = await crash(0, new Error('rejected'), 'unhandledRejection');
     expect(calls.relaunch).toHaveLength(1);
-    expect(capture.lines.filter((l) => l.level === 60)).toMatchObject([{ kind: 'unhandledRejection', err: { message: 'rejected' } }]);
+    expect(capture.lines.filter((l) => l.level === 60)).toMatchObject([
+      { kind: 'unhandledRejection', err: { message: 'rejected' } },
+    ]);
   });
 
   it('a second error while the first is handled does not relaunch or log twice', async () => {
@@ -110,7 +113,10 @@ describe('installCrashRestart in development', () => {
     const run = startProcess({ packaged: false });
     run.processEvents.emit('uncaughtException', new Error('dev boom'));
     run.processEvents.emit('unhandledRejection', new Error('dev rejection'));
-    expect(run.capture.lines.filter((l) => l.level === 60)).toMatchObject([{ err: { message: 'dev boom' } }, { err: { message: 'dev rejection' } }]);
+    expect(run.capture.lines.filter((l) => l.level === 60)).toMatchObject([
+      { err: { message: 'dev boom' } },
+      { err: { message: 'dev rejection' } },
+    ]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(run.calls.relaunch).toHaveLength(0);
     expect(run.calls.exit).toHaveLength(0);

@@ -34,12 +34,15 @@ afterAll(async () => {
 
 function runChild(killAfterMs: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, server.url, list], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, server.url, list], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {
-      if (killAfterMs !== null && d.toString().includes('ready')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (killAfterMs !== null && d.toString().includes('ready'))
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     });
     const limit = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', reject);

@@ -10,7 +10,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../apps/simulator/demo-data';
 import { normaliseHostname } from '../contracts/hostname';
 import { createNativeClient } from '../router/client';
-import fakeElectron, { app, BrowserWindow, openRenderer, resetFakeElectron, type FakeBrowserWindow } from './fakes/electron';
+import fakeElectron, {
+  app,
+  BrowserWindow,
+  openRenderer,
+  resetFakeElectron,
+  type FakeBrowserWindow,
+} from './fakes/electron';
 
 /**
  * The real bundle (dist/main.cjs, as esbuild builds it) loaded in this process with `electron`
@@ -30,7 +36,9 @@ let bundle: string;
 
 beforeAll(async () => {
   buildRoot = await mkdtemp(path.join(os.tmpdir(), 'aether-bundle-'));
-  await run(process.execPath, ['scripts/build.mjs'], { env: { ...process.env, AETHER_BUILD_OUT: path.join(buildRoot, 'dist') } });
+  await run(process.execPath, ['scripts/build.mjs'], {
+    env: { ...process.env, AETHER_BUILD_OUT: path.join(buildRoot, 'dist') },
+  });
   bundle = path.join(buildRoot, 'dist', 'main.cjs');
 }, 120_000);
 
@@ -69,7 +77,12 @@ async function enterSandbox(argv: string[]): Promise<Sandbox> {
   moduleInternals._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
     return request === 'electron' ? FAKE_ELECTRON_ID : resolve.call(this, request, ...rest);
   };
-  moduleInternals._cache[FAKE_ELECTRON_ID] = { id: FAKE_ELECTRON_ID, filename: FAKE_ELECTRON_ID, loaded: true, exports: fakeElectron };
+  moduleInternals._cache[FAKE_ELECTRON_ID] = {
+    id: FAKE_ELECTRON_ID,
+    filename: FAKE_ELECTRON_ID,
+    loaded: true,
+    exports: fakeElectron,
+  };
 
   const quit = async () => {
     const before = app.calls.quit;
@@ -112,7 +125,9 @@ describe('the built main.cjs under the fake electron', () => {
     const kioskWindow = () => windows().find((w) => w.webContents.loadedUrls.some((u) => u.includes(LAUNCHER_PATH)));
     await expect.poll(kioskWindow, { timeout: 20_000 }).toBeDefined();
     const [splash, kiosk] = windows();
-    expect(splash?.webContents.loadedUrls).toEqual([pathToFileURL(path.join(buildRoot, 'dist', 'splash', 'index.html')).href]);
+    expect(splash?.webContents.loadedUrls).toEqual([
+      pathToFileURL(path.join(buildRoot, 'dist', 'splash', 'index.html')).href,
+    ]);
     expect(kiosk).toBe(kioskWindow());
     const launcher = new URL(kiosk!.webContents.loadedUrls[0]!);
     expect(launcher.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -126,7 +141,9 @@ describe('the built main.cjs under the fake electron', () => {
 
     await sandbox.quit();
     await expect(fetch(`${launcher.origin}/v3/health`)).rejects.toThrow();
-    const status = JSON.parse(await readFile(path.join(sandbox.share, 'status', `${normaliseHostname(os.hostname())}.json`), 'utf8'));
+    const status = JSON.parse(
+      await readFile(path.join(sandbox.share, 'status', `${normaliseHostname(os.hostname())}.json`), 'utf8'),
+    );
     // The cache follows the event's file list as the app fetched it from the API (issue 10), not the page's.
     const demoHashes = DEMO_FILES.length;
     expect(status).toMatchObject({ state: 'ready', app_version: '0.1.0', cache: { files: demoHashes } });
@@ -142,8 +159,13 @@ describe('the built main.cjs under the fake electron', () => {
     const renderer = openRenderer(splash!);
     renderer.runPreload(() => exposeElectronTRPC());
     const client = renderer.runInPage(() => createNativeClient());
-    const expected = { folder: path.join(sandbox.share, 'seeds'), file: `seed_${normaliseHostname(os.hostname())}.json` };
-    await expect.poll(async () => (await client.device.status.query()).state, { timeout: 10_000 }).toMatchObject({ kind: 'seeking-seed', waitingFor: expected });
+    const expected = {
+      folder: path.join(sandbox.share, 'seeds'),
+      file: `seed_${normaliseHostname(os.hostname())}.json`,
+    };
+    await expect
+      .poll(async () => (await client.device.status.query()).state, { timeout: 10_000 })
+      .toMatchObject({ kind: 'seeking-seed', waitingFor: expected });
     expect(windows()).toHaveLength(1);
     expect(splash?.isDestroyed()).toBe(false);
   });

@@ -19,7 +19,17 @@ describe('shutdown', () => {
     const shutdown = installShutdown({ app: app as never, logger: silentLogger() });
     const closed: string[] = [];
     let releaseFleet: () => void = () => {};
-    shutdown.add('fleet', () => new Promise<void>((resolve) => (releaseFleet = () => { closed.push('fleet'); resolve(); })));
+    shutdown.add(
+      'fleet',
+      () =>
+        new Promise<void>(
+          (resolve) =>
+            (releaseFleet = () => {
+              closed.push('fleet');
+              resolve();
+            }),
+        ),
+    );
     shutdown.add('cache', () => void closed.push('cache'));
     app.quit();
     await new Promise((resolve) => setImmediate(resolve));
@@ -43,7 +53,9 @@ describe('shutdown', () => {
     app.quit();
     await shutdown.done;
     expect(closed).toEqual(['cache']);
-    expect(capture.lines.find((l) => l.msg === 'shutdown: a part did not close cleanly')).toMatchObject({ part: 'watcher' });
+    expect(capture.lines.find((l) => l.msg === 'shutdown: a part did not close cleanly')).toMatchObject({
+      part: 'watcher',
+    });
   });
 
   it('quits after the time bound when a part never closes', async () => {
@@ -56,7 +68,12 @@ describe('shutdown', () => {
 });
 
 describe('window-all-closed', () => {
-  const lifecycle = () => installWindowLifecycle({ app: app as never, openWindowCount: () => BrowserWindow.getAllWindows().length, logger: silentLogger() });
+  const lifecycle = () =>
+    installWindowLifecycle({
+      app: app as never,
+      openWindowCount: () => BrowserWindow.getAllWindows().length,
+      logger: silentLogger(),
+    });
 
   it('quits when the last window closes outside a window switch', () => {
     lifecycle();
@@ -79,10 +96,12 @@ describe('window-all-closed', () => {
   it('quits when a switch ends with no window open', async () => {
     const windows = lifecycle();
     const splash = new BrowserWindow();
-    await expect(windows.switching(async () => {
-      splash.close();
-      throw new Error('kiosk could not open');
-    })).rejects.toThrow('kiosk could not open');
+    await expect(
+      windows.switching(async () => {
+        splash.close();
+        throw new Error('kiosk could not open');
+      }),
+    ).rejects.toThrow('kiosk could not open');
     expect(app.calls.quit).toBe(1);
   });
 });
@@ -113,7 +132,10 @@ describe('the update helper’s health marker and startup repair', () => {
   it('repairs only in the packaged app, and starts the helper’s --recover for a half-done swap', async () => {
     const files = swapFilesIn(stateDir);
     await mkdir(path.dirname(files.journal), { recursive: true });
-    await writeFile(files.journal, 'state=moving-new-in\ninstalled=/opt/Aether\nbackup=/opt/.aether-backup/Aether\nexpect_version=1.4.0\n');
+    await writeFile(
+      files.journal,
+      'state=moving-new-in\ninstalled=/opt/Aether\nbackup=/opt/.aether-backup/Aether\nexpect_version=1.4.0\n',
+    );
     const resources = path.join(stateDir, 'resources');
     await mkdir(resources);
     await writeFile(path.join(resources, 'update_helper.sh'), '#!/bin/sh\n');
@@ -125,10 +147,20 @@ describe('the update helper’s health marker and startup repair', () => {
       return child;
     }) as never;
 
-    await expect(repairSwapAtStart({ packaged: false, stateDir, resourcesPath: resources, spawn, logger: silentLogger() })).resolves.toBeNull();
+    await expect(
+      repairSwapAtStart({ packaged: false, stateDir, resourcesPath: resources, spawn, logger: silentLogger() }),
+    ).resolves.toBeNull();
     expect(spawned).toEqual([]);
-    await expect(repairSwapAtStart({ packaged: true, stateDir, resourcesPath: resources, spawn, logger: silentLogger() })).resolves.toEqual({ kind: 'recovery-started', state: 'moving-new-in', helperPid: 4242 });
-    expect(spawned[0]).toEqual(['/bin/sh', path.join(files.helperRunDir, 'update_helper.sh'), '--recover', `--journal=${files.journal}`, `--log=${files.log}`]);
+    await expect(
+      repairSwapAtStart({ packaged: true, stateDir, resourcesPath: resources, spawn, logger: silentLogger() }),
+    ).resolves.toEqual({ kind: 'recovery-started', state: 'moving-new-in', helperPid: 4242 });
+    expect(spawned[0]).toEqual([
+      '/bin/sh',
+      path.join(files.helperRunDir, 'update_helper.sh'),
+      '--recover',
+      `--journal=${files.journal}`,
+      `--log=${files.log}`,
+    ]);
     expect(await readFile(path.join(files.helperRunDir, 'update_helper.sh'), 'utf8')).toBe('#!/bin/sh\n');
   });
 
@@ -136,7 +168,19 @@ describe('the update helper’s health marker and startup repair', () => {
     const files = swapFilesIn(stateDir);
     await mkdir(files.journal, { recursive: true });
     const capture = captureLogger();
-    await expect(repairSwapAtStart({ packaged: true, stateDir, resourcesPath: stateDir, spawn: (() => { throw new Error('no spawn'); }) as never, logger: capture.logger })).resolves.toBeNull();
-    expect(capture.messages()).toContain('an interrupted update swap could not be checked; starting the installed app as it is');
+    await expect(
+      repairSwapAtStart({
+        packaged: true,
+        stateDir,
+        resourcesPath: stateDir,
+        spawn: (() => {
+          throw new Error('no spawn');
+        }) as never,
+        logger: capture.logger,
+      }),
+    ).resolves.toBeNull();
+    expect(capture.messages()).toContain(
+      'an interrupted update swap could not be checked; starting the installed app as it is',
+    );
   });
 });

@@ -18,7 +18,14 @@ beforeEach(() => resetFakeElectron());
 
 const SECURE = { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false };
 const TARGET = 'https://summit.example-events.com/events/ev_2026_summit/launcher/loc_ballroom_a';
-const identity = { seedPath: '/s.json', device: DEMO_DEVICE, siteDomain: null, allowedOrigins: ['https://summit.example-events.com'], targetUrl: TARGET, api: 'http://127.0.0.1:1' };
+const identity = {
+  seedPath: '/s.json',
+  device: DEMO_DEVICE,
+  siteDomain: null,
+  allowedOrigins: ['https://summit.example-events.com'],
+  targetUrl: TARGET,
+  api: 'http://127.0.0.1:1',
+};
 
 function harness(outcome: BootstrapState = { kind: 'ready', api: 'http://127.0.0.1:1', identity }) {
   const order: string[] = [];
@@ -27,11 +34,19 @@ function harness(outcome: BootstrapState = { kind: 'ready', api: 'http://127.0.0
   const prepare = async () => ({
     openSplash: () => {
       order.push('splash');
-      const w = openSplashWindow({ preload: '/dist/preload.cjs', splashFile: '/dist/splash/index.html', packaged: true, register: (win) => roles.set(win.webContents.id, 'splash') });
+      const w = openSplashWindow({
+        preload: '/dist/preload.cjs',
+        splashFile: '/dist/splash/index.html',
+        packaged: true,
+        register: (win) => roles.set(win.webContents.id, 'splash'),
+      });
       windows.splash = w as unknown as FakeBrowserWindow;
       return w;
     },
-    start: async () => { order.push('bootstrap'); return identityView(outcome, { seedMissing: false, searched: [] }); },
+    start: async () => {
+      order.push('bootstrap');
+      return identityView(outcome, { seedMissing: false, searched: [] });
+    },
     openKiosk: async (id: typeof identity) => {
       order.push('kiosk');
       const w = new BrowserWindow({ webPreferences: { ...SECURE, preload: '/dist/preload.cjs' } });
@@ -41,7 +56,12 @@ function harness(outcome: BootstrapState = { kind: 'ready', api: 'http://127.0.0
       return w as never;
     },
   });
-  return { order, roles, windows, start: () => startApp({ app: app as never, logger: captureLogger().logger, prepare: prepare as never }) };
+  return {
+    order,
+    roles,
+    windows,
+    start: () => startApp({ app: app as never, logger: captureLogger().logger, prepare: prepare as never }),
+  };
 }
 
 describe('startup order (driven with the fake electron)', () => {
@@ -82,7 +102,12 @@ describe('startup order (driven with the fake electron)', () => {
   });
 
   it('keeps the splash and opens no kiosk when bootstrap stops without an identity', async () => {
-    const h = harness({ kind: 'failed', failure: { code: 'stopped' }, reason: 'stopped while waiting for a seed', retryAt: null });
+    const h = harness({
+      kind: 'failed',
+      failure: { code: 'stopped' },
+      reason: 'stopped while waiting for a seed',
+      retryAt: null,
+    });
     const started = await h.start();
     expect(h.order).toEqual(['splash', 'bootstrap']);
     expect(started?.kiosk).toBeNull();
@@ -92,8 +117,16 @@ describe('startup order (driven with the fake electron)', () => {
 
 describe('command line', () => {
   it('parses --seed, --demo and --windowed and ignores Chromium flags', () => {
-    expect(parseDesktopArgs(['--seed', '/s.json', '--demo', '--no-sandbox'])).toEqual({ seed: '/s.json', demo: true, windowed: false });
-    expect(parseDesktopArgs(['--seed=/x.json', '--windowed'])).toEqual({ seed: '/x.json', demo: false, windowed: true });
+    expect(parseDesktopArgs(['--seed', '/s.json', '--demo', '--no-sandbox'])).toEqual({
+      seed: '/s.json',
+      demo: true,
+      windowed: false,
+    });
+    expect(parseDesktopArgs(['--seed=/x.json', '--windowed'])).toEqual({
+      seed: '/x.json',
+      demo: false,
+      windowed: true,
+    });
   });
   it('explains a --seed without a path', () => {
     expect(() => parseDesktopArgs(['--seed'])).toThrow(ArgumentError);

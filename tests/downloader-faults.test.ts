@@ -36,8 +36,18 @@ const cases: { name: string; fault: Fault; reason: string; withSize: boolean }[]
   { name: 'connection reset mid-body', fault: { kind: 'reset', atByte: 200_000 }, reason: 'network', withSize: false },
   { name: 'stalled body', fault: { kind: 'stall', atByte: 100_000 }, reason: 'stalled', withSize: true },
   { name: '503 answer', fault: { kind: 'status', code: 503 }, reason: 'http-error', withSize: true },
-  { name: 'Content-Length too short', fault: { kind: 'wrong-length', delta: -400_000 }, reason: 'network', withSize: true },
-  { name: 'Content-Length too short, size unknown', fault: { kind: 'wrong-length', delta: -400_000 }, reason: 'hash-mismatch', withSize: false },
+  {
+    name: 'Content-Length too short',
+    fault: { kind: 'wrong-length', delta: -400_000 },
+    reason: 'network',
+    withSize: true,
+  },
+  {
+    name: 'Content-Length too short, size unknown',
+    fault: { kind: 'wrong-length', delta: -400_000 },
+    reason: 'hash-mismatch',
+    withSize: false,
+  },
 ];
 
 describe.each(cases)('fault: $name', ({ fault, reason, withSize }) => {
@@ -49,7 +59,8 @@ describe.each(cases)('fault: $name', ({ fault, reason, withSize }) => {
     server.setFault(fault.kind === 'corrupt' || !('atByte' in fault) ? fault : { ...fault, atByte: 0 });
     const seenWhileRetrying: string[] = [];
     const unsubscribe = cache.subscribe((event) => {
-      if (event.type === 'file' && event.status.state === 'downloading' && event.status.lastError) seenWhileRetrying.push(event.status.lastError.reason);
+      if (event.type === 'file' && event.status.state === 'downloading' && event.status.lastError)
+        seenWhileRetrying.push(event.status.lastError.reason);
     });
 
     const failure = await cache.fetch(spec).then(
@@ -135,7 +146,11 @@ describe('downloader behaviour', () => {
     await dead.close();
     const answered: string[] = [];
     await cache.close();
-    cache = await testCache(root, { baseUrls: () => [deadUrl, server.url], headers: async () => ({}), reportAnswered: (b) => answered.push(b) });
+    cache = await testCache(root, {
+      baseUrls: () => [deadUrl, server.url],
+      headers: async () => ({}),
+      reportAnswered: (b) => answered.push(b),
+    });
     const file = randomFile(50_000);
     const sha256 = server.addBuffer(file.bytes);
     await cache.fetch({ sha256 });
@@ -146,13 +161,19 @@ describe('downloader behaviour', () => {
   it('sends the API key, and a refused key is an unauthorized failure whose message does not contain it', async () => {
     const keyed = await startFaultServer({ apiKey: 'secret-device-key-123' });
     await cache.close();
-    cache = await testCache(root, { baseUrls: () => [keyed.url], headers: async () => ({ 'x-api-key': 'wrong-key-456789' }) });
+    cache = await testCache(root, {
+      baseUrls: () => [keyed.url],
+      headers: async () => ({ 'x-api-key': 'wrong-key-456789' }),
+    });
     const sha256 = keyed.addBuffer(randomFile(10_000).bytes);
     const err = (await cache.fetch({ sha256 }).catch((e: unknown) => e)) as CacheError;
     expect(err.reason).toBe('unauthorized');
     expect(err.message).not.toContain('wrong-key-456789');
     await cache.close();
-    cache = await testCache(root, { baseUrls: () => [keyed.url], headers: async () => ({ 'x-api-key': 'secret-device-key-123' }) });
+    cache = await testCache(root, {
+      baseUrls: () => [keyed.url],
+      headers: async () => ({ 'x-api-key': 'secret-device-key-123' }),
+    });
     await cache.fetch({ sha256 });
     expect(cache.pathOf(sha256)).not.toBeNull();
     await keyed.close();

@@ -15,7 +15,11 @@ const capture = captureLogger();
 
 beforeAll(async () => {
   simulator = await startSimulator();
-  demo = await startDemoBridge({ simulator, kioskWebContentsId: KIOSK_WEB_CONTENTS_ID, services: () => ({ logger: capture.logger }) });
+  demo = await startDemoBridge({
+    simulator,
+    kioskWebContentsId: KIOSK_WEB_CONTENTS_ID,
+    services: () => ({ logger: capture.logger }),
+  });
   launcherUrl = demo.launcherUrl;
   browser = await launchChromium();
 }, 60_000);
@@ -43,7 +47,9 @@ describe('the demo launcher page in headless Chromium', () => {
     await demo.bridge(context, page);
     await page.goto(launcherUrl);
     await expect.poll(() => page.getAttribute('[data-testid=mode]', 'data-mode')).toBe('native');
-    await expect.poll(() => page.textContent('[data-testid=device-name]'), { timeout: 15_000 }).toBe('Ballroom A lectern');
+    await expect
+      .poll(() => page.textContent('[data-testid=device-name]'), { timeout: 15_000 })
+      .toBe('Ballroom A lectern');
     await expect.poll(() => page.getAttribute('[data-testid=bootstrap-state]', 'data-state')).toBe('ready');
     expect(await page.content()).not.toContain(simulator.apiKey);
     await context.close();

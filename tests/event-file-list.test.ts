@@ -16,13 +16,30 @@ import { useCleanups } from './support/cleanups';
 const cleanups = useCleanups();
 
 function file(i: number, eventId = 'ev_1'): EventFile {
-  return { event_file_id: `ef_${i}`, event_id: eventId, filename: `Talk ${i}.pptx`, sha256: i.toString(16).padStart(64, '0'), size: 1000 + i, updated_at: '2026-11-01T09:00:00.000Z' };
+  return {
+    event_file_id: `ef_${i}`,
+    event_id: eventId,
+    filename: `Talk ${i}.pptx`,
+    sha256: i.toString(16).padStart(64, '0'),
+    size: 1000 + i,
+    updated_at: '2026-11-01T09:00:00.000Z',
+  };
 }
 
-function listOver(dir: string, fetch: (eventId: string) => Promise<EventFile[]>, eventId: () => string | null = () => 'ev_1') {
+function listOver(
+  dir: string,
+  fetch: (eventId: string) => Promise<EventFile[]>,
+  eventId: () => string | null = () => 'ev_1',
+) {
   let clock = 1_000_000;
   const capture = captureLogger();
-  const list = createEventFileList({ eventId, fetch, file: path.join(dir, EVENT_FILES_FILE), now: () => clock, logger: capture.logger });
+  const list = createEventFileList({
+    eventId,
+    fetch,
+    file: path.join(dir, EVENT_FILES_FILE),
+    now: () => clock,
+    logger: capture.logger,
+  });
   return { list, capture, advance: (ms: number) => (clock += ms) };
 }
 
@@ -59,7 +76,11 @@ describe('the event file list the main process keeps', () => {
     const offline = listOver(dir, async () => Promise.reject(new Error('offline'))).list;
     await offline.load();
     expect(offline.current()).toHaveLength(3);
-    const moved = listOver(dir, async () => Promise.reject(new Error('offline')), () => 'ev_other').list;
+    const moved = listOver(
+      dir,
+      async () => Promise.reject(new Error('offline')),
+      () => 'ev_other',
+    ).list;
     await moved.load();
     expect(moved.current()).toBeNull();
   });
@@ -70,14 +91,26 @@ describe('the event file list the main process keeps', () => {
     const cases: [string, () => Promise<void>][] = [
       ['garbage', () => writeFile(target, '{"version":1,"event_id":"ev_1","items":"all"}')],
       ['not json', () => writeFile(target, '{{{')],
-      ['symlink', async () => {
-        await writeFile(path.join(dir, 'elsewhere.json'), JSON.stringify({ version: 1, event_id: 'ev_1', fetched_at: '2026-11-01T09:00:00.000Z', items: [file(1)] }));
-        await symlink(path.join(dir, 'elsewhere.json'), target);
-      }],
-      ['unreadable', async () => {
-        await writeFile(target, JSON.stringify({ version: 1, event_id: 'ev_1', fetched_at: '2026-11-01T09:00:00.000Z', items: [file(1)] }));
-        await chmod(target, 0);
-      }],
+      [
+        'symlink',
+        async () => {
+          await writeFile(
+            path.join(dir, 'elsewhere.json'),
+            JSON.stringify({ version: 1, event_id: 'ev_1', fetched_at: '2026-11-01T09:00:00.000Z', items: [file(1)] }),
+          );
+          await symlink(path.join(dir, 'elsewhere.json'), target);
+        },
+      ],
+      [
+        'unreadable',
+        async () => {
+          await writeFile(
+            target,
+            JSON.stringify({ version: 1, event_id: 'ev_1', fetched_at: '2026-11-01T09:00:00.000Z', items: [file(1)] }),
+          );
+          await chmod(target, 0);
+        },
+      ],
     ];
     for (const [what, make] of cases) {
       await import('node:fs/promises').then((fs) => fs.rm(target, { force: true }));
@@ -93,7 +126,9 @@ describe('the event file list the main process keeps', () => {
 
   it(`follows at most ${MAX_FILES_PER_CALL} files of a list, whatever the API sends`, async () => {
     const dir = await cleanups.tempDir('event-files');
-    const { list, capture } = listOver(dir, async () => Array.from({ length: MAX_FILES_PER_CALL + 500 }, (_, i) => file(i)));
+    const { list, capture } = listOver(dir, async () =>
+      Array.from({ length: MAX_FILES_PER_CALL + 500 }, (_, i) => file(i)),
+    );
     await list.refresh({ force: true });
     expect(list.current()).toHaveLength(MAX_FILES_PER_CALL);
     expect(capture.messages()).toContain('the event file list is longer than the cache follows; the rest is ignored');
@@ -120,7 +155,13 @@ describe("the core's event file list", () => {
     const ensured: { sha256: string }[][] = [];
     const identity = createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] }));
     cleanups.push(async () => identity.close());
-    const wired = followEventFiles({ identity, listEventFiles: (id) => bootstrap.api().listEventFiles(id), stateDir: path.join(dir, 'state'), cache: { ensure: ({ files }: { files: { sha256: string }[] }) => (ensured.push(files), undefined as never) }, logger });
+    const wired = followEventFiles({
+      identity,
+      listEventFiles: (id) => bootstrap.api().listEventFiles(id),
+      stateDir: path.join(dir, 'state'),
+      cache: { ensure: ({ files }: { files: { sha256: string }[] }) => (ensured.push(files), undefined as never) },
+      logger,
+    });
     cleanups.push(() => wired.close());
     expect(wired.list.current()).toBeNull();
     await bootstrap.run();
@@ -129,9 +170,17 @@ describe("the core's event file list", () => {
     expect(ensured.at(-1)?.map((f) => f.sha256)).toEqual(simulator.demo.files.map((f) => f.sha256));
     expect(simulator.stats.requests('/v3/crud/event_file')).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 200; i += 1) {
-      if (await readFile(path.join(dir, 'state', EVENT_FILES_FILE), 'utf8').then(() => true, () => false)) break;
+      if (
+        await readFile(path.join(dir, 'state', EVENT_FILES_FILE), 'utf8').then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    expect(JSON.parse(await readFile(path.join(dir, 'state', EVENT_FILES_FILE), 'utf8')).items).toHaveLength(simulator.demo.files.length);
+    expect(JSON.parse(await readFile(path.join(dir, 'state', EVENT_FILES_FILE), 'utf8')).items).toHaveLength(
+      simulator.demo.files.length,
+    );
   });
 });

@@ -70,7 +70,8 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const server = http.createServer((req, res) => {
     const match = /^\/v3\/files\/([0-9a-f]{64})$/.exec(req.url ?? '');
     const sha256 = match?.[1] ?? '';
-    const record = (status: number, applied: Fault | null) => requests.push({ sha256, range: req.headers.range ?? null, status, fault: applied?.kind ?? null });
+    const record = (status: number, applied: Fault | null) =>
+      requests.push({ sha256, range: req.headers.range ?? null, status, fault: applied?.kind ?? null });
     if (options.apiKey && req.headers['x-api-key'] !== options.apiKey) {
       record(401, null);
       return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
@@ -94,7 +95,11 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     }
     const status = rangeMatch ? 206 : 200;
     record(status, active);
-    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', etag: `"${sha256}"`, 'accept-ranges': 'bytes' };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/octet-stream',
+      etag: `"${sha256}"`,
+      'accept-ranges': 'bytes',
+    };
     if (rangeMatch) headers['content-range'] = `bytes ${start}-${size - 1}/${size}`;
     const length = Math.max(0, size - start + (active?.kind === 'wrong-length' ? active.delta : 0));
     if (body.kind === 'file' && !active) {
@@ -104,7 +109,16 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       return;
     }
     const bytes = body.kind === 'buffer' ? body.bytes.subarray(start) : Buffer.alloc(0);
-    track(sendRaw(req.socket, status, { ...headers, 'content-length': length, connection: 'close' }, bytes, active, options.chunkDelayMs ?? 0));
+    track(
+      sendRaw(
+        req.socket,
+        status,
+        { ...headers, 'content-length': length, connection: 'close' },
+        bytes,
+        active,
+        options.chunkDelayMs ?? 0,
+      ),
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -143,8 +157,20 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
 }
 
 /** Writes the response by hand so a fault can break HTTP in ways Node's server would not allow. */
-async function sendRaw(socket: Socket, status: number, headers: Record<string, string | number>, bytes: Buffer, fault: Fault | null, delayMs: number): Promise<void> {
-  const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+async function sendRaw(
+  socket: Socket,
+  status: number,
+  headers: Record<string, string | number>,
+  bytes: Buffer,
+  fault: Fault | null,
+  delayMs: number,
+): Promise<void> {
+  const head = [
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ].join('\r\n');
   if (!(await write(socket, Buffer.from(head)))) return;
   const breakAt = fault && 'atByte' in fault ? Math.min(fault.atByte, bytes.length) : bytes.length;
   let body = bytes;
@@ -160,7 +186,8 @@ async function sendRaw(socket: Socket, status: number, headers: Record<string, s
   if (fault?.kind === 'reset') return void socket.resetAndDestroy();
   if (fault?.kind === 'truncate' || fault?.kind === 'wrong-length') return void socket.end();
   if (breakAt < body.length) {
-    for (let pos = breakAt; pos < body.length; pos += CHUNK) if (!(await write(socket, body.subarray(pos, Math.min(pos + CHUNK, body.length))))) return;
+    for (let pos = breakAt; pos < body.length; pos += CHUNK)
+      if (!(await write(socket, body.subarray(pos, Math.min(pos + CHUNK, body.length))))) return;
   }
   socket.end();
 }

@@ -53,25 +53,47 @@ async function shareWithFleet() {
   await mkdir(dir);
   // A real screenshot of a "slide", made by the browser, as a laptop's capturePage would.
   const slide = await browser.newPage({ viewport: { width: 480, height: 270 } });
-  await slide.setContent('<body style="margin:0;display:grid;place-items:center;height:100vh;background:linear-gradient(135deg,#1d2b64,#f8cdda);font:700 34px system-ui;color:white">Opening keynote</body>');
+  await slide.setContent(
+    '<body style="margin:0;display:grid;place-items:center;height:100vh;background:linear-gradient(135deg,#1d2b64,#f8cdda);font:700 34px system-ui;color:white">Opening keynote</body>',
+  );
   await writeFile(path.join(dir, 'lectern-a.png'), await slide.screenshot());
   await slide.close();
-  await report(dir, 'lectern-a.json', status('lectern-a', {
-    room: { state: 'presenting', reason: null },
-    on_screen: { filename: 'Opening Keynote.pptx', sha256: 'a'.repeat(64), since: minutesAgo(4), app_running: true },
-    sessions: [{ id: 's1', title: 'Opening keynote', starts_at: inMinutes(-5), ready: true, missing: 0 }, { id: 's2', title: 'Product roadmap', starts_at: inMinutes(25), ready: true, missing: 0 }],
-    screenshot: 'lectern-a.png',
-  }));
-  await report(dir, 'lectern-b.json', status('lectern-b', {
-    last_seen: minutesAgo(180),
-    room: { state: 'syncing', reason: 'downloading 3 of 12 files' },
-    cache: { files: 12, bytes: 900_000, missing: 3 },
-    sessions: [{ id: 's3', title: 'Breakout: <b>Data</b>', starts_at: inMinutes(20), ready: false, missing: 3 }],
-  }));
-  await report(dir, 'lectern-c.json', status('lectern-c', {
-    room: { state: 'error', reason: '<img src=x onerror="document.title=\'owned\'"> cache disk full' },
-    update: { available: '1.6.0', staged: '1.6.0', last_error: null, waiting_for: 'the session "Product roadmap" to end' },
-  }));
+  await report(
+    dir,
+    'lectern-a.json',
+    status('lectern-a', {
+      room: { state: 'presenting', reason: null },
+      on_screen: { filename: 'Opening Keynote.pptx', sha256: 'a'.repeat(64), since: minutesAgo(4), app_running: true },
+      sessions: [
+        { id: 's1', title: 'Opening keynote', starts_at: inMinutes(-5), ready: true, missing: 0 },
+        { id: 's2', title: 'Product roadmap', starts_at: inMinutes(25), ready: true, missing: 0 },
+      ],
+      screenshot: 'lectern-a.png',
+    }),
+  );
+  await report(
+    dir,
+    'lectern-b.json',
+    status('lectern-b', {
+      last_seen: minutesAgo(180),
+      room: { state: 'syncing', reason: 'downloading 3 of 12 files' },
+      cache: { files: 12, bytes: 900_000, missing: 3 },
+      sessions: [{ id: 's3', title: 'Breakout: <b>Data</b>', starts_at: inMinutes(20), ready: false, missing: 3 }],
+    }),
+  );
+  await report(
+    dir,
+    'lectern-c.json',
+    status('lectern-c', {
+      room: { state: 'error', reason: '<img src=x onerror="document.title=\'owned\'"> cache disk full' },
+      update: {
+        available: '1.6.0',
+        staged: '1.6.0',
+        last_error: null,
+        waiting_for: 'the session "Product roadmap" to end',
+      },
+    }),
+  );
   await report(dir, 'broken.json', '{"hostname": "half-written');
   return { share, dir };
 }
@@ -118,7 +140,11 @@ describe('fleet serve: the ops dashboard in real Chromium', () => {
     const pushesBefore = dashboard.pushes();
     await report(dir, 'lectern-d.json', status('lectern-d', { room: { state: 'idle', reason: 'no event files yet' } }));
     await page.waitForSelector('[data-host="lectern-d"]', { timeout: 20_000 });
-    await report(dir, 'lectern-a.json', status('lectern-a', { room: { state: 'error', reason: 'PowerPoint quit unexpectedly' } }));
+    await report(
+      dir,
+      'lectern-a.json',
+      status('lectern-a', { room: { state: 'error', reason: 'PowerPoint quit unexpectedly' } }),
+    );
     await expect.poll(() => a.locator('.badge').textContent(), { timeout: 20_000 }).toBe('error');
     expect(await a.textContent()).toContain('PowerPoint quit unexpectedly');
     expect(dashboard.pushes()).toBeGreaterThan(pushesBefore);
@@ -133,7 +159,11 @@ describe('fleet serve: the ops dashboard in real Chromium', () => {
     cleanups.push(() => dashboard.close());
     const get = async (route: string) => {
       const response = await fetch(new URL(route, dashboard.url));
-      return { status: response.status, type: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        body: Buffer.from(await response.arrayBuffer()),
+      };
     };
     const shot = await get('/screenshots/lectern-a.png');
     expect(shot.status).toBe(200);
@@ -143,7 +173,10 @@ describe('fleet serve: the ops dashboard in real Chromium', () => {
     expect((await get('/screenshots/..%2Fsecret.txt')).status).toBe(404);
     expect((await get('/../secret.txt')).status).toBe(404);
     expect((await fetch(dashboard.url, { method: 'POST' })).status).toBe(405);
-    const api = JSON.parse((await get('/api/fleet')).body.toString()) as { rows: Array<{ status: { hostname: string } }>; problems: string[] };
+    const api = JSON.parse((await get('/api/fleet')).body.toString()) as {
+      rows: Array<{ status: { hostname: string } }>;
+      problems: string[];
+    };
     expect(api.rows.map((r) => r.status.hostname)).toEqual(['lectern-a', 'lectern-b', 'lectern-c']);
     expect(api.problems.some((p) => p.startsWith('broken.json'))).toBe(true);
   });

@@ -52,7 +52,10 @@ describe('fleet status against a hostile share', () => {
   it('never lets escape sequences or newlines from a status file reach the terminal raw', async () => {
     const s = await share();
     const evil = 'lectern\u001b[2J\u001b[H\nFAKE-ROW  dev  9.9.9  ready\u009b31m\u202e';
-    await writeFile(path.join(s.status, 'evil.json'), JSON.stringify(status(evil, { app_version: '1.4.0\r\u0007', state: 'ready\u001b]0;title\u0007' })));
+    await writeFile(
+      path.join(s.status, 'evil.json'),
+      JSON.stringify(status(evil, { app_version: '1.4.0\r\u0007', state: 'ready\u001b]0;title\u0007' })),
+    );
     await writeFile(path.join(s.status, 'bad\u001b[31mname\n.json'), '{');
     const run = await fleet(s.share);
     expect(run.code).toBe(0);
@@ -60,7 +63,9 @@ describe('fleet status against a hostile share', () => {
     const lines = run.out.split('\n');
     // One header, one laptop row, no fake row starting a line.
     expect(lines.filter((l) => l.startsWith('FAKE-ROW'))).toEqual([]);
-    expect(lines[1]).toMatch(/^lectern\?\[2J\?\[H\?FAKE-ROW {2}dev {2}9\.9\.9 {2}re… +dev +1\.4\.0\?\? +ready\?\]0;title\? /);
+    expect(lines[1]).toMatch(
+      /^lectern\?\[2J\?\[H\?FAKE-ROW {2}dev {2}9\.9\.9 {2}re… +dev +1\.4\.0\?\? +ready\?\]0;title\? /,
+    );
     expect(run.out).toContain('unreadable: bad?[31mname?.json: not valid JSON');
 
     const json = await fleet(s.share, true);
@@ -75,7 +80,10 @@ describe('fleet status against a hostile share', () => {
     const outside = path.join(s.dir, 'outside.json');
     await writeFile(outside, JSON.stringify(status('outside')));
     await symlink(outside, path.join(s.status, 'link.json'));
-    await writeFile(path.join(s.status, 'huge.json'), JSON.stringify(status('huge', { padding: 'x'.repeat(MAX_STATUS_FILE_BYTES) })));
+    await writeFile(
+      path.join(s.status, 'huge.json'),
+      JSON.stringify(status('huge', { padding: 'x'.repeat(MAX_STATUS_FILE_BYTES) })),
+    );
     const run = await fleet(s.share);
     expect(run.code).toBe(0);
     expect(run.out).not.toMatch(/^outside|^huge/m);

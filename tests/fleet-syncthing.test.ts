@@ -56,13 +56,21 @@ async function laptopWatcher(node: string, appVersion: string) {
   const states: UpdateState[] = [];
   const watcher = createVersionWatcher({
     target: 'linux-x64',
-      shareRoot: share,
+    shareRoot: share,
     appVersion,
     hostname: node,
     logger: silentLogger(),
     stage: async (build, signal) => {
-      const manifest = await stageBuild({ platform: 'linux', installPath, appVersion, run: execFileRunner(), logger: silentLogger() }, build, signal);
-      staged.push({ version: manifest.version, sha256: manifest.sha256, bytes: sha256(await readFile(manifest.staged_path)) });
+      const manifest = await stageBuild(
+        { platform: 'linux', installPath, appVersion, run: execFileRunner(), logger: silentLogger() },
+        build,
+        signal,
+      );
+      staged.push({
+        version: manifest.version,
+        sha256: manifest.sha256,
+        bytes: sha256(await readFile(manifest.staged_path)),
+      });
       return manifest;
     },
     applyStagedUpdate: async () => undefined,
@@ -78,7 +86,17 @@ async function laptopWatcher(node: string, appVersion: string) {
 describe('the fleet on real Syncthing', () => {
   it('a seed provisioned on the ops node reaches the laptop, and zero-touch provisions from it', async () => {
     const ops = fleet.node('ops').folder;
-    const provisioned = await cli(['provision', '--share', ops, '--hostname', 'Lectern-A.local', '--device', 'dev_lectern_a', '--api', 'http://127.0.0.1:9']);
+    const provisioned = await cli([
+      'provision',
+      '--share',
+      ops,
+      '--hostname',
+      'Lectern-A.local',
+      '--device',
+      'dev_lectern_a',
+      '--api',
+      'http://127.0.0.1:9',
+    ]);
     expect(provisioned.code, provisioned.err).toBe(0);
 
     const seedConfigPath = path.join(root.dir, 'config-lectern-a', 'seed.json');
@@ -123,17 +141,28 @@ describe('the fleet on real Syncthing', () => {
     const payload = randomBytes(16 * 1024 * 1024);
     const file = 'Aether-1.6.0-linux-x64.AppImage';
     // The wrong order on purpose: the version first, the payload only once the laptop has seen it.
-    await writeFile(path.join(nativeApp, 'version.json'), JSON.stringify({ version: '1.6.0', file, sha256: sha256(payload), size: payload.length }));
-    await waitFor('the laptop to see 1.6.0 without its payload', async () => {
-      const state = laptop.status().state;
-      return state.kind !== 'staged' || state.version !== '1.5.0';
-    }, 60_000);
+    await writeFile(
+      path.join(nativeApp, 'version.json'),
+      JSON.stringify({ version: '1.6.0', file, sha256: sha256(payload), size: payload.length }),
+    );
+    await waitFor(
+      'the laptop to see 1.6.0 without its payload',
+      async () => {
+        const state = laptop.status().state;
+        return state.kind !== 'staged' || state.version !== '1.5.0';
+      },
+      60_000,
+    );
     expect(laptop.status().state.kind).not.toBe('failed');
     await writeFile(path.join(nativeApp, file), payload);
-    await waitFor('the laptop to stage 1.6.0', async () => {
-      const state = laptop.status().state;
-      return state.kind === 'staged' && state.version === '1.6.0';
-    }, 90_000);
+    await waitFor(
+      'the laptop to stage 1.6.0',
+      async () => {
+        const state = laptop.status().state;
+        return state.kind === 'staged' && state.version === '1.6.0';
+      },
+      90_000,
+    );
     const waited = states.filter((s) => s.kind === 'waiting-for-payload' && s.version === '1.6.0');
     expect(waited.length).toBeGreaterThan(0);
     expect(states.some((s) => s.kind === 'failed')).toBe(false);
@@ -147,23 +176,39 @@ describe('the fleet on real Syncthing', () => {
     await mkdir(statusDir(ops), { recursive: true });
     const record = (note: string) =>
       JSON.stringify({
-        hostname: 'lectern-a', event_device_id: 'dev_lectern_a', app_version: '1.4.0', last_seen: new Date().toISOString(), state: 'ready', api: null,
-        cache: { files: 1, bytes: 1, missing: 0 }, update: { available: null, staged: null, last_error: note },
+        hostname: 'lectern-a',
+        event_device_id: 'dev_lectern_a',
+        app_version: '1.4.0',
+        last_seen: new Date().toISOString(),
+        state: 'ready',
+        api: null,
+        cache: { files: 1, bytes: 1, missing: 0 },
+        update: { available: null, staged: null, last_error: note },
       });
     await writeFile(path.join(statusDir(ops), 'lectern-a.json'), record('first'));
-    await waitFor('the status file on the laptop', async () => (await readdir(statusDir(laptop)).catch((): string[] => [])).includes('lectern-a.json'), 60_000);
+    await waitFor(
+      'the status file on the laptop',
+      async () => (await readdir(statusDir(laptop)).catch((): string[] => [])).includes('lectern-a.json'),
+      60_000,
+    );
 
     // Both sides edit the same file while disconnected: Syncthing keeps one and a conflict copy.
     await ops.rest(`/rest/system/pause?device=${laptop.deviceId}`, { method: 'POST' });
     await writeFile(path.join(statusDir(ops), 'lectern-a.json'), record('from ops'));
     await writeFile(path.join(statusDir(laptop), 'lectern-a.json'), record('from the laptop'));
     await ops.rest(`/rest/system/resume?device=${laptop.deviceId}`, { method: 'POST' });
-    await waitFor('a conflict copy on the ops node', async () => (await readdir(statusDir(ops))).some((name) => name.includes('.sync-conflict-')), 90_000);
+    await waitFor(
+      'a conflict copy on the ops node',
+      async () => (await readdir(statusDir(ops))).some((name) => name.includes('.sync-conflict-')),
+      90_000,
+    );
 
     const table = await cli(['fleet', 'status', '--share', ops.folder, '--json']);
     expect(table.code === 0 || table.code === 1, table.err).toBe(true);
     const parsed = JSON.parse(table.out) as unknown;
-    const rows = (Array.isArray(parsed) ? parsed : ((parsed as { laptops?: unknown[] }).laptops ?? [])) as Array<{ hostname: string }>;
+    const rows = (Array.isArray(parsed) ? parsed : ((parsed as { laptops?: unknown[] }).laptops ?? [])) as Array<{
+      hostname: string;
+    }>;
     expect(rows.map((row) => row.hostname)).toEqual(['lectern-a']);
     expect(watchers[0]!.status().state.kind).toBe('staged');
   }, 150_000);
@@ -172,9 +217,23 @@ describe('the fleet on real Syncthing', () => {
     const ops = fleet.node('ops');
     const laptop = fleet.node('lectern-a');
     await mkdir(path.join(laptop.folder, 'status'), { recursive: true });
-    const log = await openPresentationLog({ journalPath: path.join(root.dir, 'state-lectern-a', 'presentations.jsonl'), shareRoot: laptop.folder, hostname: 'lectern-a', logger: silentLogger() });
-    const open = (n: number) => ({ event_device_id: 'dev_lectern_a', event_file_id: `ef_${n}`, sha256: sha256(`deck ${n}`), filename: `Deck ${n}.pptx` });
-    const opsLines = async () => (await readFile(path.join(ops.folder, 'status', 'lectern-a.presentations.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    const log = await openPresentationLog({
+      journalPath: path.join(root.dir, 'state-lectern-a', 'presentations.jsonl'),
+      shareRoot: laptop.folder,
+      hostname: 'lectern-a',
+      logger: silentLogger(),
+    });
+    const open = (n: number) => ({
+      event_device_id: 'dev_lectern_a',
+      event_file_id: `ef_${n}`,
+      sha256: sha256(`deck ${n}`),
+      filename: `Deck ${n}.pptx`,
+    });
+    const opsLines = async () =>
+      (await readFile(path.join(ops.folder, 'status', 'lectern-a.presentations.jsonl'), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { seq: number }).seq);
 
     await ops.rest(`/rest/system/pause?device=${laptop.deviceId}`, { method: 'POST' });
     for (let n = 1; n <= 3; n++) await log.record(open(n));
@@ -193,15 +252,25 @@ describe('the fleet on real Syncthing', () => {
   it('a receive-only laptop with local changes ("locally changed") still receives releases', async () => {
     const laptop = fleet.node('lectern-b');
     await writeFile(path.join(laptop.folder, 'local-note.txt'), 'written on the laptop');
-    await waitFor('Syncthing to report the local change', async () => {
-      const status = await laptop.rest<{ receiveOnlyChangedFiles: number }>(`/rest/db/status?folder=${fleet.folderId}`);
-      return status.receiveOnlyChangedFiles > 0;
-    }, 60_000);
+    await waitFor(
+      'Syncthing to report the local change',
+      async () => {
+        const status = await laptop.rest<{ receiveOnlyChangedFiles: number }>(
+          `/rest/db/status?folder=${fleet.folderId}`,
+        );
+        return status.receiveOnlyChangedFiles > 0;
+      },
+      60_000,
+    );
     const b = watchers[1]!;
-    await waitFor('the receive-only laptop to stage 1.6.0', async () => {
-      const state = b.status().state;
-      return state.kind === 'staged' && state.version === '1.6.0';
-    }, 90_000);
+    await waitFor(
+      'the receive-only laptop to stage 1.6.0',
+      async () => {
+        const state = b.status().state;
+        return state.kind === 'staged' && state.version === '1.6.0';
+      },
+      90_000,
+    );
     // Its local file never reaches the ops node.
     expect((await readdir(fleet.node('ops').folder)).includes('local-note.txt')).toBe(false);
   }, 150_000);

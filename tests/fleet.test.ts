@@ -31,7 +31,9 @@ async function shareWith(files: Record<string, string>) {
 describe('aether-native fleet status', () => {
   it('prints one row per laptop with cache completeness, marks stale rows, and lists unreadable files', async () => {
     const share = await shareWith({
-      'lectern-b.json': JSON.stringify(status('lectern-b', 2, { update: { available: '1.5.0', staged: '1.5.0', last_error: null } })),
+      'lectern-b.json': JSON.stringify(
+        status('lectern-b', 2, { update: { available: '1.5.0', staged: '1.5.0', last_error: null } }),
+      ),
       'lectern-a.json': JSON.stringify(status('lectern-a', 180)),
       'lectern-a.sync-conflict-20261122-101010-ABCDEFG.json': JSON.stringify(status('ghost', 1)),
       '.syncthing.lectern-c.json.tmp': '{',
@@ -43,7 +45,9 @@ describe('aether-native fleet status', () => {
     const lines = io.out().split('\n');
     expect(lines[0]).toMatch(/^HOSTNAME\s+DEVICE\s+VERSION\s+STATE\s+CACHE\s+LAST SEEN$/);
     expect(lines[1]).toMatch(/^lectern-a\s+dev-lectern-a\s+1\.4\.0\s+ready\s+30\/40 \(75%\)\s+3 h ago STALE$/);
-    expect(lines[2]).toMatch(/^lectern-b\s+dev-lectern-b\s+1\.4\.0\s+ready, 1\.5\.0 staged\s+30\/40 \(75%\)\s+2 min ago$/);
+    expect(lines[2]).toMatch(
+      /^lectern-b\s+dev-lectern-b\s+1\.4\.0\s+ready, 1\.5\.0 staged\s+30\/40 \(75%\)\s+2 min ago$/,
+    );
     expect(io.out()).toContain('2 laptops, 1 stale');
     expect(io.out()).toContain('unreadable: broken.json: not valid JSON');
     expect(io.out()).toMatch(/unreadable: wrong\.json: event_device_id/);
@@ -65,7 +69,11 @@ describe('aether-native fleet status', () => {
     expect(await main(['fleet', 'status', '--share', dir], io)).toBe(0);
     expect(io.out()).toContain('does not exist yet: no laptop has reported');
     expect(io.out()).not.toContain('unreadable');
-    for (const args of [['fleet'], ['fleet', 'list', '--share', dir], ['fleet', 'status', '--share', dir, '--stale-minutes', 'soon']]) {
+    for (const args of [
+      ['fleet'],
+      ['fleet', 'list', '--share', dir],
+      ['fleet', 'status', '--share', dir, '--stale-minutes', 'soon'],
+    ]) {
       const bad = captureIo({ HOME: dir });
       expect(await main(args, bad), args.join(' ')).toBe(2);
     }

@@ -16,7 +16,13 @@ const tlsCert = readFileSync(new URL('cert.pem', TLS_DIR));
 const tlsKey = readFileSync(new URL('key.pem', TLS_DIR));
 
 function options(overrides: Partial<GetOptions> = {}): GetOptions {
-  return { headers: {}, signal: new AbortController().signal, headersTimeoutMs: 5_000, stallTimeoutMs: 5_000, ...overrides };
+  return {
+    headers: {},
+    signal: new AbortController().signal,
+    headersTimeoutMs: 5_000,
+    stallTimeoutMs: 5_000,
+    ...overrides,
+  };
 }
 
 function client(extra: Partial<ConstructorParameters<typeof FileHttpClient>[0]> = {}): FileHttpClient {
@@ -85,7 +91,9 @@ describe('bodies', () => {
       expect((await readAll(response)).equals(body)).toBe(true);
     }
     expect(seen.connections).toBe(1);
-    expect(seen.requests.map((h) => [h['x-api-key'], h.range, h.host])).toEqual(Array(3).fill(['k', 'bytes=0-', url.split('/')[2]]));
+    expect(seen.requests.map((h) => [h['x-api-key'], h.range, h.host])).toEqual(
+      Array(3).fill(['k', 'bytes=0-', url.split('/')[2]]),
+    );
   });
 
   it('reads a chunked body (a server that writes without a length) and reuses the connection', async () => {
@@ -116,14 +124,18 @@ describe('bodies', () => {
   });
 
   it('skips an interim 100 Continue and answers with the final response', async () => {
-    const server = await rawServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
+    const server = await rawServer((socket) =>
+      socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'),
+    );
     const response = await client().get(server.url, options());
     expect(response.statusCode).toBe(200);
     expect((await readAll(response)).toString()).toBe('hello');
   });
 
   it('stops at Content-Length when the server sends more, and does not reuse that connection', async () => {
-    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA BYTES'));
+    const server = await rawServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA BYTES'),
+    );
     const c = client();
     expect((await readAll(await c.get(server.url, options()))).toString()).toBe('hello');
     expect((await readAll(await c.get(server.url, options()))).toString()).toBe('hello');
@@ -138,13 +150,17 @@ describe('bodies', () => {
     const response = await client({ ca: tlsCert }).get(`https://${address}/v3/files/x`, options());
     expect((await readAll(response)).equals(body)).toBe(true);
     // Without the test certificate as a trust anchor the same server is refused.
-    await expect(client().get(`https://${address}/v3/files/x`, options())).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/) });
+    await expect(client().get(`https://${address}/v3/files/x`, options())).rejects.toMatchObject({
+      code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/),
+    });
   });
 });
 
 describe('keep-alive', () => {
   it('does not reuse a connection whose response said Connection: close', async () => {
-    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
+    const server = await rawServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'),
+    );
     const c = client();
     expect((await readAll(await c.get(server.url, options()))).toString()).toBe('ok');
     expect((await readAll(await c.get(server.url, options()))).toString()).toBe('ok');
@@ -219,7 +235,9 @@ describe('backpressure and timeouts', () => {
   });
 
   it('a body that goes silent fails with BODY_TIMEOUT after the bytes it had', async () => {
-    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'));
+    const server = await rawServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'),
+    );
     const response = await client().get(server.url, options({ stallTimeoutMs: 100 }));
     let got = '';
     const failure = await response.readBody((chunk) => void (got += chunk.toString())).catch((err: unknown) => err);
@@ -230,7 +248,9 @@ describe('backpressure and timeouts', () => {
 
   it('a server that never answers fails with HEADERS_TIMEOUT', async () => {
     const server = await rawServer(() => undefined);
-    await expect(client().get(server.url, options({ headersTimeoutMs: 100 }))).rejects.toMatchObject({ code: 'HEADERS_TIMEOUT' });
+    await expect(client().get(server.url, options({ headersTimeoutMs: 100 }))).rejects.toMatchObject({
+      code: 'HEADERS_TIMEOUT',
+    });
   });
 
   it('a connection closed mid-body fails with ECONNRESET', async () => {
@@ -283,7 +303,9 @@ describe('backpressure and timeouts', () => {
 describe('hostile input', () => {
   it('refuses a header value with a line break (no request splitting), sending nothing', async () => {
     const server = await rawServer(() => undefined);
-    await expect(client().get(server.url, options({ headers: { 'X-Api-Key': 'k\r\nX-Evil: 1' } }))).rejects.toThrow(TypeError);
+    await expect(client().get(server.url, options({ headers: { 'X-Api-Key': 'k\r\nX-Evil: 1' } }))).rejects.toThrow(
+      TypeError,
+    );
     await expect(client().get(server.url, options({ headers: { 'Bad Name': 'v' } }))).rejects.toThrow(TypeError);
     expect(server.requests()).toBe(0);
   });
@@ -310,7 +332,9 @@ describe('hostile input', () => {
   });
 
   it('refuses a chunked body with an invalid chunk size', async () => {
-    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n'));
+    const server = await rawServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n'),
+    );
     const response = await client().get(server.url, options());
     await expect(readAll(response)).rejects.toBeInstanceOf(HttpProtocolError);
   });

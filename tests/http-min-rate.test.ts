@@ -8,7 +8,13 @@ import { useCleanups } from './support/cleanups';
 const cleanups = useCleanups();
 
 function options(overrides: Partial<GetOptions> = {}): GetOptions {
-  return { headers: {}, signal: new AbortController().signal, headersTimeoutMs: 5_000, stallTimeoutMs: 5_000, ...overrides };
+  return {
+    headers: {},
+    signal: new AbortController().signal,
+    headersTimeoutMs: 5_000,
+    stallTimeoutMs: 5_000,
+    ...overrides,
+  };
 }
 
 /** Announces `size` bytes and sends them `step` bytes at a time every `everyMs`. */
@@ -40,7 +46,10 @@ function client(): FileHttpClient {
 describe('minimum transfer rate and deadline', () => {
   it('fails a trickle (which never trips the stall timer) with TOO_SLOW', async () => {
     const url = await trickleServer(10_000, 1, 10);
-    const response = await client().get(url, options({ stallTimeoutMs: 1_000, minRate: { bytesPerSecond: 1_000, windowMs: 150 } }));
+    const response = await client().get(
+      url,
+      options({ stallTimeoutMs: 1_000, minRate: { bytesPerSecond: 1_000, windowMs: 150 } }),
+    );
     let received = 0;
     const reading = response.readBody((chunk) => void (received += chunk.length));
     await expect(reading).rejects.toBeInstanceOf(HttpTimeoutError);

@@ -302,7 +302,9 @@ describe('parseResponseHead', () => {
     });
 
     it('refuses a head with no end once it is over MAX_HEAD_BYTES', () => {
-      const error = protocolError(() => parseResponseHead(bytes(statusLine + 'x'.repeat(MAX_HEAD_BYTES + 1 - statusLine.length))));
+      const error = protocolError(() =>
+        parseResponseHead(bytes(statusLine + 'x'.repeat(MAX_HEAD_BYTES + 1 - statusLine.length))),
+      );
       expect(error.message).toContain(String(MAX_HEAD_BYTES));
     });
 
@@ -409,12 +411,17 @@ describe('bodyFraming', () => {
     expect(framingOf({ 'transfer-encoding': 'chunked' }, status)).toEqual({ kind: 'none' });
   });
 
-  it.each(['chunked', 'Chunked', 'CHUNKED', 'gzip, chunked', 'gzip,chunked', 'gzip ,  chunked  ', 'deflate, gzip, chunked'])(
-    'Transfer-Encoding %j is chunked',
-    (te) => {
-      expect(framingOf({ 'transfer-encoding': te })).toEqual({ kind: 'chunked' });
-    },
-  );
+  it.each([
+    'chunked',
+    'Chunked',
+    'CHUNKED',
+    'gzip, chunked',
+    'gzip,chunked',
+    'gzip ,  chunked  ',
+    'deflate, gzip, chunked',
+  ])('Transfer-Encoding %j is chunked', (te) => {
+    expect(framingOf({ 'transfer-encoding': te })).toEqual({ kind: 'chunked' });
+  });
 
   it.each(['gzip', 'chunked, gzip', 'xchunked', 'gzip, xchunked', 'chunkedx', ''])(
     'Transfer-Encoding %j not ending in chunked is read until close',
@@ -447,12 +454,24 @@ describe('bodyFraming', () => {
     expect(bodyFraming(head)).toEqual({ kind: 'length', length: 5 });
   });
 
-  it.each(['5, 6', '5, 05', '-1', 'abc', '1e3', '0x10', '5.0', '+5', '5,', '', ' ', '1 2', '1000000000000000', '99999999999999999999'])(
-    'refuses Content-Length %j',
-    (cl) => {
-      protocolError(() => framingOf({ 'content-length': cl }));
-    },
-  );
+  it.each([
+    '5, 6',
+    '5, 05',
+    '-1',
+    'abc',
+    '1e3',
+    '0x10',
+    '5.0',
+    '+5',
+    '5,',
+    '',
+    ' ',
+    '1 2',
+    '1000000000000000',
+    '99999999999999999999',
+  ])('refuses Content-Length %j', (cl) => {
+    protocolError(() => framingOf({ 'content-length': cl }));
+  });
 
   it('refuses repeated conflicting Content-Length fields', () => {
     const head = parsed('HTTP/1.1 200 OK', 'Content-Length: 5', 'Content-Length: 6');
@@ -486,7 +505,9 @@ describe('ChunkedDecoder', () => {
       expect(BODY.length).toBe(26 + 31 + 1 + 256 + 4);
       expect(ENCODED.includes(bytes('1a;name=val\r\n'))).toBe(true);
       expect(ENCODED.includes(bytes('1F\r\n'))).toBe(true);
-      expect(ENCODED.subarray(-60).toString('latin1')).toContain('0;last=yes\r\nExpires: never\r\nX-Checksum: abc\r\n\r\n');
+      expect(ENCODED.subarray(-60).toString('latin1')).toContain(
+        '0;last=yes\r\nExpires: never\r\nX-Checksum: abc\r\n\r\n',
+      );
     });
 
     it('decodes it in one piece', () => {
@@ -606,11 +627,14 @@ describe('ChunkedDecoder', () => {
       expect(run.done).toEqual([true]);
     });
 
-    it.each(['5;name=val', '5;name="quoted; value"', '5;a;b=c', '5 ;x', '5\t;x', '5;'])('accepts the size line %j', (line) => {
-      const run = decodeWhole(bytes(`${line}\r\nhello\r\n0\r\n\r\n`));
-      expect(run.body.toString()).toBe('hello');
-      expect(run.done).toEqual([true]);
-    });
+    it.each(['5;name=val', '5;name="quoted; value"', '5;a;b=c', '5 ;x', '5\t;x', '5;'])(
+      'accepts the size line %j',
+      (line) => {
+        const run = decodeWhole(bytes(`${line}\r\nhello\r\n0\r\n\r\n`));
+        expect(run.body.toString()).toBe('hello');
+        expect(run.done).toEqual([true]);
+      },
+    );
 
     it('accepts a long but not too long extension', () => {
       const run = decodeWhole(bytes(`5;x=${'e'.repeat(4000)}\r\nhello\r\n0\r\n\r\n`));
@@ -672,7 +696,9 @@ describe('ChunkedDecoder', () => {
     it('emits nothing past the declared size before refusing', () => {
       const out: string[] = [];
       const decoder = new ChunkedDecoder();
-      expect(() => decoder.decode(bytes('5\r\nhello world\r\n'), (v) => out.push(v.toString()))).toThrow(HttpProtocolError);
+      expect(() => decoder.decode(bytes('5\r\nhello world\r\n'), (v) => out.push(v.toString()))).toThrow(
+        HttpProtocolError,
+      );
       expect(out.join('')).toBe('hello');
     });
 

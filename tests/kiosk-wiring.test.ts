@@ -20,11 +20,23 @@ const PRELOAD = '/app/dist/preload.cjs';
 const asElectron = <T>(value: unknown) => value as T;
 
 function kiosk(platform: 'darwin' | 'linux' | 'win32' = 'darwin', packaged = true, argv: string[] = []) {
-  return openKioskWindow({ app: asElectron(fake.app), powerSaveBlocker: asElectron(fake.powerSaveBlocker), platform, packaged, argv, preload: PRELOAD, logger: silentLogger() });
+  return openKioskWindow({
+    app: asElectron(fake.app),
+    powerSaveBlocker: asElectron(fake.powerSaveBlocker),
+    platform,
+    packaged,
+    argv,
+    preload: PRELOAD,
+    logger: silentLogger(),
+  });
 }
 
 function lock(openRefusedLinksExternally = false) {
-  const nav = installNavigationLock({ app: asElectron(fake.app), logger: silentLogger(), openExternal: (url) => fake.shell.openExternal(url) });
+  const nav = installNavigationLock({
+    app: asElectron(fake.app),
+    logger: silentLogger(),
+    openExternal: (url) => fake.shell.openExternal(url),
+  });
   nav.setPolicy(createNavigationPolicy({ allowedOrigins: [LAUNCHER], packaged: true, openRefusedLinksExternally }));
   return nav;
 }
@@ -37,7 +49,15 @@ describe('kiosk window', () => {
   it('is created with the secured preferences and enters simple full screen on macOS when ready', async () => {
     const k = kiosk('darwin');
     const win = windowOf(k);
-    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false, devTools: false, partition: KIOSK_PARTITION, preload: PRELOAD });
+    expect(win.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      devTools: false,
+      partition: KIOSK_PARTITION,
+      preload: PRELOAD,
+    });
     expect(win.options).toMatchObject({ frame: false, kiosk: false, simpleFullscreen: true });
     await win.loadURL(TARGET);
     expect(win.isVisible()).toBe(true);
@@ -48,8 +68,21 @@ describe('kiosk window', () => {
     const k = kiosk('darwin');
     const win = windowOf(k);
     const press = (key: string, mods: Record<string, boolean> = {}) => {
-      const event = { defaultPrevented: false, preventDefault() { event.defaultPrevented = true; } };
-      win.webContents.emit('before-input-event', event, { type: 'keyDown', key, control: false, meta: false, alt: false, shift: false, ...mods });
+      const event = {
+        defaultPrevented: false,
+        preventDefault() {
+          event.defaultPrevented = true;
+        },
+      };
+      win.webContents.emit('before-input-event', event, {
+        type: 'keyDown',
+        key,
+        control: false,
+        meta: false,
+        alt: false,
+        shift: false,
+        ...mods,
+      });
       return event.defaultPrevented;
     };
     expect([...fake.powerSaveBlocker.active.values()]).toEqual(['prevent-display-sleep']);
@@ -85,9 +118,22 @@ describe('kiosk window', () => {
   });
 
   it('createSecureWindow cannot be talked out of the secured preferences', () => {
-    const hostile = { preload: PRELOAD, partition: 'persist:x', packaged: true, nodeIntegration: true, sandbox: false, contextIsolation: false, webSecurity: false };
+    const hostile = {
+      preload: PRELOAD,
+      partition: 'persist:x',
+      packaged: true,
+      nodeIntegration: true,
+      sandbox: false,
+      contextIsolation: false,
+      webSecurity: false,
+    };
     const win = createSecureWindow({ webPreferences: hostile }) as unknown as FakeBrowserWindow;
-    expect(win.options.webPreferences).toMatchObject({ nodeIntegration: false, sandbox: true, contextIsolation: true, webSecurity: true });
+    expect(win.options.webPreferences).toMatchObject({
+      nodeIntegration: false,
+      sandbox: true,
+      contextIsolation: true,
+      webSecurity: true,
+    });
   });
 });
 
@@ -97,7 +143,11 @@ describe('no code path opens a window without the secured webPreferences', () =>
     try {
       return readdirSync(dir).flatMap((name) => {
         const full = path.join(dir, name);
-        return statSync(full).isDirectory() ? files(full) : /\.(ts|mts|cts|js|mjs|cjs|svelte)$/.test(name) ? [full] : [];
+        return statSync(full).isDirectory()
+          ? files(full)
+          : /\.(ts|mts|cts|js|mjs|cjs|svelte)$/.test(name)
+            ? [full]
+            : [];
       });
     } catch {
       return [];
@@ -105,12 +155,15 @@ describe('no code path opens a window without the secured webPreferences', () =>
   };
 
   it('constructs BrowserWindow only in apps/desktop/secure-window.ts', () => {
-    const offenders = roots.flatMap(files).filter((file) => /new\s+(electron\.)?BrowserWindow\s*\(/.test(readFileSync(file, 'utf8')));
+    const offenders = roots
+      .flatMap(files)
+      .filter((file) => /new\s+(electron\.)?BrowserWindow\s*\(/.test(readFileSync(file, 'utf8')));
     expect(offenders).toEqual([path.join('apps', 'desktop', 'secure-window.ts')]);
   });
 
   it('never sets a weakening webPreference anywhere in the source', () => {
-    const weakening = /(nodeIntegration|nodeIntegrationInSubFrames|nodeIntegrationInWorker|allowRunningInsecureContent|experimentalFeatures|webviewTag|navigateOnDragDrop)\s*:\s*true|(contextIsolation|sandbox|webSecurity)\s*:\s*false|enableBlinkFeatures\s*:/;
+    const weakening =
+      /(nodeIntegration|nodeIntegrationInSubFrames|nodeIntegrationInWorker|allowRunningInsecureContent|experimentalFeatures|webviewTag|navigateOnDragDrop)\s*:\s*true|(contextIsolation|sandbox|webSecurity)\s*:\s*false|enableBlinkFeatures\s*:/;
     const offenders = roots.flatMap(files).filter((file) => weakening.test(readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
   });
@@ -127,7 +180,13 @@ describe('navigation lock on every webContents', () => {
   it('lets the launcher origin through and refuses look-alikes, schemes and redirects', () => {
     const { wc } = guardedContents();
     expect(wc.attemptNavigation(`${LAUNCHER}/events/ev/launcher/other`).prevented).toBe(false);
-    for (const url of ['https://summit.example-events.com.evil.test/', 'https://good@evil.test/', 'javascript:alert(1)', 'file:///etc/passwd', 'http://summit.example-events.com/']) {
+    for (const url of [
+      'https://summit.example-events.com.evil.test/',
+      'https://good@evil.test/',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'http://summit.example-events.com/',
+    ]) {
       expect(wc.attemptNavigation(url).prevented, url).toBe(true);
     }
     expect(wc.attemptNavigation('https://evil.test/', { kind: 'will-redirect' }).prevented).toBe(true);
@@ -156,7 +215,12 @@ describe('navigation lock on every webContents', () => {
 
   it('refuses webviews and Bluetooth device pickers', () => {
     const { wc } = guardedContents();
-    const event = { defaultPrevented: false, preventDefault() { event.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        event.defaultPrevented = true;
+      },
+    };
     wc.emit('will-attach-webview', event, {}, {});
     expect(event.defaultPrevented).toBe(true);
     let chosen: string | null = null;
@@ -165,12 +229,18 @@ describe('navigation lock on every webContents', () => {
   });
 
   it('validates the URL before every load, and refuses everything before the identity is known', async () => {
-    const nav = installNavigationLock({ app: asElectron(fake.app), logger: silentLogger(), openExternal: async () => {} });
+    const nav = installNavigationLock({
+      app: asElectron(fake.app),
+      logger: silentLogger(),
+      openExternal: async () => {},
+    });
     const win = windowOf(kiosk('linux'));
     await expect(nav.load(asElectron(win.webContents), TARGET)).rejects.toBeInstanceOf(NavigationRefusedError);
     nav.setPolicy(createNavigationPolicy({ allowedOrigins: [LAUNCHER], packaged: true }));
     await nav.load(asElectron(win.webContents), TARGET);
-    await expect(nav.load(asElectron(win.webContents), 'https://evil.test/')).rejects.toThrow(/Refused to load https:\/\/evil\.test\/: foreign-origin/);
+    await expect(nav.load(asElectron(win.webContents), 'https://evil.test/')).rejects.toThrow(
+      /Refused to load https:\/\/evil\.test\/: foreign-origin/,
+    );
     expect(win.webContents.loadedUrls).toEqual([TARGET]);
   });
 });
@@ -182,18 +252,54 @@ describe('permission handlers on the kiosk session', () => {
     const session = fake.session.fromPartition(KIOSK_PARTITION);
     installPermissionHandlers(asElectron(session), allow, silentLogger());
     const wc = {};
-    expect(await session.requestPermission(wc, 'media', { requestingUrl: TARGET, isMainFrame: true, mediaTypes: ['video', 'audio'] })).toBe(true);
-    expect(await session.requestPermission(wc, 'media', { requestingUrl: TARGET, isMainFrame: false, mediaTypes: ['video'] })).toBe(false);
-    expect(await session.requestPermission(wc, 'media', { requestingUrl: 'https://evil.test/', isMainFrame: true, mediaTypes: ['video'] })).toBe(false);
+    expect(
+      await session.requestPermission(wc, 'media', {
+        requestingUrl: TARGET,
+        isMainFrame: true,
+        mediaTypes: ['video', 'audio'],
+      }),
+    ).toBe(true);
+    expect(
+      await session.requestPermission(wc, 'media', {
+        requestingUrl: TARGET,
+        isMainFrame: false,
+        mediaTypes: ['video'],
+      }),
+    ).toBe(false);
+    expect(
+      await session.requestPermission(wc, 'media', {
+        requestingUrl: 'https://evil.test/',
+        isMainFrame: true,
+        mediaTypes: ['video'],
+      }),
+    ).toBe(false);
     expect(await session.requestPermission(wc, 'media', { requestingUrl: TARGET, isMainFrame: true })).toBe(false);
-    for (const permission of ['geolocation', 'notifications', 'display-capture', 'clipboard-read', 'openExternal', 'fullscreen']) {
-      expect(await session.requestPermission(wc, permission, { requestingUrl: TARGET, isMainFrame: true }), permission).toBe(false);
+    for (const permission of [
+      'geolocation',
+      'notifications',
+      'display-capture',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+    ]) {
+      expect(
+        await session.requestPermission(wc, permission, { requestingUrl: TARGET, isMainFrame: true }),
+        permission,
+      ).toBe(false);
     }
     expect(session.checkPermission(wc, 'media', LAUNCHER, { isMainFrame: true, mediaType: 'audio' })).toBe(true);
     expect(session.checkPermission(wc, 'media', LAUNCHER, { isMainFrame: true, mediaType: 'unknown' })).toBe(false);
-    expect(session.checkPermission(wc, 'media', LAUNCHER, { isMainFrame: true, mediaType: 'audio', embeddingOrigin: 'https://evil.test' })).toBe(false);
+    expect(
+      session.checkPermission(wc, 'media', LAUNCHER, {
+        isMainFrame: true,
+        mediaType: 'audio',
+        embeddingOrigin: 'https://evil.test',
+      }),
+    ).toBe(false);
     expect(session.checkPermission(wc, 'hid', LAUNCHER, { isMainFrame: true })).toBe(false);
-    expect(session.checkPermission(null, 'media', 'https://evil.test', { isMainFrame: true, mediaType: 'video' })).toBe(false);
+    expect(session.checkPermission(null, 'media', 'https://evil.test', { isMainFrame: true, mediaType: 'video' })).toBe(
+      false,
+    );
     expect(session.devicePermissionHandler?.({ deviceType: 'usb', origin: LAUNCHER })).toBe(false);
     let streams: unknown = 'untouched';
     session.displayMediaRequestHandler?.({ frame: null }, (s: unknown) => (streams = s));
@@ -218,7 +324,15 @@ describe('renderer watchdog on a fake webContents', () => {
       showKiosk: () => splash.push('kiosk'),
       isOnline: () => true,
       clock: { now: () => 0, setTimeout: (cb) => ((pending = cb), 1), clearTimeout: () => (pending = null) },
-      config: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 2, stableMs: 1_000, hangGraceMs: 1, offlineRetryMs: 1, gaveUpRetryMs: 1 },
+      config: {
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        maxAttempts: 2,
+        stableMs: 1_000,
+        hangGraceMs: 1,
+        offlineRetryMs: 1,
+        gaveUpRetryMs: 1,
+      },
     });
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     dog.start(TARGET);

@@ -23,7 +23,11 @@ async function plant(root: string, sha256: string, bytes: Buffer): Promise<strin
 async function launcherOver(root: string) {
   // Nothing listens on the discard port: these tests never download, they only adopt what is on disk.
   cache = await openCache({ root, source: staticFileSource(['http://127.0.0.1:9'], null), logger: silentLogger() });
-  const handover = createLaunchHandover({ cache, tempRoot: () => path.join(base, 'launch'), opener: async (p) => void opened.push(p) });
+  const handover = createLaunchHandover({
+    cache,
+    tempRoot: () => path.join(base, 'launch'),
+    opener: async (p) => void opened.push(p),
+  });
   return { cache, handover };
 }
 

@@ -70,11 +70,17 @@ describe('the demo page event files: cache state, live progress, Open through la
 
     const keynote = simulator.demo.files.find((f) => f.filename === 'Keynote.pptx')!;
     await row(page, keynote).getByTestId('file-action').click();
-    await expect.poll(() => row(page, keynote).getByTestId('file-result').textContent()).toContain('opened as Keynote.pptx');
+    await expect
+      .poll(() => row(page, keynote).getByTestId('file-result').textContent())
+      .toContain('opened as Keynote.pptx');
 
     const [opened] = shell.opened;
     expect(opened).toBe(path.join(workDir, 'launch', keynote.sha256.slice(0, 16), 'Keynote.pptx'));
-    expect(createHash('sha256').update(await readFile(opened!)).digest('hex')).toBe(keynote.sha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(opened!))
+        .digest('hex'),
+    ).toBe(keynote.sha256);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -87,7 +93,9 @@ describe('the demo page event files: cache state, live progress, Open through la
     await expect.poll(() => row(page, hostile).getAttribute('data-phase'), { timeout: 30_000 }).toBe('ready');
 
     await row(page, hostile).getByTestId('file-action').click();
-    await expect.poll(() => row(page, hostile).getByTestId('file-result').textContent()).toContain('opened as _.._.._etc_eviltxt.pptx');
+    await expect
+      .poll(() => row(page, hostile).getByTestId('file-result').textContent())
+      .toContain('opened as _.._.._etc_eviltxt.pptx');
     const last = shell.opened.at(-1)!;
     expect(path.dirname(last)).toBe(path.join(workDir, 'launch', hostile.sha256.slice(0, 16)));
     await context.close();

@@ -46,7 +46,11 @@ describe('launch handover', () => {
 
     const result = await handover.open({ sha256, filename: 'Keynote Q3.pptx' });
 
-    expect(result).toEqual({ path: path.join(tempRoot, shortHash(sha256), 'Keynote Q3.pptx'), filename: 'Keynote Q3.pptx', copy: 'created' });
+    expect(result).toEqual({
+      path: path.join(tempRoot, shortHash(sha256), 'Keynote Q3.pptx'),
+      filename: 'Keynote Q3.pptx',
+      copy: 'created',
+    });
     expect(opened).toHaveLength(1);
     expect(opened[0]?.path).toBe(result.path);
     expect(opened[0]?.bytes.equals(bytes)).toBe(true);
@@ -122,7 +126,9 @@ describe('launch handover', () => {
 
   it('refuses a 10,000-character name instead of truncating it silently', async () => {
     const { sha256 } = await cache.add(randomBytes(16));
-    await expect(handover.open({ sha256, filename: 'a'.repeat(10_000) })).rejects.toBeInstanceOf(InvalidLaunchRequestError);
+    await expect(handover.open({ sha256, filename: 'a'.repeat(10_000) })).rejects.toBeInstanceOf(
+      InvalidLaunchRequestError,
+    );
     expect(await listTree(tempRoot)).toEqual([]);
   });
 
@@ -143,7 +149,9 @@ describe('launch handover', () => {
 
     expect(path.dirname(result.path)).toBe(path.join(tempRoot, shortHash(sha256)));
     expect((await fs.readFile(result.path)).equals(bytes)).toBe(true);
-    const outside = (await listTree(base)).filter((f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`launch${path.sep}`));
+    const outside = (await listTree(base)).filter(
+      (f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`launch${path.sep}`),
+    );
     expect(outside).toEqual([]);
   });
 
@@ -192,7 +200,9 @@ describe('launch handover', () => {
     });
     const error = await failing.open({ sha256, filename: 'deck.pptx' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenFailedError);
-    expect((error as Error).message).toBe('The operating system could not open "deck.pptx": No application knows how to open this file');
+    expect((error as Error).message).toBe(
+      'The operating system could not open "deck.pptx": No application knows how to open this file',
+    );
   });
 
   it('reports a file removed from the cache between lookup and copy as not in the cache', async () => {
@@ -211,7 +221,10 @@ describe('launch handover', () => {
   it('gives two simultaneous clicks on one file the same single copy', async () => {
     const bytes = randomBytes(512 * 1024);
     const { sha256 } = await cache.add(bytes);
-    const [a, b] = await Promise.all([handover.open({ sha256, filename: 'deck.pptx' }), handover.open({ sha256, filename: 'deck.pptx' })]);
+    const [a, b] = await Promise.all([
+      handover.open({ sha256, filename: 'deck.pptx' }),
+      handover.open({ sha256, filename: 'deck.pptx' }),
+    ]);
     expect(a.path).toBe(b.path);
     expect(await listTree(tempRoot)).toEqual([path.join(shortHash(sha256), 'deck.pptx')]);
   });

@@ -22,7 +22,11 @@ describe('electronOpener (shell.openPath at the Electron edge)', () => {
   it('hands shell.openPath the temp copy, never the cache file', async () => {
     const cache = await makeCache(path.join(base, 'cache'));
     const { sha256, file } = await cache.add(randomBytes(64));
-    const handover = createLaunchHandover({ cache: cache.lookup, tempRoot: () => path.join(base, 'launch'), opener: electronOpener() });
+    const handover = createLaunchHandover({
+      cache: cache.lookup,
+      tempRoot: () => path.join(base, 'launch'),
+      opener: electronOpener(),
+    });
 
     const result = await handover.open({ sha256, filename: 'Keynote.pptx' });
 
@@ -34,7 +38,10 @@ describe('electronOpener (shell.openPath at the Electron edge)', () => {
     shell.openPathResult = 'Failed to open path';
     const error = await electronOpener()('/launch/abc/deck.pptx').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenFailedError);
-    expect(error).toMatchObject({ reason: 'Failed to open path', message: 'The operating system could not open "deck.pptx": Failed to open path' });
+    expect(error).toMatchObject({
+      reason: 'Failed to open path',
+      message: 'The operating system could not open "deck.pptx": Failed to open path',
+    });
   });
 
   it('resolves when openPath answers with the empty string', async () => {

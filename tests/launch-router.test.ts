@@ -13,7 +13,13 @@ import { createCallerFactory, type SenderInfo } from '../router/trpc';
 import { fakeServices, unusedService } from './fakes/services';
 import { type CacheFixture, listTree, makeCache, makeTempDir, sha256Of } from './launch-fixtures';
 
-const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/events/e/launcher/l' };
+const LAUNCHER: SenderInfo = {
+  webContentsId: 1,
+  role: 'kiosk',
+  isMainFrame: true,
+  origin: 'https://summit.example-events.com',
+  url: 'https://summit.example-events.com/events/e/launcher/l',
+};
 const STRANGER: SenderInfo = { ...LAUNCHER, origin: 'https://evil.example', url: 'https://evil.example/' };
 
 let base: string;
@@ -94,26 +100,37 @@ describe('launch router', () => {
     expect(await listTree(path.join(base, 'launch'))).toEqual([]);
   });
 
-  it.each(['ABCD', 'f'.repeat(63), 'F'.repeat(64), `${'0'.repeat(62)}/.`, 42, null])('refuses the hash %j with BAD_REQUEST', async (sha256) => {
-    expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256 as string, filename: 'a.pptx' }))).toBe('BAD_REQUEST');
-  });
+  it.each(['ABCD', 'f'.repeat(63), 'F'.repeat(64), `${'0'.repeat(62)}/.`, 42, null])(
+    'refuses the hash %j with BAD_REQUEST',
+    async (sha256) => {
+      expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256 as string, filename: 'a.pptx' }))).toBe(
+        'BAD_REQUEST',
+      );
+    },
+  );
 
   it('refuses an empty or non-string file name with BAD_REQUEST', async () => {
     const { sha256 } = await addListed(randomBytes(16), 'a.pptx');
     expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: '' }))).toBe('BAD_REQUEST');
-    expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: ['a'] as unknown as string }))).toBe('BAD_REQUEST');
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256, filename: ['a'] as unknown as string }))).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it('answers NOT_FOUND for a listed hash that is not in the cache yet', async () => {
     listed.push({ event_file_id: 'ef_nope', sha256: sha256Of(Buffer.from('nope')), filename: 'a.pptx' });
-    expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256Of(Buffer.from('nope')), filename: 'a.pptx' }))).toBe('NOT_FOUND');
+    expect(await codeOf(callerFor(LAUNCHER).open({ sha256: sha256Of(Buffer.from('nope')), filename: 'a.pptx' }))).toBe(
+      'NOT_FOUND',
+    );
     expect(opened).toEqual([]);
   });
 
   it('answers PRECONDITION_FAILED with the OS reason when nothing can open the file', async () => {
     const { sha256 } = await addListed(randomBytes(16), 'a.key');
     openerFailure = 'No application is associated with this file type';
-    const error = await callerFor(LAUNCHER).open({ sha256 }).catch((e: unknown) => e);
+    const error = await callerFor(LAUNCHER)
+      .open({ sha256 })
+      .catch((e: unknown) => e);
     expect((error as TRPCError).code).toBe('PRECONDITION_FAILED');
     expect((error as TRPCError).message).toContain('No application is associated');
   });
@@ -127,18 +144,29 @@ describe('launch router', () => {
   });
 
   it('closes presentation apps only by enum id, through the fixed command of the platform', async () => {
-    expect(await callerFor(LAUNCHER, 'darwin').closePresentations({ app: 'keynote' })).toEqual({ app: 'keynote', outcome: 'not-running' });
+    expect(await callerFor(LAUNCHER, 'darwin').closePresentations({ app: 'keynote' })).toEqual({
+      app: 'keynote',
+      outcome: 'not-running',
+    });
     expect(ran).toEqual([{ file: 'killall', args: ['-INT', 'Keynote'] }]);
-    expect(await codeOf(callerFor(LAUNCHER).closePresentations({ app: 'Keynote; reboot' as never }))).toBe('BAD_REQUEST');
+    expect(await codeOf(callerFor(LAUNCHER).closePresentations({ app: 'Keynote; reboot' as never }))).toBe(
+      'BAD_REQUEST',
+    );
     expect(await codeOf(callerFor(LAUNCHER).closePresentations({ app: 'finder' as never }))).toBe('BAD_REQUEST');
     expect(ran).toHaveLength(1);
   });
 
   it('runs automation on macOS and only reports elsewhere', async () => {
-    await expect(callerFor(LAUNCHER, 'darwin').automation({ action: 'powerpoint.startSlideshow' })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    await expect(
+      callerFor(LAUNCHER, 'darwin').automation({ action: 'powerpoint.startSlideshow' }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
     expect(ran.map((r) => r.file)).toEqual(['osascript']);
-    expect(await callerFor(LAUNCHER, 'linux').automation({ action: 'keynote.startSlideshow' })).toMatchObject({ ran: false });
-    expect(await codeOf(callerFor(LAUNCHER, 'darwin').automation({ action: 'do shell script' as never }))).toBe('BAD_REQUEST');
+    expect(await callerFor(LAUNCHER, 'linux').automation({ action: 'keynote.startSlideshow' })).toMatchObject({
+      ran: false,
+    });
+    expect(await codeOf(callerFor(LAUNCHER, 'darwin').automation({ action: 'do shell script' as never }))).toBe(
+      'BAD_REQUEST',
+    );
     expect(ran).toHaveLength(1);
   });
 });

@@ -72,7 +72,10 @@ describe('Default mode (any browser)', () => {
       await page.goto(url);
       for (const name of [TRICKY_NAME, 'Résumé des échanges & actions.docx', 'Agenda.txt']) {
         const f = file(name);
-        const [download] = await Promise.all([page.waitForEvent('download'), fileRow(page, f.sha256).getByTestId('file-action').click()]);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          fileRow(page, f.sha256).getByTestId('file-action').click(),
+        ]);
         expect(download.suggestedFilename()).toBe(name);
         expect(await sha256OfFile((await download.path())!)).toBe(f.sha256);
         await expect.poll(() => phaseOf(page, f.sha256)).toBe('saved');
@@ -99,10 +102,15 @@ describe('Onsite mode (?mode=onsite)', () => {
       await expect.poll(() => rowCount(page), { timeout: 15_000 }).toBe(sim.demo.files.length);
       for (const name of [TRICKY_NAME, 'Keynote.pptx']) {
         const f = file(name);
-        const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), fileRow(page, f.sha256).getByTestId('file-action').click()]);
+        const [download] = await Promise.all([
+          page.waitForEvent('download', { timeout: 30_000 }),
+          fileRow(page, f.sha256).getByTestId('file-action').click(),
+        ]);
         expect(download.suggestedFilename()).toBe(`${name}win`);
         expect(await sha256OfFile((await download.path())!)).toBe(f.sha256);
-        await expect.poll(() => fileRow(page, f.sha256).getByTestId('file-result').textContent()).toContain(`saved as ${name}win`);
+        await expect
+          .poll(() => fileRow(page, f.sha256).getByTestId('file-result').textContent())
+          .toContain(`saved as ${name}win`);
       }
       await page.screenshot({ path: path.join(SCREENSHOTS, 'onsite.png'), fullPage: true });
     } finally {
@@ -151,7 +159,10 @@ describe('Offline (plain browser)', () => {
         await new Promise<void>((resolve, reject) => {
           const open = indexedDB.open('aether-launcher-kit', 9990);
           open.onupgradeneeded = () => open.result.createObjectStore('junk');
-          open.onsuccess = () => { open.result.close(); resolve(); };
+          open.onsuccess = () => {
+            open.result.close();
+            resolve();
+          };
           open.onerror = () => reject(open.error);
         });
       });

@@ -36,7 +36,12 @@ const openedAt: number[] = [];
 
 const now = Date.now();
 const iso = (offset: number) => new Date(now + offset).toISOString();
-const session = (id: string, title: string, from: number, to: number) => ({ id, title, starts_at: iso(from), ends_at: iso(to) });
+const session = (id: string, title: string, from: number, to: number) => ({
+  id,
+  title,
+  starts_at: iso(from),
+  ends_at: iso(to),
+});
 const running = session('ses_running', 'Morning plenary', -HOUR / 2, HOUR / 2);
 const next = session('ses_next', 'Product & roadmap', HOUR, 2 * HOUR);
 const later = session('ses_later', 'Closing Q&A', 3 * HOUR, 4 * HOUR);
@@ -54,14 +59,32 @@ const byName = (name: string) => files.find((f) => f.filename === name)!;
 async function services({ bootstrap, identity, workDir, logger }: DemoBridgeParts) {
   cache = await openCache({
     root: path.join(workDir, 'cache'),
-    source: { baseUrls: () => bootstrap.api().baseUrls(), headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }) },
+    source: {
+      baseUrls: () => bootstrap.api().baseUrls(),
+      headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }),
+    },
     logger,
     concurrency: 1,
     download: { maxAttempts: 2 },
   });
   cache.start();
-  const launch = createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), eventFiles: () => files, opener: electronOpener(), run: execFileRunner(), logger });
-  const recordedLaunch: LaunchService = { ...launch, open: async (request) => { const result = await launch.open(request); openedAt.push(Date.now()); return result; } };
+  const launch = createLaunchService({
+    platform: 'linux',
+    cache,
+    tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')),
+    eventFiles: () => files,
+    opener: electronOpener(),
+    run: execFileRunner(),
+    logger,
+  });
+  const recordedLaunch: LaunchService = {
+    ...launch,
+    open: async (request) => {
+      const result = await launch.open(request);
+      openedAt.push(Date.now());
+      return result;
+    },
+  };
   const recordedCache = Object.assign(Object.create(cache) as Cache, {
     ensure: (input: EnsureInput) => {
       ensured.push(input);
@@ -99,22 +122,34 @@ describe('Native mode (inside Aether Native)', () => {
       expect(await page.getByTestId('mode').getAttribute('data-mode')).toBe('native');
       await expect.poll(() => rowCount(page), { timeout: 15_000 }).toBe(files.length);
 
-      const expectedOrder = ['Plenary – Überblick.key', 'Roadmap.pptx', 'Closing video.mp4', 'Q&A slides.pptx', 'Venue map.pdf'].map((n) => byName(n).sha256);
+      const expectedOrder = [
+        'Plenary – Überblick.key',
+        'Roadmap.pptx',
+        'Closing video.mp4',
+        'Q&A slides.pptx',
+        'Venue map.pdf',
+      ].map((n) => byName(n).sha256);
       await expect.poll(() => ensured.length).toBeGreaterThan(0);
       expect(ensured[0]!.files.map((f) => f.sha256)).toEqual(expectedOrder);
-      expect(ensured[0]!.files.find((f) => f.sha256 === byName('Plenary – Überblick.key').sha256)?.filename).toBe('Plenary – Überblick.key');
+      expect(ensured[0]!.files.find((f) => f.sha256 === byName('Plenary – Überblick.key').sha256)?.filename).toBe(
+        'Plenary – Überblick.key',
+      );
 
       // A click on the slow file while it is still on its way: it opens once verified.
       const slow = byName('Closing video.mp4');
       await expect.poll(() => phaseOf(page, slow.sha256), { timeout: 15_000 }).toMatch(/queued|downloading/);
       const openedBefore = shell.opened.length;
       await fileRow(page, slow.sha256).getByTestId('file-action').click();
-      await expect.poll(() => fileRow(page, slow.sha256).getByTestId('file-state').textContent()).toContain('opens when ready');
+      await expect
+        .poll(() => fileRow(page, slow.sha256).getByTestId('file-state').textContent())
+        .toContain('opens when ready');
       expect(shell.opened.length).toBe(openedBefore);
       await expect.poll(() => shell.opened.length, { timeout: 30_000 }).toBe(openedBefore + 1);
       expect(path.basename(shell.opened.at(-1)!)).toBe('Closing video.mp4');
       expect(await sha256OfFile(shell.opened.at(-1)!)).toBe(slow.sha256);
-      await expect.poll(() => fileRow(page, slow.sha256).getByTestId('file-result').textContent()).toContain('opened as Closing video.mp4');
+      await expect
+        .poll(() => fileRow(page, slow.sha256).getByTestId('file-result').textContent())
+        .toContain('opened as Closing video.mp4');
 
       for (const f of files) await expect.poll(() => phaseOf(page, f.sha256), { timeout: 30_000 }).toBe('ready');
       const downloads = sim.stats.log('/v3/files/').map((r) => r.path.slice('/v3/files/'.length));
@@ -125,14 +160,21 @@ describe('Native mode (inside Aether Native)', () => {
       const times: number[] = [];
       for (let i = 0; i < 5; i += 1) {
         const before = openedAt.length;
-        await page.evaluate(() => document.addEventListener('click', () => ((window as unknown as { clickAt: number }).clickAt = Date.now()), { capture: true, once: true }));
+        await page.evaluate(() =>
+          document.addEventListener('click', () => ((window as unknown as { clickAt: number }).clickAt = Date.now()), {
+            capture: true,
+            once: true,
+          }),
+        );
         await fileRow(page, cached.sha256).getByTestId('file-action').click();
         await expect.poll(() => openedAt.length).toBe(before + 1);
         times.push(openedAt.at(-1)! - (await page.evaluate(() => (window as unknown as { clickAt: number }).clickAt)));
         await expect.poll(() => phaseOf(page, cached.sha256)).toBe('ready');
       }
       expect(shell.opened.at(-1)).toMatch(/Roadmap\.pptx$/);
-      console.log(`[figures] native click-to-open for a cached file: first ${times[0]} ms (copy created), then ${times.slice(1).join(', ')} ms (copy reused)`);
+      console.log(
+        `[figures] native click-to-open for a cached file: first ${times[0]} ms (copy created), then ${times.slice(1).join(', ')} ms (copy reused)`,
+      );
       await expect.poll(() => page.getByTestId('total-ready').textContent()).toBe(`${files.length} of ${files.length}`);
       expect(errors).toEqual([]);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'native.png'), fullPage: true });

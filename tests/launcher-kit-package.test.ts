@@ -19,7 +19,9 @@ const cleanups = useCleanups();
 /** Every module specifier a .d.ts or .js file names: `from '…'`, `import('…')`, `require('…')`. */
 function specifiers(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm)) {
+  for (const m of source.matchAll(
+    /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm,
+  )) {
     found.push((m[1] ?? m[2] ?? m[3] ?? m[4])!);
   }
   return found;
@@ -34,13 +36,18 @@ describe('the launcher kit package', () => {
   it('packs into a tarball of page code and self-contained declarations', async () => {
     const out = await cleanups.tempDir('aether-kit-pack-');
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: KIT, timeout: 120_000 });
-    const [report] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string; size: number; unpackedSize: number; files: { path: string }[] }];
+    const [report] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [
+      { filename: string; size: number; unpackedSize: number; files: { path: string }[] },
+    ];
     const tarball = path.join(out, path.basename(report.filename));
     const size = (await stat(tarball)).size;
-    console.log(`[figures] launcher kit tarball: ${size} bytes packed, ${report.unpackedSize} unpacked, ${report.files.length} files`);
+    console.log(
+      `[figures] launcher kit tarball: ${size} bytes packed, ${report.unpackedSize} unpacked, ${report.files.length} files`,
+    );
 
     const files = report.files.map((f) => f.path).sort();
-    for (const file of files) expect(file, file).toMatch(/^(package\.json|README\.md|dist\/(vendor\/)?[a-z-]+\.(js|d\.ts))$/);
+    for (const file of files)
+      expect(file, file).toMatch(/^(package\.json|README\.md|dist\/(vendor\/)?[a-z-]+\.(js|d\.ts))$/);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
 
@@ -64,14 +71,27 @@ describe('the launcher kit package', () => {
     for (const name of names) {
       const source = await readFile(path.join(dist, name), 'utf8');
       expect(source, `${name} imports electron`).not.toMatch(/from ['"]electron['"]|require\(['"]electron['"]\)/);
-      for (const marker of ['ipcMain', 'createIPCHandler', 'node:fs', 'node:child_process', 'aether_api_key', 'safeStorage']) expect(source, `${name}: ${marker}`).not.toContain(marker);
+      for (const marker of [
+        'ipcMain',
+        'createIPCHandler',
+        'node:fs',
+        'node:child_process',
+        'aether_api_key',
+        'safeStorage',
+      ])
+        expect(source, `${name}: ${marker}`).not.toContain(marker);
       for (const spec of specifiers(source)) {
         if (spec.startsWith('.')) {
-          const target = path.resolve(path.dirname(path.join(dist, name)), spec.endsWith('.js') && name.endsWith('.d.ts') ? spec.replace(/\.js$/, '.d.ts') : spec);
+          const target = path.resolve(
+            path.dirname(path.join(dist, name)),
+            spec.endsWith('.js') && name.endsWith('.d.ts') ? spec.replace(/\.js$/, '.d.ts') : spec,
+          );
           expect(target.startsWith(root + path.sep), `${name} imports ${spec}, outside the package`).toBe(true);
           await expect(stat(target), `${name} imports ${spec}, which is not in the tarball`).resolves.toBeTruthy();
         } else {
-          expect(allowed.has(packageName(spec)), `${name} imports ${spec}, which is not a declared dependency`).toBe(true);
+          expect(allowed.has(packageName(spec)), `${name} imports ${spec}, which is not a declared dependency`).toBe(
+            true,
+          );
         }
       }
     }

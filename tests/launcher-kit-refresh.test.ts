@@ -21,7 +21,11 @@ let demo: DemoBridge;
 let browser: Browser;
 
 beforeAll(async () => {
-  sim = await startSimulator({ refreshPeriods: PERIODS, checkEventLoopPeriod: 1, files: [{ filename: 'Agenda.txt', size: 300 }] });
+  sim = await startSimulator({
+    refreshPeriods: PERIODS,
+    checkEventLoopPeriod: 1,
+    files: [{ filename: 'Agenda.txt', size: 300 }],
+  });
   demo = await startDemoBridge({ simulator: sim, kioskWebContentsId: KIOSK });
   browser = await launchChromium();
 }, 60_000);
@@ -41,7 +45,10 @@ function median(values: number[]): number {
 async function listGaps(during: () => Promise<void>): Promise<number[]> {
   const from = sim.stats.log(LIST).length;
   await during();
-  const times = sim.stats.log(LIST).slice(from).map((r) => r.at);
+  const times = sim.stats
+    .log(LIST)
+    .slice(from)
+    .map((r) => r.at);
   return times.slice(1).map((t, i) => (t - times[i]!) / 1000);
 }
 
@@ -69,7 +76,9 @@ describe('refresh timers per mode', () => {
         // and the next on time, so single gaps jitter around the period.
         const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
         expect(mean).toBeGreaterThanOrEqual(PERIODS[mode] * 0.9);
-        console.log(`[figures] ${mode} list refresh: period ${PERIODS[mode]} s, measured median ${measured[mode]!.toFixed(3)} s, mean ${mean.toFixed(3)} s over ${gaps.length} gaps`);
+        console.log(
+          `[figures] ${mode} list refresh: period ${PERIODS[mode]} s, measured median ${measured[mode]!.toFixed(3)} s, mean ${mean.toFixed(3)} s over ${gaps.length} gaps`,
+        );
       } finally {
         await close();
       }
@@ -86,7 +95,9 @@ describe('refresh timers per mode', () => {
     try {
       const before = await rowCount(page);
       const added = await sim.addFile({ filename: 'Late change – v2.pptx', size: 2048 });
-      await expect.poll(() => page.locator(`[data-testid=file-row][data-sha256="${added.sha256}"]`).count(), { timeout: 10_000 }).toBe(1);
+      await expect
+        .poll(() => page.locator(`[data-testid=file-row][data-sha256="${added.sha256}"]`).count(), { timeout: 10_000 })
+        .toBe(1);
       expect(await rowCount(page)).toBe(before + 1);
     } finally {
       await close();

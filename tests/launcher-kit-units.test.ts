@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LauncherBackgroundSync } from '../launcher-kit/src/background-sync';
 import type { CacheStatusReport } from '../launcher-kit/src/bridge-types';
-import { groupBySession, parseEventFile, parseEventFileList, placeFromPath, syncOrder, type LauncherFile } from '../launcher-kit/src/event-files';
+import {
+  groupBySession,
+  parseEventFile,
+  parseEventFileList,
+  placeFromPath,
+  syncOrder,
+  type LauncherFile,
+} from '../launcher-kit/src/event-files';
 import { ago, onsiteName, readableSize } from '../launcher-kit/src/format';
 import { detectMode } from '../launcher-kit/src/mode';
 import { DEFAULT_REFRESH_SECONDS, refreshSeconds } from '../launcher-kit/src/periods';
@@ -21,7 +28,14 @@ function file(name: string, session?: { id: string; from: number; to: number }):
     sha256: n.toString(16).padStart(64, '0'),
     size: 10,
     updated_at: '2026-11-01T09:00:00Z',
-    ...(session ? { session_id: session.id, session_title: `Title ${session.id}`, session_starts_at: new Date(NOW + session.from).toISOString(), session_ends_at: new Date(NOW + session.to).toISOString() } : {}),
+    ...(session
+      ? {
+          session_id: session.id,
+          session_title: `Title ${session.id}`,
+          session_starts_at: new Date(NOW + session.from).toISOString(),
+          session_ends_at: new Date(NOW + session.to).toISOString(),
+        }
+      : {}),
   })!;
 }
 
@@ -33,17 +47,43 @@ describe('event files', () => {
     const running = file('running', { id: 'running', from: -HOUR / 2, to: HOUR / 2 });
     const soon = file('soon', { id: 'soon', from: HOUR, to: 2 * HOUR });
     const older = file('older', { id: 'older', from: -6 * HOUR, to: -5 * HOUR });
-    expect(syncOrder([past, later, wide, running, soon, older], NOW).map((f) => f.filename)).toEqual(['running', 'soon', 'later', 'past', 'older', 'wide']);
+    expect(syncOrder([past, later, wide, running, soon, older], NOW).map((f) => f.filename)).toEqual([
+      'running',
+      'soon',
+      'later',
+      'past',
+      'older',
+      'wide',
+    ]);
   });
 
   it('groups by session in start order, the event-wide files last', () => {
-    const groups = groupBySession([file('w'), file('b', { id: 'b', from: 2 * HOUR, to: 3 * HOUR }), file('a', { id: 'a', from: HOUR, to: 2 * HOUR }), file('b2', { id: 'b', from: 2 * HOUR, to: 3 * HOUR })]);
-    expect(groups.map((g) => [g.id, g.files.map((f) => f.filename)])).toEqual([['a', ['a']], ['b', ['b', 'b2']], [null, ['w']]]);
+    const groups = groupBySession([
+      file('w'),
+      file('b', { id: 'b', from: 2 * HOUR, to: 3 * HOUR }),
+      file('a', { id: 'a', from: HOUR, to: 2 * HOUR }),
+      file('b2', { id: 'b', from: 2 * HOUR, to: 3 * HOUR }),
+    ]);
+    expect(groups.map((g) => [g.id, g.files.map((f) => f.filename)])).toEqual([
+      ['a', ['a']],
+      ['b', ['b', 'b2']],
+      [null, ['w']],
+    ]);
   });
 
   it('drops records that are not usable files instead of failing the list', () => {
     const good = { sha256: 'a'.repeat(64), filename: 'ok.pdf', size: 1 };
-    const { files, dropped } = parseEventFileList({ items: [good, { ...good, sha256: 'x' }, { ...good, size: -1 }, { ...good, filename: '' }, null, 'str', { ...good, session_id: 's', session_starts_at: 'not a date' }] });
+    const { files, dropped } = parseEventFileList({
+      items: [
+        good,
+        { ...good, sha256: 'x' },
+        { ...good, size: -1 },
+        { ...good, filename: '' },
+        null,
+        'str',
+        { ...good, session_id: 's', session_starts_at: 'not a date' },
+      ],
+    });
     expect(files.map((f) => f.filename)).toEqual(['ok.pdf', 'ok.pdf']);
     expect(files[1]!.session_starts_at).toBeNull();
     expect(dropped).toBe(5);
@@ -74,8 +114,17 @@ describe('modes, names and periods', () => {
   });
 
   it('shows sizes and ages as people read them', () => {
-    expect([readableSize(300), readableSize(65_536), readableSize(1_048_576), readableSize(25_165_824)]).toEqual(['300 B', '66 KB', '1.0 MB', '25 MB']);
-    expect([ago(NOW - 4_000, NOW), ago(NOW - 125_000, NOW), ago(NOW - 2 * HOUR, NOW)]).toEqual(['4 s ago', '2 min ago', '2 h ago']);
+    expect([readableSize(300), readableSize(65_536), readableSize(1_048_576), readableSize(25_165_824)]).toEqual([
+      '300 B',
+      '66 KB',
+      '1.0 MB',
+      '25 MB',
+    ]);
+    expect([ago(NOW - 4_000, NOW), ago(NOW - 125_000, NOW), ago(NOW - 2 * HOUR, NOW)]).toEqual([
+      '4 s ago',
+      '2 min ago',
+      '2 h ago',
+    ]);
   });
 
   it('takes the period from the API per mode, bounded, else the defaults', () => {
@@ -99,8 +148,14 @@ function fakeVisibility() {
   };
   return {
     host,
-    hide: () => { hidden = true; for (const l of [...hiddenListeners]) l(); },
-    show: () => { hidden = false; for (const l of [...shown]) l(); },
+    hide: () => {
+      hidden = true;
+      for (const l of [...hiddenListeners]) l();
+    },
+    show: () => {
+      hidden = false;
+      for (const l of [...shown]) l();
+    },
   };
 }
 
@@ -110,7 +165,11 @@ describe('RefreshTimer', () => {
     try {
       const vis = fakeVisibility();
       let runs = 0;
-      const timer = new RefreshTimer(async () => void (runs += 1), () => 1000, vis.host);
+      const timer = new RefreshTimer(
+        async () => void (runs += 1),
+        () => 1000,
+        vis.host,
+      );
       timer.start();
       await vi.advanceTimersByTimeAsync(0);
       expect(runs).toBe(1);
@@ -138,13 +197,17 @@ describe('RefreshTimer', () => {
       let active = 0;
       let most = 0;
       let runs = 0;
-      const timer = new RefreshTimer(async () => {
-        active += 1;
-        runs += 1;
-        most = Math.max(most, active);
-        await new Promise((r) => setTimeout(r, 2500));
-        active -= 1;
-      }, () => 1000, vis.host);
+      const timer = new RefreshTimer(
+        async () => {
+          active += 1;
+          runs += 1;
+          most = Math.max(most, active);
+          await new Promise((r) => setTimeout(r, 2500));
+          active -= 1;
+        },
+        () => 1000,
+        vis.host,
+      );
       timer.start();
       timer.runNow();
       timer.runNow();
@@ -163,8 +226,23 @@ describe('LauncherBackgroundSync', () => {
     vi.useFakeTimers({ now: NOW });
     try {
       const calls: string[][] = [];
-      const report: CacheStatusReport = { files: [], totals: { files: 0, present: 0, missing: 0, queued: 0, downloading: 0, failed: 0, bytesPresent: 0, bytesDownloading: 0 } };
-      const sync = new LauncherBackgroundSync(async ({ files }) => (calls.push(files.map((f) => f.filename!)), report), { periodSeconds: () => 15 });
+      const report: CacheStatusReport = {
+        files: [],
+        totals: {
+          files: 0,
+          present: 0,
+          missing: 0,
+          queued: 0,
+          downloading: 0,
+          failed: 0,
+          bytesPresent: 0,
+          bytesDownloading: 0,
+        },
+      };
+      const sync = new LauncherBackgroundSync(
+        async ({ files }) => (calls.push(files.map((f) => f.filename!)), report),
+        { periodSeconds: () => 15 },
+      );
       const later = file('later', { id: 'l', from: 2 * HOUR, to: 3 * HOUR });
       const first = file('first', { id: 'f', from: HOUR, to: 2 * HOUR });
       await sync.setFiles([later, first]);

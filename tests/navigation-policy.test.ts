@@ -3,7 +3,12 @@ import { createNavigationPolicy, type RefusalReason } from '../kiosk/navigation-
 import { canonicalOrigin, createOriginAllowList, isSameOrigin, MAX_URL_LENGTH, webOriginOf } from '../kiosk/origins';
 
 const LAUNCHER = 'https://summit.example-events.com';
-const ALLOWED = [LAUNCHER, 'https://assets.example-events.com:8443', 'http://127.0.0.1:4010', 'http://summit-dev.example-events.com'];
+const ALLOWED = [
+  LAUNCHER,
+  'https://assets.example-events.com:8443',
+  'http://127.0.0.1:4010',
+  'http://summit-dev.example-events.com',
+];
 
 type Expected = 'allow' | RefusalReason;
 
@@ -106,15 +111,37 @@ describe('navigation policy: inputs that are not URLs', () => {
 
 describe('navigation policy: the OS-browser option', () => {
   it('is off by default', () => {
-    const v = createNavigationPolicy({ allowedOrigins: [LAUNCHER], packaged: true }).decide('https://docs.example.org/a');
-    expect(v).toEqual({ allow: false, reason: 'foreign-origin', url: 'https://docs.example.org/a', openExternally: null });
+    const v = createNavigationPolicy({ allowedOrigins: [LAUNCHER], packaged: true }).decide(
+      'https://docs.example.org/a',
+    );
+    expect(v).toEqual({
+      allow: false,
+      reason: 'foreign-origin',
+      url: 'https://docs.example.org/a',
+      openExternally: null,
+    });
   });
 
   it('hands refused http(s) links to the OS browser when configured, never other schemes or credentials', () => {
-    const policy = createNavigationPolicy({ allowedOrigins: [LAUNCHER], packaged: true, openRefusedLinksExternally: true });
-    expect(policy.decide('https://docs.example.org/a?b=1')).toMatchObject({ openExternally: 'https://docs.example.org/a?b=1' });
-    expect(policy.decide('http://docs.example.org/')).toMatchObject({ reason: 'insecure-http', openExternally: 'http://docs.example.org/' });
-    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://server/share', 'https://a:b@docs.example.org/', 'ms-settings:privacy']) {
+    const policy = createNavigationPolicy({
+      allowedOrigins: [LAUNCHER],
+      packaged: true,
+      openRefusedLinksExternally: true,
+    });
+    expect(policy.decide('https://docs.example.org/a?b=1')).toMatchObject({
+      openExternally: 'https://docs.example.org/a?b=1',
+    });
+    expect(policy.decide('http://docs.example.org/')).toMatchObject({
+      reason: 'insecure-http',
+      openExternally: 'http://docs.example.org/',
+    });
+    for (const url of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://server/share',
+      'https://a:b@docs.example.org/',
+      'ms-settings:privacy',
+    ]) {
       expect(policy.decide(url)).toMatchObject({ allow: false, openExternally: null });
     }
   });
@@ -122,8 +149,13 @@ describe('navigation policy: the OS-browser option', () => {
 
 describe('allow list construction', () => {
   it('drops http origins from the packaged allow list and keeps loopback http in development', () => {
-    expect(createNavigationPolicy({ allowedOrigins: ALLOWED, packaged: true }).allowList.origins).toEqual([LAUNCHER, 'https://assets.example-events.com:8443']);
-    expect(createNavigationPolicy({ allowedOrigins: ALLOWED, packaged: false }).allowList.origins).toContain('http://127.0.0.1:4010');
+    expect(createNavigationPolicy({ allowedOrigins: ALLOWED, packaged: true }).allowList.origins).toEqual([
+      LAUNCHER,
+      'https://assets.example-events.com:8443',
+    ]);
+    expect(createNavigationPolicy({ allowedOrigins: ALLOWED, packaged: false }).allowList.origins).toContain(
+      'http://127.0.0.1:4010',
+    );
   });
 
   it('rejects configured entries that are not bare origins instead of widening the list', () => {
@@ -149,7 +181,9 @@ describe('allow list construction', () => {
 describe('origin helpers used by the bridge sender check', () => {
   it('compares exact origins', () => {
     expect(isSameOrigin('https://summit.example-events.com/a', 'https://summit.example-events.com:443/b')).toBe(true);
-    expect(isSameOrigin('https://summit.example-events.com', 'https://summit.example-events.com.evil.test')).toBe(false);
+    expect(isSameOrigin('https://summit.example-events.com', 'https://summit.example-events.com.evil.test')).toBe(
+      false,
+    );
     expect(isSameOrigin('https://summit.example-events.com', 'http://summit.example-events.com')).toBe(false);
     expect(isSameOrigin('null', 'null')).toBe(false);
     expect(isSameOrigin('file:///a', 'file:///a')).toBe(false);

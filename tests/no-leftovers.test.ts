@@ -31,7 +31,9 @@ describe('the suite leaves nothing behind in the temp folder', () => {
     expect(report).toContain('left 2 entries');
     expect(report).toContain('  aether-forgotten-x1\n  stray.log');
     expect(report).not.toContain('tsx-0');
-    expect(report).toContain(`that ignore TMPDIR (not removed):\n  ${path.join(systemTmp, 'aether-ignores-tmpdir-y2')}`);
+    expect(report).toContain(
+      `that ignore TMPDIR (not removed):\n  ${path.join(systemTmp, 'aether-ignores-tmpdir-y2')}`,
+    );
     expect(existsSync(watch.runDir)).toBe(false);
     expect(process.env.TMPDIR).toBe(outerTmp);
   });

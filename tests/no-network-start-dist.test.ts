@@ -34,9 +34,14 @@ interface Outcome {
 
 function runNode(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { ...options, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { ...options, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -67,15 +72,23 @@ describe('npm start without a network', () => {
     // checkout of its own whose electron has no binary yet, whatever this machine has installed.
     const checkout = await cleanups.tempDir('start-offline');
     await mkdir(path.join(checkout, 'scripts'));
-    for (const file of ['start.mjs', 'no-network.mjs']) await copyFile(path.join(root, 'scripts', file), path.join(checkout, 'scripts', file));
+    for (const file of ['start.mjs', 'no-network.mjs'])
+      await copyFile(path.join(root, 'scripts', file), path.join(checkout, 'scripts', file));
     const electron = path.join(checkout, 'node_modules', 'electron');
     await mkdir(electron, { recursive: true });
-    for (const file of ['package.json', 'install.js', 'checksums.json']) await copyFile(path.join(root, 'node_modules', 'electron', file), path.join(electron, file));
+    for (const file of ['package.json', 'install.js', 'checksums.json'])
+      await copyFile(path.join(root, 'node_modules', 'electron', file), path.join(electron, file));
     await mkdir(path.join(checkout, 'node_modules', '@electron'));
-    await symlink(path.join(root, 'node_modules', '@electron', 'get'), path.join(checkout, 'node_modules', '@electron', 'get'));
+    await symlink(
+      path.join(root, 'node_modules', '@electron', 'get'),
+      path.join(checkout, 'node_modules', '@electron', 'get'),
+    );
     const port = await closedPort();
 
-    const { code, stdout, stderr } = await runNode(['scripts/start.mjs', '--demo'], { cwd: checkout, env: await offlineEnv(path.join(checkout, 'home'), port) });
+    const { code, stdout, stderr } = await runNode(['scripts/start.mjs', '--demo'], {
+      cwd: checkout,
+      env: await offlineEnv(path.join(checkout, 'home'), port),
+    });
 
     expect(code).toBe(1);
     expect(stderr).toContain(`Aether Native cannot start: the Electron ${electronVersion} binary is not installed yet`);
@@ -91,16 +104,33 @@ describe('npm run dist without a network', () => {
     // A minimal app project keeps electron-builder from walking this checkout's dependency tree.
     const project = await cleanups.tempDir('dist-offline');
     await mkdir(path.join(project, 'dist'));
-    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'aether-native', version: '0.1.0', description: 'stand-in', main: 'dist/main.cjs' }));
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'aether-native', version: '0.1.0', description: 'stand-in', main: 'dist/main.cjs' }),
+    );
     await writeFile(path.join(project, 'dist', 'main.cjs'), '// stand-in\n');
     const port = await closedPort();
-    const args = ['scripts/dist.mjs', '--projectDir', project, '--linux', 'dir', `-c.electronVersion=${electronVersion}`, '-c.npmRebuild=false', `-c.directories.output=${path.join(project, 'out')}`];
+    const args = [
+      'scripts/dist.mjs',
+      '--projectDir',
+      project,
+      '--linux',
+      'dir',
+      `-c.electronVersion=${electronVersion}`,
+      '-c.npmRebuild=false',
+      `-c.directories.output=${path.join(project, 'out')}`,
+    ];
 
-    const { code, stdout, stderr } = await runNode(args, { cwd: root, env: await offlineEnv(path.join(project, 'home'), port) });
+    const { code, stdout, stderr } = await runNode(args, {
+      cwd: root,
+      env: await offlineEnv(path.join(project, 'home'), port),
+    });
 
     expect(code).toBe(1);
     expect(stdout).toContain('electron-builder'); // its progress lines still pass through
-    expect(stderr).toContain(`npm run dist stopped: electron-builder could not download what it packages with (connect ECONNREFUSED 127.0.0.1:${port})`);
+    expect(stderr).toContain(
+      `npm run dist stopped: electron-builder could not download what it packages with (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
     expect(stderr).toContain(`from ELECTRON_MIRROR=http://127.0.0.1:${port}/`);
     expect(stderr).toContain('docs/RELEASING.md');
     expect(stderr).toContain('npx aether-native simulate');

@@ -30,12 +30,23 @@ afterEach(async () => {
 /** Bytes laid out like a real Electron binary around its fuse wire: version 1, eight fuses, all enabled. */
 async function writeBinaryWithWire(file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const wire = Buffer.concat([Buffer.from('\x7fELF...code...'), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from('11111111'), Buffer.from('...more code')]);
+  const wire = Buffer.concat([
+    Buffer.from('\x7fELF...code...'),
+    Buffer.from(SENTINEL),
+    Buffer.from([1, 8]),
+    Buffer.from('11111111'),
+    Buffer.from('...more code'),
+  ]);
   await fs.writeFile(file, wire, { mode: 0o755 });
 }
 
 function context(platform: string, arch = X64) {
-  return { appOutDir: dir, electronPlatformName: platform, arch, packager: { appInfo: { productFilename: 'Aether' }, executableName: 'aether-native' } };
+  return {
+    appOutDir: dir,
+    electronPlatformName: platform,
+    arch,
+    packager: { appInfo: { productFilename: 'Aether' }, executableName: 'aether-native' },
+  };
 }
 
 describe('after-pack fuses', () => {
@@ -57,7 +68,9 @@ describe('after-pack fuses', () => {
     await fs.writeFile(path.join(dir, 'aether-native'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     expect(await afterPack(context('linux'))).toEqual({ applied: false });
-    expect(log.mock.calls.flat().join('\n')).toContain(`fuses not applied: ${path.join(dir, 'aether-native')} has no Electron fuse wire`);
+    expect(log.mock.calls.flat().join('\n')).toContain(
+      `fuses not applied: ${path.join(dir, 'aether-native')} has no Electron fuse wire`,
+    );
     log.mockRestore();
   });
 
@@ -77,7 +90,9 @@ describe('after-pack fuses', () => {
 
   it('finds the wire of a macOS app in its Electron Framework', async () => {
     const app = path.join(dir, 'Aether.app');
-    await writeBinaryWithWire(path.join(app, 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework'));
+    await writeBinaryWithWire(
+      path.join(app, 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework'),
+    );
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     expect(await afterPack(context('darwin'))).toEqual({ applied: true });
     expect((await getCurrentFuseWire(app))[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);

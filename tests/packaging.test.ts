@@ -60,7 +60,9 @@ describe('electron-builder --dir for Linux against a stand-in Electron', () => {
   it('ships update_helper.sh outside the asar with its run bit, byte for byte', async () => {
     const helper = path.join(unpacked, 'resources', 'update_helper.sh');
     expect((await fs.stat(helper)).mode & 0o111).toBe(0o111);
-    expect(await fs.readFile(helper, 'utf8')).toBe(await fs.readFile(path.join(root, 'update-helper', 'update_helper.sh'), 'utf8'));
+    expect(await fs.readFile(helper, 'utf8')).toBe(
+      await fs.readFile(path.join(root, 'update-helper', 'update_helper.sh'), 'utf8'),
+    );
   });
 
   it('carries only the bundles and package.json: no node_modules, sources, tests or source maps', () => {
@@ -68,7 +70,9 @@ describe('electron-builder --dir for Linux against a stand-in Electron', () => {
     expect(asarEntries.filter((e) => e === '/node_modules' || e.startsWith('/node_modules/'))).toEqual([]);
     expect(asarEntries.filter((e) => !(e === '/dist' || e.startsWith('/dist/') || e === '/package.json'))).toEqual([]);
     expect(asarEntries.filter((e) => e.endsWith('.map') || e.endsWith('.ts'))).toEqual([]);
-    expect(asarEntries).toEqual(expect.arrayContaining(['/dist/splash/index.html', '/dist/splash/splash.js', '/dist/demo/launcher.js']));
+    expect(asarEntries).toEqual(
+      expect.arrayContaining(['/dist/splash/index.html', '/dist/splash/splash.js', '/dist/demo/launcher.js']),
+    );
   });
 
   it('names the executable and runs the fuse hook, which skips a binary without a fuse wire', async () => {

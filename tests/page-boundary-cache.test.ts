@@ -39,7 +39,12 @@ function caller(sender: SenderInfo, cache: Services['cache'] = real.services.cac
     device: unusedService('device'),
     launch: real.services.launch,
     cache,
-    update: { status: () => ({ appVersion: '1.0.0', state: { kind: 'idle' } }), subscribe: () => () => undefined, checkNow: async () => undefined, apply: async () => undefined },
+    update: {
+      status: () => ({ appVersion: '1.0.0', state: { kind: 'idle' } }),
+      subscribe: () => () => undefined,
+      checkNow: async () => undefined,
+      apply: async () => undefined,
+    },
     limits: createSenderLimits(),
   });
   return createCallerFactory(appRouter)({ sender, services });
@@ -58,10 +63,22 @@ const present = (hashes: readonly string[]) => real.cache.status(hashes).totals.
 const randomHash = () => randomBytes(32).toString('hex');
 
 beforeAll(async () => {
-  simulator = await startSimulator({ files: Array.from({ length: 6 }, (_, i) => ({ filename: `Talk ${i}.pptx`, size: 20_000 + i })) });
+  simulator = await startSimulator({
+    files: Array.from({ length: 6 }, (_, i) => ({ filename: `Talk ${i}.pptx`, size: 20_000 + i })),
+  });
   listed = simulator.demo.files;
-  demo = await startDemoBridge({ simulator, kioskWebContentsId: 1, services: async (parts) => (real = await realPageServices(parts)).services });
-  launcher = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: new URL(demo.launcherUrl).origin, url: demo.launcherUrl };
+  demo = await startDemoBridge({
+    simulator,
+    kioskWebContentsId: 1,
+    services: async (parts) => (real = await realPageServices(parts)).services,
+  });
+  launcher = {
+    webContentsId: 1,
+    role: 'kiosk',
+    isMainFrame: true,
+    origin: new URL(demo.launcherUrl).origin,
+    url: demo.launcherUrl,
+  };
   splash = { webContentsId: 2, role: 'splash', isMainFrame: true, origin: 'file://', url: SPLASH_URL };
   await until('every listed file is cached', () => present(listed.map((f) => f.sha256)) === listed.length);
 }, 60_000);
@@ -75,7 +92,10 @@ afterAll(async () => {
 describe('who may call what', () => {
   it('the launcher page gets FORBIDDEN for cache.gc, cache.verify and update.apply; the splash may call them', async () => {
     const page = caller(launcher);
-    await expect(page.cache.gc({ keep: [] })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('splash') });
+    await expect(page.cache.gc({ keep: [] })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining('splash'),
+    });
     await expect(page.cache.verify({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(page.update.apply.apply(undefined, [])).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(present(listed.map((f) => f.sha256))).toBe(listed.length);
@@ -94,10 +114,21 @@ describe('the API list is the only list', () => {
     await real.cache.fetch({ sha256: opened.sha256, size: opened.size });
     // A file the presenter opened, then the API dropped from the list: it may still be on screen.
     let apiList: { sha256: string; event_file_id: string; filename: string }[] = [...listed, opened];
-    const launch = createLaunchService({ platform: 'linux', cache: real.cache, tempRoot: () => `${demo.workDir}/launch-gc`, opener: async () => undefined, run: async () => ({ exitCode: 0, stdout: '', stderr: '' }), eventFiles: () => apiList });
+    const launch = createLaunchService({
+      platform: 'linux',
+      cache: real.cache,
+      tempRoot: () => `${demo.workDir}/launch-gc`,
+      opener: async () => undefined,
+      run: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+      eventFiles: () => apiList,
+    });
     await launch.open({ sha256: opened.sha256 });
     apiList = [...listed];
-    const pageCache = pageFacingCache({ cache: real.cache, eventFiles: () => apiList, openHashes: () => launch.openHashes() });
+    const pageCache = pageFacingCache({
+      cache: real.cache,
+      eventFiles: () => apiList,
+      openHashes: () => launch.openHashes(),
+    });
 
     const report = await caller(splash, pageCache).cache.gc({ keep: [] });
     expect(report.removed).toEqual([stray.sha256]);
@@ -106,7 +137,10 @@ describe('the API list is the only list', () => {
 
   it('gc is refused (PRECONDITION_FAILED) while the API list is unknown, and deletes nothing', async () => {
     const pageCache = pageFacingCache({ cache: real.cache, eventFiles: () => null });
-    await expect(caller(splash, pageCache).cache.gc({ keep: [] })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringContaining('file list') });
+    await expect(caller(splash, pageCache).cache.gc({ keep: [] })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: expect.stringContaining('file list'),
+    });
     expect(present(listed.map((f) => f.sha256))).toBe(listed.length);
   });
 
@@ -119,7 +153,10 @@ describe('the API list is the only list', () => {
 
     const page = caller(launcher);
     const seen: FileStatus[] = [];
-    const answer = await page.cache.ensure({ files: [{ sha256: late.sha256, size: 1, filename: 'evil.exe' }], retryFailed: true });
+    const answer = await page.cache.ensure({
+      files: [{ sha256: late.sha256, size: 1, filename: 'evil.exe' }],
+      retryFailed: true,
+    });
     seen.push(...answer.files);
     await until('the late file is cached', () => real.cache.status([late.sha256]).files[0]!.state === 'present');
     seen.push(...(await page.cache.status({ hashes: [late.sha256] })).files);
@@ -137,7 +174,8 @@ describe('the API list is the only list', () => {
     const answer = await page.cache.ensure({ files: hashes.map((sha256) => ({ sha256, size: 1 })) });
     expect(answer.totals).toMatchObject({ files: 10_000, failed: 10_000, queued: 0, downloading: 0 });
     expect(new Set(answer.files.map((f) => f.state === 'failed' && f.reason))).toEqual(new Set(['not-listed']));
-    for (let i = 0; i < 5; i += 1) await page.cache.ensure({ files: hashes.slice(i * 2000, (i + 1) * 2000).map((sha256) => ({ sha256 })) });
+    for (let i = 0; i < 5; i += 1)
+      await page.cache.ensure({ files: hashes.slice(i * 2000, (i + 1) * 2000).map((sha256) => ({ sha256 })) });
     await new Promise((r) => setTimeout(r, 200));
 
     expect(simulator.stats.requests('/v3/files/') - filesBefore).toBe(0);
@@ -160,7 +198,10 @@ describe('bounded subscriptions per window, through the tRPC caller', () => {
     const page = caller(launcher);
     const subs = [];
     for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_WINDOW; i += 1) subs.push((await page.update.events()).subscribe({}));
-    await expect(page.update.events()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('update.events') });
+    await expect(page.update.events()).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      message: expect.stringContaining('update.events'),
+    });
     subs.shift()!.unsubscribe();
     subs.push((await page.update.events()).subscribe({}));
     await expect(page.update.events()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
@@ -199,7 +240,8 @@ describe('bounded resources per window, over the electron-trpc wire', () => {
             if (first) started += 1;
             first = false;
           },
-          onError: (err) => errors.push({ code: (err as { data?: { code?: string } }).data?.code, message: err.message }),
+          onError: (err) =>
+            errors.push({ code: (err as { data?: { code?: string } }).data?.code, message: err.message }),
         }),
       );
     }
@@ -214,7 +256,15 @@ describe('bounded resources per window, over the electron-trpc wire', () => {
     for (let i = 0; i < 3000 && delivered - before < 10 * started; i += 1) await new Promise((r) => setTimeout(r, 10));
     const c2 = cpu();
     for (const s of subscriptions) s.unsubscribe();
-    return { errors, started, live, fannedOut: delivered - before, subscribeCpuMs: Math.round(c1 - c0), fanOutCpuMs: Math.round(c2 - c1), limits: services.limits };
+    return {
+      errors,
+      started,
+      live,
+      fannedOut: delivered - before,
+      subscribeCpuMs: Math.round(c1 - c0),
+      fanOutCpuMs: Math.round(c2 - c1),
+      limits: services.limits,
+    };
   }
 
   it('20,000 cache.progress subscription attempts from one window hold 8; the rest get a clear TOO_MANY_REQUESTS', async () => {
@@ -225,7 +275,10 @@ describe('bounded resources per window, over the electron-trpc wire', () => {
     expect(capped.errors).toHaveLength(20_000 - MAX_SUBSCRIPTIONS_PER_WINDOW);
     expect(new Set(capped.errors.map((e) => e.code))).toEqual(new Set(['TOO_MANY_REQUESTS']));
     expect(capped.errors[0]!.message).toContain('unsubscribe one before opening another');
-    await until('unsubscribed subscriptions are released', () => capped.limits.subscriptions(1, 'cache.progress') === 0);
+    await until(
+      'unsubscribed subscriptions are released',
+      () => capped.limits.subscriptions(1, 'cache.progress') === 0,
+    );
     expect(real.cache.progress.subscriberCount).toBe(baseline);
 
     // A quarter of the flood with no cap, as before issue 10: every progress event then goes to every one (figures in docs/SECURITY.md).

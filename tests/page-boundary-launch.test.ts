@@ -28,9 +28,30 @@ import { realPageServices, type RealPageServices } from './support/page-services
 
 /** The 30 names of issue 10 plus the tricks around them. */
 const DANGEROUS_NAMES = [
-  'setup.exe', 'run.bat', 'run.cmd', 'app.hta', 'payload.js', 'macro.vbs', 'job.wsf', 'Keynote.lnk', 'site.url', 'saver.scr',
-  'install.msi', 'script.ps1', 'tool.jar', 'shell.terminal', 'run.command', 'local.fileloc', 'link.webloc', 'link.inetloc',
-  'install.pkg', 'Keynote.app', 'launcher.desktop', 'run.sh', 'page.html', 'image.svg',
+  'setup.exe',
+  'run.bat',
+  'run.cmd',
+  'app.hta',
+  'payload.js',
+  'macro.vbs',
+  'job.wsf',
+  'Keynote.lnk',
+  'site.url',
+  'saver.scr',
+  'install.msi',
+  'script.ps1',
+  'tool.jar',
+  'shell.terminal',
+  'run.command',
+  'local.fileloc',
+  'link.webloc',
+  'link.inetloc',
+  'install.pkg',
+  'Keynote.app',
+  'launcher.desktop',
+  'run.sh',
+  'page.html',
+  'image.svg',
   'deck.pptx.exe',
   // right-to-left override: shown as "Keynotexe.pptx", opened as .exe
   'Keynote\u202Expptx.exe',
@@ -41,11 +62,50 @@ const DANGEROUS_NAMES = [
 ] as const;
 /** The type each of them is opened as, written out by hand (not computed by the code under test). */
 const EXPECTED_TYPES = [
-  'exe', 'bat', 'cmd', 'hta', 'js', 'vbs', 'wsf', 'lnk', 'url', 'scr', 'msi', 'ps1', 'jar', 'terminal', 'command', 'fileloc', 'webloc', 'inetloc',
-  'pkg', 'app', 'desktop', 'sh', 'html', 'svg', 'exe', 'exe', 'exe', 'exe', 'exe', 'js',
+  'exe',
+  'bat',
+  'cmd',
+  'hta',
+  'js',
+  'vbs',
+  'wsf',
+  'lnk',
+  'url',
+  'scr',
+  'msi',
+  'ps1',
+  'jar',
+  'terminal',
+  'command',
+  'fileloc',
+  'webloc',
+  'inetloc',
+  'pkg',
+  'app',
+  'desktop',
+  'sh',
+  'html',
+  'svg',
+  'exe',
+  'exe',
+  'exe',
+  'exe',
+  'exe',
+  'js',
 ];
 /** More of the same kind: streams, zero-width and spaced tricks, other script types. */
-const MORE_TRICKS = ['deck.pptx:evil.exe', 'deck.exe::$DATA', 'deck.e\u200Bxe', 'deck.Sh', 'notes.txt.vbe', 'run.PY', 'page.XHTML', 'config.reg', 'deck', 'deck.exe\u3000'];
+const MORE_TRICKS = [
+  'deck.pptx:evil.exe',
+  'deck.exe::$DATA',
+  'deck.e\u200Bxe',
+  'deck.Sh',
+  'notes.txt.vbe',
+  'run.PY',
+  'page.XHTML',
+  'config.reg',
+  'deck',
+  'deck.exe\u3000',
+];
 
 const LISTED_DECK = 'Keynote Q3.pptx';
 
@@ -60,7 +120,10 @@ let clock: number;
 function callerAs(sender: SenderInfo, limits = createSenderLimits({ now: () => clock })) {
   const services: Services = fakeServices({
     logger: demo.logger,
-    senderPolicy: createSenderPolicy({ kioskOrigins: () => demo.identity.allowedOrigins, splashUrl: 'file:///app/dist/splash/index.html' }),
+    senderPolicy: createSenderPolicy({
+      kioskOrigins: () => demo.identity.allowedOrigins,
+      splashUrl: 'file:///app/dist/splash/index.html',
+    }),
     device: unusedService('device'),
     ...real.services,
     limits,
@@ -80,10 +143,17 @@ async function allPresent(files: readonly EventFile[]): Promise<void> {
 
 beforeAll(async () => {
   simulator = await startSimulator({
-    files: [{ filename: LISTED_DECK, size: 64 * 1024 }, ...[...DANGEROUS_NAMES, ...MORE_TRICKS].map((filename, i) => ({ filename, size: 1024 + i }))],
+    files: [
+      { filename: LISTED_DECK, size: 64 * 1024 },
+      ...[...DANGEROUS_NAMES, ...MORE_TRICKS].map((filename, i) => ({ filename, size: 1024 + i })),
+    ],
   });
   [deck, ...dangerous] = simulator.demo.files as [EventFile, ...EventFile[]];
-  demo = await startDemoBridge({ simulator, kioskWebContentsId: 1, services: async (parts) => (real = await realPageServices(parts)).services });
+  demo = await startDemoBridge({
+    simulator,
+    kioskWebContentsId: 1,
+    services: async (parts) => (real = await realPageServices(parts)).services,
+  });
   const origin = new URL(demo.launcherUrl).origin;
   launcher = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin, url: demo.launcherUrl };
   // Every dangerous file really is in the cache: only the type check stands between it and the opener.
@@ -102,18 +172,29 @@ beforeEach(() => {
 });
 
 describe('launch.open: the page names a file, the API list names the copy', () => {
-  it.each(DANGEROUS_NAMES.map((n, i) => [JSON.stringify(n), i] as const))('a listed, cached %s never reaches the opener: FORBIDDEN naming the type', async (_shown, i) => {
-    const file = dangerous[i]!;
-    const error = await callerAs(launcher).launch.open({ sha256: file.sha256 }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'FORBIDDEN' });
-    expect((error as Error).message).toContain(`.${EXPECTED_TYPES[i]} files can run code`);
-    expect(shell.opened).toEqual([]);
-  });
+  it.each(DANGEROUS_NAMES.map((n, i) => [JSON.stringify(n), i] as const))(
+    'a listed, cached %s never reaches the opener: FORBIDDEN naming the type',
+    async (_shown, i) => {
+      const file = dangerous[i]!;
+      const error = await callerAs(launcher)
+        .launch.open({ sha256: file.sha256 })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FORBIDDEN' });
+      expect((error as Error).message).toContain(`.${EXPECTED_TYPES[i]} files can run code`);
+      expect(shell.opened).toEqual([]);
+    },
+  );
 
   it('all 30 names of the issue, and ten more tricks, make zero opener calls and no copy', async () => {
     const caller = callerAs(launcher, createSenderLimits({ now: () => (clock += 1000) }));
     const codes = [];
-    for (const file of dangerous) codes.push(await caller.launch.open({ sha256: file.sha256, event_file_id: file.event_file_id }).then(() => 'opened', (e: { code: string }) => e.code));
+    for (const file of dangerous)
+      codes.push(
+        await caller.launch.open({ sha256: file.sha256, event_file_id: file.event_file_id }).then(
+          () => 'opened',
+          (e: { code: string }) => e.code,
+        ),
+      );
     expect(codes).toEqual(dangerous.map(() => 'FORBIDDEN'));
     expect(dangerous).toHaveLength(DANGEROUS_NAMES.length + MORE_TRICKS.length);
     expect(shell.opened).toHaveLength(0);
@@ -126,7 +207,9 @@ describe('launch.open: the page names a file, the API list names the copy', () =
     for (const filename of [...DANGEROUS_NAMES, ...MORE_TRICKS]) {
       expect(await caller.launch.open({ sha256: deck.sha256, filename })).toMatchObject({ filename: LISTED_DECK });
     }
-    expect(new Set(shell.opened)).toEqual(new Set([path.join(demo.workDir, 'launch', shortHash(deck.sha256), LISTED_DECK)]));
+    expect(new Set(shell.opened)).toEqual(
+      new Set([path.join(demo.workDir, 'launch', shortHash(deck.sha256), LISTED_DECK)]),
+    );
   });
 
   it('100 names for one file make one copy in the launch folder', async () => {
@@ -141,24 +224,39 @@ describe('launch.open: the page names a file, the API list names the copy', () =
     const late = await simulator.addFile({ filename: 'Late.pptx', size: 2048 });
     await real.cache.fetch({ sha256: late.sha256, size: late.size });
     const caller = callerAs(launcher);
-    await expect(caller.launch.open({ sha256: late.sha256, filename: 'Late.pptx' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining("not in this event's file list") });
-    await expect(caller.launch.open({ event_file_id: 'ef_does_not_exist' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(caller.launch.open({ sha256: deck.sha256, event_file_id: dangerous[0]!.event_file_id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(caller.launch.open({ sha256: late.sha256, filename: 'Late.pptx' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining("not in this event's file list"),
+    });
+    await expect(caller.launch.open({ event_file_id: 'ef_does_not_exist' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      caller.launch.open({ sha256: deck.sha256, event_file_id: dangerous[0]!.event_file_id }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(caller.launch.open({} as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(shell.opened).toEqual([]);
   });
 
   it('opens by event_file_id alone, under the listed name', async () => {
-    expect(await callerAs(launcher).launch.open({ event_file_id: deck.event_file_id })).toEqual({ filename: LISTED_DECK, copy: expect.any(String) });
+    expect(await callerAs(launcher).launch.open({ event_file_id: deck.event_file_id })).toEqual({
+      filename: LISTED_DECK,
+      copy: expect.any(String),
+    });
     expect(shell.opened).toHaveLength(1);
   });
 
   it('launch.open is rate-limited per window: 10 at once, then 1 per second (TOO_MANY_REQUESTS)', async () => {
     const caller = callerAs(launcher);
     for (let i = 0; i < 10; i += 1) await caller.launch.open({ sha256: deck.sha256 });
-    await expect(caller.launch.open({ sha256: deck.sha256 })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('launch.open') });
+    await expect(caller.launch.open({ sha256: deck.sha256 })).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      message: expect.stringContaining('launch.open'),
+    });
     // Another window has its own budget; this one regains a call after a second.
-    expect(await callerAs({ ...launcher, webContentsId: 9 }).launch.open({ sha256: deck.sha256 })).toMatchObject({ filename: LISTED_DECK });
+    expect(await callerAs({ ...launcher, webContentsId: 9 }).launch.open({ sha256: deck.sha256 })).toMatchObject({
+      filename: LISTED_DECK,
+    });
     clock += 1000;
     await caller.launch.open({ sha256: deck.sha256 });
     await expect(caller.launch.open({ sha256: deck.sha256 })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
@@ -173,7 +271,11 @@ describe('the device record can add document types, never executable ones', () =
     expect(policy.check('deck.keynote')).toEqual({ allowed: true, type: 'keynote' });
     for (const name of ['a.exe', 'a.sh', 'a.js']) expect(policy.check(name).allowed).toBe(false);
     expect(policy.refusedExtras.map((r) => r.value)).toEqual(['exe', '.SH', 'js', 'a b', '42', 'x'.repeat(30)]);
-    expect(openTypePolicy().check('deck.pptm')).toMatchObject({ allowed: false, type: 'pptm', reason: expect.stringContaining('launch_extra_types') });
+    expect(openTypePolicy().check('deck.pptm')).toMatchObject({
+      allowed: false,
+      type: 'pptm',
+      reason: expect.stringContaining('launch_extra_types'),
+    });
   });
 
   it('flows from the device record through the launch service: pptm opens, exe stays refused', async () => {
@@ -188,11 +290,19 @@ describe('the device record can add document types, never executable ones', () =
       ];
       const opened: string[] = [];
       const launch = createLaunchService({
-        platform: 'win32', cache: cache.lookup, tempRoot: () => path.join(base, 'launch'), opener: async (p) => void opened.push(p),
-        run: execFileRunner(), eventFiles: () => listed, extraTypes: () => ['pptm', 'exe'],
+        platform: 'win32',
+        cache: cache.lookup,
+        tempRoot: () => path.join(base, 'launch'),
+        opener: async (p) => void opened.push(p),
+        run: execFileRunner(),
+        eventFiles: () => listed,
+        extraTypes: () => ['pptm', 'exe'],
       });
       expect(await launch.open({ event_file_id: 'ef_m' })).toMatchObject({ filename: 'Macro deck.pptm' });
-      await expect(launch.open({ event_file_id: 'ef_x' })).rejects.toMatchObject({ name: 'ForbiddenTypeError', type: 'exe' });
+      await expect(launch.open({ event_file_id: 'ef_x' })).rejects.toMatchObject({
+        name: 'ForbiddenTypeError',
+        type: 'exe',
+      });
       expect(opened).toHaveLength(1);
     } finally {
       await fs.rm(base, { recursive: true, force: true });
@@ -200,7 +310,13 @@ describe('the device record can add document types, never executable ones', () =
   });
 
   it('a malformed launch_extra_types does not make the device record invalid; it is dropped', () => {
-    const record = { event_device_id: 'd', event_id: 'e', event_location_id: 'l', app_base_url: 'https://x.example', mode: 'native' };
+    const record = {
+      event_device_id: 'd',
+      event_id: 'e',
+      event_location_id: 'l',
+      app_base_url: 'https://x.example',
+      mode: 'native',
+    };
     expect(DeviceRecord.parse({ ...record, launch_extra_types: 'exe' }).launch_extra_types).toBeUndefined();
     expect(DeviceRecord.parse({ ...record, launch_extra_types: [1, 2] }).launch_extra_types).toBeUndefined();
     expect(DeviceRecord.parse({ ...record, launch_extra_types: ['pptm'] }).launch_extra_types).toEqual(['pptm']);
@@ -250,7 +366,11 @@ describe('the launch folder is bounded', () => {
       await launch.open({ sha256: hashes[0]! });
       const { files, bytes } = await usage();
       expect(bytes).toBeLessThanOrEqual(3 * MiB);
-      expect(files.sort()).toEqual([hashes[9]!, hashes[7]!, hashes[0]!].map((h, _i) => path.join(shortHash(h), `talk ${hashes.indexOf(h)}.mp4`)).sort());
+      expect(files.sort()).toEqual(
+        [hashes[9]!, hashes[7]!, hashes[0]!]
+          .map((h, _i) => path.join(shortHash(h), `talk ${hashes.indexOf(h)}.mp4`))
+          .sort(),
+      );
       expect(launch.openHashes().sort()).toEqual([hashes[9]!, hashes[7]!, hashes[0]!].sort());
     } finally {
       await fs.rm(base, { recursive: true, force: true });
@@ -298,8 +418,21 @@ describe('closePresentations is coalesced', () => {
       await gate;
       return real(file, args);
     };
-    const launch = createLaunchService({ platform: 'darwin', cache: { pathOf: () => null }, tempRoot: () => '/nonexistent', opener: async () => undefined, run: counting, eventFiles: () => [] });
-    const services = fakeServices({ logger: demo.logger, senderPolicy: { isAllowed: () => true }, device: unusedService('device'), launch, limits: createSenderLimits({ now: () => clock }) });
+    const launch = createLaunchService({
+      platform: 'darwin',
+      cache: { pathOf: () => null },
+      tempRoot: () => '/nonexistent',
+      opener: async () => undefined,
+      run: counting,
+      eventFiles: () => [],
+    });
+    const services = fakeServices({
+      logger: demo.logger,
+      senderPolicy: { isAllowed: () => true },
+      device: unusedService('device'),
+      launch,
+      limits: createSenderLimits({ now: () => clock }),
+    });
     const caller = createCallerFactory(appRouter)({ sender: launcher, services });
     const results = Array.from({ length: 10 }, () => caller.launch.closePresentations({ app: 'keynote' }));
     release();
@@ -307,7 +440,9 @@ describe('closePresentations is coalesced', () => {
     expect(calls).toEqual(['killall']);
     expect(new Set(settled.map((r) => r.outcome)).size).toBe(1);
     // The budget: 10 calls at once were fine, the 11th is TOO_MANY_REQUESTS.
-    await expect(caller.launch.closePresentations({ app: 'keynote' })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    await expect(caller.launch.closePresentations({ app: 'keynote' })).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+    });
     expect(calls).toHaveLength(1);
   });
 });

@@ -6,18 +6,39 @@ import { permissionsRouter } from '../router/permissions';
 import type { Services } from '../router/services';
 import { createCallerFactory, type SenderInfo } from '../router/trpc';
 
-const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
-const SPLASH: SenderInfo = { webContentsId: 2, role: 'splash', isMainFrame: true, origin: 'file://', url: 'file:///opt/aether/dist/splash/index.html' };
+const LAUNCHER: SenderInfo = {
+  webContentsId: 1,
+  role: 'kiosk',
+  isMainFrame: true,
+  origin: 'https://summit.example-events.com',
+  url: 'https://summit.example-events.com/x',
+};
+const SPLASH: SenderInfo = {
+  webContentsId: 2,
+  role: 'splash',
+  isMainFrame: true,
+  origin: 'file://',
+  url: 'file:///opt/aether/dist/splash/index.html',
+};
 
 function caller(sender: SenderInfo | null, continued: () => void = () => {}) {
   const tcc = createPermissionsService({
     platform: 'linux',
     logger: silentLogger(),
-    systemPreferences: { getMediaAccessStatus: () => 'granted', askForMediaAccess: async () => true, isTrustedAccessibilityClient: () => true },
+    systemPreferences: {
+      getMediaAccessStatus: () => 'granted',
+      askForMediaAccess: async () => true,
+      isTrustedAccessibilityClient: () => true,
+    },
     screenCaptureProbe: async () => undefined,
     openSettingsPane: async () => undefined,
   });
-  const permissions = { status: () => tcc.status(), request: tcc.request, openSettings: tcc.openSettings, continueWithout: continued };
+  const permissions = {
+    status: () => tcc.status(),
+    request: tcc.request,
+    openSettings: tcc.openSettings,
+    continueWithout: continued,
+  };
   const isAllowed = (s: SenderInfo) => s.origin === LAUNCHER.origin || s.url === SPLASH.url;
   const services = { logger: silentLogger(), senderPolicy: { isAllowed }, permissions } as unknown as Services;
   return createCallerFactory(permissionsRouter)({ sender, services });
@@ -49,7 +70,9 @@ describe('permissions procedures', () => {
     let calls = 0;
     const count = () => void (calls += 1);
     await expect(caller(LAUNCHER, count).continueWithout()).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(caller({ ...SPLASH, role: 'unknown' }, count).continueWithout()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(caller({ ...SPLASH, role: 'unknown' }, count).continueWithout()).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(calls).toBe(0);
     await expect(caller(SPLASH, count).continueWithout()).resolves.toEqual({ continued: true });
     expect(calls).toBe(1);

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import type { PermissionKind } from '../contracts/permissions';
-import { createPermissionsService, settingsUrlFor, type MacPermissionsApi, type PermissionsServiceDeps } from '../kiosk/permissions-service';
+import {
+  createPermissionsService,
+  settingsUrlFor,
+  type MacPermissionsApi,
+  type PermissionsServiceDeps,
+} from '../kiosk/permissions-service';
 import { fakeAppleEvents, KEYNOTE, POWERPOINT, type FakeAppleEvents } from './fakes/apple-events';
 
 type MediaStatus = 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown';
 
 /** A TCC database in memory that behaves like macOS: prompts change state, silent checks suppress the AX prompt. */
 function fakeTcc(initial: Partial<Record<'camera' | 'microphone' | 'screen', MediaStatus>> = {}, userAnswers = true) {
-  const state: Record<'camera' | 'microphone' | 'screen', MediaStatus> = { camera: 'not-determined', microphone: 'not-determined', screen: 'denied', ...initial };
+  const state: Record<'camera' | 'microphone' | 'screen', MediaStatus> = {
+    camera: 'not-determined',
+    microphone: 'not-determined',
+    screen: 'denied',
+    ...initial,
+  };
   const calls: string[] = [];
   let trusted = false;
   let axPromptSuppressed = false;
@@ -34,7 +44,12 @@ function fakeTcc(initial: Partial<Record<'camera' | 'microphone' | 'screen', Med
 }
 
 /** No presentation app installed unless a test passes Apple Events of its own: Automation is then not applicable. */
-function service(platform: PermissionsServiceDeps['platform'], tcc = fakeTcc(), probe: PermissionsServiceDeps['screenCaptureProbe'] = async () => undefined, appleEvents: FakeAppleEvents = fakeAppleEvents()) {
+function service(
+  platform: PermissionsServiceDeps['platform'],
+  tcc = fakeTcc(),
+  probe: PermissionsServiceDeps['screenCaptureProbe'] = async () => undefined,
+  appleEvents: FakeAppleEvents = fakeAppleEvents(),
+) {
   const opened: string[] = [];
   const svc = createPermissionsService({
     platform,
@@ -48,22 +63,33 @@ function service(platform: PermissionsServiceDeps['platform'], tcc = fakeTcc(), 
   return { svc, opened, tcc, appleEvents };
 }
 
-const statusOf = async (svc: ReturnType<typeof service>['svc'], kind: PermissionKind) => (await svc.status()).permissions.find((p) => p.kind === kind)?.status;
+const statusOf = async (svc: ReturnType<typeof service>['svc'], kind: PermissionKind) =>
+  (await svc.status()).permissions.find((p) => p.kind === kind)?.status;
 
 describe('permissions on Linux and Windows', () => {
-  it.each(['linux', 'win32'] as const)('%s reports granted / not-applicable and never touches macOS APIs', async (platform) => {
-    const appleEvents = fakeAppleEvents({ [POWERPOINT]: { running: true } });
-    const { svc, opened, tcc } = service(platform, fakeTcc(), undefined, appleEvents);
-    const overview = await svc.status();
-    expect(overview.complete).toBe(true);
-    expect(Object.fromEntries(overview.permissions.map((p) => [p.kind, p.status]))).toEqual({ camera: 'granted', microphone: 'granted', screen: 'granted', accessibility: 'not-applicable', automation: 'not-applicable' });
-    expect(overview.permissions.every((p) => p.settingsUrl === null && p.hint === null)).toBe(true);
-    for (const kind of ['camera', 'microphone', 'screen', 'accessibility', 'automation'] as const) expect((await svc.request(kind)).action).toBe('none');
-    expect(await svc.openSettings('screen')).toEqual({ opened: false });
-    expect(tcc.calls).toEqual([]);
-    expect(appleEvents.calls).toEqual([]);
-    expect(opened).toEqual([]);
-  });
+  it.each(['linux', 'win32'] as const)(
+    '%s reports granted / not-applicable and never touches macOS APIs',
+    async (platform) => {
+      const appleEvents = fakeAppleEvents({ [POWERPOINT]: { running: true } });
+      const { svc, opened, tcc } = service(platform, fakeTcc(), undefined, appleEvents);
+      const overview = await svc.status();
+      expect(overview.complete).toBe(true);
+      expect(Object.fromEntries(overview.permissions.map((p) => [p.kind, p.status]))).toEqual({
+        camera: 'granted',
+        microphone: 'granted',
+        screen: 'granted',
+        accessibility: 'not-applicable',
+        automation: 'not-applicable',
+      });
+      expect(overview.permissions.every((p) => p.settingsUrl === null && p.hint === null)).toBe(true);
+      for (const kind of ['camera', 'microphone', 'screen', 'accessibility', 'automation'] as const)
+        expect((await svc.request(kind)).action).toBe('none');
+      expect(await svc.openSettings('screen')).toEqual({ opened: false });
+      expect(tcc.calls).toEqual([]);
+      expect(appleEvents.calls).toEqual([]);
+      expect(opened).toEqual([]);
+    },
+  );
 });
 
 describe('permissions on macOS', () => {
@@ -79,7 +105,11 @@ describe('permissions on macOS', () => {
   it('opens the right System Settings pane once a media permission was denied (askForMediaAccess cannot prompt again)', async () => {
     const { svc, opened, tcc } = service('darwin', fakeTcc({ camera: 'denied' }));
     const result = await svc.request('camera');
-    expect(result).toMatchObject({ status: 'denied', action: 'opened-settings', settingsUrl: settingsUrlFor('camera') });
+    expect(result).toMatchObject({
+      status: 'denied',
+      action: 'opened-settings',
+      settingsUrl: settingsUrlFor('camera'),
+    });
     expect(result.hint).toMatch(/Privacy & Security › Camera/);
     expect(opened).toEqual(['x-apple.systempreferences:com.apple.preference.security?Privacy_Camera']);
     expect(tcc.calls).not.toContain('ask:camera');
@@ -146,7 +176,12 @@ describe('permissions on macOS', () => {
 
   it('turns a throwing or nonsense systemPreferences into "unknown", never an exception', async () => {
     const api: MacPermissionsApi = {
-      getMediaAccessStatus: (type) => (type === 'camera' ? 'banana' : (() => { throw new Error('TCC unavailable'); })()),
+      getMediaAccessStatus: (type) =>
+        type === 'camera'
+          ? 'banana'
+          : (() => {
+              throw new Error('TCC unavailable');
+            })(),
       askForMediaAccess: async () => {
         throw new Error('no');
       },
@@ -156,7 +191,13 @@ describe('permissions on macOS', () => {
     };
     const { svc } = service('darwin', { ...fakeTcc(), api });
     const overview = await svc.status();
-    expect(overview.permissions.map((p) => p.status)).toEqual(['unknown', 'unknown', 'unknown', 'not-determined', 'not-applicable']);
+    expect(overview.permissions.map((p) => p.status)).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
+      'not-determined',
+      'not-applicable',
+    ]);
     await expect(svc.request('accessibility')).resolves.toMatchObject({ kind: 'accessibility' });
   });
 
@@ -175,7 +216,8 @@ describe('permissions on macOS', () => {
 });
 
 describe('Automation (Apple Events) for PowerPoint and Keynote on macOS', () => {
-  const automationOf = async (svc: ReturnType<typeof service>['svc']) => (await svc.status()).permissions.find((p) => p.kind === 'automation');
+  const automationOf = async (svc: ReturnType<typeof service>['svc']) =>
+    (await svc.status()).permissions.find((p) => p.kind === 'automation');
   const grantedTcc = () => {
     const tcc = fakeTcc({ camera: 'granted', microphone: 'granted', screen: 'granted' });
     tcc.grantAccessibility();
@@ -200,7 +242,12 @@ describe('Automation (Apple Events) for PowerPoint and Keynote on macOS', () => 
     await svc.request('accessibility');
     expect(await automationOf(svc)).toMatchObject({ status: 'not-determined' });
 
-    await expect(svc.request('automation')).resolves.toMatchObject({ kind: 'automation', status: 'granted', hint: null, action: 'prompted' });
+    await expect(svc.request('automation')).resolves.toMatchObject({
+      kind: 'automation',
+      status: 'granted',
+      hint: null,
+      action: 'prompted',
+    });
     expect(appleEvents.prompts).toEqual([POWERPOINT, KEYNOTE]);
     expect(appleEvents.apps[POWERPOINT]?.running).toBe(true); // launched so macOS could ask
     await expect(svc.request('automation')).resolves.toMatchObject({ status: 'granted', action: 'none' });

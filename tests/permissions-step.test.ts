@@ -12,20 +12,38 @@ beforeEach(() => fake.resetFakeElectron());
 
 /** The real service over the fake systemPreferences, as the splash reaches it through the bridge. */
 const service = (platform: Platform = 'darwin', appleEvents = fakeAppleEvents()) =>
-  createDesktopPermissionsService({ platform, logger: silentLogger(), systemPreferences: fake.systemPreferences as never, desktopCapturer: fake.desktopCapturer as never, shell: fake.shell as never, run: appleEvents.run });
+  createDesktopPermissionsService({
+    platform,
+    logger: silentLogger(),
+    systemPreferences: fake.systemPreferences as never,
+    desktopCapturer: fake.desktopCapturer as never,
+    shell: fake.shell as never,
+    run: appleEvents.run,
+  });
 
 /** A sleep the test releases by hand, so the re-check loop advances only when told. */
 function manualSleep() {
   const waiting: Array<() => void> = [];
-  return { sleep: () => new Promise<void>((resolve) => waiting.push(resolve)), tick: () => waiting.splice(0).forEach((r) => r()), pending: () => waiting.length };
+  return {
+    sleep: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    tick: () => waiting.splice(0).forEach((r) => r()),
+    pending: () => waiting.length,
+  };
 }
-const flush = async () => { for (let i = 0; i < 200; i += 1) await Promise.resolve(); };
+const flush = async () => {
+  for (let i = 0; i < 200; i += 1) await Promise.resolve();
+};
 
 describe('the splash permissions step', () => {
   it('on Linux and Windows is complete at once: nothing shown, nothing asked', async () => {
     for (const platform of ['linux', 'win32'] as const) {
       const renders: PermissionRow[][] = [];
-      const step = startPermissionsStep({ client: service(platform), render: (rows) => renders.push(rows), sleep: manualSleep().sleep, onError: () => {} });
+      const step = startPermissionsStep({
+        client: service(platform),
+        render: (rows) => renders.push(rows),
+        sleep: manualSleep().sleep,
+        onError: () => {},
+      });
       await expect(step.done).resolves.toBe('complete');
       expect(renders).toEqual([[]]);
     }
@@ -38,14 +56,24 @@ describe('the splash permissions step', () => {
     fake.systemPreferences.trustedAccessibilityClient = true;
     const renders: PermissionRow[][] = [];
     const time = manualSleep();
-    const step = startPermissionsStep({ client: service(), render: (rows) => renders.push(rows), sleep: time.sleep, onError: () => {} });
+    const step = startPermissionsStep({
+      client: service(),
+      render: (rows) => renders.push(rows),
+      sleep: time.sleep,
+      onError: () => {},
+    });
     await flush();
     expect(fake.systemPreferences.asked).toEqual(['camera', 'microphone']);
     expect(fake.systemPreferences.accessibilityPrompts[0]).toBe(true);
-    expect(renders.at(-1)?.map((r) => [r.kind, r.status, r.action])).toEqual([['microphone', 'denied', 'open-settings'], ['screen', 'denied', 'open-settings']]);
+    expect(renders.at(-1)?.map((r) => [r.kind, r.status, r.action])).toEqual([
+      ['microphone', 'denied', 'open-settings'],
+      ['screen', 'denied', 'open-settings'],
+    ]);
 
     await step.act('screen');
-    expect(fake.shell.external).toEqual(['x-apple.systempreferences:com.apple.preference.security?Privacy_ScreenCapture']);
+    expect(fake.shell.external).toEqual([
+      'x-apple.systempreferences:com.apple.preference.security?Privacy_ScreenCapture',
+    ]);
 
     fake.systemPreferences.mediaAccess.microphone = 'granted';
     fake.systemPreferences.mediaAccess.screen = 'granted';
@@ -61,7 +89,12 @@ describe('the splash permissions step', () => {
     const appleEvents = fakeAppleEvents({ [POWERPOINT]: { answer: 'denied' }, [KEYNOTE]: {} });
     const renders: PermissionRow[][] = [];
     const time = manualSleep();
-    const step = startPermissionsStep({ client: service('darwin', appleEvents), render: (rows) => renders.push(rows), sleep: time.sleep, onError: () => {} });
+    const step = startPermissionsStep({
+      client: service('darwin', appleEvents),
+      render: (rows) => renders.push(rows),
+      sleep: time.sleep,
+      onError: () => {},
+    });
     await flush();
     expect(renders[0]?.map((r) => [r.kind, r.label, r.action])).toEqual([
       ['accessibility', 'Accessibility', 'ask'],
@@ -69,7 +102,9 @@ describe('the splash permissions step', () => {
     ]);
     await flush();
     expect(appleEvents.prompts).toEqual([POWERPOINT, KEYNOTE]);
-    expect(renders.at(-1)?.map((r) => [r.kind, r.status, r.action])).toEqual([['automation', 'denied', 'open-settings']]);
+    expect(renders.at(-1)?.map((r) => [r.kind, r.status, r.action])).toEqual([
+      ['automation', 'denied', 'open-settings'],
+    ]);
     expect(renders.at(-1)?.[0]?.hint).toContain('Microsoft PowerPoint and Keynote');
 
     await step.act('automation');
@@ -97,21 +132,41 @@ describe('the splash permissions step', () => {
 
   it('ends as continued-without, saying why, when the bridge fails', async () => {
     const errors: unknown[] = [];
-    const step = startPermissionsStep({ client: { status: () => Promise.reject(new Error('PRECONDITION_FAILED')), request: async () => {} }, render: () => {}, sleep: manualSleep().sleep, onError: (e) => errors.push(e) });
+    const step = startPermissionsStep({
+      client: { status: () => Promise.reject(new Error('PRECONDITION_FAILED')), request: async () => {} },
+      render: () => {},
+      sleep: manualSleep().sleep,
+      onError: (e) => errors.push(e),
+    });
     await expect(step.done).resolves.toBe('continued-without');
     expect(String(errors[0])).toContain('PRECONDITION_FAILED');
   });
 
   it('shows no button for a permission a device profile blocks', () => {
-    const rows = rowsOf({ complete: false, permissions: [{ kind: 'camera', status: 'restricted', hint: 'ask IT', settingsUrl: null }] });
+    const rows = rowsOf({
+      complete: false,
+      permissions: [{ kind: 'camera', status: 'restricted', hint: 'ask IT', settingsUrl: null }],
+    });
     expect(rows).toEqual([{ kind: 'camera', label: 'Camera', status: 'restricted', hint: 'ask IT', action: null }]);
   });
 });
 
 describe('the kiosk waits for the permissions step (main side)', () => {
   const splashContents = () => new fake.BrowserWindow({ show: false }).webContents;
-  const gate = (platform: Platform, splash: ReturnType<typeof splashContents> | null, extra: { maxWaitMs?: number; continued?: ReturnType<typeof createContinueSignal> } = {}) =>
-    waitForPermissions({ platform, permissions: service(platform), continued: createContinueSignal(), splash: splash as never, logger: silentLogger(), pollMs: 1, ...extra });
+  const gate = (
+    platform: Platform,
+    splash: ReturnType<typeof splashContents> | null,
+    extra: { maxWaitMs?: number; continued?: ReturnType<typeof createContinueSignal> } = {},
+  ) =>
+    waitForPermissions({
+      platform,
+      permissions: service(platform),
+      continued: createContinueSignal(),
+      splash: splash as never,
+      logger: silentLogger(),
+      pollMs: 1,
+      ...extra,
+    });
 
   it('does not wait off macOS, nor when everything is granted', async () => {
     await expect(gate('linux', splashContents())).resolves.toBe('not-applicable');
@@ -119,7 +174,15 @@ describe('the kiosk waits for the permissions step (main side)', () => {
     fake.systemPreferences.trustedAccessibilityClient = true;
     const permissions = service();
     await permissions.request('accessibility');
-    await expect(waitForPermissions({ platform: 'darwin', permissions, continued: createContinueSignal(), splash: null, logger: silentLogger() })).resolves.toBe('complete');
+    await expect(
+      waitForPermissions({
+        platform: 'darwin',
+        permissions,
+        continued: createContinueSignal(),
+        splash: null,
+        logger: silentLogger(),
+      }),
+    ).resolves.toBe('complete');
   });
 
   it('opens on "Continue without", and stops listening', async () => {
@@ -144,7 +207,14 @@ describe('the kiosk waits for the permissions step (main side)', () => {
   it('opens once a re-check finds everything granted', async () => {
     const answers = [false, false, true];
     const permissions = { status: async () => ({ complete: answers.shift() ?? true, permissions: [] }) };
-    const outcome = await waitForPermissions({ platform: 'darwin', permissions, continued: createContinueSignal(), splash: splashContents() as never, logger: silentLogger(), pollMs: 1 });
+    const outcome = await waitForPermissions({
+      platform: 'darwin',
+      permissions,
+      continued: createContinueSignal(),
+      splash: splashContents() as never,
+      logger: silentLogger(),
+      pollMs: 1,
+    });
     expect(outcome).toBe('complete');
     expect(answers).toEqual([]);
   });

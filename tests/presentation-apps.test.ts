@@ -26,7 +26,8 @@ const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -85,8 +86,13 @@ describe('the fixed close table on macOS and Windows', () => {
   });
 
   it('maps each platform\'s "no such process" exit code to not-running', async () => {
-    expect((await closePresentationApp({ platform: 'darwin', run: scriptedRunner({ exitCode: 1 }).run }, 'keynote')).outcome).toBe('not-running');
-    expect((await closePresentationApp({ platform: 'win32', run: scriptedRunner({ exitCode: 128 }).run }, 'powerpoint')).outcome).toBe('not-running');
+    expect(
+      (await closePresentationApp({ platform: 'darwin', run: scriptedRunner({ exitCode: 1 }).run }, 'keynote')).outcome,
+    ).toBe('not-running');
+    expect(
+      (await closePresentationApp({ platform: 'win32', run: scriptedRunner({ exitCode: 128 }).run }, 'powerpoint'))
+        .outcome,
+    ).toBe('not-running');
   });
 
   it('turns any other exit code into a typed error quoting the first stderr line', async () => {
@@ -97,7 +103,9 @@ describe('the fixed close table on macOS and Windows', () => {
   });
 
   it('refuses an app id outside the enum before anything runs', async () => {
-    await expect(closePresentationApp({ platform: 'darwin', run: refusingRunner }, 'powerpoint; rm -rf ~' as never)).rejects.toThrow();
+    await expect(
+      closePresentationApp({ platform: 'darwin', run: refusingRunner }, 'powerpoint; rm -rf ~' as never),
+    ).rejects.toThrow();
   });
 
   it('never puts a shell in the table: every entry is a bare program with literal arguments', () => {
@@ -124,7 +132,9 @@ describe('execFileRunner', () => {
   });
 
   it('rejects with a typed error naming a program that is not installed', async () => {
-    await expect(run('aether-no-such-program', [])).rejects.toThrow(new CommandFailedError('aether-no-such-program is not available on this computer.'));
+    await expect(run('aether-no-such-program', [])).rejects.toThrow(
+      new CommandFailedError('aether-no-such-program is not available on this computer.'),
+    );
   });
 
   it('gives up on a program that hangs', async () => {
@@ -136,7 +146,10 @@ describe('execFileRunner', () => {
 describe('runAutomation', () => {
   it('runs the fixed AppleScript through osascript -e on macOS', async () => {
     const runner = scriptedRunner();
-    expect(await runAutomation({ platform: 'darwin', run: runner.run }, 'keynote.startSlideshow')).toEqual({ action: 'keynote.startSlideshow', ran: true });
+    expect(await runAutomation({ platform: 'darwin', run: runner.run }, 'keynote.startSlideshow')).toEqual({
+      action: 'keynote.startSlideshow',
+      ran: true,
+    });
     expect(runner.calls).toEqual([{ file: 'osascript', args: ['-e', APPLESCRIPTS['keynote.startSlideshow']] }]);
     expect(APPLESCRIPTS['keynote.startSlideshow']).toContain('tell application "Keynote"');
     expect(APPLESCRIPTS['powerpoint.startSlideshow']).toContain('tell application "Microsoft PowerPoint"');
@@ -144,15 +157,26 @@ describe('runAutomation', () => {
 
   it.each(['linux', 'win32'] as const)('on %s only logs and says why, running nothing', async (platform) => {
     const result = await runAutomation({ platform, run: refusingRunner }, 'powerpoint.startSlideshow');
-    expect(result).toEqual({ action: 'powerpoint.startSlideshow', ran: false, reason: expect.stringContaining('only on macOS') });
+    expect(result).toEqual({
+      action: 'powerpoint.startSlideshow',
+      ran: false,
+      reason: expect.stringContaining('only on macOS'),
+    });
   });
 
   it('reports an osascript failure (no permission, app not running) as a typed error', async () => {
-    const run = scriptedRunner({ exitCode: 1, stderr: 'execution error: Not authorized to send Apple events to Keynote. (-1743)' }).run;
-    await expect(runAutomation({ platform: 'darwin', run }, 'keynote.startSlideshow')).rejects.toThrow(/Not authorized to send Apple events/);
+    const run = scriptedRunner({
+      exitCode: 1,
+      stderr: 'execution error: Not authorized to send Apple events to Keynote. (-1743)',
+    }).run;
+    await expect(runAutomation({ platform: 'darwin', run }, 'keynote.startSlideshow')).rejects.toThrow(
+      /Not authorized to send Apple events/,
+    );
   });
 
   it('refuses an action outside the enum', async () => {
-    await expect(runAutomation({ platform: 'darwin', run: refusingRunner }, 'do shell script "id"' as never)).rejects.toThrow();
+    await expect(
+      runAutomation({ platform: 'darwin', run: refusingRunner }, 'do shell script "id"' as never),
+    ).rejects.toThrow();
   });
 });

@@ -8,15 +8,25 @@ import { openPresentationLog } from '../update-helper/presentation-log';
 import { useCleanups } from './support/cleanups';
 
 const cleanups = useCleanups();
-const open = (n: number) => ({ event_device_id: 'dev_a', event_file_id: `ef_${n}`, sha256: String(n % 10).repeat(64), filename: `Deck ${n}.pptx` });
+const open = (n: number) => ({
+  event_device_id: 'dev_a',
+  event_file_id: `ef_${n}`,
+  sha256: String(n % 10).repeat(64),
+  filename: `Deck ${n}.pptx`,
+});
 
 async function setup() {
   const root = await cleanups.tempDir('presentations');
   const share = path.join(root, 'share');
   const journalPath = path.join(root, 'state', 'presentations.jsonl');
   const shareFile = path.join(share, 'status', 'lectern-a.presentations.jsonl');
-  const make = () => openPresentationLog({ journalPath, shareRoot: share, hostname: 'lectern-a', logger: silentLogger() });
-  const lines = async () => (await readFile(shareFile, 'utf8')).trim().split('\n').map((l) => PresentationRecord.parse(JSON.parse(l)));
+  const make = () =>
+    openPresentationLog({ journalPath, shareRoot: share, hostname: 'lectern-a', logger: silentLogger() });
+  const lines = async () =>
+    (await readFile(shareFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => PresentationRecord.parse(JSON.parse(l)));
   return { share, journalPath, shareFile, make, lines };
 }
 
@@ -34,7 +44,13 @@ describe('proof of presentation', () => {
     expect(await log.deliver()).toEqual({ kind: 'delivered', lines: 0 });
     const delivered = await lines();
     expect(delivered.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(delivered.map((r) => r.filename)).toEqual(['Deck 1.pptx', 'Deck 2.pptx', 'Deck 3.pptx', 'Deck 4.pptx', 'Deck 5.pptx']);
+    expect(delivered.map((r) => r.filename)).toEqual([
+      'Deck 1.pptx',
+      'Deck 2.pptx',
+      'Deck 3.pptx',
+      'Deck 4.pptx',
+      'Deck 5.pptx',
+    ]);
     expect(delivered.every((r) => r.hostname === 'lectern-a' && r.event_device_id === 'dev_a')).toBe(true);
   });
 
@@ -67,7 +83,11 @@ describe('proof of presentation', () => {
     expect(await log.deliver()).toEqual({ kind: 'delivered', lines: 1 });
     const all = (await readFile(shareFile, 'utf8')).trim().split('\n');
     expect(all).toHaveLength(3);
-    expect(PresentationRecord.parse(JSON.parse(all[2]!))).toMatchObject({ seq: 1, hostname: 'lectern-a', filename: 'Deck 1.pptx' });
+    expect(PresentationRecord.parse(JSON.parse(all[2]!))).toMatchObject({
+      seq: 1,
+      hostname: 'lectern-a',
+      filename: 'Deck 1.pptx',
+    });
 
     const outside = path.join(share, 'outside.txt');
     await writeFile(outside, 'keep me\n');
@@ -92,7 +112,13 @@ describe('proof of presentation', () => {
     const { share, shareFile, journalPath } = await setup();
     await mkdir(path.join(share, 'status'), { recursive: true });
     await writeFile(shareFile, Buffer.alloc(2048, 0x61));
-    const log = await openPresentationLog({ journalPath, shareRoot: share, hostname: 'lectern-a', logger: silentLogger(), maxShareLogBytes: 1024 });
+    const log = await openPresentationLog({
+      journalPath,
+      shareRoot: share,
+      hostname: 'lectern-a',
+      logger: silentLogger(),
+      maxShareLogBytes: 1024,
+    });
     await log.record(open(1));
     expect(await log.deliver()).toMatchObject({ kind: 'failed', code: 'share-log-too-large' });
 

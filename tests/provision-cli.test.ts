@@ -23,7 +23,22 @@ describe('aether-native provision', () => {
   it('writes a seed the app accepts, named by the normalised hostname, without printing the key', async () => {
     const { share, keyFile } = await workspace();
     const io = captureIo();
-    const code = await main(['provision', '--share', share, '--hostname', 'Lectern-A.local', '--device', 'dbgMWS3KEHE', '--api', 'https://api.example-events.com/', '--key-file', keyFile], io);
+    const code = await main(
+      [
+        'provision',
+        '--share',
+        share,
+        '--hostname',
+        'Lectern-A.local',
+        '--device',
+        'dbgMWS3KEHE',
+        '--api',
+        'https://api.example-events.com/',
+        '--key-file',
+        keyFile,
+      ],
+      io,
+    );
     expect(code).toBe(0);
     const file = path.join(share, 'seeds', 'seed_lectern-a.json');
     const loaded = await loadSeed(file, { logger: silentLogger(), defaultApiUrl: 'https://default.example' });
@@ -41,17 +56,31 @@ describe('aether-native provision', () => {
 
   it('keeps a hostile hostname inside the seeds folder', async () => {
     const { share } = await workspace();
-    expect(await main(['provision', '--share', share, '--hostname', '../../etc/passwd', '--device', 'x1'], captureIo())).toBe(0);
+    expect(
+      await main(['provision', '--share', share, '--hostname', '../../etc/passwd', '--device', 'x1'], captureIo()),
+    ).toBe(0);
     expect(await readdir(path.join(share, 'seeds'))).toEqual(['seed_------etc-passwd.json']);
   });
 
   it('refuses an invalid seed, an existing seed without --force, and missing options', async () => {
     const { share, dir } = await workspace();
     const cases: Array<[string[], RegExp, number]> = [
-      [['provision', '--share', share, '--hostname', 'a', '--device', 'bad id!'], /event_device_id may only hold letters/, 1],
-      [['provision', '--share', share, '--hostname', 'a', '--device', 'ok', '--api', 'ftp://x'], /primary_api_base_url must be an absolute http/, 1],
+      [
+        ['provision', '--share', share, '--hostname', 'a', '--device', 'bad id!'],
+        /event_device_id may only hold letters/,
+        1,
+      ],
+      [
+        ['provision', '--share', share, '--hostname', 'a', '--device', 'ok', '--api', 'ftp://x'],
+        /primary_api_base_url must be an absolute http/,
+        1,
+      ],
       [['provision', '--share', share, '--device', 'ok'], /--hostname H is required/, 2],
-      [['provision', '--share', share, '--hostname', 'a', '--device', 'ok', '--key-file', path.join(dir, 'nope')], /cannot read --key-file/, 2],
+      [
+        ['provision', '--share', share, '--hostname', 'a', '--device', 'ok', '--key-file', path.join(dir, 'nope')],
+        /cannot read --key-file/,
+        2,
+      ],
     ];
     for (const [args, message, code] of cases) {
       const io = captureIo();
@@ -63,8 +92,12 @@ describe('aether-native provision', () => {
     const again = captureIo();
     expect(await main(['provision', '--share', share, '--hostname', 'a', '--device', 'second'], again)).toBe(1);
     expect(again.err()).toContain('already exists; use --force');
-    expect(await main(['provision', '--share', share, '--hostname', 'a', '--device', 'second', '--force'], captureIo())).toBe(0);
-    expect(JSON.parse(await readFile(path.join(share, 'seeds', 'seed_a.json'), 'utf8'))).toMatchObject({ event_device_id: 'second' });
+    expect(
+      await main(['provision', '--share', share, '--hostname', 'a', '--device', 'second', '--force'], captureIo()),
+    ).toBe(0);
+    expect(JSON.parse(await readFile(path.join(share, 'seeds', 'seed_a.json'), 'utf8'))).toMatchObject({
+      event_device_id: 'second',
+    });
   });
 
   it('is picked up by a waiting laptop without it ever seeing a partial seed', async () => {
@@ -82,7 +115,12 @@ describe('aether-native provision', () => {
       signal: controller.signal,
       watch: { debounceMs: 0, maxWaitMs: 0 },
     });
-    expect(await main(['provision', '--share', share, '--hostname', 'lectern-b', '--device', 'dev-b', '--key-file', keyFile], captureIo())).toBe(0);
+    expect(
+      await main(
+        ['provision', '--share', share, '--hostname', 'lectern-b', '--device', 'dev-b', '--key-file', keyFile],
+        captureIo(),
+      ),
+    ).toBe(0);
     expect((await waiting).seed.event_device_id).toBe('dev-b');
     expect(states.filter((s) => s.kind === 'waiting' && s.problem)).toEqual([]);
   });

@@ -7,7 +7,8 @@ import { NavigationRefusedError } from '../apps/desktop/navigation-lock';
 import { createNavigationPolicy } from '../kiosk/navigation-policy';
 
 const API_KEY = 'ak_live_4f9c2e1b7d8a6f3e';
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkYmdNV1MzS0VIRSIsImV4cCI6MTk5OTk5OTk5OX0.3q2-7w_yZ5lT0nXQYk9bS1bYkq1E4o2bN0cR8dW9xQk';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkYmdNV1MzS0VIRSIsImV4cCI6MTk5OTk5OTk5OX0.3q2-7w_yZ5lT0nXQYk9bS1bYkq1E4o2bN0cR8dW9xQk';
 
 /** Writes through a file logger and returns the file once it holds `lines` lines (the destination is async). */
 async function logLines(lines: number, write: (logger: ReturnType<typeof createLogger>) => void): Promise<string> {
@@ -39,13 +40,24 @@ describe('no API key or JWT in any log line, whatever fails', () => {
       log.warn(`identity exchange failed for key ${API_KEY} with ${JWT}`);
       log.warn({ url: `https://api.example-events.com/v3/files/x?token=${JWT}&key=${API_KEY}` }, 'refused');
       log.error({ err: new Error(`401 from API: X-Api-Key ${API_KEY} rejected, bearer ${JWT}`) }, 'api failure');
-      log.error({ err: Object.assign(new Error('boom'), { config: { headers: { 'X-Api-Key': API_KEY } }, stack: `Error: ${JWT}\n    at x` }) }, 'error with extras');
+      log.error(
+        {
+          err: Object.assign(new Error('boom'), {
+            config: { headers: { 'X-Api-Key': API_KEY } },
+            stack: `Error: ${JWT}\n    at x`,
+          }),
+        },
+        'error with extras',
+      );
       log.error({ err: new AggregateError([new Error(`inner ${API_KEY}`)], `outer ${JWT}`) }, 'aggregate');
       log.error({ cause: new Error(`cause ${API_KEY}`) }, `wrapped ${JWT}`);
       log.info({ list: [API_KEY, { t: JWT }] }, 'arrays');
       log.info('printf %s and %o', API_KEY, { jwt: JWT });
       log.child({ seed: { aether_api_key: API_KEY } }).info({ Authorization: `Bearer ${JWT}` }, 'child');
-      log.info({ map: new Map([['k', API_KEY]]), buffer: Buffer.from(JWT), cycle: { self: null as unknown } }, 'exotic');
+      log.info(
+        { map: new Map([['k', API_KEY]]), buffer: Buffer.from(JWT), cycle: { self: null as unknown } },
+        'exotic',
+      );
     });
     expect(text).not.toContain(API_KEY);
     expect(text).not.toContain(JWT);

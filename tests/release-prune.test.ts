@@ -19,7 +19,9 @@ async function shareWithReleases() {
   const publish = async (name: string, extra: string[] = []) => {
     await writeFile(path.join(builds, name), randomBytes(2048));
     const io = captureIo({ HOME: dir });
-    expect(await main(['release', '--share', share, '--file', path.join(builds, name), ...extra], io), io.err()).toBe(0);
+    expect(await main(['release', '--share', share, '--file', path.join(builds, name), ...extra], io), io.err()).toBe(
+      0,
+    );
   };
   await publish('Aether-1.1.0-mac.zip');
   await writeFile(path.join(share, 'binaries', 'native_app', 'Aether-1.1.0-mac.dmg'), randomBytes(1000));
@@ -62,7 +64,14 @@ describe('aether-native release --prune', () => {
     expect(real.code).toBe(0);
     expect(real.out).toContain('keep    Aether-1.2.0-mac.zip (current)');
     expect(real.out).toContain('kept 2, removed 3 build file(s)');
-    expect((await readdir(nativeApp)).sort()).toEqual(['.Aether-1.5.0-mac.zip.tmp', 'Aether-0.9.0-mac.zip', 'Aether-1.2.0-mac.zip', 'Aether-1.4.0-mac.zip', 'README.txt', 'version.json']);
+    expect((await readdir(nativeApp)).sort()).toEqual([
+      '.Aether-1.5.0-mac.zip.tmp',
+      'Aether-0.9.0-mac.zip',
+      'Aether-1.2.0-mac.zip',
+      'Aether-1.4.0-mac.zip',
+      'README.txt',
+      'version.json',
+    ]);
   });
 
   it('refuses bad KEEP values, mixing with publishing options, and a version.json it cannot read', async () => {

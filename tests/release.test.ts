@@ -31,14 +31,30 @@ async function workspace() {
   return { dir, share, build, nativeApp: path.join(share, 'binaries', 'native_app') };
 }
 
-const readVersion = async (dir: string) => VersionFile.parse(JSON.parse(await readFile(path.join(dir, 'version.json'), 'utf8')));
+const readVersion = async (dir: string) =>
+  VersionFile.parse(JSON.parse(await readFile(path.join(dir, 'version.json'), 'utf8')));
 
 describe('aether-native release', () => {
   it('publishes the build and then version.json with its size and SHA-256', async () => {
     const { share, build, nativeApp } = await workspace();
     const b = await build('Aether-1.5.0-linux.AppImage', 100_000);
     const io = captureIo();
-    expect(await main(['release', '--share', share, '--file', b.path, '--notes', 'Faster sync', '--only-hosts', 'Lectern-A.local,lectern-b'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'release',
+          '--share',
+          share,
+          '--file',
+          b.path,
+          '--notes',
+          'Faster sync',
+          '--only-hosts',
+          'Lectern-A.local,lectern-b',
+        ],
+        io,
+      ),
+    ).toBe(0);
     expect(await readVersion(nativeApp)).toEqual({
       version: '1.5.0',
       file: 'Aether-1.5.0-linux.AppImage',
@@ -58,7 +74,9 @@ describe('aether-native release', () => {
     expect(await main(['release', '--share', share, '--file', newer.path], captureIo())).toBe(0);
     const io = captureIo();
     expect(await main(['release', '--share', share, '--file', older.path], io)).toBe(1);
-    expect(io.err()).toContain('1.4.0 is lower than the current release 1.5.0; laptops refuse plain downgrades. Use --rollback');
+    expect(io.err()).toContain(
+      '1.4.0 is lower than the current release 1.5.0; laptops refuse plain downgrades. Use --rollback',
+    );
     const forced = captureIo();
     expect(await main(['release', '--share', share, '--file', older.path, '--force'], forced)).toBe(1);
     expect(forced.err()).toContain('Use --rollback');
@@ -82,18 +100,44 @@ describe('aether-native release', () => {
     const mac = await build('Aether-1.5.0-mac-arm64.zip', 1000);
     const linux = await build('Aether-1.5.0-linux-x64.AppImage', 2000);
     const linux2 = await build('Aether-1.5.0-linux-x64-rebuilt.AppImage', 3000);
-    expect(await main(['release', '--share', share, '--file', mac.path, '--platform', 'darwin-arm64'], captureIo())).toBe(0);
-    expect(await main(['release', '--share', share, '--file', linux.path, '--platform', 'linux-x64', '--rollout-percent', '25'], captureIo())).toBe(0);
+    expect(
+      await main(['release', '--share', share, '--file', mac.path, '--platform', 'darwin-arm64'], captureIo()),
+    ).toBe(0);
+    expect(
+      await main(
+        ['release', '--share', share, '--file', linux.path, '--platform', 'linux-x64', '--rollout-percent', '25'],
+        captureIo(),
+      ),
+    ).toBe(0);
     let manifest = VersionManifest.parse(JSON.parse(await readFile(path.join(nativeApp, 'version.json'), 'utf8')));
-    expect(manifest).toMatchObject({ version: '1.5.0', rollout_percent: 25, builds: { 'darwin-arm64': { file: 'Aether-1.5.0-mac-arm64.zip', size: 1000, sha256: sha256(mac.data) }, 'linux-x64': { size: 2000 } } });
-    expect(await main(['release', '--share', share, '--file', linux2.path, '--platform', 'linux-x64', '--version', '1.5.0'], captureIo())).toBe(0);
+    expect(manifest).toMatchObject({
+      version: '1.5.0',
+      rollout_percent: 25,
+      builds: {
+        'darwin-arm64': { file: 'Aether-1.5.0-mac-arm64.zip', size: 1000, sha256: sha256(mac.data) },
+        'linux-x64': { size: 2000 },
+      },
+    });
+    expect(
+      await main(
+        ['release', '--share', share, '--file', linux2.path, '--platform', 'linux-x64', '--version', '1.5.0'],
+        captureIo(),
+      ),
+    ).toBe(0);
     manifest = VersionManifest.parse(JSON.parse(await readFile(path.join(nativeApp, 'version.json'), 'utf8')));
-    expect(manifest).toMatchObject({ builds: { 'darwin-arm64': { size: 1000 }, 'linux-x64': { file: 'Aether-1.5.0-linux-x64-rebuilt.AppImage', size: 3000 } } });
+    expect(manifest).toMatchObject({
+      builds: {
+        'darwin-arm64': { size: 1000 },
+        'linux-x64': { file: 'Aether-1.5.0-linux-x64-rebuilt.AppImage', size: 3000 },
+      },
+    });
     const bad = captureIo();
     expect(await main(['release', '--share', share, '--file', mac.path, '--platform', 'amiga'], bad)).toBe(2);
     expect(bad.err()).toContain('--platform must be one of darwin-arm64');
     const badPercent = captureIo();
-    expect(await main(['release', '--share', share, '--file', mac.path, '--rollout-percent', '150'], badPercent)).toBe(2);
+    expect(await main(['release', '--share', share, '--file', mac.path, '--rollout-percent', '150'], badPercent)).toBe(
+      2,
+    );
     expect(badPercent.err()).toContain('--rollout-percent must be a whole number from 0 to 100');
   });
 
@@ -102,13 +146,37 @@ describe('aether-native release', () => {
     const noVersion = await build('Aether-latest.zip', 10);
     const versioned = await build('Aether-1.8.0.zip', 10);
     const cases: Array<[string[], RegExp, number]> = [
-      [['release', '--file', versioned.path], /no share folder found \(looked at .*admin_share.*\); pass --share DIR or set AETHER_SHARE/, 1],
-      [['release', '--share', path.join(dir, 'typo'), '--file', versioned.path], /the share .*typo \(from --share\) does not exist/, 1],
+      [
+        ['release', '--file', versioned.path],
+        /no share folder found \(looked at .*admin_share.*\); pass --share DIR or set AETHER_SHARE/,
+        1,
+      ],
+      [
+        ['release', '--share', path.join(dir, 'typo'), '--file', versioned.path],
+        /the share .*typo \(from --share\) does not exist/,
+        1,
+      ],
       [['release', '--share', share], /--file BUILD is required/, 2],
-      [['release', '--share', share, '--file', noVersion.path, '--bogus'], /^aether-native release: unknown option --bogus\. Options here: /, 2],
-      [['release', '--share', share, '--file', noVersion.path], /the file name Aether-latest\.zip holds no version .*; add --version MAJOR\.MINOR\.PATCH/, 2],
-      [['release', '--share', share, '--file', noVersion.path, '--version', 'v2'], /--version v2 is not a semantic version: use MAJOR\.MINOR\.PATCH, e\.g\. --version 2\.0\.0/, 2],
-      [['release', '--share', share, '--file', versioned.path, '--version', '1.8'], /^aether-native release: --version 1\.8 is not a semantic version: use MAJOR\.MINOR\.PATCH, e\.g\. --version 1\.8\.0\.\n/, 2],
+      [
+        ['release', '--share', share, '--file', noVersion.path, '--bogus'],
+        /^aether-native release: unknown option --bogus\. Options here: /,
+        2,
+      ],
+      [
+        ['release', '--share', share, '--file', noVersion.path],
+        /the file name Aether-latest\.zip holds no version .*; add --version MAJOR\.MINOR\.PATCH/,
+        2,
+      ],
+      [
+        ['release', '--share', share, '--file', noVersion.path, '--version', 'v2'],
+        /--version v2 is not a semantic version: use MAJOR\.MINOR\.PATCH, e\.g\. --version 2\.0\.0/,
+        2,
+      ],
+      [
+        ['release', '--share', share, '--file', versioned.path, '--version', '1.8'],
+        /^aether-native release: --version 1\.8 is not a semantic version: use MAJOR\.MINOR\.PATCH, e\.g\. --version 1\.8\.0\.\n/,
+        2,
+      ],
       [['release', '--share', share, '--file', path.join(share, 'missing.zip')], /is not a file/, 1],
     ];
     for (const [args, message, code] of cases) {
@@ -130,7 +198,11 @@ describe('aether-native release', () => {
 
   it('never lets a watcher observe a version.json whose build is missing or incomplete', async () => {
     const { share, build, nativeApp } = await workspace();
-    const builds = [await build('Aether-1.1.0.AppImage', 8_000_000), await build('Aether-1.2.0.AppImage', 8_000_000), await build('Aether-1.3.0.AppImage', 8_000_000)];
+    const builds = [
+      await build('Aether-1.1.0.AppImage', 8_000_000),
+      await build('Aether-1.2.0.AppImage', 8_000_000),
+      await build('Aether-1.3.0.AppImage', 8_000_000),
+    ];
     const violations: string[] = [];
     let observed = 0;
     const hashes = new PayloadHashCache();
@@ -142,7 +214,9 @@ describe('aether-native release', () => {
       onSnapshot: async (snapshot) => {
         if (!snapshot.has('version.json')) return;
         observed += 1;
-        const release = await readVersion(nativeApp).catch((e: Error) => (violations.push(`unreadable version.json: ${e.message}`), null));
+        const release = await readVersion(nativeApp).catch(
+          (e: Error) => (violations.push(`unreadable version.json: ${e.message}`), null),
+        );
         if (!release) return;
         const check = await checkPayload(path.join(nativeApp, release.file), release, hashes);
         if (check.kind !== 'match') violations.push(`${release.version}: ${check.kind}`);
@@ -166,7 +240,11 @@ describe('aether-native release', () => {
     await raw.start();
     await watcher.start();
     for (const b of builds) expect(await main(['release', '--share', share, '--file', b.path], captureIo())).toBe(0);
-    await waitFor('1.3.0 staged', () => watcher.status().state.kind === 'staged' && (watcher.status().state as { version: string }).version === '1.3.0').catch((err: Error) => {
+    await waitFor(
+      '1.3.0 staged',
+      () =>
+        watcher.status().state.kind === 'staged' && (watcher.status().state as { version: string }).version === '1.3.0',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; states seen: ${JSON.stringify(states)}`);
     });
     expect(observed).toBeGreaterThan(0);

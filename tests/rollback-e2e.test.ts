@@ -12,7 +12,14 @@ import { stageBuild } from '../update-helper/staging';
 import { createVersionWatcher } from '../update-helper/version-watcher';
 import { captureIo } from './cli-io-helpers';
 import { createBundle, STAND_IN_EXECUTABLE, wholeBundleVersion } from './fixtures/stand-in-bundle';
-import { HELPER_SCRIPT, journalState, runningStandIns, startInstance, useSandbox, waitFor } from './fixtures/helper-sandbox';
+import {
+  HELPER_SCRIPT,
+  journalState,
+  runningStandIns,
+  startInstance,
+  useSandbox,
+  waitFor,
+} from './fixtures/helper-sandbox';
 import { useCleanups } from './support/cleanups';
 
 /**
@@ -57,7 +64,18 @@ describe('rollback through the real staging and swap helper', () => {
       hostname: 'lectern-a',
       target: 'linux-x64',
       logger: silentLogger(),
-      stage: (build, signal) => stageBuild({ platform: 'linux', installPath: s.installed, appVersion: '1.6.0', run: execFileRunner(), logger: silentLogger() }, build, signal),
+      stage: (build, signal) =>
+        stageBuild(
+          {
+            platform: 'linux',
+            installPath: s.installed,
+            appVersion: '1.6.0',
+            run: execFileRunner(),
+            logger: silentLogger(),
+          },
+          build,
+          signal,
+        ),
       applyStagedUpdate: (manifest) =>
         applyStagedUpdate(manifest, {
           platform: 'linux',
@@ -78,15 +96,30 @@ describe('rollback through the real staging and swap helper', () => {
 
     const rollback = captureIo();
     expect(await main(['release', '--share', share, '--file', older, '--rollback'], rollback)).toBe(0);
-    await waitFor(async () => {
-      const state = watcher.status().state;
-      return (state.kind === 'staged' && state.version === '1.5.0') || undefined;
-    }, `the rollback staged (now ${JSON.stringify(watcher.status().state)})`);
-    const staged = JSON.parse(await fs.readFile(path.join(path.dirname(s.installed), '.aether-staged', 'staged.json'), 'utf8')) as { version: string; from_version: string; sha256: string };
-    expect(staged).toMatchObject({ version: '1.5.0', from_version: '1.6.0', sha256: createHash('sha256').update(await fs.readFile(older)).digest('hex') });
+    await waitFor(
+      async () => {
+        const state = watcher.status().state;
+        return (state.kind === 'staged' && state.version === '1.5.0') || undefined;
+      },
+      `the rollback staged (now ${JSON.stringify(watcher.status().state)})`,
+    );
+    const staged = JSON.parse(
+      await fs.readFile(path.join(path.dirname(s.installed), '.aether-staged', 'staged.json'), 'utf8'),
+    ) as { version: string; from_version: string; sha256: string };
+    expect(staged).toMatchObject({
+      version: '1.5.0',
+      from_version: '1.6.0',
+      sha256: createHash('sha256')
+        .update(await fs.readFile(older))
+        .digest('hex'),
+    });
 
     await watcher.apply();
-    await waitFor(async () => ((await journalState(s)) === 'committed' ? true : undefined), 'the swap to commit', 30_000);
+    await waitFor(
+      async () => ((await journalState(s)) === 'committed' ? true : undefined),
+      'the swap to commit',
+      30_000,
+    );
     expect(await wholeBundleVersion(s.installed)).toBe('1.5.0');
     expect((await readHealthMarker(s.marker))?.version).toBe('1.5.0');
   }, 60_000);

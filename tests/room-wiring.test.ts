@@ -26,7 +26,10 @@ async function standInSoffice(): Promise<() => void> {
   const child = spawn('/bin/sh', [program], { stdio: 'ignore' });
   const stop = () => void child.kill('SIGKILL');
   cleanups.push(stop);
-  await waitFor('the stand-in to run', async () => (await presentationAppRunning('linux', execFileRunner())) || undefined);
+  await waitFor(
+    'the stand-in to run',
+    async () => (await presentationAppRunning('linux', execFileRunner())) || undefined,
+  );
   return stop;
 }
 
@@ -36,14 +39,20 @@ describe('is a presentation app running', () => {
     const stop = await standInSoffice();
     expect(await presentationAppRunning('linux', execFileRunner())).toBe(true);
     stop();
-    await waitFor('the stand-in to be gone', async () => !(await presentationAppRunning('linux', execFileRunner())) || undefined);
+    await waitFor(
+      'the stand-in to be gone',
+      async () => !(await presentationAppRunning('linux', execFileRunner())) || undefined,
+    );
   });
 
   it('asks each platform its fixed question, never through a shell', async () => {
     const asked: string[] = [];
     const answers: Record<string, { exitCode: number; stdout: string }> = {
       'pgrep -x Keynote': { exitCode: 0, stdout: '123\n' },
-      'tasklist /FI IMAGENAME eq POWERPNT.EXE /NH': { exitCode: 0, stdout: 'POWERPNT.EXE   4242 Console  1  180,000 K\n' },
+      'tasklist /FI IMAGENAME eq POWERPNT.EXE /NH': {
+        exitCode: 0,
+        stdout: 'POWERPNT.EXE   4242 Console  1  180,000 K\n',
+      },
     };
     const run: CommandRunner = async (file, args) => {
       const line = [file, ...args].join(' ');
@@ -54,7 +63,10 @@ describe('is a presentation app running', () => {
     expect(asked).toEqual(['pgrep -x Microsoft PowerPoint', 'pgrep -x Keynote']);
     expect(await presentationAppRunning('win32', run)).toBe(true);
     // "INFO: No tasks are running" exits 0 too: only the image name in the answer counts.
-    answers['tasklist /FI IMAGENAME eq POWERPNT.EXE /NH'] = { exitCode: 0, stdout: 'INFO: No tasks are running which match the specified criteria.\n' };
+    answers['tasklist /FI IMAGENAME eq POWERPNT.EXE /NH'] = {
+      exitCode: 0,
+      stdout: 'INFO: No tasks are running which match the specified criteria.\n',
+    };
     expect(await presentationAppRunning('win32', run)).toBe(false);
     expect(RUNNING_CHECKS.linux.map((c) => c.file)).toEqual(['pgrep']);
   });
@@ -71,12 +83,25 @@ describe('a staged update waits for a quiet moment', () => {
     const handedOver: string[] = [];
     const ready: BootstrapState = { kind: 'authenticating', api: null };
     const wiring = createFleetWiring({
-      platform: 'linux', arch: 'x64', paths: { shareCandidates: [share] }, packaged: true, appVersion: '1.0.0', exePath: '/tmp/.mount_Aether/aether',
-      env: { APPIMAGE: appImage }, logger: silentLogger(), run: async () => ({ exitCode: 0, stdout: '', stderr: '' }), hostname: async () => 'lectern-a',
+      platform: 'linux',
+      arch: 'x64',
+      paths: { shareCandidates: [share] },
+      packaged: true,
+      appVersion: '1.0.0',
+      exePath: '/tmp/.mount_Aether/aether',
+      env: { APPIMAGE: appImage },
+      logger: silentLogger(),
+      run: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+      hostname: async () => 'lectern-a',
       bootstrap: { state: () => ready, subscribe: () => () => undefined },
       applyStagedUpdate: async (m) => void handedOver.push(m.version),
       room: {
-        fields: () => ({ room: { state: 'presenting', reason: 'Keynote.pptx' }, on_screen: null, sessions: [], screenshot: null }),
+        fields: () => ({
+          room: { state: 'presenting', reason: 'Keynote.pptx' },
+          on_screen: null,
+          sessions: [],
+          screenshot: null,
+        }),
         waitingFor: () => waitingFor,
       },
     });
@@ -85,7 +110,12 @@ describe('a staged update waits for a quiet moment', () => {
     const nativeApp = await nativeAppDir(share);
     const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
     await writeFile(path.join(nativeApp, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(nativeApp, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
+    await dropVersion(nativeApp, {
+      version: '1.1.0',
+      file: 'Aether-1.1.0.AppImage',
+      sha256: sha256(build),
+      size: build.length,
+    });
     await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
 
     await expect(wiring.update.apply()).rejects.toThrow(UpdateNotReadyError);
@@ -112,22 +142,51 @@ describe('room telemetry from the core', () => {
     await mkdir(path.join(share, 'status'), { recursive: true });
     await writeFile(path.join(home, 'seed.json'), JSON.stringify(sim.demoSeed()));
     const opened: string[] = [];
-    const core = await appCore({ home, env: { HOME: home, AETHER_SHARE: share }, opener: async (file) => void opened.push(file), captureScreen: async () => null });
+    const core = await appCore({
+      home,
+      env: { HOME: home, AETHER_SHARE: share },
+      opener: async (file) => void opened.push(file),
+      captureScreen: async () => null,
+    });
     cleanups.push(() => core.close());
     await core.start();
     const keynote = sim.demo.files.find((f) => f.filename.endsWith('.pptx'))!;
-    await waitFor('the event list', async () => (await core.services.cache.status([keynote.sha256])).files[0]?.state === 'present' || undefined, 30_000);
+    await waitFor(
+      'the event list',
+      async () => (await core.services.cache.status([keynote.sha256])).files[0]?.state === 'present' || undefined,
+      30_000,
+    );
     await core.services.launch.open({ sha256: keynote.sha256 });
     expect(opened).toHaveLength(1);
     await core.close();
 
-    const status = FleetStatus.parse(JSON.parse(await readFile(path.join(share, 'status', `${(await import('../contracts/hostname')).normaliseHostname((await import('node:os')).hostname())}.json`), 'utf8')));
+    const status = FleetStatus.parse(
+      JSON.parse(
+        await readFile(
+          path.join(
+            share,
+            'status',
+            `${(await import('../contracts/hostname')).normaliseHostname((await import('node:os')).hostname())}.json`,
+          ),
+          'utf8',
+        ),
+      ),
+    );
     expect(status.on_screen).toMatchObject({ filename: keynote.filename, sha256: keynote.sha256 });
     expect(status.room?.state).toBeDefined();
     const withSession = sim.demo.files.filter((f) => f.session_id);
-    expect(status.sessions?.map((s) => s.id).sort()).toEqual([...new Set(withSession.map((f) => f.session_id!))].sort());
-    const lines = (await readFile(path.join(share, 'status', `${status.hostname}.presentations.jsonl`), 'utf8')).trim().split('\n');
+    expect(status.sessions?.map((s) => s.id).sort()).toEqual(
+      [...new Set(withSession.map((f) => f.session_id!))].sort(),
+    );
+    const lines = (await readFile(path.join(share, 'status', `${status.hostname}.presentations.jsonl`), 'utf8'))
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 1, sha256: keynote.sha256, filename: keynote.filename, event_file_id: keynote.event_file_id });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      seq: 1,
+      sha256: keynote.sha256,
+      filename: keynote.filename,
+      event_file_id: keynote.event_file_id,
+    });
   });
 });

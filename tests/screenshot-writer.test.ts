@@ -12,7 +12,13 @@ async function setup(capture: () => Promise<Buffer | null> = async () => PNG) {
   const share = await cleanups.tempDir('screens');
   let clock = 0;
   let captures = 0;
-  const writer = createScreenshotWriter({ shareRoot: share, hostname: 'lectern-a', logger: silentLogger(), now: () => clock, capture: async () => ((captures += 1), capture()) });
+  const writer = createScreenshotWriter({
+    shareRoot: share,
+    hostname: 'lectern-a',
+    logger: silentLogger(),
+    now: () => clock,
+    capture: async () => ((captures += 1), capture()),
+  });
   return { share, writer, advance: (ms: number) => (clock += ms), captures: () => captures };
 }
 

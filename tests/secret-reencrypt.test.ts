@@ -22,14 +22,20 @@ describe('re-encrypting the JWT', () => {
     const store = new SafeStorageSecretStore(dir, safeStorage);
     await store.set('aether.session', JWT);
     const before = await onDisk();
-    await expect(safeStorage.decryptStringAsync(Buffer.from(before))).resolves.toEqual({ shouldReEncrypt: false, result: JWT });
+    await expect(safeStorage.decryptStringAsync(Buffer.from(before))).resolves.toEqual({
+      shouldReEncrypt: false,
+      result: JWT,
+    });
 
     safeStorage.rotateKey();
     await expect(store.get('aether.session')).resolves.toBe(JWT);
     const after = await onDisk();
     expect(after).not.toBe(before);
     expect(after).not.toContain(JWT);
-    await expect(safeStorage.decryptStringAsync(Buffer.from(after))).resolves.toEqual({ shouldReEncrypt: false, result: JWT });
+    await expect(safeStorage.decryptStringAsync(Buffer.from(after))).resolves.toEqual({
+      shouldReEncrypt: false,
+      result: JWT,
+    });
   });
 
   it('reencrypt() upgrades a file written with the old sync API, atomically (no temp file left)', async () => {
@@ -37,7 +43,10 @@ describe('re-encrypting the JWT', () => {
     safeStorage.rotateKey();
     const store = new SafeStorageSecretStore(dir, safeStorage);
     await expect(store.reencrypt('aether.session')).resolves.toBe(true);
-    await expect(safeStorage.decryptStringAsync(Buffer.from(await onDisk()))).resolves.toEqual({ shouldReEncrypt: false, result: JWT });
+    await expect(safeStorage.decryptStringAsync(Buffer.from(await onDisk()))).resolves.toEqual({
+      shouldReEncrypt: false,
+      result: JWT,
+    });
     expect(await readdir(dir)).toEqual(['aether.session.bin']);
   });
 
@@ -55,7 +64,10 @@ describe('re-encrypting the JWT', () => {
   });
 
   it('without the async API (older Electron) reads and writes with the sync pair and never re-encrypts', async () => {
-    const syncOnly = { encryptString: (t: string) => safeStorage.encryptString(t), decryptString: (b: Buffer) => safeStorage.decryptString(b) };
+    const syncOnly = {
+      encryptString: (t: string) => safeStorage.encryptString(t),
+      decryptString: (b: Buffer) => safeStorage.decryptString(b),
+    };
     const store = new SafeStorageSecretStore(dir, syncOnly);
     await store.set('aether.session', JWT);
     const written = await onDisk();

@@ -6,8 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 /** Runs the real `npm run lint:security` (Electronegativity over the source) once per case. */
 function lintSecurity(...args: string[]) {
-  const run = spawnSync(process.execPath, ['scripts/lint-security.mjs', '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { status: run.status, report: JSON.parse(run.stdout) as { ok: boolean; findings: string[]; unaccepted: string[]; stale: string[] } };
+  const run = spawnSync(process.execPath, ['scripts/lint-security.mjs', '--json', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return {
+    status: run.status,
+    report: JSON.parse(run.stdout) as { ok: boolean; findings: string[]; unaccepted: string[]; stale: string[] },
+  };
 }
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'aether-security-scan-'));
@@ -16,7 +22,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('security scan (Electronegativity)', () => {
   it('finds exactly the accepted findings in the source, each with a reason', () => {
     const { status, report } = lintSecurity();
-    const accepted = JSON.parse(readFileSync('docs/security-findings.json', 'utf8')).accepted as Array<{ check: string; file: string; reason: string }>;
+    const accepted = JSON.parse(readFileSync('docs/security-findings.json', 'utf8')).accepted as Array<{
+      check: string;
+      file: string;
+      reason: string;
+    }>;
     expect(report.unaccepted).toEqual([]);
     expect(report.stale).toEqual([]);
     expect(status).toBe(0);
@@ -35,6 +45,11 @@ describe('security scan (Electronegativity)', () => {
     );
     const { status, report } = lintSecurity('--input', evil);
     expect(status).toBe(1);
-    expect(report.unaccepted).toEqual(expect.arrayContaining(['NODE_INTEGRATION_JS_CHECK extra/evil/popup.electron.ts', 'WEB_SECURITY_JS_CHECK extra/evil/popup.electron.ts']));
+    expect(report.unaccepted).toEqual(
+      expect.arrayContaining([
+        'NODE_INTEGRATION_JS_CHECK extra/evil/popup.electron.ts',
+        'WEB_SECURITY_JS_CHECK extra/evil/popup.electron.ts',
+      ]),
+    );
   });
 });

@@ -104,13 +104,17 @@ describe('what a refusal shows the page', () => {
 
   it('hides an internal failure behind a generic message when packaged, and logs it', async () => {
     const bridge = startBridge();
-    bridge.device.service.info = () => { throw new Error('disk exploded at /secret/path'); };
+    bridge.device.service.info = () => {
+      throw new Error('disk exploded at /secret/path');
+    };
     const { client } = bridge.connect(bridge.openWindow('kiosk', LAUNCHER_URL));
     const err = await failure(client.device.get.query());
     expect(bridgeErrorCode(err)).toBe('INTERNAL_SERVER_ERROR');
     expect(err.message).not.toMatch(/secret/);
     expect(err.message).toMatch(/details are in its log/);
-    expect(bridge.capture.lines.some((l) => l.msg === 'bridge call failed' && JSON.stringify(l).includes('disk exploded'))).toBe(true);
+    expect(
+      bridge.capture.lines.some((l) => l.msg === 'bridge call failed' && JSON.stringify(l).includes('disk exploded')),
+    ).toBe(true);
   });
 });
 
@@ -125,12 +129,21 @@ describe('navigation with a frame that is gone (electron-trpc reads frame.routin
     expect(() => win.webContents.emit('did-start-navigation', navigationDetails(null))).toThrow(TypeError);
     const disposed = new FakeFrame({ url: LAUNCHER_URL });
     disposed.dispose();
-    expect(() => win.webContents.emit('did-start-navigation', navigationDetails(disposed))).toThrow(/Render frame was disposed/);
+    expect(() => win.webContents.emit('did-start-navigation', navigationDetails(disposed))).toThrow(
+      /Render frame was disposed/,
+    );
   });
 
   it.each([
     ['null', () => null],
-    ['disposed', () => { const f = new FakeFrame({ url: LAUNCHER_URL }); f.dispose(); return f; }],
+    [
+      'disposed',
+      () => {
+        const f = new FakeFrame({ url: LAUNCHER_URL });
+        f.dispose();
+        return f;
+      },
+    ],
   ])('does not throw for a %s main frame and closes the page subscriptions', async (_label, makeFrame) => {
     const bridge = startBridge();
     const kiosk = bridge.openWindow('kiosk', LAUNCHER_URL);

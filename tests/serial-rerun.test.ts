@@ -26,11 +26,14 @@ describe('serialRerun', () => {
   it('runs once more when the work asks for it, and stops when told to', async () => {
     let runs = 0;
     let closed = false;
-    const runner = serialRerun(async () => {
-      runs += 1;
-      if (runs < 5) runner.again();
-      if (runs === 3) closed = true;
-    }, () => !closed);
+    const runner = serialRerun(
+      async () => {
+        runs += 1;
+        if (runs < 5) runner.again();
+        if (runs === 3) closed = true;
+      },
+      () => !closed,
+    );
     await runner.run();
     expect(runs).toBe(3);
   });

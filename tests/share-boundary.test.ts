@@ -18,7 +18,8 @@ import { dropVersion, nativeAppDir, recordingStage, sha256 } from './version-wat
 const cleanups = useCleanups();
 
 /** Looks like /etc/shadow: none of it may ever appear in a state, a status file or a log line. */
-const SHADOW = 'root:$6$Qm9yZ2V0TWVOb3Q$kP3vXwq8SECRETHASHzz0Lm:19000:0:99999:7:::\nadmin:$6$c2FsdHNhbHQ$ANOTHERHASHyyQ9:19000:0:99999:7:::\n';
+const SHADOW =
+  'root:$6$Qm9yZ2V0TWVOb3Q$kP3vXwq8SECRETHASHzz0Lm:19000:0:99999:7:::\nadmin:$6$c2FsdHNhbHQ$ANOTHERHASHyyQ9:19000:0:99999:7:::\n';
 
 /** Every 8-character window of the secret file: a status text holding any of them quotes the file. */
 function quotesShadow(text: string): string[] {
@@ -48,7 +49,17 @@ afterEach(async () => {
   expect(escaped).toEqual([]);
 });
 
-type Hostile = 'symlink-outside' | 'symlink-huge' | 'huge' | 'fifo' | 'directory' | 'symlink-loop' | 'socket' | 'invalid-utf8' | 'not-json' | 'mode-000';
+type Hostile =
+  | 'symlink-outside'
+  | 'symlink-huge'
+  | 'huge'
+  | 'fifo'
+  | 'directory'
+  | 'symlink-loop'
+  | 'socket'
+  | 'invalid-utf8'
+  | 'not-json'
+  | 'mode-000';
 
 const HOSTILE: Record<Hostile, { problem: ShareReadProblem | null; reason: RegExp }> = {
   'symlink-outside': { problem: 'symlink', reason: /is a symbolic link/ },
@@ -131,14 +142,24 @@ describe('readShareFileSafely', () => {
     const share = await cleanups.tempDir('share-read-path');
     const { shadow } = await outside();
     await writeFile(path.join(share, 'big.json'), Buffer.alloc(65 * 1024, 0x20));
-    await expect(readShareFileSafely(path.join(share, 'big.json'), { maxBytes: 64 * 1024 })).rejects.toMatchObject({ problem: 'too-large' });
+    await expect(readShareFileSafely(path.join(share, 'big.json'), { maxBytes: 64 * 1024 })).rejects.toMatchObject({
+      problem: 'too-large',
+    });
     // A folder on the way that is a symlink: `seeds/` pointing at a folder outside the share.
     await symlink(path.dirname(shadow), path.join(share, 'seeds'));
-    await expect(readShareFileSafely(path.join(share, 'seeds', 'shadow'), { maxBytes: 64 * 1024, root: share })).rejects.toMatchObject({ problem: 'symlink' });
+    await expect(
+      readShareFileSafely(path.join(share, 'seeds', 'shadow'), { maxBytes: 64 * 1024, root: share }),
+    ).rejects.toMatchObject({ problem: 'symlink' });
     await writeFile(path.join(share, 'binaries'), 'a file where a folder should be');
-    await expect(readShareFileSafely(path.join(share, 'binaries', 'version.json'), { maxBytes: 1024, root: share })).rejects.toMatchObject({ problem: 'path-not-a-folder' });
-    await expect(readShareFileSafely(path.join(share, 'gone.json'), { maxBytes: 1024, root: share })).rejects.toMatchObject({ problem: 'missing' });
-    await expect(readShareFileSafely(path.join(share, '..', 'escape.json'), { maxBytes: 1024, root: share })).rejects.toMatchObject({ problem: 'path-not-a-folder' });
+    await expect(
+      readShareFileSafely(path.join(share, 'binaries', 'version.json'), { maxBytes: 1024, root: share }),
+    ).rejects.toMatchObject({ problem: 'path-not-a-folder' });
+    await expect(
+      readShareFileSafely(path.join(share, 'gone.json'), { maxBytes: 1024, root: share }),
+    ).rejects.toMatchObject({ problem: 'missing' });
+    await expect(
+      readShareFileSafely(path.join(share, '..', 'escape.json'), { maxBytes: 1024, root: share }),
+    ).rejects.toMatchObject({ problem: 'path-not-a-folder' });
   });
 
   it('a 50 MiB version.json costs no memory: refused from its size before a byte is read (RSS measured)', async () => {
@@ -150,7 +171,8 @@ describe('readShareFileSafely', () => {
     await handle.close();
     global.gc?.();
     const before = process.memoryUsage().rss;
-    for (let i = 0; i < 20; i += 1) await expect(readShareFileSafely(file, { maxBytes: 64 * 1024 })).rejects.toMatchObject({ problem: 'too-large' });
+    for (let i = 0; i < 20; i += 1)
+      await expect(readShareFileSafely(file, { maxBytes: 64 * 1024 })).rejects.toMatchObject({ problem: 'too-large' });
     const grownMiB = (process.memoryUsage().rss - before) / 1024 / 1024;
     console.info(`50 MiB version.json read 20 times: RSS grew ${grownMiB.toFixed(1)} MiB`);
     expect(grownMiB).toBeLessThan(16);
@@ -162,7 +184,8 @@ const RELEASE = { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha25
 
 async function versionWatcherOn(share: string): Promise<VersionWatcher> {
   const recorder = recordingStage();
-  const watcher = createVersionWatcher({ target: 'linux-x64',
+  const watcher = createVersionWatcher({
+    target: 'linux-x64',
     shareRoot: share,
     appVersion: '1.0.0',
     hostname: 'lectern-a',
@@ -182,7 +205,13 @@ describe('version watcher: every hostile version.json is a failed state, never a
     const dir = await nativeAppDir(share);
     const watcher = await versionWatcherOn(share);
     const reporterFiles: string[] = [];
-    const reporter = createStatusReporter({ shareRoot: share, hostname: 'lectern-a', logger: silentLogger(), minIntervalMs: 0, heartbeatMs: 3_600_000 });
+    const reporter = createStatusReporter({
+      shareRoot: share,
+      hostname: 'lectern-a',
+      logger: silentLogger(),
+      minIntervalMs: 0,
+      heartbeatMs: 3_600_000,
+    });
     cleanups.push(() => reporter.close());
     const file = path.join(dir, 'version.json');
     for (const kind of Object.keys(HOSTILE) as Hostile[]) {
@@ -192,7 +221,16 @@ describe('version watcher: every hostile version.json is a failed state, never a
         const s = watcher.status().state;
         return s.kind === 'failed' && HOSTILE[kind].reason.test(s.reason) ? s : undefined;
       });
-      reporter.report(statusFields({ eventDeviceId: 'dev1', appVersion: '1.0.0', bootstrap: { kind: 'seeking-seed' }, update: state as UpdateState, cache: { files: 0, bytes: 0, missing: 0 }, staged: null }));
+      reporter.report(
+        statusFields({
+          eventDeviceId: 'dev1',
+          appVersion: '1.0.0',
+          bootstrap: { kind: 'seeking-seed' },
+          update: state as UpdateState,
+          cache: { files: 0, bytes: 0, missing: 0 },
+          staged: null,
+        }),
+      );
       await reporter.flush();
       const written = await readFile(path.join(share, 'status', 'lectern-a.json'), 'utf8');
       expect(JSON.parse(written).update.last_error, kind).toMatch(HOSTILE[kind].reason);
@@ -220,7 +258,10 @@ describe('version watcher: every hostile version.json is a failed state, never a
       await watcher.checkNow();
       await waitFor('the payload refused', () => {
         const s = watcher.status().state;
-        return s.kind === 'failed' && /Aether-1\.1\.0\.AppImage in the share is (a symbolic link|not a regular file)/.test(s.reason);
+        return (
+          s.kind === 'failed' &&
+          /Aether-1\.1\.0\.AppImage in the share is (a symbolic link|not a regular file)/.test(s.reason)
+        );
       });
     }
   });
@@ -234,7 +275,9 @@ describe('version watcher: every hostile version.json is a failed state, never a
     await symlink(elsewhere, path.join(share, 'binaries', 'native_app'));
     const watcher = await versionWatcherOn(share);
     await watcher.checkNow();
-    const state = await waitFor('refused', () => (watcher.status().state.kind === 'failed' ? watcher.status().state : undefined));
+    const state = await waitFor('refused', () =>
+      watcher.status().state.kind === 'failed' ? watcher.status().state : undefined,
+    );
     expect(state).toMatchObject({ reason: expect.stringMatching(/share folder native_app is a symbolic link/) });
   });
 
@@ -263,9 +306,23 @@ describe('zero-touch: a hostile seed in the share is refused and waited on', () 
     const states: ZeroTouchState[] = [];
     const controller = new AbortController();
     cleanups.push(() => controller.abort());
-    const done = waitForSeed({ shareCandidates: [share], hostname: 'lectern-a', seedConfigPath, defaultApiUrl: 'https://api.example', logger: silentLogger(), onState: (s) => states.push(s), signal: controller.signal, watch: { debounceMs: 20 } });
+    const done = waitForSeed({
+      shareCandidates: [share],
+      hostname: 'lectern-a',
+      seedConfigPath,
+      defaultApiUrl: 'https://api.example',
+      logger: silentLogger(),
+      onState: (s) => states.push(s),
+      signal: controller.signal,
+      watch: { debounceMs: 20 },
+    });
     const file = path.join(seeds, 'seed_lectern-a.json');
-    const expected: Record<Hostile, RegExp> = { ...Object.fromEntries(Object.entries(HOSTILE).map(([k, v]) => [k, v.reason])), 'not-json': /is not valid JSON/, 'mode-000': /is not valid JSON/, huge: /more than the 64\.0 KiB/ } as Record<Hostile, RegExp>;
+    const expected: Record<Hostile, RegExp> = {
+      ...Object.fromEntries(Object.entries(HOSTILE).map(([k, v]) => [k, v.reason])),
+      'not-json': /is not valid JSON/,
+      'mode-000': /is not valid JSON/,
+      huge: /more than the 64\.0 KiB/,
+    } as Record<Hostile, RegExp>;
     for (const kind of Object.keys(HOSTILE) as Hostile[]) {
       await makeHostile(kind, file);
       // The kernel announces a state once: a problem worded like the one before is not announced again.
@@ -292,8 +349,19 @@ describe('zero-touch: a hostile seed in the share is refused and waited on', () 
     const states: ZeroTouchState[] = [];
     const controller = new AbortController();
     cleanups.push(() => controller.abort());
-    void waitForSeed({ shareCandidates: [share], hostname: 'lectern-a', seedConfigPath: path.join(home, 'config', 'seed.json'), defaultApiUrl: 'https://api.example', logger: silentLogger(), onState: (s) => states.push(s), signal: controller.signal, watch: { debounceMs: 20 } }).catch(() => null);
-    await waitFor('the refusal', () => states.some((s) => s.kind === 'waiting' && /share folder seeds is a symbolic link/.test(s.problem ?? '')));
+    void waitForSeed({
+      shareCandidates: [share],
+      hostname: 'lectern-a',
+      seedConfigPath: path.join(home, 'config', 'seed.json'),
+      defaultApiUrl: 'https://api.example',
+      logger: silentLogger(),
+      onState: (s) => states.push(s),
+      signal: controller.signal,
+      watch: { debounceMs: 20 },
+    }).catch(() => null);
+    await waitFor('the refusal', () =>
+      states.some((s) => s.kind === 'waiting' && /share folder seeds is a symbolic link/.test(s.problem ?? '')),
+    );
     expect(states.some((s) => s.kind === 'provisioned')).toBe(false);
   });
 });
@@ -306,7 +374,11 @@ describe('share watcher and status reporter: folder-level errors are states', ()
     const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 20, onSnapshot: () => undefined });
     cleanups.push(() => watcher.close());
     await watcher.start();
-    expect(watcher.state).toEqual({ kind: 'scan-failed', problem: 'symlink', description: 'the share folder is reached through a symbolic link loop' });
+    expect(watcher.state).toEqual({
+      kind: 'scan-failed',
+      problem: 'symlink',
+      description: 'the share folder is reached through a symbolic link loop',
+    });
     await rm(dir);
     await mkdir(dir);
     await watcher.rescan();
@@ -319,10 +391,19 @@ describe('share watcher and status reporter: folder-level errors are states', ()
     await mkdir(dir);
     for (let i = 0; i <= SHARE_DIR_MAX_ENTRIES; i += 1) await writeFile(path.join(dir, `f${i}`), '');
     const snapshots: number[] = [];
-    const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 20, onSnapshot: (s) => snapshots.push(s.size) });
+    const watcher = createShareWatcher({
+      dir,
+      logger: silentLogger(),
+      debounceMs: 20,
+      onSnapshot: (s) => snapshots.push(s.size),
+    });
     cleanups.push(() => watcher.close());
     await watcher.start();
-    expect(watcher.state).toEqual({ kind: 'scan-failed', problem: 'too-large', description: `the share folder seeds holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned` });
+    expect(watcher.state).toEqual({
+      kind: 'scan-failed',
+      problem: 'too-large',
+      description: `the share folder seeds holds more than ${SHARE_DIR_MAX_ENTRIES} entries; it is not scanned`,
+    });
     expect(snapshots).toEqual([]);
     await rm(path.join(dir, 'f0'));
     await rm(path.join(dir, 'f1'));
@@ -334,9 +415,22 @@ describe('share watcher and status reporter: folder-level errors are states', ()
   it('never writes through a status/ that is a symlink, nor into one that is a file or a FIFO', async () => {
     const share = await cleanups.tempDir('sr-hostile');
     const elsewhere = await cleanups.tempDir('sr-elsewhere');
-    const reporter = createStatusReporter({ shareRoot: share, hostname: 'lectern-a', logger: silentLogger(), minIntervalMs: 0, heartbeatMs: 3_600_000 });
+    const reporter = createStatusReporter({
+      shareRoot: share,
+      hostname: 'lectern-a',
+      logger: silentLogger(),
+      minIntervalMs: 0,
+      heartbeatMs: 3_600_000,
+    });
     cleanups.push(() => reporter.close());
-    const fields = statusFields({ eventDeviceId: 'dev1', appVersion: '1.0.0', bootstrap: { kind: 'seeking-seed' }, update: { kind: 'idle' }, cache: { files: 0, bytes: 0, missing: 0 }, staged: null });
+    const fields = statusFields({
+      eventDeviceId: 'dev1',
+      appVersion: '1.0.0',
+      bootstrap: { kind: 'seeking-seed' },
+      update: { kind: 'idle' },
+      cache: { files: 0, bytes: 0, missing: 0 },
+      staged: null,
+    });
     const status = path.join(share, 'status');
     const cases: Array<[() => Promise<unknown>, string]> = [
       [() => symlink(elsewhere, status), 'status-is-symlink'],
@@ -376,7 +470,12 @@ describe('a real EACCES, as a user that is not root', () => {
     const home = path.join(base, 'home');
     await mkdir(home);
     execFileSync('chown', ['-R', '65534:65534', home]);
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, share, home], { uid: 65534, gid: 65534, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, share, home], {
+      uid: 65534,
+      gid: 65534,
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     cleanups.push(() => child.exitCode === null && child.kill());
     let out = '';
     let err = '';
@@ -387,8 +486,14 @@ describe('a real EACCES, as a user that is not root', () => {
     expect(code).toBe(0);
     const report = JSON.parse(out) as { update: UpdateState; zeroTouch: ZeroTouchState; escaped: string[] };
     expect(report.escaped).toEqual([]);
-    expect(report.update).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/version\.json cannot be read \(permission denied\)/) });
-    expect(report.zeroTouch).toMatchObject({ kind: 'waiting', problem: expect.stringMatching(/seed_lectern-a\.json cannot be read \(permission denied\)/) });
+    expect(report.update).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringMatching(/version\.json cannot be read \(permission denied\)/),
+    });
+    expect(report.zeroTouch).toMatchObject({
+      kind: 'waiting',
+      problem: expect.stringMatching(/seed_lectern-a\.json cannot be read \(permission denied\)/),
+    });
     expect(quotesShadow(out)).toEqual([]);
   });
 });

@@ -13,7 +13,8 @@ const escaped: string[] = [];
 process.on('unhandledRejection', (reason) => escaped.push(`unhandledRejection: ${String(reason)}`));
 process.on('uncaughtException', (err) => escaped.push(`uncaughtException: ${err.message}`));
 
-const watcher = createVersionWatcher({ target: 'linux-x64',
+const watcher = createVersionWatcher({
+  target: 'linux-x64',
   shareRoot: share,
   appVersion: '1.0.0',
   hostname: 'lectern-a',
@@ -40,7 +41,8 @@ const seeding = waitForSeed({
   watch: { debounceMs: 20 },
 }).catch(() => null);
 
-for (let i = 0; i < 200 && !zeroTouch.some((s) => s.kind === 'waiting' && s.problem); i += 1) await new Promise((r) => setTimeout(r, 25));
+for (let i = 0; i < 200 && !zeroTouch.some((s) => s.kind === 'waiting' && s.problem); i += 1)
+  await new Promise((r) => setTimeout(r, 25));
 controller.abort();
 await seeding;
 await watcher.close();

@@ -9,9 +9,18 @@ import { useCleanups } from './support/cleanups';
 
 const cleanups = useCleanups();
 
-async function watch(dir: string, accept?: (name: string) => boolean): Promise<{ watcher: ShareWatcher; snapshots: ShareSnapshot[] }> {
+async function watch(
+  dir: string,
+  accept?: (name: string) => boolean,
+): Promise<{ watcher: ShareWatcher; snapshots: ShareSnapshot[] }> {
   const snapshots: ShareSnapshot[] = [];
-  const watcher = createShareWatcher({ dir, accept, logger: silentLogger(), debounceMs: 50, onSnapshot: (s) => snapshots.push(s) });
+  const watcher = createShareWatcher({
+    dir,
+    accept,
+    logger: silentLogger(),
+    debounceMs: 50,
+    onSnapshot: (s) => snapshots.push(s),
+  });
   cleanups.push(() => watcher.close());
   await watcher.start();
   return { watcher, snapshots };
@@ -78,7 +87,13 @@ describe('share watcher on real folders', () => {
     const file = path.join(dir, 'version.json');
     await writeFile(file, 'a');
     const snapshots: ShareSnapshot[] = [];
-    const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 0, maxWaitMs: 0, onSnapshot: (s) => snapshots.push(s) });
+    const watcher = createShareWatcher({
+      dir,
+      logger: silentLogger(),
+      debounceMs: 0,
+      maxWaitMs: 0,
+      onSnapshot: (s) => snapshots.push(s),
+    });
     cleanups.push(() => watcher.close());
     await watcher.start();
     await writeFile(file, 'bb');
@@ -93,7 +108,13 @@ describe('share watcher on real folders', () => {
     const file = path.join(dir, 'version.json');
     await writeFile(file, 'aa');
     const seen: string[] = [];
-    const watcher = createShareWatcher({ dir, logger: silentLogger(), debounceMs: 0, maxWaitMs: 0, onSnapshot: (s) => s.has('version.json') && seen.push(readFileSync(file, 'utf8')) });
+    const watcher = createShareWatcher({
+      dir,
+      logger: silentLogger(),
+      debounceMs: 0,
+      maxWaitMs: 0,
+      onSnapshot: (s) => s.has('version.json') && seen.push(readFileSync(file, 'utf8')),
+    });
     cleanups.push(() => watcher.close());
     await watcher.start();
     await writeFile(file, 'bb');
@@ -113,7 +134,11 @@ describe('share watcher on real folders', () => {
     expect(watcher.state).toEqual({ kind: 'waiting-for-folder', watchingAncestor: dir });
     expect(names(snapshots.at(-1))).toEqual([]);
     await mkdir(path.join(dir, 'admin_share'));
-    await waitFor('the watch to move one level down', () => watcher.state.kind === 'waiting-for-folder' && watcher.state.watchingAncestor === path.join(dir, 'admin_share'));
+    await waitFor(
+      'the watch to move one level down',
+      () =>
+        watcher.state.kind === 'waiting-for-folder' && watcher.state.watchingAncestor === path.join(dir, 'admin_share'),
+    );
     await mkdir(target);
     await writeFile(path.join(target, 'seed_x.json'), '{}');
     await waitFor('seed_x.json', () => snapshots.at(-1)?.has('seed_x.json'));

@@ -20,7 +20,11 @@ async function token(s: Simulator = sim, deviceId = 'dbgMWS3KEHE'): Promise<stri
 function authenticate(s: Simulator, body: unknown, apiKey: string | null = s.apiKey): Promise<Response> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (apiKey !== null) headers['X-Api-Key'] = apiKey;
-  return fetch(`${s.url}/v3/auth/device`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(`${s.url}/v3/auth/device`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
@@ -30,7 +34,10 @@ describe('simulator: identity exchange', () => {
     const res = await authenticate(sim, { event_device_id: 'dbgMWS3KEHE' });
     expect(res.status).toBe(200);
     const body = AuthResponse.parse(await res.json());
-    const payload = JSON.parse(Buffer.from(body.token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; exp: number };
+    const payload = JSON.parse(Buffer.from(body.token.split('.')[1]!, 'base64url').toString('utf8')) as {
+      sub: string;
+      exp: number;
+    };
     expect(payload.sub).toBe('dbgMWS3KEHE');
     expect(Date.parse(body.expires_at)).toBe(payload.exp * 1000);
     expect(payload.exp * 1000).toBeGreaterThan(Date.now());
@@ -73,13 +80,21 @@ describe('simulator: device, site domain, event files, health', () => {
     const res = await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, { headers: bearer(await token()) });
     expect(res.status).toBe(200);
     const device = DeviceRecord.parse(await res.json());
-    expect(device).toMatchObject({ name: 'Ballroom A lectern', event_id: 'ev_2026_summit', event_location_id: 'loc_ballroom_a', mode: 'native', app_base_url: sim.url });
+    expect(device).toMatchObject({
+      name: 'Ballroom A lectern',
+      event_id: 'ev_2026_summit',
+      event_location_id: 'loc_ballroom_a',
+      mode: 'native',
+      app_base_url: sim.url,
+    });
     expect(device).toEqual(sim.demo.device);
     expect(launcherUrl(device)).toBe(`${sim.url}/events/ev_2026_summit/launcher/loc_ballroom_a`);
   });
 
   it('serves extra devices as given, even when they fail the schema', async () => {
-    const res = await fetch(`${sim.url}/v3/crud/event_device/broken_device`, { headers: bearer(await token(sim, 'broken_device')) });
+    const res = await fetch(`${sim.url}/v3/crud/event_device/broken_device`, {
+      headers: bearer(await token(sim, 'broken_device')),
+    });
     expect(res.status).toBe(200);
     expect(DeviceRecord.safeParse(await res.json()).success).toBe(false);
   });
@@ -89,14 +104,18 @@ describe('simulator: device, site domain, event files, health', () => {
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: bearer('eyJhbGciOiJIUzI1NiJ9.e30.forged') })).status).toBe(401);
     expect((await fetch(url, { headers: { Authorization: 'Basic abc' } })).status).toBe(401);
-    expect((await fetch(`${sim.url}/v3/crud/event_device/nobody`, { headers: bearer(await token()) })).status).toBe(404);
+    expect((await fetch(`${sim.url}/v3/crud/event_device/nobody`, { headers: bearer(await token()) })).status).toBe(
+      404,
+    );
   });
 
   it('refuses a token signed by another simulator', async () => {
     const other = await startSimulator({ files: [] });
     try {
       const foreign = await token(other);
-      expect((await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, { headers: bearer(foreign) })).status).toBe(401);
+      expect((await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, { headers: bearer(foreign) })).status).toBe(
+        401,
+      );
     } finally {
       await other.close();
     }
@@ -104,7 +123,8 @@ describe('simulator: device, site domain, event files, health', () => {
 
   it('finds the site domain by normalised app_base_url and returns an empty list otherwise', async () => {
     const t = await token();
-    const query = async (value: string) => fetch(`${sim.url}/v3/crud/site_domain?app_base_url=${encodeURIComponent(value)}`, { headers: bearer(t) });
+    const query = async (value: string) =>
+      fetch(`${sim.url}/v3/crud/site_domain?app_base_url=${encodeURIComponent(value)}`, { headers: bearer(t) });
     for (const variant of [sim.url, `${sim.url}/`, sim.url.replace('http://', 'HTTP://')]) {
       const list = SiteDomainList.parse(await (await query(variant)).json());
       expect(list.items, variant).toEqual([sim.demo.siteDomain]);
@@ -115,7 +135,9 @@ describe('simulator: device, site domain, event files, health', () => {
     expect(SiteDomainList.parse(await (await query('https://elsewhere.example')).json()).items).toEqual([]);
     expect((await query('not a url')).status).toBe(400);
     expect((await fetch(`${sim.url}/v3/crud/site_domain`, { headers: bearer(t) })).status).toBe(400);
-    expect((await fetch(`${sim.url}/v3/crud/site_domain?app_base_url=${encodeURIComponent(sim.url)}`)).status).toBe(401);
+    expect((await fetch(`${sim.url}/v3/crud/site_domain?app_base_url=${encodeURIComponent(sim.url)}`)).status).toBe(
+      401,
+    );
   });
 
   it('lists the event files of an event, which parse with the shared schema', async () => {
@@ -126,7 +148,9 @@ describe('simulator: device, site domain, event files, health', () => {
     expect(list.items.map((f) => f.filename)).toContain('Keynote.pptx');
     expect(Math.max(...list.items.map((f) => f.size))).toBeGreaterThanOrEqual(16 * 1024 * 1024);
     expect(Math.min(...list.items.map((f) => f.size))).toBeLessThan(1024);
-    const none = EventFileList.parse(await (await fetch(`${sim.url}/v3/crud/event_file?event_id=other`, { headers: bearer(t) })).json());
+    const none = EventFileList.parse(
+      await (await fetch(`${sim.url}/v3/crud/event_file?event_id=other`, { headers: bearer(t) })).json(),
+    );
     expect(none.items).toEqual([]);
     expect((await fetch(`${sim.url}/v3/crud/event_file`, { headers: bearer(t) })).status).toBe(400);
     expect((await fetch(`${sim.url}/v3/crud/event_file?event_id=ev_2026_summit`)).status).toBe(401);

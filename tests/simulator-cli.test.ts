@@ -29,11 +29,19 @@ describe('aether-native simulate', () => {
     const stop = new AbortController();
     const running = runSimulate([], io, stop.signal);
     await waitFor(() => stderr().includes('Launcher page:'));
-    const seed = JSON.parse(stdout()) as { event_device_id: string; primary_api_base_url: string; aether_api_key: string };
+    const seed = JSON.parse(stdout()) as {
+      event_device_id: string;
+      primary_api_base_url: string;
+      aether_api_key: string;
+    };
     expect(seed.event_device_id).toBe('dbgMWS3KEHE');
     expect(seed.primary_api_base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stderr()).toContain(`${seed.primary_api_base_url}/events/ev_2026_summit/launcher/loc_ballroom_a`);
-    const auth = await fetch(`${seed.primary_api_base_url}/v3/auth/device`, { method: 'POST', headers: { 'X-Api-Key': seed.aether_api_key }, body: JSON.stringify({ event_device_id: seed.event_device_id }) });
+    const auth = await fetch(`${seed.primary_api_base_url}/v3/auth/device`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': seed.aether_api_key },
+      body: JSON.stringify({ event_device_id: seed.event_device_id }),
+    });
     expect(AuthResponse.safeParse(await auth.json()).success).toBe(true);
     stop.abort();
     expect(await running).toBe(0);
@@ -57,8 +65,17 @@ describe('aether-native simulate', () => {
   });
 
   it('refuses a bad --port or unknown option as a usage error with exit code 2', async () => {
-    for (const args of [['--port', 'abc'], ['--port', '70000'], ['--port', '-1'], ['--port', '8080x'], ['--bogus'], ['extra']]) {
-      await expect(runSimulate(args, capture().io, AbortSignal.abort()), args.join(' ')).rejects.toBeInstanceOf(UsageError);
+    for (const args of [
+      ['--port', 'abc'],
+      ['--port', '70000'],
+      ['--port', '-1'],
+      ['--port', '8080x'],
+      ['--bogus'],
+      ['extra'],
+    ]) {
+      await expect(runSimulate(args, capture().io, AbortSignal.abort()), args.join(' ')).rejects.toBeInstanceOf(
+        UsageError,
+      );
     }
     const { io, stderr } = capture();
     expect(await main(['simulate', '--port', 'abc'], io)).toBe(2);
@@ -68,9 +85,13 @@ describe('aether-native simulate', () => {
 
   it('says plainly when the port is taken', async () => {
     const blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
     try {
-      await expect(runSimulate(['--port', String(port)], capture().io, AbortSignal.abort())).rejects.toThrow(/already in use/);
+      await expect(runSimulate(['--port', String(port)], capture().io, AbortSignal.abort())).rejects.toThrow(
+        /already in use/,
+      );
     } finally {
       blocker.close();
     }
@@ -85,7 +106,8 @@ describe('aether-native simulate', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      for (let i = 0; i < 400 && !stderr.includes('Launcher page:'); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 400 && !stderr.includes('Launcher page:'); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const seed = JSON.parse(stdout) as { primary_api_base_url: string };
       expect((await fetch(`${seed.primary_api_base_url}/v3/health`)).status).toBe(200);
       child.kill('SIGTERM');

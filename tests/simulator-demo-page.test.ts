@@ -17,8 +17,19 @@ let device: ReturnType<typeof fakeDeviceService>;
 
 beforeAll(async () => {
   sim = await startSimulator({ files: [] });
-  device = fakeDeviceService({ info: { device: sim.demo.device, paths: { cache: '/tmp/cache', temp: '/tmp/launch', logs: '/tmp/logs' }, mode: 'native', appVersion: '0.1.0-test' } });
-  demo = await startDemoBridge({ simulator: sim, kioskWebContentsId: KIOSK_WEB_CONTENTS_ID, services: () => ({ device: device.service }) });
+  device = fakeDeviceService({
+    info: {
+      device: sim.demo.device,
+      paths: { cache: '/tmp/cache', temp: '/tmp/launch', logs: '/tmp/logs' },
+      mode: 'native',
+      appVersion: '0.1.0-test',
+    },
+  });
+  demo = await startDemoBridge({
+    simulator: sim,
+    kioskWebContentsId: KIOSK_WEB_CONTENTS_ID,
+    services: () => ({ device: device.service }),
+  });
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
@@ -36,7 +47,9 @@ describe('simulator: demo launcher page over HTTP', () => {
     const html = await res.text();
     expect(html).toContain('<script src="/demo/launcher.js"');
     expect(html).toContain('ev_2026_summit');
-    const hostile = await (await fetch(`${sim.url}/events/${encodeURIComponent('<script>x</script>')}/launcher/loc`)).text();
+    const hostile = await (
+      await fetch(`${sim.url}/events/${encodeURIComponent('<script>x</script>')}/launcher/loc`)
+    ).text();
     expect(hostile).not.toContain('<script>x</script>');
   });
 
@@ -48,7 +61,8 @@ describe('simulator: demo launcher page over HTTP', () => {
     expect(js.length).toBeGreaterThan(10_000);
     // Svelte's runtime, the kit and Dexie (the offline mirror, ~95 KB of it).
     expect(js.length).toBeLessThan(300_000);
-    for (const forbidden of ['ipcMain', 'createIPCHandler', 'node:fs', 'node:child_process', 'aether_api_key']) expect(js, forbidden).not.toContain(forbidden);
+    for (const forbidden of ['ipcMain', 'createIPCHandler', 'node:fs', 'node:child_process', 'aether_api_key'])
+      expect(js, forbidden).not.toContain(forbidden);
     expect((await fetch(`${sim.url}/demo/launcher.js`)).status).toBe(200);
     expect((await fetch(`${sim.url}/demo/launcher.js`, { method: 'POST' })).status).toBe(405);
   });
@@ -97,7 +111,15 @@ describe('simulator: demo launcher page in headless Chromium', () => {
       expect(await page.getByTestId('mode').getAttribute('data-mode')).toBe('native');
       await page.getByTestId('device-name').filter({ hasText: 'Ballroom A lectern' }).waitFor();
       await page.locator('[data-testid=bootstrap-state][data-state=authenticating]').waitFor();
-      device.publish({ ...device.service.status(), state: { kind: 'failed', failure: { code: 'api-unreachable', api: null, detail: 'no network' }, reason: 'no network', retryAt: null } });
+      device.publish({
+        ...device.service.status(),
+        state: {
+          kind: 'failed',
+          failure: { code: 'api-unreachable', api: null, detail: 'no network' },
+          reason: 'no network',
+          retryAt: null,
+        },
+      });
       await page.locator('[data-testid=bootstrap-state][data-state=failed]').waitFor();
       expect(await page.getByTestId('bootstrap-state').textContent()).toBe('failed');
       // A product page, not a debug panel: no raw JSON of the device record.

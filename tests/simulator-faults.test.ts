@@ -11,7 +11,11 @@ afterEach(() => sim.faults.clear());
 afterAll(() => sim.close());
 
 async function bearerToken(): Promise<string> {
-  const res = await fetch(`${sim.url}/v3/auth/device`, { method: 'POST', headers: { 'X-Api-Key': sim.apiKey }, body: JSON.stringify({ event_device_id: 'dbgMWS3KEHE' }) });
+  const res = await fetch(`${sim.url}/v3/auth/device`, {
+    method: 'POST',
+    headers: { 'X-Api-Key': sim.apiKey },
+    body: JSON.stringify({ event_device_id: 'dbgMWS3KEHE' }),
+  });
   return AuthResponse.parse(await res.json()).token;
 }
 
@@ -21,7 +25,10 @@ describe('simulator: fault injection', () => {
     const res = await fetch(`${sim.url}/v3/health`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: string }).error).toMatch(/503/);
-    expect((await fetch(`${sim.url}/v3/files/${sim.demo.files[0]!.sha256}`, { headers: { 'X-Api-Key': sim.apiKey } })).status).toBe(503);
+    expect(
+      (await fetch(`${sim.url}/v3/files/${sim.demo.files[0]!.sha256}`, { headers: { 'X-Api-Key': sim.apiKey } }))
+        .status,
+    ).toBe(503);
     sim.faults.clear();
     expect((await fetch(`${sim.url}/v3/health`)).status).toBe(200);
   });
@@ -29,19 +36,31 @@ describe('simulator: fault injection', () => {
   it('applies only to paths matching the filter', async () => {
     const token = await bearerToken();
     sim.faults.set({ status: 500, match: /^\/v3\/crud\/event_device\// });
-    expect((await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(500);
+    expect(
+      (await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, { headers: { Authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(500);
     expect((await fetch(`${sim.url}/v3/health`)).status).toBe(200);
     sim.faults.set({ status: 404, match: /event_id=ev_2026_summit/ });
-    expect((await fetch(`${sim.url}/v3/crud/event_file?event_id=ev_2026_summit`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${sim.url}/v3/crud/event_file?event_id=ev_2026_summit`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('answers 200 with garbage that fails every API schema', async () => {
     const token = await bearerToken();
     sim.faults.set({ garbage: true });
-    const device = await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, { headers: { Authorization: `Bearer ${token}` } });
+    const device = await fetch(`${sim.url}/v3/crud/event_device/dbgMWS3KEHE`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(device.status).toBe(200);
     const body: unknown = await device.json();
-    for (const schema of [DeviceRecord, EventFileList, AuthResponse, Health]) expect(schema.safeParse(body).success).toBe(false);
+    for (const schema of [DeviceRecord, EventFileList, AuthResponse, Health])
+      expect(schema.safeParse(body).success).toBe(false);
   });
 
   it('drops the connection without an answer', async () => {

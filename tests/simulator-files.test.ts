@@ -48,9 +48,15 @@ describe('simulator: file bytes', () => {
 
   it('accepts a bearer token instead of the key, and refuses neither with 401', async () => {
     const f = file('Agenda.txt');
-    const auth = await fetch(`${sim.url}/v3/auth/device`, { method: 'POST', headers: keyed({ 'Content-Type': 'application/json' }), body: JSON.stringify({ event_device_id: 'dbgMWS3KEHE' }) });
+    const auth = await fetch(`${sim.url}/v3/auth/device`, {
+      method: 'POST',
+      headers: keyed({ 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ event_device_id: 'dbgMWS3KEHE' }),
+    });
     const { token } = (await auth.json()) as { token: string };
-    expect((await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: { Authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
     expect((await fetch(`${sim.url}/v3/files/${f.sha256}`)).status).toBe(401);
     expect((await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: { 'X-Api-Key': 'wrong' } })).status).toBe(401);
   });
@@ -85,8 +91,12 @@ describe('simulator: file bytes', () => {
   it('resumes a large file across a 2 MiB chunk boundary exactly', async () => {
     const f = file('Sponsors loop.mp4');
     const cut = 2 * 1024 * 1024 - 7;
-    const head = await bytes(await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: keyed({ Range: `bytes=0-${cut - 1}` }) }));
-    const tail = await bytes(await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: keyed({ Range: `bytes=${cut}-` }) }));
+    const head = await bytes(
+      await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: keyed({ Range: `bytes=0-${cut - 1}` }) }),
+    );
+    const tail = await bytes(
+      await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: keyed({ Range: `bytes=${cut}-` }) }),
+    );
     expect(sha(Buffer.concat([head, tail]))).toBe(f.sha256);
   });
 
@@ -106,9 +116,13 @@ describe('simulator: file bytes', () => {
 
   it('honours If-Range: a stale validator gets the whole file', async () => {
     const f = file('Speaker notes.pdf');
-    const fresh = await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: keyed({ Range: 'bytes=0-9', 'If-Range': `"${f.sha256}"` }) });
+    const fresh = await fetch(`${sim.url}/v3/files/${f.sha256}`, {
+      headers: keyed({ Range: 'bytes=0-9', 'If-Range': `"${f.sha256}"` }),
+    });
     expect(fresh.status).toBe(206);
-    const stale = await fetch(`${sim.url}/v3/files/${f.sha256}`, { headers: keyed({ Range: 'bytes=0-9', 'If-Range': '"other"' }) });
+    const stale = await fetch(`${sim.url}/v3/files/${f.sha256}`, {
+      headers: keyed({ Range: 'bytes=0-9', 'If-Range': '"other"' }),
+    });
     expect(stale.status).toBe(200);
     expect((await bytes(stale)).length).toBe(f.size);
   });
@@ -159,9 +173,19 @@ describe('simulator: determinism and added files', () => {
     }
     const body = await bytes(await fetch(`${sim.url}/v3/files/${added.sha256}`, { headers: keyed() }));
     expect(sha(body)).toBe(added.sha256);
-    const auth = await fetch(`${sim.url}/v3/auth/device`, { method: 'POST', headers: keyed(), body: JSON.stringify({ event_device_id: 'dbgMWS3KEHE' }) });
+    const auth = await fetch(`${sim.url}/v3/auth/device`, {
+      method: 'POST',
+      headers: keyed(),
+      body: JSON.stringify({ event_device_id: 'dbgMWS3KEHE' }),
+    });
     const { token } = (await auth.json()) as { token: string };
-    const list = EventFileList.parse(await (await fetch(`${sim.url}/v3/crud/event_file?event_id=ev_2026_summit`, { headers: { Authorization: `Bearer ${token}` } })).json());
+    const list = EventFileList.parse(
+      await (
+        await fetch(`${sim.url}/v3/crud/event_file?event_id=ev_2026_summit`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).json(),
+    );
     expect(list.items.map((f) => f.sha256)).toContain(added.sha256);
   });
 
@@ -174,7 +198,9 @@ describe('simulator: determinism and added files', () => {
     expect(added.size).toBe(content.length);
     const whole = await bytes(await fetch(`${sim.url}/v3/files/${added.sha256}`, { headers: keyed() }));
     expect(whole.equals(content)).toBe(true);
-    const part = await fetch(`${sim.url}/v3/files/${added.sha256}`, { headers: keyed({ Range: 'bytes=4194300-4194400' }) });
+    const part = await fetch(`${sim.url}/v3/files/${added.sha256}`, {
+      headers: keyed({ Range: 'bytes=4194300-4194400' }),
+    });
     expect(part.status).toBe(206);
     expect((await bytes(part)).equals(content.subarray(4194300, 4194401))).toBe(true);
   });
@@ -188,7 +214,9 @@ describe('simulator: determinism and added files', () => {
   });
 
   it('refuses bad file specs with a message that names the file', async () => {
-    await expect(sim.addFile({ filename: 'gone.pptx', path: path.join(dir, 'missing.bin') })).rejects.toThrow(/gone\.pptx.*ENOENT/);
+    await expect(sim.addFile({ filename: 'gone.pptx', path: path.join(dir, 'missing.bin') })).rejects.toThrow(
+      /gone\.pptx.*ENOENT/,
+    );
     await expect(sim.addFile({ filename: 'folder', path: dir })).rejects.toThrow(/not a regular file/);
     await expect(sim.addFile({ filename: 'neg.bin', size: -1 })).rejects.toThrow(/neg\.bin.*non-negative/);
     await expect(sim.addFile({ filename: '', size: 1 })).rejects.toThrow(/filename/);

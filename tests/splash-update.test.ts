@@ -9,19 +9,31 @@ describe('the splash’s update line', () => {
     expect(updateLine(status({ kind: 'idle', note: 'updates are off in development builds' }))).toBeNull();
     expect(updateLine(status({ kind: 'seen', version: '1.4.0' }))).toBe('Checking update 1.4.0…');
     expect(updateLine(status({ kind: 'verifying', version: '1.4.0', file: 'a.zip' }))).toBe('Checking update 1.4.0…');
-    expect(updateLine(status({ kind: 'waiting-for-payload', version: '1.4.0', file: 'a.zip', have: 50, need: 200 }))).toBe('Update 1.4.0 is syncing (25%)');
-    expect(updateLine(status({ kind: 'staged', version: '1.4.0', stagedPath: '/x' }))).toBe('Update 1.4.0 staged — restart to apply');
+    expect(
+      updateLine(status({ kind: 'waiting-for-payload', version: '1.4.0', file: 'a.zip', have: 50, need: 200 })),
+    ).toBe('Update 1.4.0 is syncing (25%)');
+    expect(updateLine(status({ kind: 'staged', version: '1.4.0', stagedPath: '/x' }))).toBe(
+      'Update 1.4.0 staged — restart to apply',
+    );
     expect(updateLine(status({ kind: 'applying', version: '1.4.0' }))).toBe('Updating to 1.4.0…');
     expect(updateLine(status(failedUpdate({ code: 'payload-hash-mismatch', version: '1.4.0', file: 'a.zip' })))).toBe(
       'Update 1.4.0 failed: a.zip does not match the SHA-256 in version.json; waiting for a corrected file',
     );
-    expect(updateLine(status(failedUpdate({ code: 'version-json-syntax', detail: 'is not valid JSON (Unexpected end of JSON input)' })))).toBe(
+    expect(
+      updateLine(
+        status(
+          failedUpdate({ code: 'version-json-syntax', detail: 'is not valid JSON (Unexpected end of JSON input)' }),
+        ),
+      ),
+    ).toBe(
       'Update failed: version.json in the share is not valid JSON (Unexpected end of JSON input); waiting for a corrected file',
     );
   });
 
   it('shortens a long failure reason', () => {
-    const line = updateLine(status(failedUpdate({ code: 'staging-refused', version: '1.4.0', detail: 'x'.repeat(1000) })))!;
+    const line = updateLine(
+      status(failedUpdate({ code: 'staging-refused', version: '1.4.0', detail: 'x'.repeat(1000) })),
+    )!;
     expect(line.length).toBeLessThan(200);
     expect(line.endsWith('…')).toBe(true);
   });

@@ -55,11 +55,17 @@ describe('staging on Linux', () => {
     const deps = { platform: 'linux' as const, installPath, appVersion: '1.4.0', run: never, logger: silentLogger() };
     const first = Buffer.from('1.5.0 build');
     await writeFile(path.join(root, 'a.AppImage'), first);
-    await stageBuild(deps, { release: release('a.AppImage', first, '1.5.0'), payloadPath: path.join(root, 'a.AppImage') });
+    await stageBuild(deps, {
+      release: release('a.AppImage', first, '1.5.0'),
+      payloadPath: path.join(root, 'a.AppImage'),
+    });
     await mkdir(path.join(stagingRoot(installPath), '.unpack-1.6.0-crashed'));
     const second = Buffer.from('1.6.0 build');
     await writeFile(path.join(root, 'b.AppImage'), second);
-    const manifest = await stageBuild(deps, { release: release('b.AppImage', second, '1.6.0'), payloadPath: path.join(root, 'b.AppImage') });
+    const manifest = await stageBuild(deps, {
+      release: release('b.AppImage', second, '1.6.0'),
+      payloadPath: path.join(root, 'b.AppImage'),
+    });
     expect((await readdir(stagingRoot(installPath))).sort()).toEqual(['1.6.0', 'staged.json']);
     expect(await readFile(manifest.staged_path, 'utf8')).toBe('1.6.0 build');
   });
@@ -77,7 +83,13 @@ describe('staging on Linux', () => {
     await mkdir(installPath, { recursive: true });
     const data = await readFile(archive);
     const manifest = await stageBuild(
-      { platform: 'linux', installPath, appVersion: '1.4.0', run: execFileRunner({ timeoutMs: 60_000 }), logger: silentLogger() },
+      {
+        platform: 'linux',
+        installPath,
+        appVersion: '1.4.0',
+        run: execFileRunner({ timeoutMs: 60_000 }),
+        logger: silentLogger(),
+      },
       { release: release('Aether-1.5.0-linux.tar.gz', data), payloadPath: archive },
     );
     expect(manifest.kind).toBe('directory');
@@ -89,7 +101,10 @@ describe('staging on Linux', () => {
     const root = await tempDir();
     const installPath = path.join(root, 'Aether.AppImage');
     const deps = { installPath, appVersion: '1.4.0', run: never, logger: silentLogger() };
-    const build = { release: release('Aether-1.5.0-mac.zip', Buffer.from('zip')), payloadPath: path.join(root, 'x.zip') };
+    const build = {
+      release: release('Aether-1.5.0-mac.zip', Buffer.from('zip')),
+      payloadPath: path.join(root, 'x.zip'),
+    };
     await expect(stageBuild({ ...deps, platform: 'linux' }, build)).rejects.toThrow(/not a build for this computer/);
     await expect(stageBuild({ ...deps, platform: 'win32' }, build)).rejects.toThrow(/not supported on Windows/);
     expect(await readdir(root)).toEqual([]);
@@ -111,7 +126,11 @@ function fakeMacTools(overrides: Partial<Record<string, (args: readonly string[]
       await writeFile(path.join(into, 'Aether.app', 'Contents', 'MacOS', 'Aether'), 'binary');
       return ok();
     }
-    if (file === 'codesign' && args[0] === '-d') return ok('', 'Executable=/Applications/Aether.app/Contents/MacOS/Aether\ndesignated => identifier "com.ae.aether" and anchor apple generic and certificate leaf[subject.OU] = "TEAM123456"\n');
+    if (file === 'codesign' && args[0] === '-d')
+      return ok(
+        '',
+        'Executable=/Applications/Aether.app/Contents/MacOS/Aether\ndesignated => identifier "com.ae.aether" and anchor apple generic and certificate leaf[subject.OU] = "TEAM123456"\n',
+      );
     if (file === 'xattr') return { exitCode: 1, stdout: '', stderr: 'xattr: No such xattr: com.apple.quarantine' };
     return ok();
   };
@@ -132,7 +151,10 @@ describe('staging on macOS (tools simulated)', () => {
   it('unpacks with ditto, verifies the signature against the installed designated requirement, clears quarantine', async () => {
     const { installPath, build } = await macSetup();
     const tools = fakeMacTools();
-    const manifest = await stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: tools.run, logger: silentLogger() }, build);
+    const manifest = await stageBuild(
+      { platform: 'darwin', installPath, appVersion: '1.4.0', run: tools.run, logger: silentLogger() },
+      build,
+    );
     const unpackDir = tools.calls[0]?.[4] as string;
     const app = path.join(unpackDir, 'Aether.app');
     expect(tools.calls).toEqual([
@@ -140,11 +162,21 @@ describe('staging on macOS (tools simulated)', () => {
       ['ditto', '-x', '-k', path.join(path.dirname(unpackDir), 'payload-Aether-1.5.0-mac.zip'), unpackDir],
       ['codesign', '--verify', '--deep', '--strict', app],
       ['codesign', '-d', '-r-', installPath],
-      ['codesign', '--verify', '--deep', '--strict', '--test-requirement==identifier "com.ae.aether" and anchor apple generic and certificate leaf[subject.OU] = "TEAM123456"', app],
+      [
+        'codesign',
+        '--verify',
+        '--deep',
+        '--strict',
+        '--test-requirement==identifier "com.ae.aether" and anchor apple generic and certificate leaf[subject.OU] = "TEAM123456"',
+        app,
+      ],
       ['xattr', '-r', '-d', 'com.apple.quarantine', app],
     ]);
     expect(tools.calls.flat()).not.toContain('unzip');
-    expect(manifest).toMatchObject({ kind: 'macos-app', staged_path: path.join(stagingRoot(installPath), '1.5.0', 'Aether.app') });
+    expect(manifest).toMatchObject({
+      kind: 'macos-app',
+      staged_path: path.join(stagingRoot(installPath), '1.5.0', 'Aether.app'),
+    });
     expect(await readFile(path.join(manifest.staged_path, 'Contents', 'MacOS', 'Aether'), 'utf8')).toBe('binary');
   });
 
@@ -152,9 +184,18 @@ describe('staging on macOS (tools simulated)', () => {
     const { installPath, build } = await macSetup();
     const tools = fakeMacTools({
       'codesign --verify --deep': (args) =>
-        args.some((a) => a.startsWith('--test-requirement')) ? { exitCode: 3, stdout: '', stderr: 'test-requirement: code failed to satisfy specified code requirement(s)' } : { exitCode: 0, stdout: '', stderr: '' },
+        args.some((a) => a.startsWith('--test-requirement'))
+          ? {
+              exitCode: 3,
+              stdout: '',
+              stderr: 'test-requirement: code failed to satisfy specified code requirement(s)',
+            }
+          : { exitCode: 0, stdout: '', stderr: '' },
     });
-    const err = await stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: tools.run, logger: silentLogger() }, build).catch((e: unknown) => e);
+    const err = await stageBuild(
+      { platform: 'darwin', installPath, appVersion: '1.4.0', run: tools.run, logger: silentLogger() },
+      build,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StagingError);
     expect((err as Error).message).toMatch(/same developer.*failed to satisfy/);
     expect(await readdir(stagingRoot(installPath))).toEqual([]);
@@ -163,7 +204,9 @@ describe('staging on macOS (tools simulated)', () => {
   it('refuses a translocated app before running any tool, with a message for the splash', async () => {
     const { build } = await macSetup();
     const installPath = '/private/var/folders/xy/T/AppTranslocation/1234-ABCD/d/Aether.app';
-    await expect(stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: never, logger: silentLogger() }, build)).rejects.toThrow(/translocated.*Move Aether.app into \/Applications/);
+    await expect(
+      stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: never, logger: silentLogger() }, build),
+    ).rejects.toThrow(/translocated.*Move Aether.app into \/Applications/);
   });
 
   it.skipIf(process.getuid?.() === 0)('refuses an install folder it cannot write to', async () => {
@@ -171,11 +214,15 @@ describe('staging on macOS (tools simulated)', () => {
     const { chmod } = await import('node:fs/promises');
     await chmod(path.dirname(installPath), 0o555);
     cleanups.push(() => chmod(path.dirname(installPath), 0o755));
-    await expect(stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: never, logger: silentLogger() }, build)).rejects.toThrow(/cannot write to/);
+    await expect(
+      stageBuild({ platform: 'darwin', installPath, appVersion: '1.4.0', run: never, logger: silentLogger() }, build),
+    ).rejects.toThrow(/cannot write to/);
   });
 
   it('reads the designated requirement only from a designated line', () => {
-    expect(designatedRequirement('Executable=/x\ndesignated => identifier "a" and anchor apple\n')).toBe('=identifier "a" and anchor apple');
+    expect(designatedRequirement('Executable=/x\ndesignated => identifier "a" and anchor apple\n')).toBe(
+      '=identifier "a" and anchor apple',
+    );
     expect(designatedRequirement('Executable=/x\ncode object is not signed at all\n')).toBeNull();
   });
 });

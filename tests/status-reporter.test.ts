@@ -40,7 +40,11 @@ describe('fleet status reporter', () => {
     const { file, reporter } = await setup(60_000);
     reporter.report(fields(3));
     await waitFor('the status file', () => readFile(file, 'utf8').then(JSON.parse, () => undefined));
-    expect(FleetStatus.parse(JSON.parse(await readFile(file, 'utf8')))).toEqual({ hostname: 'lectern-a', last_seen: '2026-11-22T10:00:00.000Z', ...fields(3) });
+    expect(FleetStatus.parse(JSON.parse(await readFile(file, 'utf8')))).toEqual({
+      hostname: 'lectern-a',
+      last_seen: '2026-11-22T10:00:00.000Z',
+      ...fields(3),
+    });
   });
 
   it('coalesces a burst of changes into one more write with the latest state, and skips unchanged reports', async () => {
@@ -75,7 +79,9 @@ describe('fleet status reporter', () => {
     failing = false;
     reporter.report(fields(2));
     await reporter.flush();
-    expect(JSON.parse(await readFile(path.join(dir, 'status', 'lectern-a.json'), 'utf8'))).toMatchObject({ cache: { files: 2 } });
+    expect(JSON.parse(await readFile(path.join(dir, 'status', 'lectern-a.json'), 'utf8'))).toMatchObject({
+      cache: { files: 2 },
+    });
   });
 
   it('derives the file fields from the bootstrap and update states', () => {
@@ -87,7 +93,11 @@ describe('fleet status reporter', () => {
       cache: { files: 0, bytes: 0, missing: 0 },
       staged: null,
     });
-    expect(f).toMatchObject({ state: 'seeking-seed', api: null, update: { available: '1.5.0', staged: null, last_error: null } });
+    expect(f).toMatchObject({
+      state: 'seeking-seed',
+      api: null,
+      update: { available: '1.5.0', staged: null, last_error: null },
+    });
     const failed = statusFields({
       eventDeviceId: 'd1',
       appVersion: '1.4.0',
@@ -99,7 +109,11 @@ describe('fleet status reporter', () => {
     expect(failed).toMatchObject({
       api: 'https://api.x',
       failure: null,
-      update: { available: null, last_error: 'A.zip does not match the SHA-256 in version.json; waiting for a corrected file', last_error_code: 'payload-hash-mismatch' },
+      update: {
+        available: null,
+        last_error: 'A.zip does not match the SHA-256 in version.json; waiting for a corrected file',
+        last_error_code: 'payload-hash-mismatch',
+      },
     });
   });
 
@@ -107,10 +121,17 @@ describe('fleet status reporter', () => {
     const dir = await cleanups.tempDir('status');
     await writeFile(path.join(dir, 'marker'), '');
     const { normaliseHostname } = await import('../contracts/hostname');
-    const reporter = createStatusReporter({ shareRoot: dir, hostname: normaliseHostname('../../evil'), logger: silentLogger(), minIntervalMs: 0 });
+    const reporter = createStatusReporter({
+      shareRoot: dir,
+      hostname: normaliseHostname('../../evil'),
+      logger: silentLogger(),
+      minIntervalMs: 0,
+    });
     cleanups.push(() => reporter.close());
     reporter.report(fields(1));
     await reporter.flush();
-    expect(JSON.parse(await readFile(path.join(dir, 'status', '------evil.json'), 'utf8'))).toMatchObject({ hostname: '------evil' });
+    expect(JSON.parse(await readFile(path.join(dir, 'status', '------evil.json'), 'utf8'))).toMatchObject({
+      hostname: '------evil',
+    });
   });
 });

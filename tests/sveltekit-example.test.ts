@@ -29,7 +29,10 @@ const built = existsSync(path.join(BUILD, 'index.html'));
 const KIOSK = 51;
 
 // Outside CI a developer may not have installed the example; in CI a missing build is a failure.
-if (!built && process.env.CI) throw new Error(`examples/sveltekit is not built: run the example steps of .ci/run (npm pack the kit, npm ci, npm run check, npm run build in ${EXAMPLE})`);
+if (!built && process.env.CI)
+  throw new Error(
+    `examples/sveltekit is not built: run the example steps of .ci/run (npm pack the kit, npm ci, npm run check, npm run build in ${EXAMPLE})`,
+  );
 
 describe.skipIf(!built)('the SvelteKit example launcher (examples/sveltekit, built)', () => {
   let sim: Simulator;
@@ -40,11 +43,25 @@ describe.skipIf(!built)('the SvelteKit example launcher (examples/sveltekit, bui
   async function services({ bootstrap, identity, workDir, logger }: DemoBridgeParts) {
     cache = await openCache({
       root: path.join(workDir, 'cache'),
-      source: { baseUrls: () => bootstrap.api().baseUrls(), headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }) },
+      source: {
+        baseUrls: () => bootstrap.api().baseUrls(),
+        headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }),
+      },
       logger,
     });
     cache.start();
-    return { cache, launch: createLaunchService({ platform: 'linux', cache, tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')), eventFiles: () => sim.demo.files, opener: electronOpener(), run: execFileRunner(), logger }) };
+    return {
+      cache,
+      launch: createLaunchService({
+        platform: 'linux',
+        cache,
+        tempRoot: () => launchTempRoot(identity.device, path.join(workDir, 'launch')),
+        eventFiles: () => sim.demo.files,
+        opener: electronOpener(),
+        run: execFileRunner(),
+        logger,
+      }),
+    };
   }
 
   beforeAll(async () => {
@@ -95,7 +112,9 @@ describe.skipIf(!built)('the SvelteKit example launcher (examples/sveltekit, bui
       await page.goto(demo.launcherUrl);
       expect(await page.getByTestId('kit-mode').textContent()).toBe('native');
       await expect.poll(() => page.getByTestId('kit-file').count(), { timeout: 15_000 }).toBe(sim.demo.files.length);
-      await expect.poll(() => page.getByTestId('kit-total').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^${sim.demo.files.length} of ${sim.demo.files.length} ready`));
+      await expect
+        .poll(() => page.getByTestId('kit-total').textContent(), { timeout: 60_000 })
+        .toMatch(new RegExp(`^${sim.demo.files.length} of ${sim.demo.files.length} ready`));
       const agenda = sim.demo.files.find((f) => f.filename === 'Agenda.txt')!;
       const before = shell.opened.length;
       await page.locator(`[data-testid=kit-file][data-sha256="${agenda.sha256}"]`).getByTestId('kit-action').click();

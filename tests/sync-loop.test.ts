@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../contracts/cache';
 import type { FaultServer } from './fault-server';
-import { closeCacheFixture, countingFs, openCacheFixture, randomFile, seedJournaledEntries, testCache } from './support/cache-harness';
+import {
+  closeCacheFixture,
+  countingFs,
+  openCacheFixture,
+  randomFile,
+  seedJournaledEntries,
+  testCache,
+} from './support/cache-harness';
 
 let root: string;
 let server: FaultServer;
@@ -51,12 +58,17 @@ describe('sync loop', () => {
     const files = [present, ...missing].map((f) => ({ sha256: f.sha256, size: f.bytes.length }));
     const first = cache.ensure({ files });
     expect(first.totals.present).toBe(1);
-    await until(() => cache.syncState.state === 'idle' && cache.status(files.map((f) => f.sha256)).totals.present === 13, 'sync to finish');
+    await until(
+      () => cache.syncState.state === 'idle' && cache.status(files.map((f) => f.sha256)).totals.present === 13,
+      'sync to finish',
+    );
 
     expect(server.requests.map((r) => r.sha256).sort()).toEqual(missing.map((f) => f.sha256).sort());
     expect(server.maxInFlight()).toBeLessThanOrEqual(3);
     const presentEvents = events.filter((e) => e.type === 'file' && e.status.state === 'present');
-    expect(new Set(presentEvents.map((e) => (e.type === 'file' ? e.status.sha256 : '')))).toEqual(new Set(missing.map((f) => f.sha256)));
+    expect(new Set(presentEvents.map((e) => (e.type === 'file' ? e.status.sha256 : '')))).toEqual(
+      new Set(missing.map((f) => f.sha256)),
+    );
     await until(() => events.some((e) => e.type === 'total' && e.totals.present === 13), 'a final total');
     await cache.close();
   });

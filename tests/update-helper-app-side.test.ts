@@ -3,8 +3,19 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../base/logger';
-import { applyStagedUpdate, helperSwapArgs, swapFilesIn, UpdateApplyError, type ApplyStagedUpdateDeps } from '../update-helper/apply-update';
-import { formatHealthMarker, parseHealthMarker, readHealthMarker, writeHealthMarker } from '../update-helper/health-marker';
+import {
+  applyStagedUpdate,
+  helperSwapArgs,
+  swapFilesIn,
+  UpdateApplyError,
+  type ApplyStagedUpdateDeps,
+} from '../update-helper/apply-update';
+import {
+  formatHealthMarker,
+  parseHealthMarker,
+  readHealthMarker,
+  writeHealthMarker,
+} from '../update-helper/health-marker';
 import { repairInterruptedSwap } from '../update-helper/startup-repair';
 import { createBundle, STAND_IN_EXECUTABLE, wholeBundleVersion } from './fixtures/stand-in-bundle';
 import {
@@ -108,20 +119,34 @@ async function killHelperAt(at: string): Promise<void> {
 
 describe('repairInterruptedSwap at app start', () => {
   it('does nothing without a journal, and reports a finished swap', async () => {
-    expect(await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() })).toEqual({ kind: 'no-swap' });
-    await fs.writeFile(s.journal, `state=committed\ninstalled=${s.installed}\nbackup=${s.backup}\nexpect_version=2.0.0\n`);
-    expect(await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() })).toEqual({ kind: 'finished', state: 'committed', version: '2.0.0' });
+    expect(
+      await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() }),
+    ).toEqual({ kind: 'no-swap' });
+    await fs.writeFile(
+      s.journal,
+      `state=committed\ninstalled=${s.installed}\nbackup=${s.backup}\nexpect_version=2.0.0\n`,
+    );
+    expect(
+      await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() }),
+    ).toEqual({ kind: 'finished', state: 'committed', version: '2.0.0' });
   });
 
   it('leaves the app alone when the journal is unreadable', async () => {
     await fs.writeFile(s.journal, 'garbage\n');
-    expect(await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() })).toEqual({ kind: 'unreadable-journal' });
+    expect(
+      await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() }),
+    ).toEqual({ kind: 'unreadable-journal' });
   });
 
   it('puts the old bundle back when the helper died between the two renames', async () => {
     await killHelperAt('moving-old-aside:done');
     await expect(fs.stat(s.installed)).rejects.toThrow(/ENOENT/);
-    const result = await repairInterruptedSwap({ stateDir: s.stateDir, helperScript: HELPER_SCRIPT, spawn, logger: silentLogger() });
+    const result = await repairInterruptedSwap({
+      stateDir: s.stateDir,
+      helperScript: HELPER_SCRIPT,
+      spawn,
+      logger: silentLogger(),
+    });
     expect(result).toMatchObject({ kind: 'recovery-started', state: 'moving-old-aside' });
     await waitFor(async () => (await journalState(s)) === 'aborted', 'the recovery to finish');
     expect(await wholeBundleVersion(s.installed)).toBe('1.0.0');

@@ -25,19 +25,94 @@ interface KillPoint {
 }
 
 const KILL_POINTS: KillPoint[] = [
-  { at: 'preparing:journaled', newBehaviour: 'healthy', recoveredVersion: '1.0.0', finalState: 'aborted', recoverExit: 7 },
+  {
+    at: 'preparing:journaled',
+    newBehaviour: 'healthy',
+    recoveredVersion: '1.0.0',
+    finalState: 'aborted',
+    recoverExit: 7,
+  },
   { at: 'preparing:done', newBehaviour: 'healthy', recoveredVersion: '1.0.0', finalState: 'aborted', recoverExit: 7 },
-  { at: 'moving-old-aside:journaled', newBehaviour: 'healthy', recoveredVersion: '1.0.0', finalState: 'aborted', recoverExit: 7 },
-  { at: 'moving-old-aside:done', newBehaviour: 'healthy', installedMissingAtKill: true, recoveredVersion: '1.0.0', finalState: 'aborted', recoverExit: 7 },
-  { at: 'moving-new-in:journaled', newBehaviour: 'healthy', installedMissingAtKill: true, recoveredVersion: '1.0.0', finalState: 'aborted', recoverExit: 7 },
-  { at: 'moving-new-in:done', newBehaviour: 'healthy', recoveredVersion: '2.0.0', finalState: 'committed', recoverExit: 0 },
-  { at: 'awaiting-health:journaled', newBehaviour: 'healthy', recoveredVersion: '2.0.0', finalState: 'committed', recoverExit: 0 },
-  { at: 'awaiting-health:launched', newBehaviour: 'healthy', recoveredVersion: '2.0.0', finalState: 'committed', recoverExit: 0 },
-  { at: 'committed:journaled', newBehaviour: 'healthy', recoveredVersion: '2.0.0', finalState: 'committed', recoverExit: 0 },
-  { at: 'awaiting-health:launched', newBehaviour: 'crash', recoveredVersion: '1.0.0', finalState: 'rolled-back', recoverExit: 3 },
-  { at: 'rolling-back:journaled', newBehaviour: 'crash', recoveredVersion: '1.0.0', finalState: 'rolled-back', recoverExit: 3 },
-  { at: 'rolling-back:new-aside', newBehaviour: 'crash', installedMissingAtKill: true, recoveredVersion: '1.0.0', finalState: 'rolled-back', recoverExit: 3 },
-  { at: 'rolled-back:journaled', newBehaviour: 'crash', recoveredVersion: '1.0.0', finalState: 'rolled-back', recoverExit: 0 },
+  {
+    at: 'moving-old-aside:journaled',
+    newBehaviour: 'healthy',
+    recoveredVersion: '1.0.0',
+    finalState: 'aborted',
+    recoverExit: 7,
+  },
+  {
+    at: 'moving-old-aside:done',
+    newBehaviour: 'healthy',
+    installedMissingAtKill: true,
+    recoveredVersion: '1.0.0',
+    finalState: 'aborted',
+    recoverExit: 7,
+  },
+  {
+    at: 'moving-new-in:journaled',
+    newBehaviour: 'healthy',
+    installedMissingAtKill: true,
+    recoveredVersion: '1.0.0',
+    finalState: 'aborted',
+    recoverExit: 7,
+  },
+  {
+    at: 'moving-new-in:done',
+    newBehaviour: 'healthy',
+    recoveredVersion: '2.0.0',
+    finalState: 'committed',
+    recoverExit: 0,
+  },
+  {
+    at: 'awaiting-health:journaled',
+    newBehaviour: 'healthy',
+    recoveredVersion: '2.0.0',
+    finalState: 'committed',
+    recoverExit: 0,
+  },
+  {
+    at: 'awaiting-health:launched',
+    newBehaviour: 'healthy',
+    recoveredVersion: '2.0.0',
+    finalState: 'committed',
+    recoverExit: 0,
+  },
+  {
+    at: 'committed:journaled',
+    newBehaviour: 'healthy',
+    recoveredVersion: '2.0.0',
+    finalState: 'committed',
+    recoverExit: 0,
+  },
+  {
+    at: 'awaiting-health:launched',
+    newBehaviour: 'crash',
+    recoveredVersion: '1.0.0',
+    finalState: 'rolled-back',
+    recoverExit: 3,
+  },
+  {
+    at: 'rolling-back:journaled',
+    newBehaviour: 'crash',
+    recoveredVersion: '1.0.0',
+    finalState: 'rolled-back',
+    recoverExit: 3,
+  },
+  {
+    at: 'rolling-back:new-aside',
+    newBehaviour: 'crash',
+    installedMissingAtKill: true,
+    recoveredVersion: '1.0.0',
+    finalState: 'rolled-back',
+    recoverExit: 3,
+  },
+  {
+    at: 'rolled-back:journaled',
+    newBehaviour: 'crash',
+    recoveredVersion: '1.0.0',
+    finalState: 'rolled-back',
+    recoverExit: 0,
+  },
 ];
 
 async function markerVersion(): Promise<string> {
@@ -60,20 +135,26 @@ function recoverArgs(): string[] {
 }
 
 describe('update_helper.sh killed with SIGKILL after each step', () => {
-  it.each(KILL_POINTS)('$at with a $newBehaviour new bundle: recovery leaves a whole $recoveredVersion', async (point) => {
-    const atKill = await killHelperAt(point.at, point.newBehaviour);
-    if (point.installedMissingAtKill) expect(atKill).toMatch(/ENOENT/);
-    else expect(['1.0.0', '2.0.0']).toContain(atKill);
+  it.each(KILL_POINTS)(
+    '$at with a $newBehaviour new bundle: recovery leaves a whole $recoveredVersion',
+    async (point) => {
+      const atKill = await killHelperAt(point.at, point.newBehaviour);
+      if (point.installedMissingAtKill) expect(atKill).toMatch(/ENOENT/);
+      else expect(['1.0.0', '2.0.0']).toContain(atKill);
 
-    expect(await runHelper(recoverArgs())).toBe(point.recoverExit);
-    expect(await wholeBundleVersion(s.installed)).toBe(point.recoveredVersion);
-    expect(await journalState(s)).toBe(point.finalState);
-    const other = point.recoveredVersion === '1.0.0' ? s.staged : s.backup;
-    expect(await wholeBundleVersion(other)).not.toBe(point.recoveredVersion);
-    const leftovers = (await fs.readdir(path.dirname(s.backup))).filter((n) => n.includes('.discard.'));
-    expect(leftovers).toEqual([]);
-    await waitFor(async () => (await markerVersion()) === point.recoveredVersion, `version ${point.recoveredVersion} running again`);
-  });
+      expect(await runHelper(recoverArgs())).toBe(point.recoverExit);
+      expect(await wholeBundleVersion(s.installed)).toBe(point.recoveredVersion);
+      expect(await journalState(s)).toBe(point.finalState);
+      const other = point.recoveredVersion === '1.0.0' ? s.staged : s.backup;
+      expect(await wholeBundleVersion(other)).not.toBe(point.recoveredVersion);
+      const leftovers = (await fs.readdir(path.dirname(s.backup))).filter((n) => n.includes('.discard.'));
+      expect(leftovers).toEqual([]);
+      await waitFor(
+        async () => (await markerVersion()) === point.recoveredVersion,
+        `version ${point.recoveredVersion} running again`,
+      );
+    },
+  );
 
   it('a second recovery after a finished one changes nothing', async () => {
     await killHelperAt('moving-old-aside:done', 'healthy');
@@ -86,7 +167,10 @@ describe('update_helper.sh killed with SIGKILL after each step', () => {
     await createBundle(s.installed, { version: '1.0.0' });
     await createBundle(s.staged, { version: '2.0.0' });
     const helper = startHelper(swapArgs(s), { AETHER_HELPER_PAUSE_AT: 'moving-old-aside:done' });
-    await waitFor(async () => (await readText(s.log)).includes('paused at moving-old-aside:done'), 'the helper to park');
+    await waitFor(
+      async () => (await readText(s.log)).includes('paused at moving-old-aside:done'),
+      'the helper to park',
+    );
     expect(await runHelper(recoverArgs())).toBe(8);
     expect(await readText(s.log)).toContain(`helper ${helper.child.pid} is still working`);
     await expect(fs.stat(s.installed)).rejects.toThrow(/ENOENT/);

@@ -1,7 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appImageVersion, createAppImage, createBundle, wholeBundleVersion, type StandInBehaviour } from './fixtures/stand-in-bundle';
+import {
+  appImageVersion,
+  createAppImage,
+  createBundle,
+  wholeBundleVersion,
+  type StandInBehaviour,
+} from './fixtures/stand-in-bundle';
 import {
   createSandbox,
   destroySandbox,
@@ -44,7 +50,8 @@ describe('update_helper.sh swap', () => {
     expect(await journalState(s)).toBe('committed');
     expect(await markerVersion()).toBe('2.0.0');
     const log = await readText(s.log);
-    for (const step of ['preparing', 'moving-old-aside', 'moving-new-in', 'awaiting-health', 'committed']) expect(log).toContain(`step: ${step}`);
+    for (const step of ['preparing', 'moving-old-aside', 'moving-new-in', 'awaiting-health', 'committed'])
+      expect(log).toContain(`step: ${step}`);
   });
 
   it('rolls back and relaunches the old bundle when the new one crashes at start', async () => {

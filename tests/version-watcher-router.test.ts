@@ -11,7 +11,13 @@ import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';
 import { dropVersion, nativeAppDir, recordingStage, sha256 } from './version-watcher-fixtures';
 
-const LAUNCHER: SenderInfo = { webContentsId: 1, role: 'kiosk', isMainFrame: true, origin: 'https://summit.example-events.com', url: 'https://summit.example-events.com/x' };
+const LAUNCHER: SenderInfo = {
+  webContentsId: 1,
+  role: 'kiosk',
+  isMainFrame: true,
+  origin: 'https://summit.example-events.com',
+  url: 'https://summit.example-events.com/x',
+};
 const STRANGER: SenderInfo = { ...LAUNCHER, origin: 'https://evil.example' };
 /** update.apply is the splash's (docs/SECURITY.md, "Trust boundaries"); the policy here admits it like the launcher. */
 const SPLASH: SenderInfo = { ...LAUNCHER, webContentsId: 2, role: 'splash' };
@@ -24,7 +30,7 @@ async function setup() {
   const applied: string[] = [];
   const watcher = createVersionWatcher({
     target: 'linux-x64',
-      shareRoot: share,
+    shareRoot: share,
     appVersion: '1.0.0',
     hostname: 'lectern-a',
     logger: silentLogger(),
@@ -34,7 +40,11 @@ async function setup() {
   });
   cleanups.push(() => watcher.close());
   await watcher.start();
-  const services = { logger: silentLogger(), senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin }, update: watcher } as unknown as Services;
+  const services = {
+    logger: silentLogger(),
+    senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === LAUNCHER.origin },
+    update: watcher,
+  } as unknown as Services;
   const caller = (sender: SenderInfo = LAUNCHER) => createCallerFactory(updateRouter)({ sender, services });
   return { dir, caller, applied };
 }
@@ -43,7 +53,8 @@ async function setup() {
  * tRPC 10's caller proxy reads a trailing `.apply(thisArg, args)` as Function.prototype.apply, so the
  * `apply` procedure is called that way here. The page's client (`update.apply.mutate()`) is unaffected.
  */
-const callApply = (c: ReturnType<Awaited<ReturnType<typeof setup>>['caller']>) => c.apply.apply(undefined, []) as Promise<{ applying: string }>;
+const callApply = (c: ReturnType<Awaited<ReturnType<typeof setup>>['caller']>) =>
+  c.apply.apply(undefined, []) as Promise<{ applying: string }>;
 
 describe('update procedures', () => {
   it('status, events and apply follow the real state machine', async () => {
@@ -56,10 +67,18 @@ describe('update procedures', () => {
     expect(seen[0]?.state).toEqual({ kind: 'idle' });
     const splash = caller(SPLASH);
     await expect(callApply(c)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('splash') });
-    await expect(callApply(splash)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringContaining('No update is staged') });
+    await expect(callApply(splash)).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: expect.stringContaining('No update is staged'),
+    });
     const build = Buffer.from('build bytes');
     await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(dir, { version: '1.1.0', file: 'Aether-1.1.0.AppImage', sha256: sha256(build), size: build.length });
+    await dropVersion(dir, {
+      version: '1.1.0',
+      file: 'Aether-1.1.0.AppImage',
+      sha256: sha256(build),
+      size: build.length,
+    });
     await waitFor('staged over the subscription', () => seen.some((s) => s.state.kind === 'staged'));
     expect(seen.map((s) => s.state.kind)).toEqual(expect.arrayContaining(['seen', 'verifying', 'staged']));
     await expect(callApply(c)).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -77,7 +96,9 @@ describe('update procedures', () => {
 
   it('refuses pages that are not the launcher', async () => {
     const { caller } = await setup();
-    const err = await caller(STRANGER).status().catch((e: unknown) => e);
+    const err = await caller(STRANGER)
+      .status()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect(err).toMatchObject({ code: 'FORBIDDEN' });
   });

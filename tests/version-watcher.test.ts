@@ -5,7 +5,12 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import type { UpdateState } from '../update-helper/update-state';
-import { createVersionWatcher, UpdateNotReadyError, type StageBuild, type VersionWatcher } from '../update-helper/version-watcher';
+import {
+  createVersionWatcher,
+  UpdateNotReadyError,
+  type StageBuild,
+  type VersionWatcher,
+} from '../update-helper/version-watcher';
 import { waitFor } from './share-watcher-helpers';
 import type { BuildTarget } from '../contracts/version';
 import { useCleanups } from './support/cleanups';
@@ -35,7 +40,10 @@ async function setup(opts: { stage?: StageBuild; hostname?: string; target?: Bui
   watcher.subscribe((s) => states.push(s.state));
   cleanups.push(() => watcher.close());
   await watcher.start();
-  const stateIs = (kind: UpdateState['kind']) => waitFor(`update state ${kind} (now ${watcher.status().state.kind})`, () => (watcher.status().state.kind === kind ? watcher.status().state : undefined));
+  const stateIs = (kind: UpdateState['kind']) =>
+    waitFor(`update state ${kind} (now ${watcher.status().state.kind})`, () =>
+      watcher.status().state.kind === kind ? watcher.status().state : undefined,
+    );
   return { share, dir, watcher, states, stage: recorder, applied, stateIs };
 }
 
@@ -68,7 +76,10 @@ describe('version watcher on real folders', () => {
     await writeFile(path.join(dir, RELEASE.file), wrong);
     await dropVersion(dir, RELEASE);
     const failed = await stateIs('failed');
-    expect(failed).toMatchObject({ failure: { code: 'payload-hash-mismatch' }, reason: expect.stringContaining('SHA-256') });
+    expect(failed).toMatchObject({
+      failure: { code: 'payload-hash-mismatch' },
+      reason: expect.stringContaining('SHA-256'),
+    });
     expect(stage.calls).toHaveLength(0);
     await writeFile(path.join(dir, `.syncthing.${RELEASE.file}.tmp`), BUILD);
     await rename(path.join(dir, `.syncthing.${RELEASE.file}.tmp`), path.join(dir, RELEASE.file));
@@ -80,7 +91,10 @@ describe('version watcher on real folders', () => {
     const { dir, stage, stateIs } = await setup();
     await writeFile(path.join(dir, RELEASE.file), Buffer.concat([BUILD, Buffer.from('x')]));
     await dropVersion(dir, RELEASE);
-    expect(await stateIs('failed')).toMatchObject({ failure: { code: 'payload-too-large', need: BUILD.length }, reason: expect.stringContaining(`says ${BUILD.length}`) });
+    expect(await stateIs('failed')).toMatchObject({
+      failure: { code: 'payload-too-large', need: BUILD.length },
+      reason: expect.stringContaining(`says ${BUILD.length}`),
+    });
     expect(stage.calls).toHaveLength(0);
   });
 
@@ -112,7 +126,10 @@ describe('version watcher on real folders', () => {
   it('reports malformed JSON and a file name with ../ without staging, and recovers when fixed', async () => {
     const { dir, watcher, stage, stateIs } = await setup();
     await writeFile(path.join(dir, 'version.json'), '{"version": "1.1.0", "file": ');
-    expect(await stateIs('failed')).toMatchObject({ failure: { code: 'version-json-syntax' }, reason: expect.stringContaining('not valid JSON') });
+    expect(await stateIs('failed')).toMatchObject({
+      failure: { code: 'version-json-syntax' },
+      reason: expect.stringContaining('not valid JSON'),
+    });
     await dropVersion(dir, { ...RELEASE, file: '../../etc/passwd' });
     await waitFor('the ../ name refused', () => {
       const s = watcher.status().state;
@@ -129,7 +146,7 @@ describe('version watcher on real folders', () => {
     expect(stage.calls.map((c) => c.build.release.file)).toEqual([RELEASE.file]);
   });
 
-  it('notices a corrected version.json that keeps the old one\'s inode, size and mtime', async () => {
+  it("notices a corrected version.json that keeps the old one's inode, size and mtime", async () => {
     const { dir, stateIs } = await setup();
     const file = path.join(dir, 'version.json');
     await writeFile(path.join(dir, RELEASE.file), BUILD);
@@ -189,7 +206,12 @@ describe('version watcher on real folders', () => {
     expect(watcher.status().state.kind).toBe('verifying');
     const second = Buffer.alloc(1000, 9);
     await writeFile(path.join(dir, 'Aether-1.2.0.AppImage'), second);
-    await dropVersion(dir, { version: '1.2.0', file: 'Aether-1.2.0.AppImage', sha256: sha256(second), size: second.length });
+    await dropVersion(dir, {
+      version: '1.2.0',
+      file: 'Aether-1.2.0.AppImage',
+      sha256: sha256(second),
+      size: second.length,
+    });
     const staged = await stateIs('staged');
     releaseFirst();
     expect(signals[0]?.aborted).toBe(true);

@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { createWatchdog, DEFAULT_WATCHDOG_CONFIG, describeFailure, reloadDelay, step, type WatchdogConfig, type WatchdogEffect } from '../kiosk/watchdog';
+import {
+  createWatchdog,
+  DEFAULT_WATCHDOG_CONFIG,
+  describeFailure,
+  reloadDelay,
+  step,
+  type WatchdogConfig,
+  type WatchdogEffect,
+} from '../kiosk/watchdog';
 
 const URL_ = 'https://summit.example-events.com/events/ev/launcher/loc';
-const CONFIG: WatchdogConfig = { ...DEFAULT_WATCHDOG_CONFIG, baseDelayMs: 1_000, maxDelayMs: 8_000, maxAttempts: 4, stableMs: 60_000, hangGraceMs: 5_000 };
+const CONFIG: WatchdogConfig = {
+  ...DEFAULT_WATCHDOG_CONFIG,
+  baseDelayMs: 1_000,
+  maxDelayMs: 8_000,
+  maxAttempts: 4,
+  stableMs: 60_000,
+  hangGraceMs: 5_000,
+};
 
 /** A clock the test advances by hand: timers fire only when the test says so. */
 function manualClock() {
@@ -71,9 +86,19 @@ describe('watchdog: crash and hang', () => {
     expect(performed.some((e) => e.type === 'show-splash')).toBe(false);
 
     dog.dispatch({ type: 'render-process-gone', reason: 'oom' });
-    expect(dog.state()).toMatchObject({ kind: 'gave-up', failures: CONFIG.maxAttempts + 1, failure: { code: 'renderer-crashed', detail: 'oom' } });
+    expect(dog.state()).toMatchObject({
+      kind: 'gave-up',
+      failures: CONFIG.maxAttempts + 1,
+      failure: { code: 'renderer-crashed', detail: 'oom' },
+    });
     const splash = performed.filter((e) => e.type === 'show-splash');
-    expect(splash).toEqual([{ type: 'show-splash', message: 'The launcher page stopped (oom).', retryAt: time.clock.now() + CONFIG.gaveUpRetryMs }]);
+    expect(splash).toEqual([
+      {
+        type: 'show-splash',
+        message: 'The launcher page stopped (oom).',
+        retryAt: time.clock.now() + CONFIG.gaveUpRetryMs,
+      },
+    ]);
     expect(time.pendingDelay()).toBe(CONFIG.gaveUpRetryMs);
   });
 
@@ -238,8 +263,18 @@ describe('every watchdog failure code, through the pure step', () => {
 
   it('renderer-crashed: backs off with the typed failure; past the limit the splash shows its sentence', () => {
     const { state } = step(healthy, { type: 'render-process-gone', reason: 'crashed' }, 1, CONFIG);
-    expect(state).toEqual({ kind: 'backing-off', url: URL_, failures: 1, failure: { code: 'renderer-crashed', detail: 'crashed' }, retryAt: 1_001 });
-    expect(step(lastAttempt, { type: 'render-process-gone', reason: 'oom' }, 1, CONFIG).effects).toContainEqual({ type: 'show-splash', message: 'The launcher page stopped (oom).', retryAt: 1 + CONFIG.gaveUpRetryMs });
+    expect(state).toEqual({
+      kind: 'backing-off',
+      url: URL_,
+      failures: 1,
+      failure: { code: 'renderer-crashed', detail: 'crashed' },
+      retryAt: 1_001,
+    });
+    expect(step(lastAttempt, { type: 'render-process-gone', reason: 'oom' }, 1, CONFIG).effects).toContainEqual({
+      type: 'show-splash',
+      message: 'The launcher page stopped (oom).',
+      retryAt: 1 + CONFIG.gaveUpRetryMs,
+    });
     expect(describeFailure({ code: 'renderer-crashed', detail: 'oom' })).toBe('The launcher page stopped (oom).');
   });
 
@@ -253,11 +288,17 @@ describe('every watchdog failure code, through the pure step', () => {
 
   it('page-load-failed: a broken page backs off, a network error goes offline; both carry the net error', () => {
     const loading = step({ kind: 'idle' }, { type: 'start', url: URL_ }, 0, CONFIG).state;
-    expect(step(loading, { type: 'load-failed', code: -202, description: 'ERR_CERT_AUTHORITY_INVALID' }, 1, CONFIG).state).toMatchObject({
+    expect(
+      step(loading, { type: 'load-failed', code: -202, description: 'ERR_CERT_AUTHORITY_INVALID' }, 1, CONFIG).state,
+    ).toMatchObject({
       kind: 'backing-off',
       failure: { code: 'page-load-failed', netError: -202, description: 'ERR_CERT_AUTHORITY_INVALID' },
     });
-    expect(step(loading, { type: 'load-failed', code: -106, description: 'ERR_INTERNET_DISCONNECTED' }, 1, CONFIG).state).toMatchObject({ kind: 'offline', failure: { code: 'page-load-failed', netError: -106 } });
-    expect(describeFailure({ code: 'page-load-failed', netError: -202, description: 'ERR_CERT_AUTHORITY_INVALID' })).toBe('The launcher page could not be loaded: ERR_CERT_AUTHORITY_INVALID (-202).');
+    expect(
+      step(loading, { type: 'load-failed', code: -106, description: 'ERR_INTERNET_DISCONNECTED' }, 1, CONFIG).state,
+    ).toMatchObject({ kind: 'offline', failure: { code: 'page-load-failed', netError: -106 } });
+    expect(
+      describeFailure({ code: 'page-load-failed', netError: -202, description: 'ERR_CERT_AUTHORITY_INVALID' }),
+    ).toBe('The launcher page could not be loaded: ERR_CERT_AUTHORITY_INVALID (-202).');
   });
 });

@@ -14,7 +14,15 @@ const as = <T>(value: unknown) => value as T;
 const LAUNCHER = 'https://summit.example-events.com';
 const TARGET = `${LAUNCHER}/events/ev/launcher/loc`;
 const SPLASH_FILE = '/app/dist/splash/index.html';
-const CONFIG: WatchdogConfig = { baseDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: 2, stableMs: 120_000, hangGraceMs: 10_000, offlineRetryMs: 15_000, gaveUpRetryMs: 300_000 };
+const CONFIG: WatchdogConfig = {
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxAttempts: 2,
+  stableMs: 120_000,
+  hangGraceMs: 10_000,
+  offlineRetryMs: 15_000,
+  gaveUpRetryMs: 300_000,
+};
 
 beforeEach(() => fake.resetFakeElectron({ packaged: true }));
 
@@ -53,13 +61,30 @@ function wire() {
   installKioskSessionGuards({ session: as(fake.session), navigation, logger: silentLogger() });
   const roles = new Map<number, string>();
   const time = manualClock();
-  const splash = createRecoverySplash({ preload: '/app/dist/preload.cjs', splashFile: SPLASH_FILE, packaged: true, logger: silentLogger(), register: (w) => roles.set(w.webContents.id, 'splash') });
+  const splash = createRecoverySplash({
+    preload: '/app/dist/preload.cjs',
+    splashFile: SPLASH_FILE,
+    packaged: true,
+    logger: silentLogger(),
+    register: (w) => roles.set(w.webContents.id, 'splash'),
+  });
   const open = (allowedOrigins = [LAUNCHER]) => {
     navigation.setPolicy(createNavigationPolicy({ allowedOrigins, packaged: true }));
     const watched = openWatchedKiosk(
       {
-        app: as(fake.app), powerSaveBlocker: as(fake.powerSaveBlocker), platform: 'darwin', packaged: true, argv: [], preload: '/app/dist/preload.cjs', logger: silentLogger(),
-        navigation, register: (w) => roles.set(w.webContents.id, 'kiosk'), isOnline: () => true, splash, clock: time.clock, watchdogConfig: CONFIG,
+        app: as(fake.app),
+        powerSaveBlocker: as(fake.powerSaveBlocker),
+        platform: 'darwin',
+        packaged: true,
+        argv: [],
+        preload: '/app/dist/preload.cjs',
+        logger: silentLogger(),
+        navigation,
+        register: (w) => roles.set(w.webContents.id, 'kiosk'),
+        isOnline: () => true,
+        splash,
+        clock: time.clock,
+        watchdogConfig: CONFIG,
       },
       TARGET,
     );
@@ -68,7 +93,8 @@ function wire() {
     Object.assign(wc, { forcefullyCrashRenderer: () => kills.push(1) });
     return { ...watched, wc, kills };
   };
-  const splashWindows = () => fake.BrowserWindow.getAllWindows().filter((w) => roles.get(w.webContents.id) === 'splash') as FakeBrowserWindow[];
+  const splashWindows = () =>
+    fake.BrowserWindow.getAllWindows().filter((w) => roles.get(w.webContents.id) === 'splash') as FakeBrowserWindow[];
   return { navigation, time, open, roles, splashWindows };
 }
 
@@ -76,7 +102,8 @@ describe('kiosk session permission handlers, as the composition root installs th
   it('deny a foreign origin and allow camera for the launcher main frame once the identity is known', async () => {
     const { open } = wire();
     const kioskSession = fake.session.fromPartition(KIOSK_PARTITION);
-    const camera = (url: string, isMainFrame = true) => kioskSession.requestPermission({}, 'media', { requestingUrl: url, isMainFrame, mediaTypes: ['video'] });
+    const camera = (url: string, isMainFrame = true) =>
+      kioskSession.requestPermission({}, 'media', { requestingUrl: url, isMainFrame, mediaTypes: ['video'] });
 
     expect(kioskSession.permissionRequestHandler).not.toBeNull();
     expect(await camera(TARGET)).toBe(false);
@@ -86,9 +113,19 @@ describe('kiosk session permission handlers, as the composition root installs th
     expect(await camera(TARGET, false)).toBe(false);
     expect(await camera('https://evil.test/launcher')).toBe(false);
     expect(await camera('https://summit.example-events.com.evil.test/')).toBe(false);
-    expect(kioskSession.checkPermission({}, 'media', 'https://evil.test', { isMainFrame: true, mediaType: 'video' })).toBe(false);
-    expect(kioskSession.checkPermission({}, 'media', LAUNCHER, { isMainFrame: true, mediaType: 'video', requestingUrl: TARGET })).toBe(true);
-    expect(await kioskSession.requestPermission({}, 'geolocation', { requestingUrl: TARGET, isMainFrame: true })).toBe(false);
+    expect(
+      kioskSession.checkPermission({}, 'media', 'https://evil.test', { isMainFrame: true, mediaType: 'video' }),
+    ).toBe(false);
+    expect(
+      kioskSession.checkPermission({}, 'media', LAUNCHER, {
+        isMainFrame: true,
+        mediaType: 'video',
+        requestingUrl: TARGET,
+      }),
+    ).toBe(true);
+    expect(await kioskSession.requestPermission({}, 'geolocation', { requestingUrl: TARGET, isMainFrame: true })).toBe(
+      false,
+    );
     watchdog.stop();
   });
 
@@ -135,7 +172,10 @@ describe('the kiosk loads through the renderer watchdog', () => {
     expect(time.delays).toEqual([CONFIG.baseDelayMs, CONFIG.hangGraceMs, CONFIG.baseDelayMs * 2, CONFIG.gaveUpRetryMs]);
 
     const [splash] = splashWindows();
-    expect(splash?.options).toMatchObject({ alwaysOnTop: true, webPreferences: { sandbox: true, contextIsolation: true } });
+    expect(splash?.options).toMatchObject({
+      alwaysOnTop: true,
+      webPreferences: { sandbox: true, contextIsolation: true },
+    });
     const shown = new URL(splash!.webContents.loadedUrls.at(-1)!);
     expect(shown.pathname).toBe(SPLASH_FILE);
     expect(shown.searchParams.get(NOTICE_PARAM)).toBe('The launcher page stopped (oom).');

@@ -9,24 +9,68 @@ const PRELOAD = '/opt/aether/resources/app.asar/dist/preload.cjs';
 describe('window policy per platform', () => {
   it('macOS kiosk: frameless, opaque, simple full screen, never Electron kiosk mode or always-on-top', () => {
     const plan = planKioskWindow({ platform: 'darwin', packaged: true, argv: [], preload: PRELOAD });
-    expect(plan).toMatchObject({ mode: 'kiosk', fullscreen: 'simple-fullscreen', guardShortcuts: true, keepDisplayAwake: true });
-    expect(plan.options).toMatchObject({ frame: false, transparent: false, backgroundColor: '#000000', simpleFullscreen: true, fullscreen: true, kiosk: false, alwaysOnTop: false, closable: false, show: false });
+    expect(plan).toMatchObject({
+      mode: 'kiosk',
+      fullscreen: 'simple-fullscreen',
+      guardShortcuts: true,
+      keepDisplayAwake: true,
+    });
+    expect(plan.options).toMatchObject({
+      frame: false,
+      transparent: false,
+      backgroundColor: '#000000',
+      simpleFullscreen: true,
+      fullscreen: true,
+      kiosk: false,
+      alwaysOnTop: false,
+      closable: false,
+      show: false,
+    });
   });
 
   it.each(['linux', 'win32'] as const)('%s kiosk: decorated, ordinary full screen', (platform) => {
     const plan = planKioskWindow({ platform, packaged: true, argv: [], preload: PRELOAD });
     expect(plan).toMatchObject({ mode: 'kiosk', fullscreen: 'fullscreen', guardShortcuts: true });
-    expect(plan.options).toMatchObject({ frame: true, fullscreen: true, simpleFullscreen: false, kiosk: false, alwaysOnTop: false, transparent: false });
+    expect(plan.options).toMatchObject({
+      frame: true,
+      fullscreen: true,
+      simpleFullscreen: false,
+      kiosk: false,
+      alwaysOnTop: false,
+      transparent: false,
+    });
   });
 
   it.each(PLATFORMS)('%s --windowed in development: a normal decorated window with no shortcut guard', (platform) => {
-    const plan = planKioskWindow({ platform, packaged: false, argv: ['electron', '.', '--windowed'], preload: PRELOAD });
-    expect(plan).toMatchObject({ mode: 'windowed', fullscreen: 'none', guardShortcuts: false, keepDisplayAwake: false, ignoredFlag: null });
-    expect(plan.options).toMatchObject({ frame: true, fullscreen: false, simpleFullscreen: false, closable: true, minimizable: true });
+    const plan = planKioskWindow({
+      platform,
+      packaged: false,
+      argv: ['electron', '.', '--windowed'],
+      preload: PRELOAD,
+    });
+    expect(plan).toMatchObject({
+      mode: 'windowed',
+      fullscreen: 'none',
+      guardShortcuts: false,
+      keepDisplayAwake: false,
+      ignoredFlag: null,
+    });
+    expect(plan.options).toMatchObject({
+      frame: true,
+      fullscreen: false,
+      simpleFullscreen: false,
+      closable: true,
+      minimizable: true,
+    });
   });
 
   it.each(PLATFORMS)('%s packaged ignores --windowed and says so', (platform) => {
-    const plan = planKioskWindow({ platform, packaged: true, argv: ['/Applications/Aether.app', '--windowed'], preload: PRELOAD });
+    const plan = planKioskWindow({
+      platform,
+      packaged: true,
+      argv: ['/Applications/Aether.app', '--windowed'],
+      preload: PRELOAD,
+    });
     expect(plan.mode).toBe('kiosk');
     expect(plan.ignoredFlag).toBe('--windowed');
   });
@@ -67,7 +111,15 @@ describe('window policy per platform', () => {
 });
 
 describe('kiosk shortcuts', () => {
-  const key = (k: string, mods: Partial<KeyInput> = {}): KeyInput => ({ type: 'keyDown', key: k, control: false, meta: false, alt: false, shift: false, ...mods });
+  const key = (k: string, mods: Partial<KeyInput> = {}): KeyInput => ({
+    type: 'keyDown',
+    key: k,
+    control: false,
+    meta: false,
+    alt: false,
+    shift: false,
+    ...mods,
+  });
 
   it.each([
     ['darwin', key('w', { meta: true })],

@@ -31,17 +31,28 @@ describe('hostname used for the seed file', () => {
 
   it('falls back to the OS hostname when scutil fails or cannot run', async () => {
     const failing = { exitCode: 1, stdout: '', stderr: 'LocalHostName: not set' };
-    expect(await localHostname({ platform: 'darwin', run: async () => failing, osHostname: () => 'Mac.local', logger: silentLogger() })).toBe('mac');
+    expect(
+      await localHostname({
+        platform: 'darwin',
+        run: async () => failing,
+        osHostname: () => 'Mac.local',
+        logger: silentLogger(),
+      }),
+    ).toBe('mac');
     const missing = async () => {
       throw new Error('scutil is not available');
     };
-    expect(await localHostname({ platform: 'darwin', run: missing, osHostname: () => 'Mac.local', logger: silentLogger() })).toBe('mac');
+    expect(
+      await localHostname({ platform: 'darwin', run: missing, osHostname: () => 'Mac.local', logger: silentLogger() }),
+    ).toBe('mac');
   });
 
   it('uses the OS hostname elsewhere without running anything', async () => {
     const run = async () => {
       throw new Error('must not run');
     };
-    expect(await localHostname({ platform: 'linux', run, osHostname: () => 'Dev-Box', logger: silentLogger() })).toBe('dev-box');
+    expect(await localHostname({ platform: 'linux', run, osHostname: () => 'Dev-Box', logger: silentLogger() })).toBe(
+      'dev-box',
+    );
   });
 });

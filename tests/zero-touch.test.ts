@@ -34,7 +34,11 @@ async function setup(opts: { createShare?: boolean } = {}) {
   return { home, share, seeds, seedConfigPath, states, controller, start, candidates };
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 describe('zero-touch provisioning against real folders', () => {
   it('shows the exact file and folder it waits for, then copies a seed that appears whole', async () => {
@@ -71,7 +75,7 @@ describe('zero-touch provisioning against real folders', () => {
     expect(states.filter((s) => s.kind === 'waiting' && s.problem)).toEqual([]);
   });
 
-  it('takes only the exact file name, not look-alikes, conflict copies or other hosts\' seeds', async () => {
+  it("takes only the exact file name, not look-alikes, conflict copies or other hosts' seeds", async () => {
     const { seeds, seedConfigPath, states, start } = await setup();
     const done = start();
     await waitFor('the waiting state', () => states[0]);
@@ -96,11 +100,15 @@ describe('zero-touch provisioning against real folders', () => {
     const { seeds, seedConfigPath, states, start } = await setup();
     const done = start();
     await writeFile(path.join(seeds, 'seed_lectern-a.json'), '{"event_device_id": "bad id!"}');
-    const invalid = await waitFor('the problem to be reported', () => states.find((s) => s.kind === 'waiting' && s.problem));
+    const invalid = await waitFor('the problem to be reported', () =>
+      states.find((s) => s.kind === 'waiting' && s.problem),
+    );
     expect(invalid).toMatchObject({ problem: expect.stringContaining('event_device_id') });
     expect(await exists(seedConfigPath)).toBe(false);
     await writeFile(path.join(seeds, 'seed_lectern-a.json'), '{"event_device_id": ');
-    await waitFor('the JSON problem', () => states.find((s) => s.kind === 'waiting' && s.problem?.includes('not valid JSON at line 1')));
+    await waitFor('the JSON problem', () =>
+      states.find((s) => s.kind === 'waiting' && s.problem?.includes('not valid JSON at line 1')),
+    );
     expect(await exists(seedConfigPath)).toBe(false);
     await writeFile(path.join(seeds, 'seed_lectern-a.json'), GOOD);
     expect((await done).seed.event_device_id).toBe('dbgMWS3KEHE');

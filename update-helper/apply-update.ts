@@ -45,9 +45,17 @@ export function backupPathFor(installPath: string): string {
   return path.join(path.dirname(installPath), '.aether-backup', path.basename(installPath));
 }
 
-export function launchCommandFor(platform: Platform, kind: StagedManifest['kind'], installPath: string, executableName: string): string[] {
+export function launchCommandFor(
+  platform: Platform,
+  kind: StagedManifest['kind'],
+  installPath: string,
+  executableName: string,
+): string[] {
   if (platform === 'win32') {
-    throw new UpdateApplyError('unsupported-platform', 'Windows updates go through the NSIS installer, not update_helper.sh');
+    throw new UpdateApplyError(
+      'unsupported-platform',
+      'Windows updates go through the NSIS installer, not update_helper.sh',
+    );
   }
   if (kind === 'macos-app') return ['/usr/bin/open', '-n', installPath];
   if (kind === 'appimage') return [installPath];
@@ -60,7 +68,11 @@ export async function copyHelperOutOfBundle(helperScript: string, helperRunDir: 
   try {
     source = await fs.readFile(helperScript);
   } catch (err) {
-    throw new UpdateApplyError('helper-missing', `cannot read the update helper at ${helperScript}: is it packaged in extraResources?`, { cause: err });
+    throw new UpdateApplyError(
+      'helper-missing',
+      `cannot read the update helper at ${helperScript}: is it packaged in extraResources?`,
+      { cause: err },
+    );
   }
   const target = path.join(helperRunDir, 'update_helper.sh');
   await writeFileAtomic(target, source, 0o755);
@@ -72,7 +84,9 @@ export async function spawnDetachedHelper(spawn: SpawnFn, script: string, args: 
   const child = spawn('/bin/sh', [script, ...args], { detached: true, stdio: 'ignore' });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (err) => reject(new UpdateApplyError('spawn-failed', `cannot start the update helper: ${err.message}`, { cause: err })));
+    child.once('error', (err) =>
+      reject(new UpdateApplyError('spawn-failed', `cannot start the update helper: ${err.message}`, { cause: err })),
+    );
   });
   child.unref();
   if (child.pid === undefined) throw new UpdateApplyError('spawn-failed', 'the update helper started without a pid');
@@ -101,7 +115,10 @@ export interface ApplyStagedUpdateDeps {
   timeouts?: SwapTimeouts;
 }
 
-export function helperSwapArgs(manifest: StagedManifest, deps: Pick<ApplyStagedUpdateDeps, 'platform' | 'stateDir' | 'executableName' | 'timeouts'>): string[] {
+export function helperSwapArgs(
+  manifest: StagedManifest,
+  deps: Pick<ApplyStagedUpdateDeps, 'platform' | 'stateDir' | 'executableName' | 'timeouts'>,
+): string[] {
   const files = swapFilesIn(deps.stateDir);
   const t = deps.timeouts ?? DEFAULT_SWAP_TIMEOUTS;
   return [
@@ -121,15 +138,24 @@ export function helperSwapArgs(manifest: StagedManifest, deps: Pick<ApplyStagedU
 }
 
 /** Hands the staged build to the helper and quits; from here on the helper owns the swap. */
-export async function applyStagedUpdate(manifest: unknown, deps: ApplyStagedUpdateDeps): Promise<{ helperPid: number }> {
+export async function applyStagedUpdate(
+  manifest: unknown,
+  deps: ApplyStagedUpdateDeps,
+): Promise<{ helperPid: number }> {
   const parsed = StagedManifest.safeParse(manifest);
   if (!parsed.success) {
-    throw new UpdateApplyError('invalid-manifest', `the staged manifest is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new UpdateApplyError(
+      'invalid-manifest',
+      `the staged manifest is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const args = helperSwapArgs(parsed.data, deps);
   const script = await copyHelperOutOfBundle(deps.helperScript, swapFilesIn(deps.stateDir).helperRunDir);
   const helperPid = await spawnDetachedHelper(deps.spawn, script, args);
-  deps.logger.info({ helperPid, version: parsed.data.version, from: parsed.data.from_version }, 'update helper started; quitting so it can swap the bundle');
+  deps.logger.info(
+    { helperPid, version: parsed.data.version, from: parsed.data.from_version },
+    'update helper started; quitting so it can swap the bundle',
+  );
   deps.quit();
   return { helperPid };
 }

@@ -12,7 +12,8 @@ export interface HealthMarker {
 }
 
 export function formatHealthMarker(marker: HealthMarker): string {
-  if (/[\r\n]/.test(marker.version)) throw new Error(`version must be a single line, got ${JSON.stringify(marker.version)}`);
+  if (/[\r\n]/.test(marker.version))
+    throw new Error(`version must be a single line, got ${JSON.stringify(marker.version)}`);
   return `version=${marker.version}\npid=${marker.pid}\nstarted_at=${marker.startedAt}\n`;
 }
 
@@ -35,7 +36,10 @@ export interface WriteHealthMarkerOptions {
 }
 
 /** Called once the app has started properly (kiosk window loaded); written atomically so the helper never reads half a file. */
-export async function writeHealthMarker(markerPath: string, { version, pid = process.pid, now = () => new Date() }: WriteHealthMarkerOptions): Promise<HealthMarker> {
+export async function writeHealthMarker(
+  markerPath: string,
+  { version, pid = process.pid, now = () => new Date() }: WriteHealthMarkerOptions,
+): Promise<HealthMarker> {
   const marker = { version, pid, startedAt: now().toISOString() };
   await writeFileAtomic(markerPath, formatHealthMarker(marker));
   return marker;

@@ -6,7 +6,11 @@ import type { Platform } from '../base/platform';
  * AppImage file itself on Linux (`$APPIMAGE`; the executable runs from a temporary mount), else the
  * folder of an unpacked build. `null` on Windows, which updates through its installer.
  */
-export function installPathFor(platform: Platform, exePath: string, env: Record<string, string | undefined>): string | null {
+export function installPathFor(
+  platform: Platform,
+  exePath: string,
+  env: Record<string, string | undefined>,
+): string | null {
   if (platform === 'darwin') {
     const parts = exePath.split('/');
     const bundle = parts.findIndex((p) => p.endsWith('.app'));

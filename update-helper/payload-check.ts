@@ -58,7 +58,12 @@ export async function sha256File(path: string, signal?: AbortSignal): Promise<st
  * symlink and without blocking on a FIFO, and sized and hashed through that descriptor: a peer cannot
  * point it at another file of this laptop or swap it between the check and the hash.
  */
-export async function checkPayload(path: string, expected: ExpectedPayload, cache: PayloadHashCache, signal?: AbortSignal): Promise<PayloadCheck> {
+export async function checkPayload(
+  path: string,
+  expected: ExpectedPayload,
+  cache: PayloadHashCache,
+  signal?: AbortSignal,
+): Promise<PayloadCheck> {
   const handle = await openPayload(path);
   if (handle.kind !== 'open') return handle;
   const fd = handle.handle;
@@ -70,7 +75,13 @@ export async function checkPayload(path: string, expected: ExpectedPayload, cach
     let actual = cache.lookup(path, before);
     if (!actual) {
       const hash = createHash('sha256');
-      const stream = fd.createReadStream({ highWaterMark: HASH_CHUNK, start: 0, end: expected.size - 1, autoClose: false, ...(signal ? { signal } : {}) });
+      const stream = fd.createReadStream({
+        highWaterMark: HASH_CHUNK,
+        start: 0,
+        end: expected.size - 1,
+        autoClose: false,
+        ...(signal ? { signal } : {}),
+      });
       for await (const chunk of stream) hash.update(chunk as Buffer);
       actual = hash.digest('hex');
       const after = await statOrNull(path);
@@ -85,7 +96,9 @@ export async function checkPayload(path: string, expected: ExpectedPayload, cach
   }
 }
 
-async function openPayload(path: string): Promise<{ kind: 'open'; handle: fs.FileHandle } | Extract<PayloadCheck, { kind: 'missing' | 'not-a-file' }>> {
+async function openPayload(
+  path: string,
+): Promise<{ kind: 'open'; handle: fs.FileHandle } | Extract<PayloadCheck, { kind: 'missing' | 'not-a-file' }>> {
   try {
     return { kind: 'open', handle: await fs.open(path, NO_FOLLOW_READ) };
   } catch (err) {

@@ -28,7 +28,9 @@ export interface PresentationLogDeps {
 }
 
 export interface PresentationLog {
-  record(open: Pick<PresentationRecord, 'event_device_id' | 'event_file_id' | 'sha256' | 'filename'>): Promise<PresentationRecord>;
+  record(
+    open: Pick<PresentationRecord, 'event_device_id' | 'event_file_id' | 'sha256' | 'filename'>,
+  ): Promise<PresentationRecord>;
   deliver(): Promise<DeliveryOutcome>;
   /** Lines in the local journal not yet seen in the share (after the last delivery). */
   pending(): number;
@@ -79,7 +81,11 @@ export async function openPresentationLog(deps: PresentationLogDeps): Promise<Pr
   const statusDir = path.join(deps.shareRoot, STATUS_DIR_NAME);
   const shareFile = path.join(statusDir, presentationLogName(deps.hostname));
   await fs.mkdir(path.dirname(deps.journalPath), { recursive: true });
-  const journal = parseLines(await fs.readFile(deps.journalPath, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err))));
+  const journal = parseLines(
+    await fs
+      .readFile(deps.journalPath, 'utf8')
+      .catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err))),
+  );
   let lastSeq = journal.reduce((max, r) => Math.max(max, r.seq), 0);
   let deliveredSeq = 0;
   let lastOutcome: DeliveryOutcome = { kind: 'delivered', lines: 0 };
@@ -94,14 +100,30 @@ export async function openPresentationLog(deps: PresentationLogDeps): Promise<Pr
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return 0;
-      return { kind: 'failed', code: 'share-log-not-a-file', message: `${presentationLogName(deps.hostname)} in the share cannot be opened as a plain file (${code})` };
+      return {
+        kind: 'failed',
+        code: 'share-log-not-a-file',
+        message: `${presentationLogName(deps.hostname)} in the share cannot be opened as a plain file (${code})`,
+      };
     }
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) return { kind: 'failed', code: 'share-log-not-a-file', message: `${presentationLogName(deps.hostname)} in the share is not a regular file` };
-      if (stat.size > maxShareLogBytes) return { kind: 'failed', code: 'share-log-too-large', message: `${presentationLogName(deps.hostname)} in the share is over ${maxShareLogBytes} bytes; move it aside to resume delivery` };
+      if (!stat.isFile())
+        return {
+          kind: 'failed',
+          code: 'share-log-not-a-file',
+          message: `${presentationLogName(deps.hostname)} in the share is not a regular file`,
+        };
+      if (stat.size > maxShareLogBytes)
+        return {
+          kind: 'failed',
+          code: 'share-log-too-large',
+          message: `${presentationLogName(deps.hostname)} in the share is over ${maxShareLogBytes} bytes; move it aside to resume delivery`,
+        };
       const text = (await handle.readFile()).toString('utf8');
-      return parseLines(text).filter((r) => r.hostname === deps.hostname).reduce((max, r) => Math.max(max, r.seq), 0);
+      return parseLines(text)
+        .filter((r) => r.hostname === deps.hostname)
+        .reduce((max, r) => Math.max(max, r.seq), 0);
     } finally {
       await handle.close();
     }
@@ -126,16 +148,30 @@ export async function openPresentationLog(deps: PresentationLogDeps): Promise<Pr
       log.info({ lines: missing.length }, 'proof of presentation delivered to the share');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      lastOutcome = code === 'ELOOP' || code === 'ENOTREG'
-        ? { kind: 'failed', code: 'share-log-not-a-file', message: `${presentationLogName(deps.hostname)} in the share is not a regular file` }
-        : { kind: 'failed', code: 'write-failed', message: `proof of presentation could not be written to the share (${code}); kept locally` };
+      lastOutcome =
+        code === 'ELOOP' || code === 'ENOTREG'
+          ? {
+              kind: 'failed',
+              code: 'share-log-not-a-file',
+              message: `${presentationLogName(deps.hostname)} in the share is not a regular file`,
+            }
+          : {
+              kind: 'failed',
+              code: 'write-failed',
+              message: `proof of presentation could not be written to the share (${code}); kept locally`,
+            };
     }
   }
   const delivery = serialRerun(deliverNow, () => true);
 
   return {
     async record(open) {
-      const record = PresentationRecord.parse({ seq: lastSeq + 1, at: now().toISOString(), hostname: deps.hostname, ...open });
+      const record = PresentationRecord.parse({
+        seq: lastSeq + 1,
+        at: now().toISOString(),
+        hostname: deps.hostname,
+        ...open,
+      });
       await appendLines(deps.journalPath, [record]);
       lastSeq = record.seq;
       journal.push(record);

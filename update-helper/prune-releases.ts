@@ -28,7 +28,8 @@ const MAX_VERSION_FILE_BYTES = 64 * 1024;
  * a dotted temp name), Syncthing's own files and anything without a version are left alone.
  */
 export async function pruneReleases({ share, keep, dryRun }: PruneRequest): Promise<PruneResult> {
-  if (!Number.isInteger(keep) || keep < 1) throw new ReleaseError(`keep must be a whole number of builds, at least 1 (got ${keep}).`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new ReleaseError(`keep must be a whole number of builds, at least 1 (got ${keep}).`);
   const dir = path.join(share, ...NATIVE_APP_DIR);
   const names = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
@@ -63,7 +64,10 @@ async function currentBuild(dir: string): Promise<string | null> {
   const file = path.join(dir, VERSION_FILE_NAME);
   const stat = await fs.lstat(file).catch(() => null);
   if (!stat) return null;
-  const refuse = (why: string) => new ReleaseError(`${file} ${why}; prune will not guess which build is current. Fix it (or publish a release) first.`);
+  const refuse = (why: string) =>
+    new ReleaseError(
+      `${file} ${why}; prune will not guess which build is current. Fix it (or publish a release) first.`,
+    );
   if (!stat.isFile()) throw refuse('is not a regular file');
   if (stat.size > MAX_VERSION_FILE_BYTES) throw refuse('is far too big to be a version.json');
   const handle = await fs.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));

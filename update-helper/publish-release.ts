@@ -3,7 +3,13 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { syncDirectory, writeJsonAtomic } from '../base/atomic-file';
-import { type BuildTarget, NATIVE_APP_DIR, PlainFileName, VERSION_FILE_NAME, VersionManifest } from '../contracts/version';
+import {
+  type BuildTarget,
+  NATIVE_APP_DIR,
+  PlainFileName,
+  VERSION_FILE_NAME,
+  VersionManifest,
+} from '../contracts/version';
 
 /** A release refused before anything in the share changed, with what to do instead. */
 export class ReleaseError extends Error {
@@ -44,10 +50,15 @@ export async function publishRelease(request: ReleaseRequest): Promise<ReleaseRe
   const source = await fs.stat(request.file).catch(() => null);
   if (!source?.isFile()) throw new ReleaseError(`${request.file} is not a file; --file must name the build archive.`);
   const name = PlainFileName.safeParse(path.basename(request.file));
-  if (!name.success) throw new ReleaseError(`The build's file name cannot be published: ${name.error.issues[0]?.message}. Rename the file.`);
+  if (!name.success)
+    throw new ReleaseError(
+      `The build's file name cannot be published: ${name.error.issues[0]?.message}. Rename the file.`,
+    );
   const version = request.version ?? versionFromFileName(name.data);
   if (!version || semver.valid(version) !== version) {
-    throw new ReleaseError(`${version ? `"${version}" is not a plain semver` : 'No version in the file name'}; pass --version (e.g. --version 1.5.0).`);
+    throw new ReleaseError(
+      `${version ? `"${version}" is not a plain semver` : 'No version in the file name'}; pass --version (e.g. --version 1.5.0).`,
+    );
   }
   const dir = path.join(request.share, ...NATIVE_APP_DIR);
   const current = await currentManifest(dir);
@@ -66,32 +77,48 @@ export async function publishRelease(request: ReleaseRequest): Promise<ReleaseRe
     ...(request.notes ? { notes: request.notes } : {}),
   };
   const otherBuilds = addsPlatform && current && 'builds' in current ? current.builds : {};
-  const release = VersionManifest.parse(request.platform ? { ...fields, builds: { ...otherBuilds, [request.platform]: build } } : { ...fields, ...build });
+  const release = VersionManifest.parse(
+    request.platform ? { ...fields, builds: { ...otherBuilds, [request.platform]: build } } : { ...fields, ...build },
+  );
   await writeJsonAtomic(path.join(dir, VERSION_FILE_NAME), release);
   return { release, buildPath, previous };
 }
 
 /** Laptops only move up, or down through an explicit rollback: refuse anything they would ignore. */
-function checkVersionOrder(version: string, previous: string | null, allow: { rollback: boolean; force: boolean }): void {
+function checkVersionOrder(
+  version: string,
+  previous: string | null,
+  allow: { rollback: boolean; force: boolean },
+): void {
   if (!previous) {
-    if (allow.rollback) throw new ReleaseError('There is no current release to roll back from; publish without --rollback.');
+    if (allow.rollback)
+      throw new ReleaseError('There is no current release to roll back from; publish without --rollback.');
     return;
   }
   if (allow.rollback) {
-    if (!semver.lt(version, previous)) throw new ReleaseError(`--rollback publishes a lower version than the current ${previous}; ${version} is not lower.`);
+    if (!semver.lt(version, previous))
+      throw new ReleaseError(
+        `--rollback publishes a lower version than the current ${previous}; ${version} is not lower.`,
+      );
     return;
   }
   if (semver.lt(version, previous)) {
-    throw new ReleaseError(`${version} is lower than the current release ${previous}; laptops refuse plain downgrades. Use --rollback to take laptops on ${previous} down to ${version}.`);
+    throw new ReleaseError(
+      `${version} is lower than the current release ${previous}; laptops refuse plain downgrades. Use --rollback to take laptops on ${previous} down to ${version}.`,
+    );
   }
   if (semver.eq(version, previous) && !allow.force) {
-    throw new ReleaseError(`${version} is already the current release; laptops on it would ignore it. Use --force to publish it again.`);
+    throw new ReleaseError(
+      `${version} is already the current release; laptops on it would ignore it. Use --force to publish it again.`,
+    );
   }
 }
 
 export function versionFromFileName(name: string): string | null {
   // Only the usual pre-release tags count: in `Aether-1.4.0-mac-arm64.zip`, "-mac" is a platform.
-  const match = /(?:^|[^0-9.])(\d+\.\d+\.\d+(?:-(?:alpha|beta|rc|pre|next|canary)(?:\.\d+)*)?)(?=[^0-9A-Za-z]|$)/.exec(name);
+  const match = /(?:^|[^0-9.])(\d+\.\d+\.\d+(?:-(?:alpha|beta|rc|pre|next|canary)(?:\.\d+)*)?)(?=[^0-9A-Za-z]|$)/.exec(
+    name,
+  );
   return match?.[1] ?? null;
 }
 

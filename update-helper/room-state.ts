@@ -19,12 +19,24 @@ export interface RoomInput {
 }
 
 export function roomState(input: RoomInput): { state: RoomState; reason: string | null } {
-  if (input.bootstrap === 'failed') return { state: 'error', reason: input.bootstrapReason ?? 'the laptop could not get its identity from the API' };
+  if (input.bootstrap === 'failed')
+    return { state: 'error', reason: input.bootstrapReason ?? 'the laptop could not get its identity from the API' };
   if (input.bootstrap === 'seeking-seed') return { state: 'idle', reason: 'waiting for its seed in the share' };
   if (input.presenting) return { state: 'presenting', reason: input.presenting.filename };
   if (input.syncProblem) return { state: 'error', reason: input.syncProblem };
   const { files, missing } = input.cache;
-  if (files === 0) return { state: 'idle', reason: input.bootstrap === 'ready' || input.bootstrap === 'offline-ready' ? 'no event files yet' : `starting (${input.bootstrap})` };
-  if (missing > 0) return { state: 'syncing', reason: `${files - missing} of ${files} files ready${input.syncing ? '' : ', waiting to sync'}` };
+  if (files === 0)
+    return {
+      state: 'idle',
+      reason:
+        input.bootstrap === 'ready' || input.bootstrap === 'offline-ready'
+          ? 'no event files yet'
+          : `starting (${input.bootstrap})`,
+    };
+  if (missing > 0)
+    return {
+      state: 'syncing',
+      reason: `${files - missing} of ${files} files ready${input.syncing ? '' : ', waiting to sync'}`,
+    };
   return { state: 'ready', reason: input.bootstrap === 'offline-ready' ? 'all files ready (offline)' : null };
 }

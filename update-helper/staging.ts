@@ -52,7 +52,11 @@ export async function checkInstallLocation(platform: Platform, installPath: stri
  * Unpacks a verified build next to the installed app (same volume, so the swap is a rename), checks
  * it, and writes the staged manifest last. A failure or abort leaves no half-staged build behind.
  */
-export async function stageBuild(deps: StagingDeps, build: BuildToStage, signal?: AbortSignal): Promise<StagedManifest> {
+export async function stageBuild(
+  deps: StagingDeps,
+  build: BuildToStage,
+  signal?: AbortSignal,
+): Promise<StagedManifest> {
   const refusal = await checkInstallLocation(deps.platform, deps.installPath);
   if (refusal) throw new StagingError(refusal);
   const kind = buildKind(deps.platform, build.release.file);
@@ -87,7 +91,13 @@ export async function stageBuild(deps: StagingDeps, build: BuildToStage, signal?
     });
     await writeJsonAtomic(stagedManifestPath(deps.installPath), manifest);
     // Only the build the manifest names is kept; earlier staged versions are superseded.
-    await removeLeftovers(root, (name) => name !== build.release.version && name !== path.basename(stagedManifestPath(deps.installPath)) && !name.startsWith(UNPACK_PREFIX));
+    await removeLeftovers(
+      root,
+      (name) =>
+        name !== build.release.version &&
+        name !== path.basename(stagedManifestPath(deps.installPath)) &&
+        !name.startsWith(UNPACK_PREFIX),
+    );
     deps.logger.info({ version: manifest.version, stagedPath }, 'update staged');
     return manifest;
   } finally {
@@ -109,7 +119,8 @@ export function buildKind(platform: Platform, file: string): StagedManifest['kin
   if (platform === 'darwin' && lower.endsWith('.zip')) return 'macos-app';
   if (platform === 'linux' && lower.endsWith('.appimage')) return 'appimage';
   if (platform === 'linux' && (lower.endsWith('.tar.gz') || lower.endsWith('.tgz'))) return 'directory';
-  if (platform === 'win32') throw new StagingError('Self-update from the share is not supported on Windows; run the new installer instead.');
+  if (platform === 'win32')
+    throw new StagingError('Self-update from the share is not supported on Windows; run the new installer instead.');
   const wanted = platform === 'darwin' ? 'a .zip of Aether.app' : 'an .AppImage or a .tar.gz';
   throw new StagingError(`The release file ${file} is not a build for this computer (${platform} needs ${wanted}).`);
 }
@@ -124,17 +135,35 @@ async function must(deps: StagingDeps, file: string, args: readonly string[], wh
 }
 
 /** `ditto -x -k` keeps symlinks, permissions and signatures inside the bundle; `unzip` does not. */
-async function unpackMacApp(deps: StagingDeps, build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
+async function unpackMacApp(
+  deps: StagingDeps,
+  build: BuildToStage,
+  work: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const into = path.join(work, 'unpacked');
   await must(deps, 'ditto', ['-x', '-k', build.payloadPath, into], 'Unpacking the update');
   signal?.throwIfAborted();
   const apps = (await fs.readdir(into).catch(() => [] as string[])).filter((n) => n.endsWith('.app'));
-  if (apps.length !== 1) throw new StagingError(`The update archive must hold exactly one .app; ${build.release.file} holds ${apps.length}.`);
+  if (apps.length !== 1)
+    throw new StagingError(
+      `The update archive must hold exactly one .app; ${build.release.file} holds ${apps.length}.`,
+    );
   const app = path.join(into, apps[0] as string);
   await must(deps, 'codesign', ['--verify', '--deep', '--strict', app], 'Checking the update signature');
-  const requirement = designatedRequirement(await must(deps, 'codesign', ['-d', '-r-', deps.installPath], 'Reading the installed app signature'));
-  if (!requirement) throw new StagingError('The installed app has no designated requirement (unsigned build), so an update cannot be checked against it.');
-  await must(deps, 'codesign', ['--verify', '--deep', '--strict', `--test-requirement=${requirement}`, app], 'Checking the update is signed by the same developer');
+  const requirement = designatedRequirement(
+    await must(deps, 'codesign', ['-d', '-r-', deps.installPath], 'Reading the installed app signature'),
+  );
+  if (!requirement)
+    throw new StagingError(
+      'The installed app has no designated requirement (unsigned build), so an update cannot be checked against it.',
+    );
+  await must(
+    deps,
+    'codesign',
+    ['--verify', '--deep', '--strict', `--test-requirement=${requirement}`, app],
+    'Checking the update is signed by the same developer',
+  );
   signal?.throwIfAborted();
   const cleared = await deps.run('xattr', ['-r', '-d', 'com.apple.quarantine', app]);
   if (cleared.exitCode !== 0 && !/no such xattr/i.test(cleared.stderr)) {
@@ -163,13 +192,17 @@ async function copyVerifiedPayload(build: BuildToStage, work: string, signal?: A
     handle = await fs.open(build.payloadPath, NO_FOLLOW_READ);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new StagingError(`${file} in the share is a symbolic link; builds are never followed through links.`);
+    if (code === 'ELOOP' || code === 'EMLINK')
+      throw new StagingError(`${file} in the share is a symbolic link; builds are never followed through links.`);
     throw new StagingError(`${file} in the share could not be opened (${code ?? 'unexpected error'}).`);
   }
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new StagingError(`${file} in the share is not a regular file.`);
-    if (st.size !== size) throw new StagingError(`${file} in the share is ${st.size} bytes, not the ${size} version.json names; it changed after it was verified.`);
+    if (st.size !== size)
+      throw new StagingError(
+        `${file} in the share is ${st.size} bytes, not the ${size} version.json names; it changed after it was verified.`,
+      );
     const hash = createHash('sha256');
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -177,8 +210,14 @@ async function copyVerifiedPayload(build: BuildToStage, work: string, signal?: A
         done(null, chunk);
       },
     });
-    await pipeline(handle.createReadStream({ start: 0, end: size - 1, autoClose: false, highWaterMark: 1 << 20 }), tap, createWriteStream(copy, { mode: 0o600 }), ...(signal ? [{ signal }] : []));
-    if (hash.digest('hex') !== sha256) throw new StagingError(`The copy of ${file} does not match its SHA-256; it changed while being copied.`);
+    await pipeline(
+      handle.createReadStream({ start: 0, end: size - 1, autoClose: false, highWaterMark: 1 << 20 }),
+      tap,
+      createWriteStream(copy, { mode: 0o600 }),
+      ...(signal ? [{ signal }] : []),
+    );
+    if (hash.digest('hex') !== sha256)
+      throw new StagingError(`The copy of ${file} does not match its SHA-256; it changed while being copied.`);
     return copy;
   } finally {
     await handle.close().catch(() => undefined);
@@ -192,7 +231,12 @@ async function placeAppImage(build: BuildToStage, work: string): Promise<string>
   return target;
 }
 
-async function untarDirectory(deps: StagingDeps, build: BuildToStage, work: string, signal?: AbortSignal): Promise<string> {
+async function untarDirectory(
+  deps: StagingDeps,
+  build: BuildToStage,
+  work: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const into = path.join(work, 'unpacked');
   await fs.mkdir(into);
   await must(deps, 'tar', ['-xzpf', build.payloadPath, '-C', into], 'Unpacking the update');

@@ -2,7 +2,16 @@ import { promises as fs } from 'node:fs';
 import type { Logger } from '../base/logger';
 import { copyHelperOutOfBundle, spawnDetachedHelper, swapFilesIn, type SpawnFn } from './apply-update';
 
-export const SWAP_STATES = ['preparing', 'moving-old-aside', 'moving-new-in', 'awaiting-health', 'rolling-back', 'committed', 'rolled-back', 'aborted'] as const;
+export const SWAP_STATES = [
+  'preparing',
+  'moving-old-aside',
+  'moving-new-in',
+  'awaiting-health',
+  'rolling-back',
+  'committed',
+  'rolled-back',
+  'aborted',
+] as const;
 export type SwapState = (typeof SWAP_STATES)[number];
 const FINISHED: readonly SwapState[] = ['committed', 'rolled-back', 'aborted'];
 
@@ -88,7 +97,14 @@ export async function repairInterruptedSwap(deps: StartupRepairDeps): Promise<St
   }
   if (isSwapFinished(journal)) return { kind: 'finished', state: journal.state, version: journal.expectVersion };
   const script = await copyHelperOutOfBundle(deps.helperScript, files.helperRunDir);
-  const helperPid = await spawnDetachedHelper(deps.spawn, script, ['--recover', `--journal=${files.journal}`, `--log=${files.log}`]);
-  deps.logger.warn({ state: journal.state, version: journal.expectVersion, helperPid }, 'an update swap was interrupted; recovery started');
+  const helperPid = await spawnDetachedHelper(deps.spawn, script, [
+    '--recover',
+    `--journal=${files.journal}`,
+    `--log=${files.log}`,
+  ]);
+  deps.logger.warn(
+    { state: journal.state, version: journal.expectVersion, helperPid },
+    'an update swap was interrupted; recovery started',
+  );
   return { kind: 'recovery-started', state: journal.state, helperPid };
 }

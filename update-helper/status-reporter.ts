@@ -73,10 +73,14 @@ export function createStatusReporter(deps: StatusReporterDeps): StatusReporter {
         }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException | null)?.code;
-        problem = { code: 'write-failed', description: `cannot write the fleet status file (${typeof code === 'string' ? code : 'unexpected error'})` };
+        problem = {
+          code: 'write-failed',
+          description: `cannot write the fleet status file (${typeof code === 'string' ? code : 'unexpected error'})`,
+        };
       }
       // The share can be absent or read-only for a while; say so once, retry on the next change or heartbeat.
-      if (problem && problem.description !== lastError) log.warn({ problem: problem.code }, `fleet status not written: ${problem.description}`);
+      if (problem && problem.description !== lastError)
+        log.warn({ problem: problem.code }, `fleet status not written: ${problem.description}`);
       lastError = problem?.description ?? null;
     });
     return writing;
@@ -123,8 +127,13 @@ async function statusFolderProblem(shareRoot: string): Promise<StatusWriteProble
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const st = await fs.lstat(dir);
-      if (st.isSymbolicLink()) return { code: 'status-is-symlink', description: `${STATUS_DIR_NAME}/ in the share is a symbolic link; the status file is not written through it` };
-      if (!st.isDirectory()) return { code: 'status-not-a-folder', description: `${STATUS_DIR_NAME}/ in the share is not a folder` };
+      if (st.isSymbolicLink())
+        return {
+          code: 'status-is-symlink',
+          description: `${STATUS_DIR_NAME}/ in the share is a symbolic link; the status file is not written through it`,
+        };
+      if (!st.isDirectory())
+        return { code: 'status-not-a-folder', description: `${STATUS_DIR_NAME}/ in the share is not a folder` };
       return null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -146,7 +155,12 @@ export interface StatusInputs {
 /** The status file's fields from the states the app already keeps. */
 export function statusFields(inputs: StatusInputs): StatusFields {
   const { bootstrap, update } = inputs;
-  const api = 'api' in bootstrap && typeof bootstrap.api === 'string' ? bootstrap.api : bootstrap.kind === 'offline-ready' ? bootstrap.identity.api : null;
+  const api =
+    'api' in bootstrap && typeof bootstrap.api === 'string'
+      ? bootstrap.api
+      : bootstrap.kind === 'offline-ready'
+        ? bootstrap.identity.api
+        : null;
   return {
     event_device_id: inputs.eventDeviceId,
     app_version: inputs.appVersion,
@@ -162,4 +176,3 @@ export function statusFields(inputs: StatusInputs): StatusFields {
     },
   };
 }
-

@@ -14,7 +14,9 @@ export const VERSION_FILE_MAX_BYTES = 64 * 1024;
  * linked to /etc/shadow must not publish its first characters there). JSON.parse's own message quotes
  * the text, so it is never used.
  */
-export function versionJsonSyntaxProblem(bytes: Uint8Array): { kind: 'json'; json: unknown } | { kind: 'problem'; description: string } {
+export function versionJsonSyntaxProblem(
+  bytes: Uint8Array,
+): { kind: 'json'; json: unknown } | { kind: 'problem'; description: string } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -26,7 +28,10 @@ export function versionJsonSyntaxProblem(bytes: Uint8Array): { kind: 'json'; jso
     return { kind: 'json', json: JSON.parse(text) as unknown };
   } catch {
     const found = findJsonSyntaxProblem(text);
-    return { kind: 'problem', description: found ? `is not valid JSON (line ${found.line}, column ${found.column})` : 'is not valid JSON' };
+    return {
+      kind: 'problem',
+      description: found ? `is not valid JSON (line ${found.line}, column ${found.column})` : 'is not valid JSON',
+    };
   }
 }
 
@@ -38,9 +43,13 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(VersionFile.shape)
  */
 export function describeVersionIssues(issues: readonly z.core.$ZodIssue[], limit = 5): string {
   const lines = issues.slice(0, limit).map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `(top level): has ${issue.keys.length} unknown field${issue.keys.length === 1 ? '' : 's'}`;
+    if (issue.code === 'unrecognized_keys')
+      return `(top level): has ${issue.keys.length} unknown field${issue.keys.length === 1 ? '' : 's'}`;
     const field = issue.path[0];
-    const where = typeof field === 'string' && KNOWN_FIELDS.has(field) ? `${field}${issue.path.length > 1 ? '[…]' : ''}` : '(top level)';
+    const where =
+      typeof field === 'string' && KNOWN_FIELDS.has(field)
+        ? `${field}${issue.path.length > 1 ? '[…]' : ''}`
+        : '(top level)';
     return `${where}: ${boundedMessage(issue.message)}`;
   });
   if (issues.length > limit) lines.push(`and ${issues.length - limit} more`);

@@ -4,15 +4,34 @@ import type { Logger } from 'pino';
 import { errorText } from '../base/failure';
 import { createMachine } from '../base/machine';
 import { serialRerun } from '../base/serial-rerun';
-import { createShareWatcher, type ShareEntry, type ShareSnapshot, type ShareWatcherOptions } from '../provisioning/share-watcher';
+import {
+  createShareWatcher,
+  type ShareEntry,
+  type ShareSnapshot,
+  type ShareWatcherOptions,
+} from '../provisioning/share-watcher';
 import { readShareFileSafely, ShareReadError } from '../provisioning/share-read';
 import { describeVersionIssues, VERSION_FILE_MAX_BYTES, versionJsonSyntaxProblem } from './version-file-read';
 import { checkPayload, PayloadHashCache } from './payload-check';
 import type { StagedManifest } from '../contracts/staged-manifest';
 import { StagingError, type BuildToStage } from './staging';
-import { describeUpdateFailure, type UpdateEvent, type UpdateFailure, type UpdateState, type UpdateStatus, updateStep } from './update-state';
+import {
+  describeUpdateFailure,
+  type UpdateEvent,
+  type UpdateFailure,
+  type UpdateState,
+  type UpdateStatus,
+  updateStep,
+} from './update-state';
 import { ineligibility } from './version-eligibility';
-import { type BuildTarget, NATIVE_APP_DIR, releaseForTarget, VERSION_FILE_NAME, type VersionFile, VersionManifest } from '../contracts/version';
+import {
+  type BuildTarget,
+  NATIVE_APP_DIR,
+  releaseForTarget,
+  VERSION_FILE_NAME,
+  type VersionFile,
+  VersionManifest,
+} from '../contracts/version';
 
 /** Provided by the swap helper's module: quits the app and hands the staged build to the helper. */
 export type ApplyStagedUpdate = (staged: StagedManifest) => Promise<unknown>;
@@ -71,11 +90,20 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
   let latest: ShareSnapshot = new Map();
   let doneKey: string | null = null;
   let lastLogged: string | null = null;
-  const evaluations = serialRerun(() => evaluate(latest), () => !closed);
-  let inFlight: { controller: AbortController; versionSig: string; payloadName: string; payloadSig: string } | null = null;
+  const evaluations = serialRerun(
+    () => evaluate(latest),
+    () => !closed,
+  );
+  let inFlight: { controller: AbortController; versionSig: string; payloadName: string; payloadSig: string } | null =
+    null;
   let closed = false;
 
-  const shareWatcher = createShareWatcher({ dir, logger: deps.logger, ...deps.watch, onSnapshot: (snapshot) => onSnapshot(snapshot) });
+  const shareWatcher = createShareWatcher({
+    dir,
+    logger: deps.logger,
+    ...deps.watch,
+    onSnapshot: (snapshot) => onSnapshot(snapshot),
+  });
 
   function status(): UpdateStatus {
     return { appVersion: deps.appVersion, state: state() };
@@ -92,7 +120,10 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
 
   function onSnapshot(snapshot: ShareSnapshot): void {
     latest = snapshot;
-    const stale = inFlight && (sig(snapshot.get(VERSION_FILE_NAME)) !== inFlight.versionSig || sig(snapshot.get(inFlight.payloadName)) !== inFlight.payloadSig);
+    const stale =
+      inFlight &&
+      (sig(snapshot.get(VERSION_FILE_NAME)) !== inFlight.versionSig ||
+        sig(snapshot.get(inFlight.payloadName)) !== inFlight.payloadSig);
     if (stale) inFlight?.controller.abort();
     void evaluations.run();
   }
@@ -112,8 +143,19 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     try {
       await evaluateRelease(snapshot);
     } catch (err) {
-      const failure: UpdateFailure = { code: 'share-unreadable', detail: err instanceof ShareReadError ? err.description : ((err as NodeJS.ErrnoException | null)?.code ?? 'unexpected error') };
-      logOnce('error', `evaluate:${failure.detail}`, describeUpdateFailure(failure), err instanceof ShareReadError ? { problem: err.problem } : { err });
+      const failure: UpdateFailure = {
+        code: 'share-unreadable',
+        detail:
+          err instanceof ShareReadError
+            ? err.description
+            : ((err as NodeJS.ErrnoException | null)?.code ?? 'unexpected error'),
+      };
+      logOnce(
+        'error',
+        `evaluate:${failure.detail}`,
+        describeUpdateFailure(failure),
+        err instanceof ShareReadError ? { problem: err.problem } : { err },
+      );
       send({ type: 'failed', failure });
     }
   }
@@ -125,20 +167,30 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
     let bytes: Buffer;
     try {
       // Never followed through a link, never a FIFO or folder, capped before it is read.
-      ({ bytes } = await readShareFileSafely(versionEntry.path, { maxBytes: VERSION_FILE_MAX_BYTES, root: deps.shareRoot }));
+      ({ bytes } = await readShareFileSafely(versionEntry.path, {
+        maxBytes: VERSION_FILE_MAX_BYTES,
+        root: deps.shareRoot,
+      }));
     } catch (err) {
       if (!(err instanceof ShareReadError)) throw err;
       if (err.problem === 'missing') return;
-      return problem(`read:${err.problem}:${sig(versionEntry)}`, { code: 'version-json-refused', detail: err.description });
+      return problem(`read:${err.problem}:${sig(versionEntry)}`, {
+        code: 'version-json-refused',
+        detail: err.description,
+      });
     }
     // The content, not the stat: a replacement can keep inode, size and mtime (see share-watcher).
     const textKey = createHash('sha256').update(bytes).digest('hex');
     // Failures name a line and column or a field, never the file's text: they reach the status file every peer reads.
     const syntax = versionJsonSyntaxProblem(bytes);
-    if (syntax.kind === 'problem') return problem(`json:${textKey}`, { code: 'version-json-syntax', detail: syntax.description });
+    if (syntax.kind === 'problem')
+      return problem(`json:${textKey}`, { code: 'version-json-syntax', detail: syntax.description });
     const parsed = VersionManifest.safeParse(syntax.json);
     if (!parsed.success) {
-      return problem(`schema:${textKey}`, { code: 'version-json-invalid', issues: [describeVersionIssues(parsed.error.issues)] });
+      return problem(`schema:${textKey}`, {
+        code: 'version-json-invalid',
+        issues: [describeVersionIssues(parsed.error.issues)],
+      });
     }
     const release = releaseForTarget(parsed.data, deps.target);
     if (!release) {
@@ -148,7 +200,12 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       return;
     }
     if (staged && staged.version === release.version && staged.sha256 === release.sha256) {
-      return send({ type: 'staged', version: staged.version, stagedPath: staged.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
+      return send({
+        type: 'staged',
+        version: staged.version,
+        stagedPath: staged.staged_path,
+        ...(release.notes ? { notes: release.notes } : {}),
+      });
     }
     const notFor = ineligibility(release, deps.appVersion, deps.hostname);
     if (notFor) {
@@ -168,20 +225,36 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       if (controller.signal.aborted) return;
       doneKey = key;
       const failure: UpdateFailure =
-        err instanceof StagingError ? { code: 'staging-refused', version: release.version, detail: err.message } : { code: 'staging-failed', version: release.version, detail: errorText(err) };
-      logOnce('error', `stage:${key}`, describeUpdateFailure(failure), err instanceof StagingError ? { failure: failure.code } : { err, failure: failure.code });
+        err instanceof StagingError
+          ? { code: 'staging-refused', version: release.version, detail: err.message }
+          : { code: 'staging-failed', version: release.version, detail: errorText(err) };
+      logOnce(
+        'error',
+        `stage:${key}`,
+        describeUpdateFailure(failure),
+        err instanceof StagingError ? { failure: failure.code } : { err, failure: failure.code },
+      );
       send({ type: 'failed', failure });
     } finally {
       if (inFlight?.controller === controller) inFlight = null;
     }
   }
 
-  async function verifyAndStage(release: VersionFile, payload: ShareEntry | undefined, signal: AbortSignal): Promise<void> {
+  async function verifyAndStage(
+    release: VersionFile,
+    payload: ShareEntry | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { version, file, size } = release;
     // Announce a release once; a payload still growing moves straight between waiting states (the step decides).
     send({ type: 'seen', version, ...(release.notes ? { notes: release.notes } : {}) });
     if (payload && payload.type !== 'file') {
-      return failed({ code: 'payload-not-a-file', version, file, what: payload.type === 'symlink' ? 'a symbolic link' : 'not a regular file' });
+      return failed({
+        code: 'payload-not-a-file',
+        version,
+        file,
+        what: payload.type === 'symlink' ? 'a symbolic link' : 'not a regular file',
+      });
     }
     if (!payload || payload.size < size) {
       logOnce('info', `waiting:${version}`, `update ${version} seen; waiting for ${file} to finish syncing`);
@@ -206,12 +279,19 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
         signal.throwIfAborted();
         staged = manifest;
         logOnce('info', `staged:${version}`, `update ${version} staged`, { stagedPath: manifest.staged_path });
-        return send({ type: 'staged', version, stagedPath: manifest.staged_path, ...(release.notes ? { notes: release.notes } : {}) });
+        return send({
+          type: 'staged',
+          version,
+          stagedPath: manifest.staged_path,
+          ...(release.notes ? { notes: release.notes } : {}),
+        });
       }
     }
   }
 
-  function failed(failure: Extract<UpdateFailure, { code: 'payload-too-large' | 'payload-hash-mismatch' | 'payload-not-a-file' }>): void {
+  function failed(
+    failure: Extract<UpdateFailure, { code: 'payload-too-large' | 'payload-hash-mismatch' | 'payload-not-a-file' }>,
+  ): void {
     const reason = describeUpdateFailure(failure);
     logOnce('warn', `failed:${failure.version}:${reason}`, reason, { failure: failure.code });
     send({ type: 'failed', failure });
@@ -228,7 +308,8 @@ export function createVersionWatcher(deps: VersionWatcherDeps): VersionWatcher {
       await evaluations.current;
     },
     async apply() {
-      if (state().kind !== 'staged' || !staged) throw new UpdateNotReadyError(`No update is staged yet (update state: ${state().kind}).`);
+      if (state().kind !== 'staged' || !staged)
+        throw new UpdateNotReadyError(`No update is staged yet (update state: ${state().kind}).`);
       const manifest = staged;
       send({ type: 'applying', version: manifest.version });
       log.info({ version: manifest.version }, 'applying staged update: handing over to the swap helper');

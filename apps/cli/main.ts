@@ -9,14 +9,38 @@ import { printable } from './terminal-text';
  * start, so `--version` or one command's `--help` must not pay for all of them.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  doctor: { summary: 'check the seed, API, device, folders, share and hostname; one bootstrap attempt', load: async () => (await import('./commands/doctor')).doctorCommand },
-  simulate: { summary: 'run the Aether V3 API simulator with the demo device, files and launcher page', load: async () => (await import('./commands/simulate')).simulateCommand },
-  cache: { summary: 'inspect and maintain the file cache: status [--check], verify, gc [--dry-run]', load: async () => (await import('./commands/cache')).cacheCommand },
-  prefetch: { summary: "fill the cache with the device's event files, with live progress (--demo: from the simulator)", load: async () => (await import('./commands/prefetch')).prefetchCommand },
-  release: { summary: 'publish a build and its version.json to the share; --prune KEEP removes old builds', load: async () => (await import('./commands/release')).releaseCommand },
-  provision: { summary: 'write a seed for a laptop into the share (zero-touch provisioning)', load: async () => (await import('./commands/provision')).provisionCommand },
-  fleet: { summary: 'show which laptops run which version and how complete their caches are', load: async () => (await import('./commands/fleet')).fleetCommand },
-  agent: { summary: "run the app's core headless, as a laptop would (zero-touch, bootstrap, cache sync, status file)", load: async () => (await import('./commands/agent')).agentCommand },
+  doctor: {
+    summary: 'check the seed, API, device, folders, share and hostname; one bootstrap attempt',
+    load: async () => (await import('./commands/doctor')).doctorCommand,
+  },
+  simulate: {
+    summary: 'run the Aether V3 API simulator with the demo device, files and launcher page',
+    load: async () => (await import('./commands/simulate')).simulateCommand,
+  },
+  cache: {
+    summary: 'inspect and maintain the file cache: status [--check], verify, gc [--dry-run]',
+    load: async () => (await import('./commands/cache')).cacheCommand,
+  },
+  prefetch: {
+    summary: "fill the cache with the device's event files, with live progress (--demo: from the simulator)",
+    load: async () => (await import('./commands/prefetch')).prefetchCommand,
+  },
+  release: {
+    summary: 'publish a build and its version.json to the share; --prune KEEP removes old builds',
+    load: async () => (await import('./commands/release')).releaseCommand,
+  },
+  provision: {
+    summary: 'write a seed for a laptop into the share (zero-touch provisioning)',
+    load: async () => (await import('./commands/provision')).provisionCommand,
+  },
+  fleet: {
+    summary: 'show which laptops run which version and how complete their caches are',
+    load: async () => (await import('./commands/fleet')).fleetCommand,
+  },
+  agent: {
+    summary: "run the app's core headless, as a laptop would (zero-touch, bootstrap, cache sync, status file)",
+    load: async () => (await import('./commands/agent')).agentCommand,
+  },
 };
 
 /** Said once here and at the end of every command's help. */
@@ -50,7 +74,10 @@ function optionWords(args: readonly string[]): readonly string[] {
   return end === -1 ? args : args.slice(0, end);
 }
 
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     (name ? io.stdout : io.stderr).write(help());
@@ -63,7 +90,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    const hint = name.startsWith('-') ? `"${name}" is not an option of aether-native itself; options go after the command` : `unknown command "${name}"`;
+    const hint = name.startsWith('-')
+      ? `"${name}" is not an option of aether-native itself; options go after the command`
+      : `unknown command "${name}"`;
     io.stderr.write(`aether-native: ${hint}\n\n${help()}`);
     return EXIT.usage;
   }

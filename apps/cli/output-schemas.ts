@@ -26,7 +26,15 @@ export type VersionOutput = z.infer<typeof VersionOutput>;
 
 // doctor --------------------------------------------------------------------------------------------
 
-const BootstrapKind = z.enum(['seeking-seed', 'authenticating', 'identifying', 'hydrating', 'ready', 'offline-ready', 'failed']);
+const BootstrapKind = z.enum([
+  'seeking-seed',
+  'authenticating',
+  'identifying',
+  'hydrating',
+  'ready',
+  'offline-ready',
+  'failed',
+]);
 const ShareSourceOutput = z.enum(['option', 'environment', 'home', 'sync-folder']);
 
 const FolderCheckOutput = z.object({ path: z.string(), writable: z.boolean(), error: z.string().optional() });
@@ -105,7 +113,9 @@ export const CacheStatusOutput = z.object({
       event_id: z.string(),
       present: z.number().int().nonnegative(),
       missing: z.number().int().nonnegative(),
-      files: z.array(z.object({ filename: z.string(), sha256: Sha256, size: z.number(), state: z.enum(['present', 'missing']) })),
+      files: z.array(
+        z.object({ filename: z.string(), sha256: Sha256, size: z.number(), state: z.enum(['present', 'missing']) }),
+      ),
     })
     .nullable(),
   file_list_problem: z.string().nullable(),
@@ -119,7 +129,9 @@ export const CacheVerifyOutput = z.object({
   exists: z.boolean(),
   checked: z.number().int().nonnegative(),
   ok: z.number().int().nonnegative(),
-  quarantined: z.array(z.object({ sha256: Sha256, actual: z.string().nullable(), quarantine_path: z.string().nullable() })),
+  quarantined: z.array(
+    z.object({ sha256: Sha256, actual: z.string().nullable(), quarantine_path: z.string().nullable() }),
+  ),
 });
 export type CacheVerifyOutput = z.infer<typeof CacheVerifyOutput>;
 
@@ -222,6 +234,9 @@ const RAW_IN_JSON = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Prints one `--json` object, checked against its schema first so the documented shape cannot drift. */
 export function writeJson<S extends z.ZodType>(out: NodeJS.WritableStream, schema: S, value: z.input<S>): void {
-  const text = JSON.stringify(schema.parse(value), null, 2).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = JSON.stringify(schema.parse(value), null, 2).replace(
+    RAW_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   out.write(`${text}\n`);
 }

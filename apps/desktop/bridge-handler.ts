@@ -67,12 +67,16 @@ export function guardNavigationListener(listener: NavigationListener): Navigatio
 /** A view of the window whose webContents registers guarded did-start-navigation listeners. */
 function navigationSafeWindow(win: BrowserWindow): BrowserWindow {
   const contents = win.webContents;
-  const bindTo = <T extends object>(target: T, value: unknown) => (typeof value === 'function' ? value.bind(target) : value);
+  const bindTo = <T extends object>(target: T, value: unknown) =>
+    typeof value === 'function' ? value.bind(target) : value;
   const safeContents: typeof contents = new Proxy(contents, {
     get(target, prop) {
       if (prop === 'on') {
         return (eventName: string, listener: NavigationListener) => {
-          target.on(eventName as 'did-start-navigation', (eventName === 'did-start-navigation' ? guardNavigationListener(listener) : listener) as never);
+          target.on(
+            eventName as 'did-start-navigation',
+            (eventName === 'did-start-navigation' ? guardNavigationListener(listener) : listener) as never,
+          );
           return safeContents;
         };
       }
@@ -125,7 +129,10 @@ function withGuardedChannel<T>(ipcMain: IpcMainLike, build: () => T): T {
     if (own) Object.defineProperty(ipcMain, 'on', { value: original, configurable: true, writable: true });
     else delete (ipcMain as { on?: unknown }).on;
   }
-  if (guarded !== 1) throw new Error(`electron-trpc subscribed ${guarded} listeners on "${ELECTRON_TRPC_CHANNEL}" through ipcMain.on (expected 1); the bridge will not run without its frame guard`);
+  if (guarded !== 1)
+    throw new Error(
+      `electron-trpc subscribed ${guarded} listeners on "${ELECTRON_TRPC_CHANNEL}" through ipcMain.on (expected 1); the bridge will not run without its frame guard`,
+    );
   return built;
 }
 

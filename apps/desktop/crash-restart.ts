@@ -27,7 +27,14 @@ export interface CrashRestartDeps {
   clock?: () => number;
 }
 
-export function installCrashRestart({ app, processEvents, packaged, stateDir, logger, clock = Date.now }: CrashRestartDeps): void {
+export function installCrashRestart({
+  app,
+  processEvents,
+  packaged,
+  stateDir,
+  logger,
+  clock = Date.now,
+}: CrashRestartDeps): void {
   const timesFile = path.join(stateDir, CRASH_TIMES_FILE);
   let exiting = false;
 

@@ -36,12 +36,15 @@ export function installHeaderScope({ session, apiBaseUrl, credentials, logger }:
         callback({ requestHeaders: scope.headersFor(details.url, details.requestHeaders) });
       },
       (error: unknown) => {
-        logger.warn({ err: error, origin: scope.apiOrigin }, 'device credentials unavailable; request sent without them');
+        logger.warn(
+          { err: error, origin: scope.apiOrigin },
+          'device credentials unavailable; request sent without them',
+        );
         unchanged();
       },
     );
   });
-  logger.info({ origin: scope.apiOrigin }, 'device credentials are added to the page\'s requests to the API origin');
+  logger.info({ origin: scope.apiOrigin }, "device credentials are added to the page's requests to the API origin");
   return scope;
 }
 
@@ -59,7 +62,11 @@ export class NoDeviceSessionError extends Error {
 }
 
 /** Installs the header scope only when switched on; an unusable API URL is logged, never fatal. */
-export function installPageApiAuthIfConfigured({ env, deviceSession, ...wiring }: PageApiAuthOptions): HeaderScope | null {
+export function installPageApiAuthIfConfigured({
+  env,
+  deviceSession,
+  ...wiring
+}: PageApiAuthOptions): HeaderScope | null {
   if (env[PAGE_API_AUTH_ENV] !== '1') return null;
   const credentials = async () => {
     const session = await deviceSession();

@@ -31,9 +31,25 @@ export interface KioskWindow {
 }
 
 export function openKioskWindow(deps: KioskWindowDeps): KioskWindow {
-  const plan = planKioskWindow({ platform: deps.platform, packaged: deps.packaged, argv: deps.argv, preload: deps.preload });
-  if (plan.ignoredFlag) deps.logger.warn({ flag: plan.ignoredFlag }, 'development flag ignored in the packaged app; use the ops escape chord instead');
-  const window = createSecureWindow({ ...plan.options, webPreferences: { preload: deps.preload, partition: plan.options.webPreferences.partition, packaged: deps.packaged } });
+  const plan = planKioskWindow({
+    platform: deps.platform,
+    packaged: deps.packaged,
+    argv: deps.argv,
+    preload: deps.preload,
+  });
+  if (plan.ignoredFlag)
+    deps.logger.warn(
+      { flag: plan.ignoredFlag },
+      'development flag ignored in the packaged app; use the ops escape chord instead',
+    );
+  const window = createSecureWindow({
+    ...plan.options,
+    webPreferences: {
+      preload: deps.preload,
+      partition: plan.options.webPreferences.partition,
+      packaged: deps.packaged,
+    },
+  });
   let kiosk = plan.mode === 'kiosk';
   let quitting = false;
   let blocker: number | null = null;

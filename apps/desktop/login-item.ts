@@ -25,7 +25,9 @@ export function registerLoginItem({ app, platform, packaged, logger }: LoginItem
     return 'development';
   }
   if (platform === 'linux') {
-    logger.info('autostart on Linux is the desktop session\'s job: install ~/.config/autostart/aether-native.desktop (docs/SECURITY.md)');
+    logger.info(
+      "autostart on Linux is the desktop session's job: install ~/.config/autostart/aether-native.desktop (docs/SECURITY.md)",
+    );
     return 'desktop-session';
   }
   app.setLoginItemSettings({ openAtLogin: true });

@@ -1,7 +1,19 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, desktopCapturer, ipcMain, Menu, net, powerSaveBlocker, safeStorage, session, shell, systemPreferences } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  desktopCapturer,
+  ipcMain,
+  Menu,
+  net,
+  powerSaveBlocker,
+  safeStorage,
+  session,
+  shell,
+  systemPreferences,
+} from 'electron';
 import { execFileRunner } from '../../base/command-runner';
 import { createLogger, type Logger } from '../../base/logger';
 import { currentPlatform, platformPaths, type Platform, type PlatformPaths } from '../../base/platform';
@@ -59,7 +71,10 @@ function readSetup(): Setup {
   const packaged = app.isPackaged;
   const secrets: string[] = [];
   // Packaged: a file in the OS log folder; development: stdout.
-  const logger = createLogger({ file: packaged ? path.join(paths.logDir, 'aether-native.log') : undefined, secrets: () => secrets });
+  const logger = createLogger({
+    file: packaged ? path.join(paths.logDir, 'aether-native.log') : undefined,
+    secrets: () => secrets,
+  });
   return { args, platform, paths, packaged, dist: path.join(app.getAppPath(), 'dist'), logger, secrets };
 }
 
@@ -79,7 +94,13 @@ async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> 
   const secretStore = chooseSecretStore(path.join(paths.stateDir, 'secrets'), safeStorage, logger, platform);
   let demoSimulator: Simulator | null = null;
   const core = await createAetherCore({
-    mode: 'run', platform, paths, env: process.env, packaged, logger, defaultApiUrl: BUILD_DEFAULT_API_URL,
+    mode: 'run',
+    platform,
+    paths,
+    env: process.env,
+    packaged,
+    logger,
+    defaultApiUrl: BUILD_DEFAULT_API_URL,
     ...(args.seed ? { seedArg: args.seed } : {}),
     demo: args.demo,
     startDemo: async () => {
@@ -96,7 +117,14 @@ async function buildCore(setup: Setup, shutdown: Shutdown): Promise<AetherCore> 
     updates: {
       kind: 'install',
       exePath: app.getPath('exe'),
-      applyStagedUpdate: swapHandOver({ platform, stateDir: paths.stateDir, resourcesPath: process.resourcesPath, exePath: app.getPath('exe'), quit: () => app.quit(), logger }),
+      applyStagedUpdate: swapHandOver({
+        platform,
+        stateDir: paths.stateDir,
+        resourcesPath: process.resourcesPath,
+        exePath: app.getPath('exe'),
+        quit: () => app.quit(),
+        logger,
+      }),
     },
   });
   // In this order: the core's status file and cache close while the demo API is still there.
@@ -118,15 +146,34 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   const core = await buildCore(setup, shutdown);
   installUpdateMenu({ Menu, app, update: core.services.update, logger });
   // A minute for the Automation probe: macOS holds its Apple Event while its prompt waits for an answer.
-  const permissions = createDesktopPermissionsService({ platform, logger, systemPreferences, desktopCapturer, shell, run: execFileRunner({ timeoutMs: 60_000 }) });
+  const permissions = createDesktopPermissionsService({
+    platform,
+    logger,
+    systemPreferences,
+    desktopCapturer,
+    shell,
+    run: execFileRunner({ timeoutMs: 60_000 }),
+  });
   const permissionsContinued = createContinueSignal();
   const identified = () => identifiedOf(core.identity.current());
-  const senderPolicy = createSenderPolicy({ kioskOrigins: () => identified()?.allowedOrigins ?? [], splashUrl: new URL(`file://${splashFile}`).href });
-  const services = buildServices({ logger, senderPolicy, core: core.services, permissions: withContinueWithout(permissions, permissionsContinued) });
+  const senderPolicy = createSenderPolicy({
+    kioskOrigins: () => identified()?.allowedOrigins ?? [],
+    splashUrl: new URL(`file://${splashFile}`).href,
+  });
+  const services = buildServices({
+    logger,
+    senderPolicy,
+    core: core.services,
+    permissions: withContinueWithout(permissions, permissionsContinued),
+  });
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
-  const createContext = createContextFactory({ services, roleOf: (id) => roles.get(id) ?? 'unknown', development: !packaged });
+  const createContext = createContextFactory({
+    services,
+    roleOf: (id) => roles.get(id) ?? 'unknown',
+    development: !packaged,
+  });
   const bridge = createBridgeHandler({ ipcMain, router: appRouter, createContext });
   const register = (window: BrowserWindow, role: SenderRole) => {
     roles.set(window.webContents.id, role);
@@ -137,26 +184,56 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
   const navigation = installNavigationLock({ app, logger, openExternal: (url) => shell.openExternal(url) });
   installKioskSessionGuards({ session, navigation, logger });
   registerLoginItem({ app, platform, packaged, logger });
-  const recoverySplash = createRecoverySplash({ preload, splashFile, packaged, logger, register: (w) => register(w, 'splash') });
+  const recoverySplash = createRecoverySplash({
+    preload,
+    splashFile,
+    packaged,
+    logger,
+    register: (w) => register(w, 'splash'),
+  });
   let startupSplash: BrowserWindow | null = null;
   return {
-    openSplash: () => (startupSplash = openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') })),
+    openSplash: () =>
+      (startupSplash = openSplashWindow({ preload, splashFile, packaged, register: (w) => register(w, 'splash') })),
     start: () => core.start(),
-    openKiosk: (target: ResolvedIdentity) => windows.switching(async () => {
-      await waitForPermissions({ platform, permissions, continued: permissionsContinued, splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null, logger });
-      navigation.setPolicy(createNavigationPolicy({ allowedOrigins: target.allowedOrigins, packaged }));
-      installPageApiAuthIfConfigured({ env: process.env, session: session.fromPartition(KIOSK_PARTITION), apiBaseUrl: target.api, deviceSession: () => core.session(), logger });
-      const { kiosk, settled } = openWatchedKiosk(
-        {
-          app, powerSaveBlocker, platform, packaged, argv: process.argv, preload, logger, navigation, register: (w) => register(w, 'kiosk'), isOnline: () => net.isOnline(), splash: recoverySplash,
-          onState: healthMarkerOnFirstLoad({ stateDir: paths.stateDir, version: app.getVersion(), logger }),
-        },
-        target.targetUrl,
-      );
-      await settled;
-      kioskWindow = kiosk.window;
-      return kiosk.window;
-    }),
+    openKiosk: (target: ResolvedIdentity) =>
+      windows.switching(async () => {
+        await waitForPermissions({
+          platform,
+          permissions,
+          continued: permissionsContinued,
+          splash: startupSplash && !startupSplash.isDestroyed() ? startupSplash.webContents : null,
+          logger,
+        });
+        navigation.setPolicy(createNavigationPolicy({ allowedOrigins: target.allowedOrigins, packaged }));
+        installPageApiAuthIfConfigured({
+          env: process.env,
+          session: session.fromPartition(KIOSK_PARTITION),
+          apiBaseUrl: target.api,
+          deviceSession: () => core.session(),
+          logger,
+        });
+        const { kiosk, settled } = openWatchedKiosk(
+          {
+            app,
+            powerSaveBlocker,
+            platform,
+            packaged,
+            argv: process.argv,
+            preload,
+            logger,
+            navigation,
+            register: (w) => register(w, 'kiosk'),
+            isOnline: () => net.isOnline(),
+            splash: recoverySplash,
+            onState: healthMarkerOnFirstLoad({ stateDir: paths.stateDir, version: app.getVersion(), logger }),
+          },
+          target.targetUrl,
+        );
+        await settled;
+        kioskWindow = kiosk.window;
+        return kiosk.window;
+      }),
   };
 }
 
@@ -170,7 +247,13 @@ function main(): void {
     app.exit(2);
     return;
   }
-  installCrashRestart({ app, processEvents: process, packaged: setup.packaged, stateDir: setup.paths.stateDir, logger: setup.logger });
+  installCrashRestart({
+    app,
+    processEvents: process,
+    packaged: setup.packaged,
+    stateDir: setup.paths.stateDir,
+    logger: setup.logger,
+  });
   startApp({ app, logger: setup.logger, prepare: () => prepare(setup) }).catch((err: unknown) => {
     setup.logger.fatal({ err }, 'Aether Native could not start');
     app.exit(1);

@@ -41,7 +41,9 @@ export function installNavigationLock({ app, logger, openExternal }: NavigationL
   const refuse = (verdict: Extract<NavigationVerdict, { allow: false }>, via: string) => {
     logger.warn({ url: verdict.url, reason: verdict.reason, via }, 'navigation refused');
     if (verdict.openExternally) {
-      openExternal(verdict.openExternally).catch((error: unknown) => logger.warn({ err: error, url: verdict.url }, 'refused link could not be opened in the browser'));
+      openExternal(verdict.openExternally).catch((error: unknown) =>
+        logger.warn({ err: error, url: verdict.url }, 'refused link could not be opened in the browser'),
+      );
     }
   };
 
@@ -58,7 +60,9 @@ export function installNavigationLock({ app, logger, openExternal }: NavigationL
     guarded.add(contents);
     contents.on('will-navigate', (event) => check(event.url, 'will-navigate', () => event.preventDefault()));
     // Main-frame navigations also raise will-navigate, which reports them; this one covers sub frames.
-    contents.on('will-frame-navigate', (event) => check(event.url, 'will-frame-navigate', () => event.preventDefault(), !event.isMainFrame));
+    contents.on('will-frame-navigate', (event) =>
+      check(event.url, 'will-frame-navigate', () => event.preventDefault(), !event.isMainFrame),
+    );
     contents.on('will-redirect', (event) => check(event.url, 'will-redirect', () => event.preventDefault()));
     contents.on('will-attach-webview', (event) => {
       event.preventDefault();
@@ -71,7 +75,10 @@ export function installNavigationLock({ app, logger, openExternal }: NavigationL
     contents.setWindowOpenHandler(({ url }) => {
       const verdict = current.decide(url);
       // Even an allowed origin never gets a second window: the kiosk is one page.
-      refuse(verdict.allow ? { allow: false, reason: 'foreign-origin', url: verdict.url, openExternally: null } : verdict, 'window-open');
+      refuse(
+        verdict.allow ? { allow: false, reason: 'foreign-origin', url: verdict.url, openExternally: null } : verdict,
+        'window-open',
+      );
       return { action: 'deny' };
     });
   };

@@ -11,13 +11,27 @@ import { decidePermission, type PermissionQuery } from '../../kiosk/permission-p
 export function installPermissionHandlers(session: Session, allowList: () => OriginAllowList, logger: Logger): void {
   const decide = (query: PermissionQuery, via: string): boolean => {
     const decision = decidePermission(query, allowList());
-    if (!decision.grant) logger.info({ permission: query.permission, origin: webOriginOf(query.requestingUrl) ?? 'opaque', reason: decision.reason, via }, 'permission denied');
+    if (!decision.grant)
+      logger.info(
+        {
+          permission: query.permission,
+          origin: webOriginOf(query.requestingUrl) ?? 'opaque',
+          reason: decision.reason,
+          via,
+        },
+        'permission denied',
+      );
     return decision.grant;
   };
 
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details && Array.isArray(details.mediaTypes) ? details.mediaTypes : [];
-    callback(decide({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame === true, mediaTypes }, 'request'));
+    callback(
+      decide(
+        { permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame === true, mediaTypes },
+        'request',
+      ),
+    );
   });
 
   session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>

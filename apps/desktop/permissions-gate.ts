@@ -5,7 +5,14 @@ import type { Logger } from '../../base/logger';
 import { createMachine } from '../../base/machine';
 import type { Platform } from '../../base/platform';
 import type { PermissionsService, TccPermissions } from '../../kiosk/permissions-service';
-import { describeGateFailure, type GateEffect, type GateEvent, type GateOutcome, type GateState, gateStep } from '../../kiosk/permissions-gate';
+import {
+  describeGateFailure,
+  type GateEffect,
+  type GateEvent,
+  type GateOutcome,
+  type GateState,
+  gateStep,
+} from '../../kiosk/permissions-gate';
 
 export type { GateOutcome };
 
@@ -66,7 +73,15 @@ export interface PermissionsGateDeps {
 export const DEFAULT_GATE_POLL_MS = 2_000;
 export const DEFAULT_GATE_MAX_WAIT_MS = 10 * 60_000;
 
-export async function waitForPermissions({ platform, permissions, continued, splash, logger, pollMs = DEFAULT_GATE_POLL_MS, maxWaitMs = DEFAULT_GATE_MAX_WAIT_MS }: PermissionsGateDeps): Promise<GateOutcome> {
+export async function waitForPermissions({
+  platform,
+  permissions,
+  continued,
+  splash,
+  logger,
+  pollMs = DEFAULT_GATE_POLL_MS,
+  maxWaitMs = DEFAULT_GATE_MAX_WAIT_MS,
+}: PermissionsGateDeps): Promise<GateOutcome> {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const disarm: Array<() => void> = [];
   const later = (ms: number, event: GateEvent, dispatch: (event: GateEvent) => void) => {
@@ -109,8 +124,10 @@ export async function waitForPermissions({ platform, permissions, continued, spl
             for (const off of disarm.splice(0)) off();
             const state = machine.state();
             if (state.kind !== 'done') return;
-            if (state.outcome === 'unchecked') logger.warn({ failure: state.failure.code }, describeGateFailure(state.failure));
-            if (state.outcome !== 'not-applicable') logger.info({ outcome: state.outcome }, 'permissions step finished');
+            if (state.outcome === 'unchecked')
+              logger.warn({ failure: state.failure.code }, describeGateFailure(state.failure));
+            if (state.outcome !== 'not-applicable')
+              logger.info({ outcome: state.outcome }, 'permissions step finished');
             machine.stop();
             return resolve(state.outcome);
           }

@@ -1,7 +1,12 @@
 import type { DesktopCapturer, Shell, SystemPreferences } from 'electron';
 import type { Logger } from '../../base/logger';
 import type { Platform } from '../../base/platform';
-import { createPermissionsService, type MacPermissionsApi, type ScreenCaptureProbe, type TccPermissions } from '../../kiosk/permissions-service';
+import {
+  createPermissionsService,
+  type MacPermissionsApi,
+  type ScreenCaptureProbe,
+  type TccPermissions,
+} from '../../kiosk/permissions-service';
 import type { CommandRunner } from '../../base/command-runner';
 
 /**
@@ -14,7 +19,9 @@ import type { CommandRunner } from '../../base/command-runner';
 export class ScreenProbeTimeoutError extends Error {
   override readonly name = 'ScreenProbeTimeoutError';
   constructor(readonly timeoutMs: number) {
-    super(`The screen capture probe did not answer within ${timeoutMs} ms (macOS may be showing its Screen Recording prompt).`);
+    super(
+      `The screen capture probe did not answer within ${timeoutMs} ms (macOS may be showing its Screen Recording prompt).`,
+    );
   }
 }
 
@@ -28,7 +35,12 @@ export class SettingsUrlRefusedError extends Error {
 /** The only scheme `openSettingsPane` passes to the OS. */
 export const SETTINGS_URL_PREFIX = 'x-apple.systempreferences:';
 
-export function macPermissionsApi(systemPreferences: Pick<SystemPreferences, 'getMediaAccessStatus' | 'askForMediaAccess' | 'isTrustedAccessibilityClient'>): MacPermissionsApi {
+export function macPermissionsApi(
+  systemPreferences: Pick<
+    SystemPreferences,
+    'getMediaAccessStatus' | 'askForMediaAccess' | 'isTrustedAccessibilityClient'
+  >,
+): MacPermissionsApi {
   return {
     getMediaAccessStatus: (mediaType) => systemPreferences.getMediaAccessStatus(mediaType),
     askForMediaAccess: (mediaType) => systemPreferences.askForMediaAccess(mediaType),
@@ -49,7 +61,10 @@ export function screenCaptureProbe(desktopCapturer: Pick<DesktopCapturer, 'getSo
       timer.unref?.();
     });
     try {
-      const sources = await Promise.race([desktopCapturer.getSources({ types: ['screen'], thumbnailSize: { width: 1, height: 1 } }), timeout]);
+      const sources = await Promise.race([
+        desktopCapturer.getSources({ types: ['screen'], thumbnailSize: { width: 1, height: 1 } }),
+        timeout,
+      ]);
       return sources.length;
     } finally {
       clearTimeout(timer);
@@ -67,7 +82,10 @@ export function settingsPaneOpener(shell: Pick<Shell, 'openExternal'>): (url: st
 export interface DesktopPermissionsDeps {
   platform: Platform;
   logger: Logger;
-  systemPreferences: Pick<SystemPreferences, 'getMediaAccessStatus' | 'askForMediaAccess' | 'isTrustedAccessibilityClient'>;
+  systemPreferences: Pick<
+    SystemPreferences,
+    'getMediaAccessStatus' | 'askForMediaAccess' | 'isTrustedAccessibilityClient'
+  >;
   desktopCapturer: Pick<DesktopCapturer, 'getSources'>;
   shell: Pick<Shell, 'openExternal'>;
   /** Runs the Automation probe's `osascript`; its timeout bounds how long a prompt nobody answers holds a check. */

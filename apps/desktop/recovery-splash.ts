@@ -54,9 +54,11 @@ export function createRecoverySplash(deps: RecoverySplashDeps): SplashNotices {
   return {
     show(message, retryAt) {
       if (!window || window.isDestroyed()) window = open();
-      window.loadFile(deps.splashFile, { query: { [NOTICE_PARAM]: message, [RETRY_AT_PARAM]: String(retryAt) } }).catch((error: unknown) => {
-        deps.logger.warn({ err: error }, 'recovery splash could not be shown');
-      });
+      window
+        .loadFile(deps.splashFile, { query: { [NOTICE_PARAM]: message, [RETRY_AT_PARAM]: String(retryAt) } })
+        .catch((error: unknown) => {
+          deps.logger.warn({ err: error }, 'recovery splash could not be shown');
+        });
     },
     hide() {
       if (window && !window.isDestroyed()) window.close();

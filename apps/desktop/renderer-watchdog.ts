@@ -1,6 +1,13 @@
 import type { WebContents } from 'electron';
 import type { Logger } from 'pino';
-import { createWatchdog, DEFAULT_WATCHDOG_CONFIG, type Watchdog, type WatchdogClock, type WatchdogConfig, type WatchdogState } from '../../kiosk/watchdog';
+import {
+  createWatchdog,
+  DEFAULT_WATCHDOG_CONFIG,
+  type Watchdog,
+  type WatchdogClock,
+  type WatchdogConfig,
+  type WatchdogState,
+} from '../../kiosk/watchdog';
 
 /**
  * Feeds the kiosk renderer's events into the watchdog state machine and carries out its effects.
@@ -34,14 +41,22 @@ export function watchRenderer(deps: RendererWatchdogDeps): Watchdog & { start(ur
     config: deps.config ?? DEFAULT_WATCHDOG_CONFIG,
     clock: deps.clock ?? realClock,
     onState: (state, previous) => {
-      if (state.kind !== previous.kind) logger.info({ from: previous.kind, to: state.kind, failure: 'failure' in state ? state.failure.code : undefined }, 'kiosk renderer state');
+      if (state.kind !== previous.kind)
+        logger.info(
+          { from: previous.kind, to: state.kind, failure: 'failure' in state ? state.failure.code : undefined },
+          'kiosk renderer state',
+        );
       deps.onState?.(state);
     },
     perform: (effect) => {
       if (effect.type === 'load') {
         deps.load(effect.url).catch((error: unknown) => {
           logger.warn({ err: error }, 'kiosk load failed');
-          dog.dispatch({ type: 'load-failed', code: -2, description: error instanceof Error ? error.message : 'load failed' });
+          dog.dispatch({
+            type: 'load-failed',
+            code: -2,
+            description: error instanceof Error ? error.message : 'load failed',
+          });
         });
       } else if (effect.type === 'kill-renderer') {
         if (!contents.isDestroyed()) contents.forcefullyCrashRenderer();
@@ -54,7 +69,9 @@ export function watchRenderer(deps: RendererWatchdogDeps): Watchdog & { start(ur
   contents.on('did-fail-load', (_event, code, description, _url, isMainFrame) => {
     if (isMainFrame) dog.dispatch({ type: 'load-failed', code, description });
   });
-  contents.on('render-process-gone', (_event, details) => dog.dispatch({ type: 'render-process-gone', reason: details.reason }));
+  contents.on('render-process-gone', (_event, details) =>
+    dog.dispatch({ type: 'render-process-gone', reason: details.reason }),
+  );
   contents.on('unresponsive', () => dog.dispatch({ type: 'unresponsive' }));
   contents.on('responsive', () => dog.dispatch({ type: 'responsive' }));
 

@@ -9,12 +9,15 @@ import type { Platform } from '../../base/platform';
 import { decideSecretBackend } from '../../kiosk/secret-backend-policy';
 
 /** What the store needs of safeStorage; the async pair (Electron ≥ 36) is used when present. */
-export type SecretCipher = Pick<SafeStorage, 'encryptString' | 'decryptString'> & Partial<Pick<SafeStorage, 'encryptStringAsync' | 'decryptStringAsync'>>;
+export type SecretCipher = Pick<SafeStorage, 'encryptString' | 'decryptString'> &
+  Partial<Pick<SafeStorage, 'encryptStringAsync' | 'decryptStringAsync'>>;
 
 export class SecretUnreadableError extends Error {
   override readonly name = 'SecretUnreadableError';
   constructor(readonly secretName: string) {
-    super(`The stored secret "${secretName}" cannot be decrypted with this machine's key; it is left as is and a new one will be fetched.`);
+    super(
+      `The stored secret "${secretName}" cannot be decrypted with this machine's key; it is left as is and a new one will be fetched.`,
+    );
   }
 }
 
@@ -25,7 +28,10 @@ export class SecretUnreadableError extends Error {
  * reading it re-encrypts it with the current key at once (docs/SECURITY.md).
  */
 export class SafeStorageSecretStore implements SecretStore {
-  constructor(private readonly dir: string, private readonly safeStorage: SecretCipher) {}
+  constructor(
+    private readonly dir: string,
+    private readonly safeStorage: SecretCipher,
+  ) {}
 
   #file(name: string): string {
     return path.join(this.dir, `${encodeURIComponent(name)}.bin`);
@@ -40,7 +46,9 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async #encrypt(value: string): Promise<Buffer> {
-    return this.safeStorage.encryptStringAsync ? this.safeStorage.encryptStringAsync(value) : this.safeStorage.encryptString(value);
+    return this.safeStorage.encryptStringAsync
+      ? this.safeStorage.encryptStringAsync(value)
+      : this.safeStorage.encryptString(value);
   }
 
   async #read(name: string): Promise<Buffer | null> {
@@ -99,12 +107,27 @@ export interface SecretStoreChoice {
 }
 
 /** safeStorage when the OS can encrypt; otherwise memory only (the JWT is fetched again next start), logged. */
-export function chooseSecretStore(dir: string, safeStorage: SecretCipher & Pick<SafeStorage, 'isEncryptionAvailable' | 'getSelectedStorageBackend'>, logger: Logger, platform: Platform = 'linux'): SecretStoreChoice {
+export function chooseSecretStore(
+  dir: string,
+  safeStorage: SecretCipher & Pick<SafeStorage, 'isEncryptionAvailable' | 'getSelectedStorageBackend'>,
+  logger: Logger,
+  platform: Platform = 'linux',
+): SecretStoreChoice {
   // getSelectedStorageBackend is Linux-only; basic_text there is a hard-coded key, refused (kiosk/secret-backend-policy.ts).
-  const linuxBackend = platform === 'linux' && typeof safeStorage.getSelectedStorageBackend === 'function' ? safeStorage.getSelectedStorageBackend() : undefined;
-  const decision = decideSecretBackend({ platform, encryptionAvailable: safeStorage.isEncryptionAvailable(), linuxBackend });
+  const linuxBackend =
+    platform === 'linux' && typeof safeStorage.getSelectedStorageBackend === 'function'
+      ? safeStorage.getSelectedStorageBackend()
+      : undefined;
+  const decision = decideSecretBackend({
+    platform,
+    encryptionAvailable: safeStorage.isEncryptionAvailable(),
+    linuxBackend,
+  });
   if (decision.persist) {
-    return { store: new SafeStorageSecretStore(dir, safeStorage), note: { encrypted: true, backend: decision.backend, note: decision.note } };
+    return {
+      store: new SafeStorageSecretStore(dir, safeStorage),
+      note: { encrypted: true, backend: decision.backend, note: decision.note },
+    };
   }
   logger.warn({ backend: decision.backend }, decision.note);
   return { store: new MemorySecretStore(), note: { encrypted: false, backend: decision.backend, note: decision.note } };

@@ -17,5 +17,13 @@ export interface ServiceParts {
 }
 
 export function buildServices({ logger, senderPolicy, core, permissions }: ServiceParts): Services {
-  return { logger, senderPolicy, device: core.device, cache: core.cache, launch: core.launch, update: core.update, permissions };
+  return {
+    logger,
+    senderPolicy,
+    device: core.device,
+    cache: core.cache,
+    launch: core.launch,
+    update: core.update,
+    permissions,
+  };
 }

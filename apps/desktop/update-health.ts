@@ -9,7 +9,15 @@ import { repairInterruptedSwap, type StartupRepairResult } from '../../update-he
  * The app's side of the swap helper's health check (DESIGN §8): without the marker the helper rolls
  * every update back, so it is written the first time the kiosk page has loaded.
  */
-export function healthMarkerOnFirstLoad({ stateDir, version, logger }: { stateDir: string; version: string; logger: Logger }): (state: WatchdogState) => void {
+export function healthMarkerOnFirstLoad({
+  stateDir,
+  version,
+  logger,
+}: {
+  stateDir: string;
+  version: string;
+  logger: Logger;
+}): (state: WatchdogState) => void {
   let written = false;
   return (state) => {
     if (written || state.kind !== 'healthy') return;
@@ -17,7 +25,8 @@ export function healthMarkerOnFirstLoad({ stateDir, version, logger }: { stateDi
     const markerPath = swapFilesIn(stateDir).healthMarker;
     writeHealthMarker(markerPath, { version }).then(
       () => logger.info({ version }, 'health marker written'),
-      (err: unknown) => logger.error({ err, markerPath }, 'health marker could not be written; a pending update will roll back'),
+      (err: unknown) =>
+        logger.error({ err, markerPath }, 'health marker could not be written; a pending update will roll back'),
     );
   };
 }
@@ -32,10 +41,21 @@ export interface SwapRepairDeps {
 }
 
 /** At start of the packaged app: completes or undoes a swap a killed helper left half done. */
-export async function repairSwapAtStart({ packaged, stateDir, resourcesPath, spawn, logger }: SwapRepairDeps): Promise<StartupRepairResult | null> {
+export async function repairSwapAtStart({
+  packaged,
+  stateDir,
+  resourcesPath,
+  spawn,
+  logger,
+}: SwapRepairDeps): Promise<StartupRepairResult | null> {
   if (!packaged || !resourcesPath) return null;
   try {
-    return await repairInterruptedSwap({ stateDir, helperScript: path.join(resourcesPath, 'update_helper.sh'), spawn, logger });
+    return await repairInterruptedSwap({
+      stateDir,
+      helperScript: path.join(resourcesPath, 'update_helper.sh'),
+      spawn,
+      logger,
+    });
   } catch (err) {
     logger.error({ err }, 'an interrupted update swap could not be checked; starting the installed app as it is');
     return null;

@@ -10,10 +10,17 @@ export interface UpdateMenuActions {
 
 /** The update entries of the app menu for one update state: "Check for Updates…" plus what is going on. */
 export function updateMenuItems({ state }: UpdateStatus, actions: UpdateMenuActions): MenuItemConstructorOptions[] {
-  const check: MenuItemConstructorOptions = { id: 'update-check', label: 'Check for Updates…', click: () => actions.check() };
+  const check: MenuItemConstructorOptions = {
+    id: 'update-check',
+    label: 'Check for Updates…',
+    click: () => actions.check(),
+  };
   switch (state.kind) {
     case 'staged':
-      return [{ id: 'update-apply', label: `Restart to Update to ${state.version}`, click: () => actions.apply() }, check];
+      return [
+        { id: 'update-apply', label: `Restart to Update to ${state.version}`, click: () => actions.apply() },
+        check,
+      ];
     case 'applying':
       return [{ id: 'update-status', label: `Updating to ${state.version}…`, enabled: false }];
     case 'waiting-for-payload': {
@@ -41,11 +48,22 @@ export interface UpdateMenuDeps {
 export function installUpdateMenu({ Menu, app, update, logger }: UpdateMenuDeps): () => void {
   const actions: UpdateMenuActions = {
     check: () => void update.checkNow().catch((err: unknown) => logger.warn({ err }, 'Check for Updates failed')),
-    apply: () => void update.apply().catch((err: unknown) => logger.warn({ err }, 'applying the update from the menu failed')),
+    apply: () =>
+      void update.apply().catch((err: unknown) => logger.warn({ err }, 'applying the update from the menu failed')),
   };
   const render = (status: UpdateStatus) => {
     const template: MenuItemConstructorOptions[] = [
-      { label: app.name, submenu: [{ role: 'about' }, { type: 'separator' }, ...updateMenuItems(status, actions), { type: 'separator' }, { role: 'hide' }, { role: 'quit' }] },
+      {
+        label: app.name,
+        submenu: [
+          { role: 'about' },
+          { type: 'separator' },
+          ...updateMenuItems(status, actions),
+          { type: 'separator' },
+          { role: 'hide' },
+          { role: 'quit' },
+        ],
+      },
       // Copy and paste shortcuts on macOS come from the Edit menu; replacing the menu must keep it.
       { role: 'editMenu' },
     ];

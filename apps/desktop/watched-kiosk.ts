@@ -22,7 +22,11 @@ export interface KioskSessionDeps {
 
 /** The allow list is read per request, so it follows the policy set once the identity is known. */
 export function installKioskSessionGuards({ session, navigation, logger }: KioskSessionDeps): void {
-  installPermissionHandlers(session.fromPartition(KIOSK_PARTITION), () => navigation.policy().allowList, logger.child({ module: 'permissions' }));
+  installPermissionHandlers(
+    session.fromPartition(KIOSK_PARTITION),
+    () => navigation.policy().allowList,
+    logger.child({ module: 'permissions' }),
+  );
 }
 
 export interface WatchedKioskDeps extends KioskWindowDeps {

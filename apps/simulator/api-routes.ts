@@ -28,7 +28,12 @@ const AuthRequest = z.object({ event_device_id: z.string().min(1) });
 const UNAUTHORISED = 'missing or invalid bearer token: get one from POST /v3/auth/device';
 
 /** Routes of the Aether V3 API (CONTRACTS.md); false when the path is not one of them. */
-export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: ApiState): Promise<boolean> {
+export async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  state: ApiState,
+): Promise<boolean> {
   const path = url.pathname;
   const method = req.method ?? 'GET';
 
@@ -60,7 +65,8 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
   if (path === '/v3/crud/site_domain' || path === '/v3/crud/event_file') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     const pageEvent = state.pageSessions.eventOf(req);
-    const pageMayRead = pageEvent !== null && (path === '/v3/crud/site_domain' || url.searchParams.get('event_id') === pageEvent);
+    const pageMayRead =
+      pageEvent !== null && (path === '/v3/crud/site_domain' || url.searchParams.get('event_id') === pageEvent);
     if (!pageMayRead && (await readBearer(req, state.tokens)).kind !== 'valid') return unauthorised(res);
     if (path === '/v3/crud/site_domain') listSiteDomains(url, res, state);
     else listEventFiles(url, res, state);

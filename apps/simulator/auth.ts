@@ -32,7 +32,10 @@ export class DeviceTokens {
   /** The device id the token was issued to, or null when it is malformed, forged or expired. */
   async verify(token: string): Promise<string | null> {
     try {
-      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], currentDate: new Date(this.now()) });
+      const { payload } = await jwtVerify(token, this.secret, {
+        algorithms: ['HS256'],
+        currentDate: new Date(this.now()),
+      });
       return typeof payload.sub === 'string' ? payload.sub : null;
     } catch {
       return null;

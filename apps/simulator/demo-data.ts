@@ -59,7 +59,10 @@ export function demoFiles(now: number = Date.now()): GeneratedFileSpec[] {
 export const DEMO_REFRESH_PERIODS = { default: 60, onsite: 15, native: 5 } as const;
 
 /** The CONTRACTS.md example device, whose app is the simulator itself (it serves the demo launcher). */
-export function demoDevice(baseUrl: string, timers: { ui_refresh_period?: number; check_event_loop_period?: number } = {}): DeviceRecord {
+export function demoDevice(
+  baseUrl: string,
+  timers: { ui_refresh_period?: number; check_event_loop_period?: number } = {},
+): DeviceRecord {
   return DeviceRecord.parse({
     event_device_id: DEMO_DEVICE_ID,
     name: 'Ballroom A lectern',
@@ -72,7 +75,10 @@ export function demoDevice(baseUrl: string, timers: { ui_refresh_period?: number
   });
 }
 
-export function demoSiteDomain(baseUrl: string, refreshPeriods: { default: number; onsite: number; native: number } = DEMO_REFRESH_PERIODS): SiteDomain {
+export function demoSiteDomain(
+  baseUrl: string,
+  refreshPeriods: { default: number; onsite: number; native: number } = DEMO_REFRESH_PERIODS,
+): SiteDomain {
   const url = new URL(baseUrl);
   return SiteDomain.parse({
     site_domain_id: 'sd_summit_demo',

@@ -29,7 +29,8 @@ export class FaultInjector implements FaultControls {
     if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 100 && spec.status <= 599)) {
       throw new RangeError(`fault status must be an HTTP status code (100-599), got ${spec.status}`);
     }
-    if (spec.delayMs !== undefined && !(spec.delayMs >= 0)) throw new RangeError(`fault delayMs must be >= 0, got ${spec.delayMs}`);
+    if (spec.delayMs !== undefined && !(spec.delayMs >= 0))
+      throw new RangeError(`fault delayMs must be >= 0, got ${spec.delayMs}`);
     this.spec = { ...spec };
   }
 

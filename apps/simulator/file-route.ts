@@ -11,10 +11,19 @@ export function serveFile(req: IncomingMessage, res: ServerResponse, file: Store
   const ifRange = req.headers['if-range'];
   const rangeHeader = ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
   const decision = decideRange(rangeHeader, size);
-  const common = { 'Content-Disposition': contentDisposition(file.record.filename), ETag: etag, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', 'Cache-Control': 'private, max-age=31536000, immutable' };
+  const common = {
+    'Content-Disposition': contentDisposition(file.record.filename),
+    ETag: etag,
+    'Accept-Ranges': 'bytes',
+    'Content-Type': 'application/octet-stream',
+    'Cache-Control': 'private, max-age=31536000, immutable',
+  };
 
   if (decision.kind === 'unsatisfiable') {
-    return writeError(res, 416, `range "${rangeHeader}" is outside the file (${size} bytes)`, { 'Content-Range': `bytes */${size}`, ETag: etag });
+    return writeError(res, 416, `range "${rangeHeader}" is outside the file (${size} bytes)`, {
+      'Content-Range': `bytes */${size}`,
+      ETag: etag,
+    });
   }
   const range = decision.kind === 'partial' ? decision.range : { start: 0, end: size - 1 };
   const length = range.end - range.start + 1;
@@ -36,6 +45,9 @@ export function serveFile(req: IncomingMessage, res: ServerResponse, file: Store
  */
 export function contentDisposition(filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

@@ -93,16 +93,39 @@ export class FileStore {
     });
     if (!info.isFile()) throw new FileStoreError(`file "${spec.filename}": ${spec.path} is not a regular file`);
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(spec.path, { highWaterMark: STREAM_CHUNK_BYTES })) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(spec.path, { highWaterMark: STREAM_CHUNK_BYTES }))
+      hash.update(chunk as Buffer);
     return {
-      record: this.record(spec.filename, hash.digest('hex'), info.size, info.mtime.toISOString(), spec.event_id, spec.session),
-      open: (range) => createReadStream(spec.path, { start: range.start, end: range.end, highWaterMark: STREAM_CHUNK_BYTES }),
+      record: this.record(
+        spec.filename,
+        hash.digest('hex'),
+        info.size,
+        info.mtime.toISOString(),
+        spec.event_id,
+        spec.session,
+      ),
+      open: (range) =>
+        createReadStream(spec.path, { start: range.start, end: range.end, highWaterMark: STREAM_CHUNK_BYTES }),
     };
   }
 
-  private record(filename: string, sha256: string, size: number, updatedAt: string, eventId?: string, session?: FileSession): EventFile {
+  private record(
+    filename: string,
+    sha256: string,
+    size: number,
+    updatedAt: string,
+    eventId?: string,
+    session?: FileSession,
+  ): EventFile {
     return EventFile.parse({
-      ...(session ? { session_id: session.id, session_title: session.title, session_starts_at: session.starts_at, session_ends_at: session.ends_at } : {}),
+      ...(session
+        ? {
+            session_id: session.id,
+            session_title: session.title,
+            session_starts_at: session.starts_at,
+            session_ends_at: session.ends_at,
+          }
+        : {}),
       event_file_id: `ef_${sha256.slice(0, 16)}`,
       event_id: eventId ?? this.defaultEventId,
       filename,

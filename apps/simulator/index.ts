@@ -19,7 +19,15 @@ export type { FaultControls, FaultSpec } from './faults';
 export type { DiskFileSpec, FileSpec, GeneratedFileSpec } from './file-store';
 export type { ServedDevice } from './api-routes';
 export type { DemoSeed } from './demo-data';
-export { DEMO_API_KEY, DEMO_DEVICE_ID, DEMO_EVENT_ID, DEMO_LOCATION_ID, DEMO_FILES, DEMO_REFRESH_PERIODS, demoFiles } from './demo-data';
+export {
+  DEMO_API_KEY,
+  DEMO_DEVICE_ID,
+  DEMO_EVENT_ID,
+  DEMO_LOCATION_ID,
+  DEMO_FILES,
+  DEMO_REFRESH_PERIODS,
+  demoFiles,
+} from './demo-data';
 export { PAGE_SESSION_COOKIE } from './page-sessions';
 export { contentDisposition } from './file-route';
 export { FileStoreError } from './file-store';
@@ -29,7 +37,8 @@ const LOOPBACK = '127.0.0.1';
 /** Starts the Aether V3 API simulator on loopback (CONTRACTS.md "Aether V3 API"). */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer 0-65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`port must be an integer 0-65535, got ${port}`);
   const logger = options.logger ?? silentLogger();
   const apiKey = options.apiKey ?? DEMO_API_KEY;
   const tokens = new DeviceTokens(options.jwtTtlSeconds ?? 3600);
@@ -50,7 +59,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
     stats.record(url.pathname);
-    res.on('finish', () => logger.debug({ method: req.method, path: url.pathname, status: res.statusCode }, 'simulator request'));
+    res.on('finish', () =>
+      logger.debug({ method: req.method, path: url.pathname, status: res.statusCode }, 'simulator request'),
+    );
     if (await faults.apply(`${url.pathname}${url.search}`, req, res)) return;
     if (!state) return writeError(res, 503, 'simulator is starting');
     if (await handleApi(req, res, url, state)) return;
@@ -72,13 +83,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   try {
     const periods = options.refreshPeriods ?? DEMO_REFRESH_PERIODS;
-    const device = demoDevice(url, { ui_refresh_period: periods.native, check_event_loop_period: options.checkEventLoopPeriod ?? 15 });
+    const device = demoDevice(url, {
+      ui_refresh_period: periods.native,
+      check_event_loop_period: options.checkEventLoopPeriod ?? 15,
+    });
     const siteDomain = demoSiteDomain(url, periods);
     const files = new FileStore(device.event_id);
     for (const spec of options.files ?? demoFiles()) await files.add(spec);
     const devices = new Map<string, ServedDevice>([[device.event_device_id, device]]);
     for (const extra of options.devices ?? []) devices.set(extra.event_device_id, extra);
-    state = { apiKey, tokens, devices, siteDomains: [siteDomain], files, allowAnonymousDeviceRead: options.allowAnonymousDeviceRead ?? false, pageSessions };
+    state = {
+      apiKey,
+      tokens,
+      devices,
+      siteDomains: [siteDomain],
+      files,
+      allowAnonymousDeviceRead: options.allowAnonymousDeviceRead ?? false,
+      pageSessions,
+    };
     logger.info({ url }, 'simulator listening');
 
     return {

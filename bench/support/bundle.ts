@@ -9,7 +9,15 @@ import path from 'node:path';
 export async function bundleScript(entry: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aether-bench-bundle-'));
   const outfile = path.join(dir, `${path.basename(entry, '.ts')}.cjs`);
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+  });
   return outfile;
 }
 

@@ -28,7 +28,9 @@ export interface SimulatorProcess {
 const SELF = fileURLToPath(import.meta.url);
 
 export async function startSimulatorProcess(spec: SimulatorSpec): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', JSON.stringify(spec)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const line = await firstLine(child);
   const served = JSON.parse(line) as { url: string; apiKey: string; files: ServedFile[] };
   return {
@@ -57,11 +59,14 @@ async function serve(spec: SimulatorSpec): Promise<void> {
   const { startSimulator } = await import('../../apps/simulator/index');
   const sim = await startSimulator({ files: [] });
   const files: ServedFile[] = [];
-  for (const [i, filePath] of (spec.paths ?? []).entries()) files.push(await sim.addFile({ filename: `file-${i}.bin`, path: filePath }));
+  for (const [i, filePath] of (spec.paths ?? []).entries())
+    files.push(await sim.addFile({ filename: `file-${i}.bin`, path: filePath }));
   for (let i = 0; i < (spec.generated?.count ?? 0); i += 1) {
     files.push(await sim.addFile({ filename: `file-${i}.bin`, size: spec.generated!.size, seed: `bulk-${i}` }));
   }
-  process.stdout.write(`${JSON.stringify({ url: sim.url, apiKey: sim.apiKey, files: files.map((f) => ({ sha256: f.sha256, size: f.size })) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: sim.url, apiKey: sim.apiKey, files: files.map((f) => ({ sha256: f.sha256, size: f.size })) })}\n`,
+  );
   process.stdin.resume();
   process.stdin.once('end', () => void sim.close().then(() => process.exit(0)));
 }

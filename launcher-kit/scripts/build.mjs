@@ -13,7 +13,9 @@ const dist = path.join(kit, 'dist');
 const require = createRequire(import.meta.url);
 
 await rm(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(kit, 'tsconfig.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(kit, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
 
 const rendererPath = fileURLToPath(import.meta.resolve('electron-trpc/renderer'));
 const pkgRoot = path.resolve(path.dirname(rendererPath), '..');
@@ -28,6 +30,9 @@ await writeFile(
 const clientPath = path.join(dist, 'native-client.js');
 const client = await readFile(clientPath, 'utf8');
 const rewritten = client.replace(/from ['"]electron-trpc\/renderer['"]/g, "from './vendor/electron-trpc-renderer.js'");
-if (rewritten === client) throw new Error('launcher-kit build: dist/native-client.js no longer imports electron-trpc/renderer; update scripts/build.mjs');
+if (rewritten === client)
+  throw new Error(
+    'launcher-kit build: dist/native-client.js no longer imports electron-trpc/renderer; update scripts/build.mjs',
+  );
 await writeFile(clientPath, rewritten);
 console.log('launcher-kit: built dist/ (electron-trpc renderer vendored)');

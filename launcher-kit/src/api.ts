@@ -22,7 +22,11 @@ async function request(apiBase: string, path: string, auth: ApiAuth, fetchFn: ty
   }
   let res: Response;
   try {
-    res = await fetchFn(`${apiBase}${path}`, { headers, credentials: auth.kind === 'cookie' ? 'include' : 'omit', cache: 'no-store' });
+    res = await fetchFn(`${apiBase}${path}`, {
+      headers,
+      credentials: auth.kind === 'cookie' ? 'include' : 'omit',
+      cache: 'no-store',
+    });
   } catch {
     throw new ApiError('the Aether API cannot be reached', null);
   }
@@ -35,19 +39,35 @@ async function request(apiBase: string, path: string, auth: ApiAuth, fetchFn: ty
   }
 }
 
-export async function fetchEventFiles(apiBase: string, eventId: string, auth: ApiAuth, fetchFn: typeof fetch = fetch): Promise<LauncherFile[]> {
+export async function fetchEventFiles(
+  apiBase: string,
+  eventId: string,
+  auth: ApiAuth,
+  fetchFn: typeof fetch = fetch,
+): Promise<LauncherFile[]> {
   const body = await request(apiBase, `/v3/crud/event_file?event_id=${encodeURIComponent(eventId)}`, auth, fetchFn);
   return parseEventFileList(body).files;
 }
 
 /** The site domain's `refresh_periods` for this launcher's origin, or null when it has none. */
-export async function fetchSiteRefreshPeriods(apiBase: string, appBaseUrl: string, auth: ApiAuth, fetchFn: typeof fetch = fetch): Promise<Record<string, number> | null> {
-  const body = (await request(apiBase, `/v3/crud/site_domain?app_base_url=${encodeURIComponent(appBaseUrl)}`, auth, fetchFn)) as { items?: unknown };
+export async function fetchSiteRefreshPeriods(
+  apiBase: string,
+  appBaseUrl: string,
+  auth: ApiAuth,
+  fetchFn: typeof fetch = fetch,
+): Promise<Record<string, number> | null> {
+  const body = (await request(
+    apiBase,
+    `/v3/crud/site_domain?app_base_url=${encodeURIComponent(appBaseUrl)}`,
+    auth,
+    fetchFn,
+  )) as { items?: unknown };
   const first = Array.isArray(body.items) ? (body.items[0] as { refresh_periods?: unknown } | undefined) : undefined;
   const periods = first?.refresh_periods;
   if (typeof periods !== 'object' || periods === null) return null;
   const out: Record<string, number> = {};
-  for (const [mode, value] of Object.entries(periods)) if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[mode] = value;
+  for (const [mode, value] of Object.entries(periods))
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[mode] = value;
   return out;
 }
 

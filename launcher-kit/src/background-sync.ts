@@ -23,7 +23,12 @@ export class LauncherBackgroundSync {
 
   constructor(
     private readonly ensure: EnsureCall,
-    private readonly options: { periodSeconds: () => number; now?: () => number; onReport?: (report: CacheStatusReport) => void; onError?: (err: unknown) => void },
+    private readonly options: {
+      periodSeconds: () => number;
+      now?: () => number;
+      onReport?: (report: CacheStatusReport) => void;
+      onError?: (err: unknown) => void;
+    },
   ) {}
 
   /** The page shows another list: hand it over now if it differs from the last one handed over. */
@@ -54,9 +59,12 @@ export class LauncherBackgroundSync {
 
   private schedule(): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => {
-      void this.handOver().finally(() => this.schedule());
-    }, Math.max(1000, this.options.periodSeconds() * 1000));
+    this.timer = setTimeout(
+      () => {
+        void this.handOver().finally(() => this.schedule());
+      },
+      Math.max(1000, this.options.periodSeconds() * 1000),
+    );
   }
 
   private handOver(): Promise<CacheStatusReport | null> {
@@ -64,7 +72,11 @@ export class LauncherBackgroundSync {
     const files = this.files;
     const key = files.map((f) => f.sha256).join(',');
     this.inFlight = this.ensure({
-      files: files.map((f) => ({ sha256: f.sha256, size: f.size, ...(f.filename.length <= MAX_FILENAME ? { filename: f.filename } : {}) })),
+      files: files.map((f) => ({
+        sha256: f.sha256,
+        size: f.size,
+        ...(f.filename.length <= MAX_FILENAME ? { filename: f.filename } : {}),
+      })),
     })
       .then((report) => {
         this.handedKey = key;

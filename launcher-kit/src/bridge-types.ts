@@ -1,4 +1,11 @@
-import type { CreateRouterInner, DefaultDataTransformer, DefaultErrorShape, Procedure, ProcedureParams, RootConfig } from '@trpc/server';
+import type {
+  CreateRouterInner,
+  DefaultDataTransformer,
+  DefaultErrorShape,
+  Procedure,
+  ProcedureParams,
+  RootConfig,
+} from '@trpc/server';
 import type { Observable } from '@trpc/server/observable';
 
 /**
@@ -35,7 +42,8 @@ export interface BridgeSession {
 }
 
 /** Bootstrap states the page may show; only `kind` is promised, the rest is for display. */
-export type BridgeBootstrapKind = 'seeking-seed' | 'authenticating' | 'identifying' | 'hydrating' | 'ready' | 'offline-ready' | 'failed';
+export type BridgeBootstrapKind =
+  'seeking-seed' | 'authenticating' | 'identifying' | 'hydrating' | 'ready' | 'offline-ready' | 'failed';
 
 export interface BridgeDeviceStatus {
   state: { kind: BridgeBootstrapKind };
@@ -43,15 +51,39 @@ export interface BridgeDeviceStatus {
   connectivity: 'online' | 'offline' | 'unknown';
 }
 
-export type FailureReason = 'not-found' | 'hash-mismatch' | 'size-mismatch' | 'unauthorized' | 'http-error' | 'network' | 'stalled' | 'no-space' | 'io-error' | 'not-listed';
+export type FailureReason =
+  | 'not-found'
+  | 'hash-mismatch'
+  | 'size-mismatch'
+  | 'unauthorized'
+  | 'http-error'
+  | 'network'
+  | 'stalled'
+  | 'no-space'
+  | 'io-error'
+  | 'not-listed';
 
 /** One file in the app's cache (contracts/cache.ts FileStatus). */
 export type CacheFileStatus =
   | { sha256: Sha256; state: 'present'; bytes: number; size: number }
   | { sha256: Sha256; state: 'missing'; bytes: 0; size: number | null }
   | { sha256: Sha256; state: 'queued'; bytes: 0; size: number | null }
-  | { sha256: Sha256; state: 'downloading'; bytes: number; size: number | null; lastError: { reason: FailureReason; message: string } | null }
-  | { sha256: Sha256; state: 'failed'; bytes: 0; size: number | null; reason: FailureReason; message: string; permanent: boolean };
+  | {
+      sha256: Sha256;
+      state: 'downloading';
+      bytes: number;
+      size: number | null;
+      lastError: { reason: FailureReason; message: string } | null;
+    }
+  | {
+      sha256: Sha256;
+      state: 'failed';
+      bytes: 0;
+      size: number | null;
+      reason: FailureReason;
+      message: string;
+      permanent: boolean;
+    };
 
 export interface CacheTotals {
   files: number;
@@ -75,7 +107,8 @@ export interface CacheWantedFile {
   filename?: string | undefined;
 }
 
-export type CacheProgressEvent = { type: 'file'; status: CacheFileStatus } | { type: 'total'; totals: CacheTotals; sync: unknown };
+export type CacheProgressEvent =
+  { type: 'file'; status: CacheFileStatus } | { type: 'total'; totals: CacheTotals; sync: unknown };
 
 export interface LaunchOpenResult {
   /** The sanitised name the local copy carries. */
@@ -83,12 +116,20 @@ export interface LaunchOpenResult {
   copy: 'created' | 'reused' | 'refreshed';
 }
 
-type Config = RootConfig<{ ctx: object; meta: object; errorShape: DefaultErrorShape; transformer: DefaultDataTransformer }>;
+type Config = RootConfig<{
+  ctx: object;
+  meta: object;
+  errorShape: DefaultErrorShape;
+  transformer: DefaultDataTransformer;
+}>;
 type Params<I, O> = ProcedureParams<Config, object, I, I, O, O, object>;
 type Query<I, O> = Procedure<'query', Params<I, O>>;
 type Mutation<I, O> = Procedure<'mutation', Params<I, O>>;
 type Subscription<O> = Procedure<'subscription', Params<void, Observable<O, unknown>>>;
-type Group<R extends Record<string, Procedure<'query' | 'mutation' | 'subscription', any>>> = CreateRouterInner<Config, R>;
+type Group<R extends Record<string, Procedure<'query' | 'mutation' | 'subscription', any>>> = CreateRouterInner<
+  Config,
+  R
+>;
 
 /** The procedures a launcher page calls (DESIGN §5), and only those. */
 export type PageRouter = CreateRouterInner<
@@ -107,7 +148,10 @@ export type PageRouter = CreateRouterInner<
     }>;
     launch: Group<{
       /** The file by hash and/or event_file_id; the copy's name comes from the event's list in the main process (`filename` only picks among duplicates). */
-      open: Mutation<{ sha256?: Sha256 | undefined; event_file_id?: string | undefined; filename?: string | undefined }, LaunchOpenResult>;
+      open: Mutation<
+        { sha256?: Sha256 | undefined; event_file_id?: string | undefined; filename?: string | undefined },
+        LaunchOpenResult
+      >;
       closePresentations: Mutation<{ app: 'powerpoint' | 'keynote' | 'libreoffice' }, unknown>;
     }>;
   }

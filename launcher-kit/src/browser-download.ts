@@ -84,7 +84,12 @@ export class OnsiteDownloads implements ModeDriver {
         if (done) break;
         parts.push(value);
         bytes += value.byteLength;
-        this.book.set(file.sha256, { ...AVAILABLE, phase: 'saving', bytes, progress: file.size > 0 ? Math.min(1, bytes / file.size) : null });
+        this.book.set(file.sha256, {
+          ...AVAILABLE,
+          phase: 'saving',
+          bytes,
+          progress: file.size > 0 ? Math.min(1, bytes / file.size) : null,
+        });
       }
       if (bytes !== file.size) throw new Error(`${file.filename}: got ${bytes} bytes, the list says ${file.size}`);
       const url = URL.createObjectURL(new Blob(parts as BlobPart[], { type: 'application/octet-stream' }));
@@ -93,7 +98,11 @@ export class OnsiteDownloads implements ModeDriver {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       this.book.set(file.sha256, { ...AVAILABLE, phase: 'saved', progress: 1, bytes, result: name });
     } catch (err) {
-      this.book.set(file.sha256, { ...AVAILABLE, phase: 'failed', message: err instanceof Error ? err.message : String(err) });
+      this.book.set(file.sha256, {
+        ...AVAILABLE,
+        phase: 'failed',
+        message: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       this.running.delete(file.sha256);
     }

@@ -82,14 +82,21 @@ export function groupBySession(files: readonly LauncherFile[], eventTitle = 'Eve
   for (const file of files) {
     let group = groups.get(file.session_id);
     if (!group) {
-      group = { id: file.session_id, title: file.session_title ?? eventTitle, starts_at: file.session_starts_at, ends_at: file.session_ends_at, files: [] };
+      group = {
+        id: file.session_id,
+        title: file.session_title ?? eventTitle,
+        starts_at: file.session_starts_at,
+        ends_at: file.session_ends_at,
+        files: [],
+      };
       groups.set(file.session_id, group);
     }
     group.files.push(file);
   }
   return [...groups.values()].sort((a, b) => {
     if (a.id === null || b.id === null) return a.id === null ? (b.id === null ? 0 : 1) : -1;
-    const byStart = (a.starts_at ? Date.parse(a.starts_at) : Infinity) - (b.starts_at ? Date.parse(b.starts_at) : Infinity);
+    const byStart =
+      (a.starts_at ? Date.parse(a.starts_at) : Infinity) - (b.starts_at ? Date.parse(b.starts_at) : Infinity);
     return byStart !== 0 ? byStart : a.title.localeCompare(b.title);
   });
 }

@@ -13,20 +13,39 @@ export interface FileState {
   message: string | null;
 }
 
-export const AVAILABLE: FileState = { phase: 'available', progress: null, bytes: 0, opensWhenReady: false, result: null, message: null };
+export const AVAILABLE: FileState = {
+  phase: 'available',
+  progress: null,
+  bytes: 0,
+  opensWhenReady: false,
+  result: null,
+  message: null,
+};
 
 /** The app's cache status as the page's state, keeping what the page itself knows (a pending open, the last result). */
 export function fromCacheStatus(status: CacheFileStatus, previous: FileState | undefined, size: number): FileState {
   const keep = { opensWhenReady: previous?.opensWhenReady ?? false, result: previous?.result ?? null };
   switch (status.state) {
     case 'present':
-      return { ...keep, phase: previous?.phase === 'opening' ? 'opening' : 'ready', progress: 1, bytes: status.size, message: null };
+      return {
+        ...keep,
+        phase: previous?.phase === 'opening' ? 'opening' : 'ready',
+        progress: 1,
+        bytes: status.size,
+        message: null,
+      };
     case 'missing':
     case 'queued':
       return { ...keep, phase: 'queued', progress: 0, bytes: 0, message: null };
     case 'downloading': {
       const total = status.size ?? size;
-      return { ...keep, phase: 'downloading', progress: total > 0 ? Math.min(1, status.bytes / total) : null, bytes: status.bytes, message: status.lastError ? `retrying: ${status.lastError.message}` : null };
+      return {
+        ...keep,
+        phase: 'downloading',
+        progress: total > 0 ? Math.min(1, status.bytes / total) : null,
+        bytes: status.bytes,
+        message: status.lastError ? `retrying: ${status.lastError.message}` : null,
+      };
     }
     case 'failed':
       return { ...keep, phase: 'failed', progress: null, bytes: 0, opensWhenReady: false, message: status.message };
@@ -47,7 +66,10 @@ export interface TotalProgress {
   fraction: number;
 }
 
-export function totalProgress(files: readonly { sha256: string; size: number }[], states: Readonly<Record<string, FileState>>): TotalProgress {
+export function totalProgress(
+  files: readonly { sha256: string; size: number }[],
+  states: Readonly<Record<string, FileState>>,
+): TotalProgress {
   let ready = 0;
   let bytes = 0;
   let bytesReady = 0;
@@ -58,7 +80,14 @@ export function totalProgress(files: readonly { sha256: string; size: number }[]
     if (state.phase === 'ready' || state.phase === 'opening' || state.phase === 'saved') {
       ready += 1;
       bytesReady += file.size;
-    } else if (state.phase === 'downloading' || state.phase === 'saving') bytesReady += Math.min(file.size, state.bytes);
+    } else if (state.phase === 'downloading' || state.phase === 'saving')
+      bytesReady += Math.min(file.size, state.bytes);
   }
-  return { files: files.length, ready, bytes, bytesReady, fraction: bytes > 0 ? bytesReady / bytes : files.length > 0 && ready === files.length ? 1 : 0 };
+  return {
+    files: files.length,
+    ready,
+    bytes,
+    bytesReady,
+    fraction: bytes > 0 ? bytesReady / bytes : files.length > 0 && ready === files.length ? 1 : 0,
+  };
 }

@@ -76,7 +76,13 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
 
   const files = writable<LauncherFile[]>([]);
   const states = writable<Record<string, FileState>>({});
-  const status = writable<ListStatus>({ loading: true, updatedAt: null, source: null, problem: null, refreshSeconds: defaults[mode] });
+  const status = writable<ListStatus>({
+    loading: true,
+    updatedAt: null,
+    source: null,
+    problem: null,
+    refreshSeconds: defaults[mode],
+  });
   let current: Record<string, FileState> = {};
   states.subscribe((value) => (current = value));
   const book: StateBook = {
@@ -98,7 +104,12 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
       const native = createNativeClient();
       client = native;
       auth = { kind: 'bearer', token: async () => (await native.device.session.query())?.token ?? null };
-      driver = new NativeFiles(native, book, () => device?.check_event_loop_period ?? NATIVE_CHECK_DEFAULT_SECONDS, (problem) => (bridgeProblem = problem));
+      driver = new NativeFiles(
+        native,
+        book,
+        () => device?.check_event_loop_period ?? NATIVE_CHECK_DEFAULT_SECONDS,
+        (problem) => (bridgeProblem = problem),
+      );
       break;
     }
     case 'onsite':
@@ -116,7 +127,11 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
   }
 
   function updatePeriod(): void {
-    periodSeconds = refreshSeconds(mode, { uiRefreshPeriod: device?.ui_refresh_period, siteRefreshPeriods: sitePeriods }, defaults);
+    periodSeconds = refreshSeconds(
+      mode,
+      { uiRefreshPeriod: device?.ui_refresh_period, siteRefreshPeriods: sitePeriods },
+      defaults,
+    );
   }
 
   async function loadContext(): Promise<void> {
@@ -139,7 +154,11 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
       problem = `the app could not say which device this is: ${err instanceof Error ? err.message : String(err)}`;
     }
     if (!eventId) {
-      status.update((s) => ({ ...s, loading: false, problem: problem ?? 'this page does not know its event: open it at /events/<event>/launcher/<location>' }));
+      status.update((s) => ({
+        ...s,
+        loading: false,
+        problem: problem ?? 'this page does not know its event: open it at /events/<event>/launcher/<location>',
+      }));
       return;
     }
     let list: LauncherFile[] | null = null;
@@ -169,7 +188,13 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
         problem ??= `the app did not answer: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
-    status.set({ loading: false, updatedAt: list ? updatedAt : null, source: list ? source : null, problem: problem ?? bridgeProblem ?? mirror?.problem ?? null, refreshSeconds: periodSeconds });
+    status.set({
+      loading: false,
+      updatedAt: list ? updatedAt : null,
+      source: list ? source : null,
+      problem: problem ?? bridgeProblem ?? mirror?.problem ?? null,
+      refreshSeconds: periodSeconds,
+    });
   }
 
   const timer = new RefreshTimer(refreshOnce, () => periodSeconds * 1000, options.visibility ?? documentVisibility());

@@ -10,7 +10,9 @@ export type BridgeOutputs = inferRouterOutputs<PageRouter>;
 
 export class NotInNativeModeError extends Error {
   constructor() {
-    super('The Aether Native bridge is not available: this page is not running inside Aether Native (use detectMode() before createNativeClient()).');
+    super(
+      'The Aether Native bridge is not available: this page is not running inside Aether Native (use detectMode() before createNativeClient()).',
+    );
     this.name = 'NotInNativeModeError';
   }
 }

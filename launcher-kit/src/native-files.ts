@@ -50,7 +50,8 @@ export class NativeFiles implements ModeDriver {
 
   async onList(files: readonly LauncherFile[]): Promise<void> {
     this.files = new Map(files.map((f) => [f.sha256, f]));
-    for (const file of files) if (!this.book.get(file.sha256)) this.book.set(file.sha256, { ...AVAILABLE, phase: 'queued', progress: 0 });
+    for (const file of files)
+      if (!this.book.get(file.sha256)) this.book.set(file.sha256, { ...AVAILABLE, phase: 'queued', progress: 0 });
     await this.sync.setFiles(files);
     // The cache's own view, also when the API is down: it is the source of truth for what can open.
     this.apply(await this.client.cache.status.query({ hashes: files.map((f) => f.sha256) }));
@@ -63,7 +64,12 @@ export class NativeFiles implements ModeDriver {
     this.book.set(file.sha256, { ...state, opensWhenReady: true, message: null });
     if (state.phase === 'failed') {
       // A click on a failed file is a request to try again.
-      this.apply(await this.client.cache.ensure.mutate({ files: this.sync.order.map((f) => ({ sha256: f.sha256, size: f.size })), retryFailed: true }));
+      this.apply(
+        await this.client.cache.ensure.mutate({
+          files: this.sync.order.map((f) => ({ sha256: f.sha256, size: f.size })),
+          retryFailed: true,
+        }),
+      );
     }
   }
 
@@ -92,9 +98,21 @@ export class NativeFiles implements ModeDriver {
     this.book.set(file.sha256, { ...before, phase: 'opening', opensWhenReady: false, message: null });
     try {
       const result = await this.client.launch.open.mutate({ sha256: file.sha256, filename: file.filename });
-      this.book.set(file.sha256, { ...before, phase: 'ready', progress: 1, opensWhenReady: false, result: result.filename, message: null });
+      this.book.set(file.sha256, {
+        ...before,
+        phase: 'ready',
+        progress: 1,
+        opensWhenReady: false,
+        result: result.filename,
+        message: null,
+      });
     } catch (err) {
-      this.book.set(file.sha256, { ...before, phase: 'ready', opensWhenReady: false, message: `could not open: ${explain(err)}` });
+      this.book.set(file.sha256, {
+        ...before,
+        phase: 'ready',
+        opensWhenReady: false,
+        message: `could not open: ${explain(err)}`,
+      });
     } finally {
       this.opening.delete(file.sha256);
     }

@@ -75,13 +75,20 @@ export class OfflineMirror {
   }
 
   /** Replaces the event's copy with the list the API just gave. Failures only turn the mirror off. */
-  async save(eventId: string, files: readonly LauncherFile[], at: number, refreshPeriods: Record<string, number> | null): Promise<void> {
+  async save(
+    eventId: string,
+    files: readonly LauncherFile[],
+    at: number,
+    refreshPeriods: Record<string, number> | null,
+  ): Promise<void> {
     const db = await this.open();
     if (!db) return;
     try {
       await db.transaction('rw', db.files, db.listings, async () => {
         await db.files.where('listed_event').equals(eventId).delete();
-        await db.files.bulkPut(files.map((f, position) => ({ ...f, key: `${eventId}|${position}`, listed_event: eventId, position })));
+        await db.files.bulkPut(
+          files.map((f, position) => ({ ...f, key: `${eventId}|${position}`, listed_event: eventId, position })),
+        );
         await db.listings.put({ event_id: eventId, at, refresh_periods: refreshPeriods });
       });
     } catch (err) {
@@ -97,7 +104,9 @@ export class OfflineMirror {
       const listing = await db.listings.get(eventId);
       if (!listing) return null;
       const stored = await db.files.where('listed_event').equals(eventId).toArray();
-      const files = stored.sort((a, b) => a.position - b.position).map(({ key: _key, listed_event: _event, position: _position, ...file }) => file);
+      const files = stored
+        .sort((a, b) => a.position - b.position)
+        .map(({ key: _key, listed_event: _event, position: _position, ...file }) => file);
       return { files, at: listing.at, refreshPeriods: listing.refresh_periods };
     } catch {
       return null;

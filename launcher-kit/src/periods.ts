@@ -8,7 +8,9 @@ export const MIN_REFRESH_SECONDS = 0.2;
 export const MAX_REFRESH_SECONDS = 3600;
 
 function usable(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(MAX_REFRESH_SECONDS, Math.max(MIN_REFRESH_SECONDS, value)) : null;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? Math.min(MAX_REFRESH_SECONDS, Math.max(MIN_REFRESH_SECONDS, value))
+    : null;
 }
 
 /**
@@ -20,6 +22,9 @@ export function refreshSeconds(
   sources: { uiRefreshPeriod?: unknown; siteRefreshPeriods?: unknown },
   defaults: Readonly<Record<PageMode, number>> = DEFAULT_REFRESH_SECONDS,
 ): number {
-  const fromApi = mode === 'native' ? usable(sources.uiRefreshPeriod) : usable((sources.siteRefreshPeriods as Record<string, unknown> | null | undefined)?.[mode]);
+  const fromApi =
+    mode === 'native'
+      ? usable(sources.uiRefreshPeriod)
+      : usable((sources.siteRefreshPeriods as Record<string, unknown> | null | undefined)?.[mode]);
   return fromApi ?? defaults[mode];
 }

@@ -11,7 +11,9 @@ export function documentVisibility(doc: Document = document, win: Window = windo
   return {
     isHidden: () => doc.visibilityState === 'hidden',
     onShown(listener) {
-      const onVisibility = () => { if (doc.visibilityState !== 'hidden') listener(); };
+      const onVisibility = () => {
+        if (doc.visibilityState !== 'hidden') listener();
+      };
       doc.addEventListener('visibilitychange', onVisibility);
       win.addEventListener('focus', listener);
       return () => {
@@ -20,7 +22,9 @@ export function documentVisibility(doc: Document = document, win: Window = windo
       };
     },
     onHidden(listener) {
-      const onVisibility = () => { if (doc.visibilityState === 'hidden') listener(); };
+      const onVisibility = () => {
+        if (doc.visibilityState === 'hidden') listener();
+      };
       doc.addEventListener('visibilitychange', onVisibility);
       return () => doc.removeEventListener('visibilitychange', onVisibility);
     },

@@ -35,7 +35,8 @@ const NAMES: Record<string, string> = { [POWERPOINT]: 'Microsoft PowerPoint', [K
 
 export function fakeAppleEvents(apps: Record<string, Partial<FakeApp>> = {}): FakeAppleEvents {
   const state: Record<string, FakeApp> = {};
-  for (const [bundleId, app] of Object.entries(apps)) state[bundleId] = { installed: true, running: false, grant: 'not-determined', answer: 'granted', ...app };
+  for (const [bundleId, app] of Object.entries(apps))
+    state[bundleId] = { installed: true, running: false, grant: 'not-determined', answer: 'granted', ...app };
   const calls: string[] = [];
   const prompts: string[] = [];
   const unexpected: string[] = [];
@@ -58,7 +59,11 @@ export function fakeAppleEvents(apps: Record<string, Partial<FakeApp>> = {}): Fa
       app.grant = app.answer;
     }
     if (app.grant === 'denied') {
-      return { exitCode: 1, stdout: '', stderr: `0:40: execution error: Not authorized to send Apple events to ${NAMES[bundleId] ?? bundleId}. (-1743)\n` };
+      return {
+        exitCode: 1,
+        stdout: '',
+        stderr: `0:40: execution error: Not authorized to send Apple events to ${NAMES[bundleId] ?? bundleId}. (-1743)\n`,
+      };
     }
     return ok('granted');
   };

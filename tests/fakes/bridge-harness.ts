@@ -15,7 +15,10 @@ export const SPLASH_URL = 'file:///opt/aether/resources/app/dist/splash/index.ht
  * The real bridge in one process: the REAL electron-trpc handler (behind the app's guards) serving
  * the REAL appRouter with fake services, reached from simulated renderers through the fake IPC.
  */
-export function startBridge({ development = false, kioskOrigins = [LAUNCHER_ORIGIN] }: { development?: boolean; kioskOrigins?: string[] } = {}) {
+export function startBridge({
+  development = false,
+  kioskOrigins = [LAUNCHER_ORIGIN],
+}: { development?: boolean; kioskOrigins?: string[] } = {}) {
   const capture = captureLogger();
   const device = fakeDeviceService();
   let origins = kioskOrigins;
@@ -34,7 +37,10 @@ export function startBridge({ development = false, kioskOrigins = [LAUNCHER_ORIG
   }
 
   /** A page (with the app's preload) in `win`, sending from `frame`, and its typed client. */
-  function connect(win: electron.FakeBrowserWindow, frame?: electron.FakeFrame | null): { renderer: electron.FakeRenderer; client: NativeClient } {
+  function connect(
+    win: electron.FakeBrowserWindow,
+    frame?: electron.FakeFrame | null,
+  ): { renderer: electron.FakeRenderer; client: NativeClient } {
     const renderer = electron.openRenderer(win, frame);
     renderer.runPreload(() => exposeElectronTRPC());
     const client = renderer.runInPage(() => createNativeClient());
@@ -47,7 +53,9 @@ export function startBridge({ development = false, kioskOrigins = [LAUNCHER_ORIG
     services,
     openWindow,
     connect,
-    setKioskOrigins(next: string[]) { origins = next; },
+    setKioskOrigins(next: string[]) {
+      origins = next;
+    },
     refusals: () => capture.lines.filter((l) => l.msg === 'bridge call refused: sender not allowed'),
   };
 }

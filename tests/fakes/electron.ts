@@ -35,7 +35,16 @@ import { FakeFrame } from './fake-frame';
 import { FakeRenderer, contextBridge, ipcRenderer, resetCurrentRenderer } from './fake-renderer';
 import { FakeSessions } from './fake-session';
 import {
-  FakeDesktopCapturer, FakeDialog, FakeMenu, FakeNet, FakePowerSaveBlocker, FakeProtocol, FakeSafeStorage, FakeScreen, FakeShell, FakeSystemPreferences,
+  FakeDesktopCapturer,
+  FakeDialog,
+  FakeMenu,
+  FakeNet,
+  FakePowerSaveBlocker,
+  FakeProtocol,
+  FakeSafeStorage,
+  FakeScreen,
+  FakeShell,
+  FakeSystemPreferences,
 } from './fake-system';
 import { FakeBrowserWindow, FakeWebContents } from './fake-windows';
 import { FakeIpcMain } from './ipc-channel';
@@ -111,18 +120,42 @@ export function openRenderer(target: FakeWebContents | FakeBrowserWindow, frame?
 resetFakeElectron();
 
 export default {
-  get app() { return app; },
-  get ipcMain() { return ipcMain; },
-  get session() { return session; },
-  get shell() { return shell; },
-  get safeStorage() { return safeStorage; },
-  get systemPreferences() { return systemPreferences; },
-  get powerSaveBlocker() { return powerSaveBlocker; },
-  get dialog() { return dialog; },
-  get screen() { return screen; },
-  get desktopCapturer() { return desktopCapturer; },
-  get protocol() { return protocol; },
-  get net() { return net; },
+  get app() {
+    return app;
+  },
+  get ipcMain() {
+    return ipcMain;
+  },
+  get session() {
+    return session;
+  },
+  get shell() {
+    return shell;
+  },
+  get safeStorage() {
+    return safeStorage;
+  },
+  get systemPreferences() {
+    return systemPreferences;
+  },
+  get powerSaveBlocker() {
+    return powerSaveBlocker;
+  },
+  get dialog() {
+    return dialog;
+  },
+  get screen() {
+    return screen;
+  },
+  get desktopCapturer() {
+    return desktopCapturer;
+  },
+  get protocol() {
+    return protocol;
+  },
+  get net() {
+    return net;
+  },
   BrowserWindow,
   Menu,
   contextBridge,

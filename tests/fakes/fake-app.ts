@@ -23,7 +23,9 @@ export class FakeApp extends EventEmitter {
   #readyWaiters: Array<() => void> = [];
 
   readonly commandLine = {
-    appendSwitch: (name: string, value?: string) => { this.calls.switches.push([name, value]); },
+    appendSwitch: (name: string, value?: string) => {
+      this.calls.switches.push([name, value]);
+    },
     hasSwitch: (name: string) => this.calls.switches.some(([n]) => n === name),
     getSwitchValue: (name: string) => this.calls.switches.find(([n]) => n === name)?.[1] ?? '',
   };
@@ -37,7 +39,9 @@ export class FakeApp extends EventEmitter {
     this.emit('ready');
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
   }
-  isReady(): boolean { return this.#ready; }
+  isReady(): boolean {
+    return this.#ready;
+  }
   whenReady(): Promise<void> {
     return this.#ready ? Promise.resolve() : new Promise((resolve) => this.#readyWaiters.push(resolve));
   }
@@ -46,7 +50,9 @@ export class FakeApp extends EventEmitter {
     this.calls.requestSingleInstanceLock += 1;
     return this.singleInstanceLockAvailable;
   }
-  hasSingleInstanceLock(): boolean { return this.singleInstanceLockAvailable && this.calls.requestSingleInstanceLock > 0; }
+  hasSingleInstanceLock(): boolean {
+    return this.singleInstanceLockAvailable && this.calls.requestSingleInstanceLock > 0;
+  }
   releaseSingleInstanceLock(): void {}
 
   /** What Electron does in the first instance when a second one starts. */
@@ -54,24 +60,42 @@ export class FakeApp extends EventEmitter {
     this.emit('second-instance', { preventDefault() {} }, argv, workingDirectory, null);
   }
 
-  getVersion(): string { return this.version; }
-  getName(): string { return this.name; }
-  getAppPath(): string { return process.cwd(); }
+  getVersion(): string {
+    return this.version;
+  }
+  getName(): string {
+    return this.name;
+  }
+  getAppPath(): string {
+    return process.cwd();
+  }
   getPath(name: string): string {
     return this.paths.get(name) ?? path.join(os.tmpdir(), 'aether-fake-electron', name);
   }
-  setPath(name: string, value: string): void { this.paths.set(name, value); }
-  getLocale(): string { return 'en-US'; }
+  setPath(name: string, value: string): void {
+    this.paths.set(name, value);
+  }
+  getLocale(): string {
+    return 'en-US';
+  }
 
   quit(): void {
     this.calls.quit += 1;
     this.emit('before-quit', { preventDefault() {} });
     this.emit('will-quit', { preventDefault() {} });
   }
-  exit(code = 0): void { this.calls.exit.push(code); }
-  relaunch(options?: unknown): void { this.calls.relaunch.push(options ?? null); }
-  focus(): void { this.calls.focus += 1; }
-  setLoginItemSettings(settings: unknown): void { this.calls.loginItemSettings.push(settings); }
+  exit(code = 0): void {
+    this.calls.exit.push(code);
+  }
+  relaunch(options?: unknown): void {
+    this.calls.relaunch.push(options ?? null);
+  }
+  focus(): void {
+    this.calls.focus += 1;
+  }
+  setLoginItemSettings(settings: unknown): void {
+    this.calls.loginItemSettings.push(settings);
+  }
   getLoginItemSettings(): { openAtLogin: boolean } {
     const last = this.calls.loginItemSettings.at(-1) as { openAtLogin?: boolean } | undefined;
     return { openAtLogin: last?.openAtLogin === true };

@@ -45,18 +45,47 @@ export class FakeFrame {
     if (this.#disposed) throw new Error(DISPOSED_FRAME_MESSAGE);
   }
 
-  get url(): string { this.#alive(); return this.#url; }
-  get origin(): string { this.#alive(); return this.#origin; }
-  get routingId(): number { this.#alive(); return this.#routingId; }
-  get frameToken(): string { this.#alive(); return `fake-frame-token-${this.#routingId}`; }
-  get processId(): number { this.#alive(); return this.#processId; }
-  get parent(): FakeFrame | null { this.#alive(); return this.#parent; }
-  get top(): FakeFrame { this.#alive(); return this.#parent ? this.#parent.top : this; }
-  get frames(): FakeFrame[] { this.#alive(); return [...this.#children]; }
-  get framesInSubtree(): FakeFrame[] { this.#alive(); return [this, ...this.#children.flatMap((c) => c.framesInSubtree)]; }
+  get url(): string {
+    this.#alive();
+    return this.#url;
+  }
+  get origin(): string {
+    this.#alive();
+    return this.#origin;
+  }
+  get routingId(): number {
+    this.#alive();
+    return this.#routingId;
+  }
+  get frameToken(): string {
+    this.#alive();
+    return `fake-frame-token-${this.#routingId}`;
+  }
+  get processId(): number {
+    this.#alive();
+    return this.#processId;
+  }
+  get parent(): FakeFrame | null {
+    this.#alive();
+    return this.#parent;
+  }
+  get top(): FakeFrame {
+    this.#alive();
+    return this.#parent ? this.#parent.top : this;
+  }
+  get frames(): FakeFrame[] {
+    this.#alive();
+    return [...this.#children];
+  }
+  get framesInSubtree(): FakeFrame[] {
+    this.#alive();
+    return [this, ...this.#children.flatMap((c) => c.framesInSubtree)];
+  }
 
   /** Unlike the properties, Electron's isDestroyed() never throws. */
-  isDestroyed(): boolean { return this.#disposed; }
+  isDestroyed(): boolean {
+    return this.#disposed;
+  }
 
   /** Creates an iframe inside this frame. */
   addChild(options: Omit<FakeFrameOptions, 'parent' | 'processId'> = {}): FakeFrame {

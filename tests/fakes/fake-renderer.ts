@@ -96,13 +96,15 @@ export function resetCurrentRenderer(): void {
 }
 
 function currentRenderer(api: string): FakeRenderer {
-  if (!current) throw new Error(`fake electron: ${api} was used outside a renderer; run the code inside renderer.runPreload(...)`);
+  if (!current)
+    throw new Error(`fake electron: ${api} was used outside a renderer; run the code inside renderer.runPreload(...)`);
   return current;
 }
 
 /** Functions crossing the bridge keep running as the renderer that exposed them. */
 function bindToRenderer(value: unknown, owner: FakeRenderer): unknown {
-  if (typeof value === 'function') return (...args: unknown[]) => runAs(owner, () => (value as (...a: unknown[]) => unknown)(...args));
+  if (typeof value === 'function')
+    return (...args: unknown[]) => runAs(owner, () => (value as (...a: unknown[]) => unknown)(...args));
   if (value && typeof value === 'object') {
     return Object.freeze(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bindToRenderer(v, owner)])));
   }
@@ -135,7 +137,8 @@ export const ipcRenderer = {
 export const contextBridge = {
   exposeInMainWorld(key: string, api: unknown): void {
     const owner = currentRenderer('contextBridge.exposeInMainWorld');
-    if (key in owner.mainWorld) throw new Error(`Cannot bind an API on top of an existing property on the window object: ${key}`);
+    if (key in owner.mainWorld)
+      throw new Error(`Cannot bind an API on top of an existing property on the window object: ${key}`);
     owner.mainWorld[key] = bindToRenderer(api, owner);
   },
 };

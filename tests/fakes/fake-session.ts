@@ -13,9 +13,15 @@ export class FakeSession {
 
   constructor(readonly partition: string) {}
 
-  setPermissionRequestHandler(handler: Handler): void { this.permissionRequestHandler = handler; }
-  setPermissionCheckHandler(handler: Handler): void { this.permissionCheckHandler = handler; }
-  setDevicePermissionHandler(handler: Handler): void { this.devicePermissionHandler = handler; }
+  setPermissionRequestHandler(handler: Handler): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: Handler): void {
+    this.permissionCheckHandler = handler;
+  }
+  setDevicePermissionHandler(handler: Handler): void {
+    this.devicePermissionHandler = handler;
+  }
   setDisplayMediaRequestHandler(handler: Handler, options?: unknown): void {
     this.displayMediaRequestHandler = handler;
     this.displayMediaOptions = options ?? null;
@@ -32,7 +38,8 @@ export class FakeSession {
 
   #webRequest(name: string, args: unknown[]): void {
     const [first, second] = args;
-    if (typeof first === 'function' || first === null) this.webRequestListeners.set(name, { filter: null, listener: first as Handler });
+    if (typeof first === 'function' || first === null)
+      this.webRequestListeners.set(name, { filter: null, listener: first as Handler });
     else this.webRequestListeners.set(name, { filter: first, listener: (second as Handler) ?? null });
   }
 
@@ -44,17 +51,34 @@ export class FakeSession {
   }
 
   /** Asks the permission check handler as Electron would (no handler: Electron allows). */
-  checkPermission(webContents: unknown, permission: string, requestingOrigin: string, details: Record<string, unknown> = {}): boolean {
+  checkPermission(
+    webContents: unknown,
+    permission: string,
+    requestingOrigin: string,
+    details: Record<string, unknown> = {},
+  ): boolean {
     const handler = this.permissionCheckHandler;
     return handler ? handler(webContents, permission, requestingOrigin, details) === true : true;
   }
 
-  setProxy(config: unknown): Promise<void> { return this.#record('setProxy', [config]); }
-  clearCache(): Promise<void> { return this.#record('clearCache', []); }
-  clearStorageData(options?: unknown): Promise<void> { return this.#record('clearStorageData', [options]); }
-  setSpellCheckerEnabled(enabled: boolean): void { this.calls.push({ method: 'setSpellCheckerEnabled', args: [enabled] }); }
-  setUserAgent(userAgent: string): void { this.userAgent = userAgent; }
-  getUserAgent(): string { return this.userAgent; }
+  setProxy(config: unknown): Promise<void> {
+    return this.#record('setProxy', [config]);
+  }
+  clearCache(): Promise<void> {
+    return this.#record('clearCache', []);
+  }
+  clearStorageData(options?: unknown): Promise<void> {
+    return this.#record('clearStorageData', [options]);
+  }
+  setSpellCheckerEnabled(enabled: boolean): void {
+    this.calls.push({ method: 'setSpellCheckerEnabled', args: [enabled] });
+  }
+  setUserAgent(userAgent: string): void {
+    this.userAgent = userAgent;
+  }
+  getUserAgent(): string {
+    return this.userAgent;
+  }
 
   #record(method: string, args: unknown[]): Promise<void> {
     this.calls.push({ method, args });

@@ -10,27 +10,46 @@ export class FakeSafeStorage {
   backend = 'gnome_libsecret';
   usePlainTextEncryption = false;
 
-  isEncryptionAvailable(): boolean { return this.available; }
-  getSelectedStorageBackend(): string { return this.backend; }
-  setUsePlainTextEncryption(usePlainText: boolean): void { this.usePlainTextEncryption = usePlainText; }
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  }
+  getSelectedStorageBackend(): string {
+    return this.backend;
+  }
+  setUsePlainTextEncryption(usePlainText: boolean): void {
+    this.usePlainTextEncryption = usePlainText;
+  }
 
   encryptString(plainText: string): Buffer {
-    if (!this.available) throw new Error('Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.');
+    if (!this.available)
+      throw new Error(
+        'Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.',
+      );
     return Buffer.from(CIPHER_PREFIX + Buffer.from(plainText, 'utf8').reverse().toString('base64'), 'utf8');
   }
 
   decryptString(encrypted: Buffer): string {
-    if (!this.available) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString. Decryption is not available.');
+    if (!this.available)
+      throw new Error(
+        'Error while decrypting the ciphertext provided to safeStorage.decryptString. Decryption is not available.',
+      );
     const text = encrypted.toString('utf8');
-    if (!text.startsWith(CIPHER_PREFIX)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return Buffer.from(this.#payload(text.slice(CIPHER_PREFIX.length)).body, 'base64').reverse().toString('utf8');
+    if (!text.startsWith(CIPHER_PREFIX))
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return Buffer.from(this.#payload(text.slice(CIPHER_PREFIX.length)).body, 'base64')
+      .reverse()
+      .toString('utf8');
   }
 
   /** Key generation the async API encrypts with; rotateKey() makes older ciphertexts ask for re-encryption. */
   keyGeneration = 1;
-  rotateKey(): void { this.keyGeneration += 1; }
+  rotateKey(): void {
+    this.keyGeneration += 1;
+  }
 
-  isAsyncEncryptionAvailable(): Promise<boolean> { return Promise.resolve(this.available); }
+  isAsyncEncryptionAvailable(): Promise<boolean> {
+    return Promise.resolve(this.available);
+  }
 
   encryptStringAsync(plainText: string): Promise<Buffer> {
     return new Promise((resolve) => {
@@ -67,20 +86,28 @@ export class FakeShell {
     this.external.push(url);
     return Promise.resolve();
   }
-  showItemInFolder(target: string): void { this.opened.push(target); }
+  showItemInFolder(target: string): void {
+    this.opened.push(target);
+  }
 }
 
 export type MediaAccessStatus = 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown';
 
 export class FakeSystemPreferences extends EventEmitter {
-  mediaAccess: Record<string, MediaAccessStatus> = { camera: 'not-determined', microphone: 'not-determined', screen: 'not-determined' };
+  mediaAccess: Record<string, MediaAccessStatus> = {
+    camera: 'not-determined',
+    microphone: 'not-determined',
+    screen: 'not-determined',
+  };
   /** What askForMediaAccess resolves with, per kind. */
   askAnswers: Record<string, boolean> = { camera: true, microphone: true };
   trustedAccessibilityClient = false;
   readonly asked: string[] = [];
   readonly accessibilityPrompts: boolean[] = [];
 
-  getMediaAccessStatus(kind: string): MediaAccessStatus { return this.mediaAccess[kind] ?? 'unknown'; }
+  getMediaAccessStatus(kind: string): MediaAccessStatus {
+    return this.mediaAccess[kind] ?? 'unknown';
+  }
   askForMediaAccess(kind: string): Promise<boolean> {
     this.asked.push(kind);
     const granted = this.askAnswers[kind] ?? false;
@@ -101,23 +128,35 @@ export class FakePowerSaveBlocker {
     this.active.set(id, type);
     return id;
   }
-  stop(id: number): boolean { return this.active.delete(id); }
-  isStarted(id: number): boolean { return this.active.has(id); }
+  stop(id: number): boolean {
+    return this.active.delete(id);
+  }
+  isStarted(id: number): boolean {
+    return this.active.has(id);
+  }
 }
 
 export class FakeMenu {
   static applicationMenu: FakeMenu | null | undefined = undefined;
   constructor(readonly template: unknown[] = []) {}
-  static buildFromTemplate(template: unknown[]): FakeMenu { return new FakeMenu(template); }
-  static setApplicationMenu(menu: FakeMenu | null): void { FakeMenu.applicationMenu = menu; }
-  static getApplicationMenu(): FakeMenu | null { return FakeMenu.applicationMenu ?? null; }
+  static buildFromTemplate(template: unknown[]): FakeMenu {
+    return new FakeMenu(template);
+  }
+  static setApplicationMenu(menu: FakeMenu | null): void {
+    FakeMenu.applicationMenu = menu;
+  }
+  static getApplicationMenu(): FakeMenu | null {
+    return FakeMenu.applicationMenu ?? null;
+  }
 }
 
 export class FakeDialog {
   readonly errorBoxes: Array<{ title: string; content: string }> = [];
   readonly messageBoxes: unknown[] = [];
   messageBoxResponse = 0;
-  showErrorBox(title: string, content: string): void { this.errorBoxes.push({ title, content }); }
+  showErrorBox(title: string, content: string): void {
+    this.errorBoxes.push({ title, content });
+  }
   showMessageBox(...args: unknown[]): Promise<{ response: number; checkboxChecked: boolean }> {
     this.messageBoxes.push(args.at(-1));
     return Promise.resolve({ response: this.messageBoxResponse, checkboxChecked: false });
@@ -141,8 +180,12 @@ const PRIMARY_DISPLAY = {
 
 export class FakeScreen extends EventEmitter {
   displays = [PRIMARY_DISPLAY];
-  getPrimaryDisplay() { return this.displays[0] ?? PRIMARY_DISPLAY; }
-  getAllDisplays() { return [...this.displays]; }
+  getPrimaryDisplay() {
+    return this.displays[0] ?? PRIMARY_DISPLAY;
+  }
+  getAllDisplays() {
+    return [...this.displays];
+  }
 }
 
 export class FakeDesktopCapturer {
@@ -157,14 +200,24 @@ export class FakeDesktopCapturer {
 /** Electron's `net`: only `isOnline()`, answering `online`. */
 export class FakeNet {
   online = true;
-  isOnline(): boolean { return this.online; }
+  isOnline(): boolean {
+    return this.online;
+  }
 }
 
 export class FakeProtocol {
   readonly privileged: unknown[] = [];
   readonly handlers = new Map<string, (request: Request) => Response | Promise<Response>>();
-  registerSchemesAsPrivileged(schemes: unknown[]): void { this.privileged.push(...schemes); }
-  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void { this.handlers.set(scheme, handler); }
-  unhandle(scheme: string): void { this.handlers.delete(scheme); }
-  isProtocolHandled(scheme: string): boolean { return this.handlers.has(scheme); }
+  registerSchemesAsPrivileged(schemes: unknown[]): void {
+    this.privileged.push(...schemes);
+  }
+  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+    this.handlers.set(scheme, handler);
+  }
+  unhandle(scheme: string): void {
+    this.handlers.delete(scheme);
+  }
+  isProtocolHandled(scheme: string): boolean {
+    return this.handlers.has(scheme);
+  }
 }

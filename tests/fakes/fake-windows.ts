@@ -13,7 +13,14 @@ export interface WindowRegistry {
   allClosed?(): void;
 }
 
-type WindowOpenHandler = (details: { url: string; frameName: string; features: string; disposition: string; referrer: unknown; postBody?: unknown }) => { action: 'allow' | 'deny'; overrideBrowserWindowOptions?: unknown };
+type WindowOpenHandler = (details: {
+  url: string;
+  frameName: string;
+  features: string;
+  disposition: string;
+  referrer: unknown;
+  postBody?: unknown;
+}) => { action: 'allow' | 'deny'; overrideBrowserWindowOptions?: unknown };
 
 function navigationEvent(url: string, frame: FakeFrame | null, isMainFrame: boolean) {
   const event = {
@@ -23,7 +30,9 @@ function navigationEvent(url: string, frame: FakeFrame | null, isMainFrame: bool
     frame,
     initiator: undefined,
     defaultPrevented: false,
-    preventDefault() { event.defaultPrevented = true; },
+    preventDefault() {
+      event.defaultPrevented = true;
+    },
   };
   return event;
 }
@@ -37,14 +46,20 @@ export class FakeWebContents extends EventEmitter {
   devToolsOpened = false;
   #destroyed = false;
 
-  constructor(id: number, readonly session: FakeSession) {
+  constructor(
+    id: number,
+    readonly session: FakeSession,
+  ) {
     super();
     this.id = id;
   }
 
   /** A stand-in image: a real, tiny PNG whatever the window shows (no renderer here). */
   capturePage(): Promise<{ resize(options: { width: number }): { toPNG(): Buffer }; toPNG(): Buffer }> {
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
     const image = { toPNG: () => png, resize: () => image };
     return Promise.resolve(image);
   }
@@ -54,12 +69,14 @@ export class FakeWebContents extends EventEmitter {
     this.mainFrame.navigate(url);
     const details = navigationEvent(url, this.mainFrame, true);
     this.emit('did-start-navigation', details, url, false, true, 1, this.mainFrame.routingId);
-    return new Promise((resolve) => setImmediate(() => {
-      if (this.#destroyed) return resolve();
-      this.emit('dom-ready');
-      this.emit('did-finish-load');
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        if (this.#destroyed) return resolve();
+        this.emit('dom-ready');
+        this.emit('did-finish-load');
+        resolve();
+      }),
+    );
   }
 
   loadFile(filePath: string, options: { query?: Record<string, string>; hash?: string } = {}): Promise<void> {
@@ -88,7 +105,13 @@ export class FakeWebContents extends EventEmitter {
    * A navigation the page starts (link, location assignment, redirect): emits `will-frame-navigate`
    * and `will-navigate` (or `will-redirect`), and performs it unless a listener prevented it.
    */
-  attemptNavigation(url: string, { kind = 'will-navigate', frame = this.mainFrame }: { kind?: 'will-navigate' | 'will-redirect'; frame?: FakeFrame } = {}): { prevented: boolean } {
+  attemptNavigation(
+    url: string,
+    {
+      kind = 'will-navigate',
+      frame = this.mainFrame,
+    }: { kind?: 'will-navigate' | 'will-redirect'; frame?: FakeFrame } = {},
+  ): { prevented: boolean } {
     const isMainFrame = frame === this.mainFrame;
     const details = navigationEvent(url, frame, isMainFrame);
     this.emit('will-frame-navigate', details);
@@ -101,20 +124,36 @@ export class FakeWebContents extends EventEmitter {
     this.sent.push({ channel, args });
   }
 
-  isDestroyed(): boolean { return this.#destroyed; }
+  isDestroyed(): boolean {
+    return this.#destroyed;
+  }
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.mainFrame.dispose();
     this.emit('destroyed');
   }
-  openDevTools(): void { this.devToolsOpened = true; }
-  closeDevTools(): void { this.devToolsOpened = false; }
-  isDevToolsOpened(): boolean { return this.devToolsOpened; }
-  reload(): void { void this.loadURL(this.getURL()); }
-  focus(): void { this.emit('focus'); }
-  executeJavaScript(): Promise<unknown> { return Promise.resolve(undefined); }
-  getOSProcessId(): number { return process.pid; }
+  openDevTools(): void {
+    this.devToolsOpened = true;
+  }
+  closeDevTools(): void {
+    this.devToolsOpened = false;
+  }
+  isDevToolsOpened(): boolean {
+    return this.devToolsOpened;
+  }
+  reload(): void {
+    void this.loadURL(this.getURL());
+  }
+  focus(): void {
+    this.emit('focus');
+  }
+  executeJavaScript(): Promise<unknown> {
+    return Promise.resolve(undefined);
+  }
+  getOSProcessId(): number {
+    return process.pid;
+  }
   setAudioMuted(): void {}
   setBackgroundThrottling(): void {}
 }
@@ -156,7 +195,10 @@ export class FakeBrowserWindow extends EventEmitter {
     const registry = FakeBrowserWindow.registry;
     this.options = options;
     this.id = registry.nextWindowId();
-    this.webContents = new FakeWebContents(registry.nextWebContentsId(), registry.sessionFor(options.webPreferences?.partition));
+    this.webContents = new FakeWebContents(
+      registry.nextWebContentsId(),
+      registry.sessionFor(options.webPreferences?.partition),
+    );
     this.visible = options.show !== false;
     this.kiosk = options.kiosk === true;
     this.fullScreen = options.fullscreen === true;
@@ -166,41 +208,106 @@ export class FakeBrowserWindow extends EventEmitter {
     registry.windows.push(this);
   }
 
-  loadURL(url: string): Promise<void> { return this.webContents.loadURL(url); }
-  loadFile(filePath: string, options?: { query?: Record<string, string>; hash?: string }): Promise<void> { return this.webContents.loadFile(filePath, options); }
-  show(): void { this.visible = true; this.focused = true; this.emit('show'); }
-  showInactive(): void { this.visible = true; this.emit('show'); }
-  hide(): void { this.visible = false; this.emit('hide'); }
-  focus(): void { this.focused = true; this.emit('focus'); }
-  blur(): void { this.focused = false; this.emit('blur'); }
-  isVisible(): boolean { return this.visible; }
-  isFocused(): boolean { return this.focused; }
-  minimize(): void { this.minimized = true; this.emit('minimize'); }
-  restore(): void { this.minimized = false; this.emit('restore'); }
-  isMinimized(): boolean { return this.minimized; }
+  loadURL(url: string): Promise<void> {
+    return this.webContents.loadURL(url);
+  }
+  loadFile(filePath: string, options?: { query?: Record<string, string>; hash?: string }): Promise<void> {
+    return this.webContents.loadFile(filePath, options);
+  }
+  show(): void {
+    this.visible = true;
+    this.focused = true;
+    this.emit('show');
+  }
+  showInactive(): void {
+    this.visible = true;
+    this.emit('show');
+  }
+  hide(): void {
+    this.visible = false;
+    this.emit('hide');
+  }
+  focus(): void {
+    this.focused = true;
+    this.emit('focus');
+  }
+  blur(): void {
+    this.focused = false;
+    this.emit('blur');
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isFocused(): boolean {
+    return this.focused;
+  }
+  minimize(): void {
+    this.minimized = true;
+    this.emit('minimize');
+  }
+  restore(): void {
+    this.minimized = false;
+    this.emit('restore');
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
   moveTop(): void {}
-  setKiosk(flag: boolean): void { this.kiosk = flag; }
-  isKiosk(): boolean { return this.kiosk; }
-  setFullScreen(flag: boolean): void { this.fullScreen = flag; }
-  isFullScreen(): boolean { return this.fullScreen; }
-  setSimpleFullScreen(flag: boolean): void { this.simpleFullScreen = flag; }
-  isSimpleFullScreen(): boolean { return this.simpleFullScreen; }
-  setAlwaysOnTop(flag: boolean): void { this.alwaysOnTop = flag; }
-  isAlwaysOnTop(): boolean { return this.alwaysOnTop; }
-  setTitle(title: string): void { this.title = title; }
-  getTitle(): string { return this.title; }
-  setBounds(bounds: Partial<typeof this.bounds>): void { this.bounds = { ...this.bounds, ...bounds }; }
-  getBounds(): typeof this.bounds { return { ...this.bounds }; }
-  setMenuBarVisibility(visible: boolean): void { this.menuBarVisible = visible; }
+  setKiosk(flag: boolean): void {
+    this.kiosk = flag;
+  }
+  isKiosk(): boolean {
+    return this.kiosk;
+  }
+  setFullScreen(flag: boolean): void {
+    this.fullScreen = flag;
+  }
+  isFullScreen(): boolean {
+    return this.fullScreen;
+  }
+  setSimpleFullScreen(flag: boolean): void {
+    this.simpleFullScreen = flag;
+  }
+  isSimpleFullScreen(): boolean {
+    return this.simpleFullScreen;
+  }
+  setAlwaysOnTop(flag: boolean): void {
+    this.alwaysOnTop = flag;
+  }
+  isAlwaysOnTop(): boolean {
+    return this.alwaysOnTop;
+  }
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  getTitle(): string {
+    return this.title;
+  }
+  setBounds(bounds: Partial<typeof this.bounds>): void {
+    this.bounds = { ...this.bounds, ...bounds };
+  }
+  getBounds(): typeof this.bounds {
+    return { ...this.bounds };
+  }
+  setMenuBarVisibility(visible: boolean): void {
+    this.menuBarVisible = visible;
+  }
   setAutoHideMenuBar(): void {}
-  removeMenu(): void { this.menuBarVisible = false; }
+  removeMenu(): void {
+    this.menuBarVisible = false;
+  }
   setVisibleOnAllWorkspaces(): void {}
   setClosable(): void {}
   setContentProtection(): void {}
 
   /** Emits `close` (listeners may preventDefault), then destroys unless prevented. */
   close(): void {
-    const event = { defaultPrevented: false, preventDefault() { event.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        event.defaultPrevented = true;
+      },
+    };
     this.emit('close', event);
     if (!event.defaultPrevented) this.destroy();
   }
@@ -211,5 +318,7 @@ export class FakeBrowserWindow extends EventEmitter {
     this.emit('closed');
     if (FakeBrowserWindow.getAllWindows().length === 0) FakeBrowserWindow.registry.allClosed?.();
   }
-  isDestroyed(): boolean { return this.#destroyed; }
+  isDestroyed(): boolean {
+    return this.#destroyed;
+  }
 }

@@ -49,7 +49,9 @@ export function createIpcMainEvent(from: RendererEndpoint) {
     ports: [] as unknown[],
     returnValue: undefined as unknown,
     defaultPrevented: false,
-    preventDefault() { event.defaultPrevented = true; },
+    preventDefault() {
+      event.defaultPrevented = true;
+    },
     reply(channel: string, payload: unknown) {
       if (from.webContents.isDestroyed()) return;
       const copy = clone(payload);

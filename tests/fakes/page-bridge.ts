@@ -11,10 +11,16 @@ const SEND_BINDING = '__aetherSendToMain';
 function installBridge(sendBinding: string): void {
   const listeners: Array<(message: unknown) => void> = [];
   const page = window as unknown as Record<string, unknown>;
-  page.__aetherDeliver = (message: unknown) => { for (const listener of listeners) listener(message); };
+  page.__aetherDeliver = (message: unknown) => {
+    for (const listener of listeners) listener(message);
+  };
   page.electronTRPC = Object.freeze({
-    sendMessage: (request: unknown) => { void (page[sendBinding] as (r: unknown) => Promise<void>)(request); },
-    onMessage: (callback: (message: unknown) => void) => { listeners.push(callback); },
+    sendMessage: (request: unknown) => {
+      void (page[sendBinding] as (r: unknown) => Promise<void>)(request);
+    },
+    onMessage: (callback: (message: unknown) => void) => {
+      listeners.push(callback);
+    },
   });
 }
 
@@ -22,13 +28,23 @@ function installBridge(sendBinding: string): void {
  * Connects a headless-Chromium page to the fake ipcMain through the same channel code the
  * in-process renderers use: messages arrive with a senderFrame built from the page's real URL.
  */
-export async function bridgePage(context: BrowserContext, page: Page, ipcMain: FakeIpcMain, webContentsId: number): Promise<RendererEndpoint> {
+export async function bridgePage(
+  context: BrowserContext,
+  page: Page,
+  ipcMain: FakeIpcMain,
+  webContentsId: number,
+): Promise<RendererEndpoint> {
   let frame = new FakeFrame({ url: 'about:blank' });
   const endpoint: RendererEndpoint = {
     webContents: { id: webContentsId, isDestroyed: () => page.isClosed() },
     senderFrame: () => frame,
     deliver(_channel, payload) {
-      page.evaluate((message) => (window as unknown as { __aetherDeliver(m: unknown): void }).__aetherDeliver(message), payload).catch(() => undefined);
+      page
+        .evaluate(
+          (message) => (window as unknown as { __aetherDeliver(m: unknown): void }).__aetherDeliver(message),
+          payload,
+        )
+        .catch(() => undefined);
     },
   };
   await context.exposeBinding(SEND_BINDING, (source, request: unknown) => {

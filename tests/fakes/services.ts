@@ -10,7 +10,8 @@ function lineCapture() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -26,7 +27,11 @@ export function captureLogger(level = 'debug') {
 /** Like captureLogger, but through the app's createLogger: its redaction of secrets, JWTs and stacks applies. */
 export function captureAppLogger(secrets: readonly string[] = []) {
   const { lines, stream } = lineCapture();
-  return { logger: createLogger({ level: 'debug', secrets: () => secrets, destination: stream }), lines, messages: () => lines.map((l) => String(l.msg)) };
+  return {
+    logger: createLogger({ level: 'debug', secrets: () => secrets, destination: stream }),
+    lines,
+    messages: () => lines.map((l) => String(l.msg)),
+  };
 }
 
 /** A group service nobody in this test should touch: any call names the group and fails. */
@@ -34,7 +39,9 @@ export function unusedService<T extends object>(group: string): T {
   return new Proxy({} as T, {
     get(_target, prop) {
       if (prop === 'then' || typeof prop === 'symbol') return undefined;
-      return () => { throw new Error(`the ${group} service is not part of this test (called ${String(prop)})`); };
+      return () => {
+        throw new Error(`the ${group} service is not part of this test (called ${String(prop)})`);
+      };
     },
   });
 }
@@ -51,7 +58,9 @@ export const DEMO_DEVICE = {
 };
 
 /** A device service whose status the test drives with `publish`. */
-export function fakeDeviceService(overrides: Partial<{ info: DeviceInfo; session: DeviceSession | null; status: DeviceStatus }> = {}) {
+export function fakeDeviceService(
+  overrides: Partial<{ info: DeviceInfo; session: DeviceSession | null; status: DeviceStatus }> = {},
+) {
   const listeners = new Set<(s: DeviceStatus) => void>();
   let status: DeviceStatus = overrides.status ?? {
     state: { kind: 'authenticating', api: 'http://127.0.0.1:1' },
@@ -65,7 +74,10 @@ export function fakeDeviceService(overrides: Partial<{ info: DeviceInfo; session
     mode: 'native',
     appVersion: '0.1.0',
   };
-  const session = overrides.session === undefined ? { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', expires_at: '2026-11-23T00:00:00.000Z' } : overrides.session;
+  const session =
+    overrides.session === undefined
+      ? { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', expires_at: '2026-11-23T00:00:00.000Z' }
+      : overrides.session;
   const service: DeviceService = {
     info: () => info,
     session: async () => session,
@@ -85,7 +97,9 @@ export function fakeDeviceService(overrides: Partial<{ info: DeviceInfo; session
   };
 }
 
-export function fakeServices(parts: { logger: Services['logger']; senderPolicy: SenderPolicy; device: DeviceService } & Partial<Services>): Services {
+export function fakeServices(
+  parts: { logger: Services['logger']; senderPolicy: SenderPolicy; device: DeviceService } & Partial<Services>,
+): Services {
   return {
     cache: unusedService('cache'),
     launch: unusedService('launch'),

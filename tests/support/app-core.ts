@@ -19,7 +19,14 @@ export interface AppCoreOptions {
  * The core as the desktop composition root builds it (run mode, a development build, the page
  * handing the file list), with headless stand-ins for the two Electron parts (safeStorage, shell.openPath).
  */
-export function appCore({ home, env = { HOME: home }, defaultApiUrl = 'http://127.0.0.1:9', logger = silentLogger(), opener = headlessOpener, captureScreen }: AppCoreOptions): Promise<AetherCore> {
+export function appCore({
+  home,
+  env = { HOME: home },
+  defaultApiUrl = 'http://127.0.0.1:9',
+  logger = silentLogger(),
+  opener = headlessOpener,
+  captureScreen,
+}: AppCoreOptions): Promise<AetherCore> {
   const platform = currentPlatform();
   return createAetherCore({
     mode: 'run',

@@ -24,7 +24,11 @@ export function randomFile(size: number): { bytes: Buffer; sha256: string } {
 }
 
 /** A cache with fast retries and short stall timeouts, so fault tests finish quickly. */
-export async function testCache(root: string, source: FileSource | string, overrides: Partial<CacheDeps> = {}): Promise<Cache> {
+export async function testCache(
+  root: string,
+  source: FileSource | string,
+  overrides: Partial<CacheDeps> = {},
+): Promise<Cache> {
   return openCache({
     root,
     source: typeof source === 'string' ? staticFileSource([source], null) : source,
@@ -33,7 +37,14 @@ export async function testCache(root: string, source: FileSource | string, overr
     transientRetryMs: 0,
     progressIntervalMs: 20,
     ...overrides,
-    download: { maxAttempts: 3, maxIntegrityAttempts: 2, stallTimeoutMs: 300, headersTimeoutMs: 2_000, backoff: { initialDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 1 }, ...overrides.download },
+    download: {
+      maxAttempts: 3,
+      maxIntegrityAttempts: 2,
+      stallTimeoutMs: 300,
+      headersTimeoutMs: 2_000,
+      backoff: { initialDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 1 },
+      ...overrides.download,
+    },
   });
 }
 
@@ -42,7 +53,11 @@ export async function tempFiles(root: string): Promise<string[]> {
 }
 
 /** Counts every call the cache makes to the file system, by method name. */
-export function countingFs(base: CacheFs = nodeCacheFs): { fs: CacheFs; counts: Record<string, number>; reset(): void } {
+export function countingFs(base: CacheFs = nodeCacheFs): {
+  fs: CacheFs;
+  counts: Record<string, number>;
+  reset(): void;
+} {
   const counts: Record<string, number> = {};
   const fs = new Proxy(base, {
     get(target, key: string) {

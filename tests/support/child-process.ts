@@ -48,8 +48,18 @@ export function spawnTs(cleanups: Cleanups, file: string, args: string[]): TsChi
           resolve(found);
           return true;
         };
-        const timer = setTimeout(() => (done(), reject(new Error(`no line ${pattern} from the child within ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
-        const onExit = () => setImmediate(() => check() || (done(), reject(new Error(`the child exited without a line ${pattern}; stderr: ${stderr}`))));
+        const timer = setTimeout(
+          () => (
+            done(),
+            reject(new Error(`no line ${pattern} from the child within ${timeoutMs} ms; stderr: ${stderr}`))
+          ),
+          timeoutMs,
+        );
+        const onExit = () =>
+          setImmediate(
+            () =>
+              check() || (done(), reject(new Error(`the child exited without a line ${pattern}; stderr: ${stderr}`))),
+          );
         const done = () => {
           clearTimeout(timer);
           waiters.delete(wake);

@@ -48,14 +48,23 @@ export interface DemoBridge extends DemoBridgeParts {
  * seed, the real sender policy over its origins, and the real electron-trpc handler on a fresh fake
  * ipcMain. Only the window with `kioskWebContentsId` has the kiosk role.
  */
-export async function startDemoBridge({ simulator, kioskWebContentsId, services }: DemoBridgeOptions): Promise<DemoBridge> {
+export async function startDemoBridge({
+  simulator,
+  kioskWebContentsId,
+  services,
+}: DemoBridgeOptions): Promise<DemoBridge> {
   resetFakeElectron();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'aether-demo-bridge-'));
   const seedPath = path.join(workDir, 'seed.json');
   await writeFile(seedPath, JSON.stringify(simulator.demoSeed()));
   const logger = silentLogger();
   const bootstrap = createBootstrap({
-    discovery: { seedArg: seedPath, env: {}, packaged: true, paths: { devSeedPath: path.join(workDir, 'none.json'), seedConfigPath: path.join(workDir, 'none.json') } },
+    discovery: {
+      seedArg: seedPath,
+      env: {},
+      packaged: true,
+      paths: { devSeedPath: path.join(workDir, 'none.json'), seedConfigPath: path.join(workDir, 'none.json') },
+    },
     defaultApiUrl: simulator.url,
     stateStore: createStateStore({ stateDir: path.join(workDir, 'state'), logger }),
     secretStore: new MemorySecretStore(),
@@ -73,15 +82,24 @@ export async function startDemoBridge({ simulator, kioskWebContentsId, services 
   const { identity } = ready;
   const parts: DemoBridgeParts = { bootstrap, identity, workDir, logger };
   const chosen = (await services?.(parts)) ?? {};
-  const device = chosen.device ?? createDeviceService({
-    bootstrap,
-    identity: createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] })),
-    session: () => sessionOf(bootstrap),
-    paths: { cache: path.join(workDir, 'cache'), temp: path.join(workDir, 'launch'), logs: path.join(workDir, 'logs') },
-    appVersion: '0.1.0',
-    secretStorage: { encrypted: true, backend: 'gnome_libsecret', note: 'test' },
+  const device =
+    chosen.device ??
+    createDeviceService({
+      bootstrap,
+      identity: createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] })),
+      session: () => sessionOf(bootstrap),
+      paths: {
+        cache: path.join(workDir, 'cache'),
+        temp: path.join(workDir, 'launch'),
+        logs: path.join(workDir, 'logs'),
+      },
+      appVersion: '0.1.0',
+      secretStorage: { encrypted: true, backend: 'gnome_libsecret', note: 'test' },
+    });
+  const senderPolicy = createSenderPolicy({
+    kioskOrigins: () => identity.allowedOrigins,
+    splashUrl: 'file:///app/dist/splash/index.html',
   });
-  const senderPolicy = createSenderPolicy({ kioskOrigins: () => identity.allowedOrigins, splashUrl: 'file:///app/dist/splash/index.html' });
   const createContext = createContextFactory({
     services: fakeServices({ logger, senderPolicy, ...chosen, device }),
     roleOf: (id) => (id === kioskWebContentsId ? 'kiosk' : 'unknown'),

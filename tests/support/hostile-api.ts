@@ -26,7 +26,12 @@ export interface HostileApiOptions {
   token: string;
   appBaseUrl: string;
   /** The site-domain list, as the API returns it (the test decides the order). */
-  siteDomains?: Array<{ site_domain_id: string; app_base_url: string; site_domain: string; allowed_origins?: string[] }>;
+  siteDomains?: Array<{
+    site_domain_id: string;
+    app_base_url: string;
+    site_domain: string;
+    allowed_origins?: string[];
+  }>;
   bombBytes?: number;
 }
 
@@ -80,7 +85,8 @@ export async function startHostileApi(options: HostileApiOptions, mode: HostileM
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  const json = (res: http.ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const json = (res: http.ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -95,15 +101,29 @@ export async function startHostileApi(options: HostileApiOptions, mode: HostileM
     const device = /^\/v3\/crud\/event_device\/([^/]+)$/.exec(url.pathname);
     if (device) {
       if (api.mode === 'echo-token-500') {
-        return void res.writeHead(500, { 'content-type': 'text/plain' }).end(`upstream refused Authorization: Bearer ${options.token}; ${echoes(options.token)}`);
+        return void res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`upstream refused Authorization: Bearer ${options.token}; ${echoes(options.token)}`);
       }
-      return json(res, 200, { event_device_id: device[1], event_id: 'ev1', event_location_id: 'loc1', app_base_url: options.appBaseUrl, mode: 'native' });
+      return json(res, 200, {
+        event_device_id: device[1],
+        event_id: 'ev1',
+        event_location_id: 'loc1',
+        app_base_url: options.appBaseUrl,
+        mode: 'native',
+      });
     }
     if (url.pathname === '/v3/crud/site_domain') return json(res, 200, { items: options.siteDomains ?? [] });
     if (url.pathname === '/v3/crud/event_file') {
       if (api.mode === 'gzip-bomb') {
         bombSent = bomb.length;
-        return void res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length }).end(bomb);
+        return void res
+          .writeHead(200, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': bomb.length,
+          })
+          .end(bomb);
       }
       if (api.mode === 'declared-huge') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(1024 * 1024 * 1024) });
@@ -112,7 +132,11 @@ export async function startHostileApi(options: HostileApiOptions, mode: HostileM
       if (api.mode === 'endless') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write('{"items":[');
-        const item = Buffer.from(`${JSON.stringify({ event_file_id: 'f', event_id: 'ev1', filename: 'x.pdf', sha256: 'a'.repeat(64), size: 1, updated_at: '2026-01-01T00:00:00Z' })},`.repeat(1000));
+        const item = Buffer.from(
+          `${JSON.stringify({ event_file_id: 'f', event_id: 'ev1', filename: 'x.pdf', sha256: 'a'.repeat(64), size: 1, updated_at: '2026-01-01T00:00:00Z' })},`.repeat(
+            1000,
+          ),
+        );
         // Bounded: 64 MiB at most, written as fast as the client reads it; the client must stop first.
         let left = Math.ceil((64 * 1024 * 1024) / item.length);
         const pump = () => {

@@ -16,7 +16,9 @@ export function rowCount(page: Page): Promise<number> {
 }
 
 export async function sha256OfFile(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Pretends the page is in a background tab: what Chromium reports when the window is hidden. */

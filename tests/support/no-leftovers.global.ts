@@ -21,17 +21,28 @@ const TOOL_CACHES: readonly RegExp[] = [
 ];
 
 /** Entries in `dir` whose names are not in `before`, sorted. */
-export function newEntries(dir: string, before: ReadonlySet<string>, matches: (name: string) => boolean = () => true): string[] {
+export function newEntries(
+  dir: string,
+  before: ReadonlySet<string>,
+  matches: (name: string) => boolean = () => true,
+): string[] {
   return readdirSync(dir)
     .filter((name) => !before.has(name) && matches(name))
     .sort();
 }
 
 /** The teardown's verdict: null when clean, otherwise a message naming what was left and where. */
-export function leftoverReport(runDir: string, runLeftovers: readonly string[], systemLeftovers: readonly string[], systemTmp: string): string | null {
+export function leftoverReport(
+  runDir: string,
+  runLeftovers: readonly string[],
+  systemLeftovers: readonly string[],
+  systemTmp: string,
+): string | null {
   const lines: string[] = [];
   if (runLeftovers.length > 0) {
-    lines.push(`The test run left ${runLeftovers.length} entr${runLeftovers.length === 1 ? 'y' : 'ies'} in its temp folder ${runDir} (now removed):`);
+    lines.push(
+      `The test run left ${runLeftovers.length} entr${runLeftovers.length === 1 ? 'y' : 'ies'} in its temp folder ${runDir} (now removed):`,
+    );
     lines.push(...runLeftovers.map((name) => `  ${name}`));
   }
   if (systemLeftovers.length > 0) {
@@ -69,7 +80,11 @@ export function watchForLeftovers(systemTmp = os.tmpdir()): LeftoverWatch {
         .filter((name) => !TOOL_CACHES.some((cache) => cache.test(name)))
         .sort();
       rmSync(runDir, { recursive: true, force: true });
-      const systemLeftovers = newEntries(systemTmp, before, (name) => name.startsWith('aether-') && !name.startsWith(RUN_DIR_PREFIX));
+      const systemLeftovers = newEntries(
+        systemTmp,
+        before,
+        (name) => name.startsWith('aether-') && !name.startsWith(RUN_DIR_PREFIX),
+      );
       const report = leftoverReport(runDir, runLeftovers, systemLeftovers, systemTmp);
       return { report, fatal: report !== null && (runLeftovers.length > 0 || Boolean(process.env.CI)) };
     },

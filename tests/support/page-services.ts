@@ -22,15 +22,27 @@ export interface RealPageServices {
  * credentials and followed by the cache, the page-facing cache and the launch service (the OS
  * opener is the fake electron shell).
  */
-export async function realPageServices({ bootstrap, identity, workDir, logger }: DemoBridgeParts, options: { maxAttempts?: number } = {}): Promise<RealPageServices> {
+export async function realPageServices(
+  { bootstrap, identity, workDir, logger }: DemoBridgeParts,
+  options: { maxAttempts?: number } = {},
+): Promise<RealPageServices> {
   const cache = await openCache({
     root: path.join(workDir, 'cache'),
-    source: { baseUrls: () => bootstrap.api().baseUrls(), headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }) },
+    source: {
+      baseUrls: () => bootstrap.api().baseUrls(),
+      headers: async () => ({ authorization: `Bearer ${(await bootstrap.session()).token}` }),
+    },
     logger,
     download: { maxAttempts: options.maxAttempts ?? 1 },
   });
-  const list = createEventFileList({ eventId: () => identity.device.event_id, fetch: (id) => bootstrap.api().listEventFiles(id), logger });
-  const stop = list.subscribe((files) => cache.ensure({ files: files.map((f) => ({ sha256: f.sha256, size: f.size })) }));
+  const list = createEventFileList({
+    eventId: () => identity.device.event_id,
+    fetch: (id) => bootstrap.api().listEventFiles(id),
+    logger,
+  });
+  const stop = list.subscribe((files) =>
+    cache.ensure({ files: files.map((f) => ({ sha256: f.sha256, size: f.size })) }),
+  );
   cache.start();
   await list.refresh({ force: true });
   const launch = createLaunchService({
@@ -44,7 +56,12 @@ export async function realPageServices({ bootstrap, identity, workDir, logger }:
     run: execFileRunner(),
     logger,
   });
-  const pageCache = pageFacingCache({ cache, eventFiles: () => list.current(), refreshEventFiles: () => list.refresh(), openHashes: () => launch.openHashes() });
+  const pageCache = pageFacingCache({
+    cache,
+    eventFiles: () => list.current(),
+    refreshEventFiles: () => list.refresh(),
+    openHashes: () => launch.openHashes(),
+  });
   return {
     cache,
     list,

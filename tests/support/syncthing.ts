@@ -70,7 +70,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns true, at most `timeoutMs`; the error names what was awaited. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 200): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   while (Date.now() < deadline) {
@@ -82,13 +87,18 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
 }
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function folderXml(id: string, folder: string, type: FolderType, devices: Daemon[], rescanIntervalS: number): string {
-  const members = devices.map((d) => `      <device id="${d.deviceId}" introducedBy=""><encryptionPassword></encryptionPassword></device>`).join('\n');
+  const members = devices
+    .map((d) => `      <device id="${d.deviceId}" introducedBy=""><encryptionPassword></encryptionPassword></device>`)
+    .join('\n');
   return `    <folder id="${id}" label="${id}" path="${escapeXml(folder)}" type="${type}" rescanIntervalS="${rescanIntervalS}" fsWatcherEnabled="true" fsWatcherDelayS="1" ignorePerms="false" autoNormalize="true">
       <filesystemType>basic</filesystemType>
 ${members}
@@ -166,7 +176,10 @@ async function stopDaemon(daemon: Daemon): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   // The monitor forwards SIGTERM to its worker; SIGINT is ignored by a daemon without a terminal.
   child.kill('SIGTERM');
-  const killed = await Promise.race([daemon.exited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+  const killed = await Promise.race([
+    daemon.exited!.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+  ]);
   if (!killed) {
     child.kill('SIGKILL');
     await daemon.exited;
@@ -206,7 +219,18 @@ export async function startSyncthingFleet(options: FleetOptions): Promise<Syncth
       await fs.writeFile(path.join(daemon.home, 'config.xml'), configXml(daemon, daemons, folderId, rescanIntervalS));
       const child = spawn(
         'setpriv',
-        ['--pdeathsig', 'TERM', 'syncthing', 'serve', `--home=${daemon.home}`, '--no-browser', '--no-restart', '--no-upgrade', `--gui-address=http://127.0.0.1:${daemon.apiPort}`, `--gui-apikey=${daemon.apiKey}`],
+        [
+          '--pdeathsig',
+          'TERM',
+          'syncthing',
+          'serve',
+          `--home=${daemon.home}`,
+          '--no-browser',
+          '--no-restart',
+          '--no-upgrade',
+          `--gui-address=http://127.0.0.1:${daemon.apiPort}`,
+          `--gui-apikey=${daemon.apiKey}`,
+        ],
         { env: { ...process.env, STNOUPGRADE: '1', STNORESTART: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const keep = (chunk: Buffer) => {
@@ -221,7 +245,10 @@ export async function startSyncthingFleet(options: FleetOptions): Promise<Syncth
     for (const daemon of daemons) {
       const peers = daemons.filter((d) => d !== daemon).map((d) => d.deviceId);
       await waitFor(`${daemon.spec.name} connected to its peers`, async () => {
-        const { connections } = await rest<{ connections: Record<string, { connected: boolean }> }>(daemon, '/rest/system/connections');
+        const { connections } = await rest<{ connections: Record<string, { connected: boolean }> }>(
+          daemon,
+          '/rest/system/connections',
+        );
         return peers.every((id) => connections[id]?.connected);
       });
     }
@@ -255,7 +282,10 @@ function makeFleet(daemons: Daemon[], folderId: string, stopAll: () => Promise<v
         'every folder idle with nothing needed',
         async () => {
           for (const daemon of daemons) {
-            const status = await rest<{ state: string; needFiles: number; needBytes: number }>(daemon, `/rest/db/status?folder=${folderId}`);
+            const status = await rest<{ state: string; needFiles: number; needBytes: number }>(
+              daemon,
+              `/rest/db/status?folder=${folderId}`,
+            );
             if (status.state !== 'idle' || status.needFiles > 0) return false;
           }
           return true;

@@ -36,7 +36,13 @@ export interface AgentOptions {
 function parseOptions(args: string[]): AgentOptions {
   const { values } = parseCommandArgs({
     args,
-    options: { seed: { type: 'string' }, share: { type: 'string' }, hostname: { type: 'string' }, 'cache-dir': { type: 'string' }, 'state-dir': { type: 'string' } },
+    options: {
+      seed: { type: 'string' },
+      share: { type: 'string' },
+      hostname: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'state-dir': { type: 'string' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -60,12 +66,19 @@ export function agentPaths(options: AgentOptions, base: PlatformPaths): Platform
 }
 
 async function appVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
 /** The agent's core: the same `createAetherCore` as the app, with headless parts in place of Electron's. */
-export async function buildAgentCore(options: AgentOptions, io: CliIo, logger: Logger, secrets: string[]): Promise<AetherCore> {
+export async function buildAgentCore(
+  options: AgentOptions,
+  io: CliIo,
+  logger: Logger,
+  secrets: string[],
+): Promise<AetherCore> {
   const platform = currentPlatform();
   const home = io.env.HOME || os.homedir();
   return createAetherCore({
@@ -110,7 +123,11 @@ function nextStopSignal(): { signal: Promise<NodeJS.Signals>; dispose(): void } 
 export async function runAgent(args: string[], io: CliIo): Promise<number> {
   const options = parseOptions(args);
   const secrets: string[] = [];
-  const logger = createLogger({ destination: io.stdout, secrets: () => secrets, level: io.env.AETHER_LOG_LEVEL ?? 'info' });
+  const logger = createLogger({
+    destination: io.stdout,
+    secrets: () => secrets,
+    level: io.env.AETHER_LOG_LEVEL ?? 'info',
+  });
   const stop = nextStopSignal();
   try {
     const core = await buildAgentCore(options, io, logger, secrets);
@@ -138,11 +155,18 @@ function logProgress(core: AetherCore, logger: Logger): () => void {
     const { files, present } = event.totals;
     if (files > 0 && present === files) {
       complete = true;
-      logger.info({ files, bytes: event.totals.bytesPresent }, 'cache complete: every event file is present and verified');
+      logger.info(
+        { files, bytes: event.totals.bytesPresent },
+        'cache complete: every event file is present and verified',
+      );
     }
   });
   const stopIdentity = core.identity.subscribe((view) => {
-    if (view.kind === 'identified') logger.info({ event_device_id: view.device.event_device_id, online: view.online, target_url: view.targetUrl }, 'identity');
+    if (view.kind === 'identified')
+      logger.info(
+        { event_device_id: view.device.event_device_id, online: view.online, target_url: view.targetUrl },
+        'identity',
+      );
     else logger.info({ why: view.why.code }, `no identity: ${describeNoIdentity(view.why)}`);
   });
   return () => {

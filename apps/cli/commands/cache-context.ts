@@ -51,7 +51,12 @@ export class FileListUnavailableError extends Error {
  * lists the device's event files. Returns null when no seed exists anywhere and none was named.
  * `stateDir` replaces the app's state folder (prefetch --demo keeps to its own temp folder).
  */
-export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, logger: Logger, stateDir?: string): Promise<DeviceFiles | null> {
+export async function loadDeviceFiles(
+  io: CliIo,
+  seedArg: string | undefined,
+  logger: Logger,
+  stateDir?: string,
+): Promise<DeviceFiles | null> {
   const home = homeOf(io);
   const platform = currentPlatform();
   const paths = platformPaths({ platform, home, env: io.env });
@@ -70,7 +75,9 @@ export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, lo
   if (view.kind === 'none') {
     await core.close();
     if (!seedArg && view.why.code === 'no-seed') return null;
-    throw new FileListUnavailableError(`could not reach the device's file list: ${describeNoIdentity(view.why, (file) => displayPath(file, home))}`);
+    throw new FileListUnavailableError(
+      `could not reach the device's file list: ${describeNoIdentity(view.why, (file) => displayPath(file, home))}`,
+    );
   }
   const device = view.device;
   try {
@@ -78,6 +85,8 @@ export async function loadDeviceFiles(io: CliIo, seedArg: string | undefined, lo
     return { device, files, source: core.fileSource, close: () => core.close() };
   } catch (err) {
     await core.close();
-    throw new FileListUnavailableError(`could not list the event files of ${device.event_id}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new FileListUnavailableError(
+      `could not list the event files of ${device.event_id}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -28,7 +28,9 @@ export async function entriesOnDisk(root: string): Promise<Map<string, number>> 
 export async function quarantineContents(root: string): Promise<{ files: number; bytes: number }> {
   const dir = quarantineDir(root);
   // Only the cache's own quarantine names: gc empties nothing else there (a user's file stays).
-  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => QUARANTINE_NAME_PATTERN.test(name));
+  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) =>
+    QUARANTINE_NAME_PATTERN.test(name),
+  );
   let bytes = 0;
   for (const name of names) bytes += (await fs.lstat(path.join(dir, name)).catch(() => null))?.size ?? 0;
   return { files: names.length, bytes };

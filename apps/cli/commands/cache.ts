@@ -8,7 +8,13 @@ import type { CliIo, Command, HelpTopic } from '../command';
 import { EXIT, UsageError } from '../command';
 import { CacheGcOutput, CacheStatusOutput, CacheVerifyOutput, writeJson } from '../output-schemas';
 import { printable } from '../terminal-text';
-import { cliLogger, type DeviceFiles, FileListUnavailableError, loadDeviceFiles, resolveCacheRoot } from './cache-context';
+import {
+  cliLogger,
+  type DeviceFiles,
+  FileListUnavailableError,
+  loadDeviceFiles,
+  resolveCacheRoot,
+} from './cache-context';
 import { entriesOnDisk, quarantineContents } from './cache-disk';
 import { parseCommandArgs } from './ops-args';
 import { formatBytes } from './prefetch-view';
@@ -73,8 +79,19 @@ async function cacheExists(root: string): Promise<boolean> {
 }
 
 /** Opens the cache as its one writer: refuses (CacheLockedError, naming the holder) or waits with --wait. */
-async function withCache<T>(io: CliIo, root: string, role: 'cache gc' | 'cache verify', wait: boolean, use: (cache: Cache) => Promise<T>): Promise<T> {
-  const lock = { role, wait, onWaiting: (_holder: unknown, message: string) => io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`) };
+async function withCache<T>(
+  io: CliIo,
+  root: string,
+  role: 'cache gc' | 'cache verify',
+  wait: boolean,
+  use: (cache: Cache) => Promise<T>,
+): Promise<T> {
+  const lock = {
+    role,
+    wait,
+    onWaiting: (_holder: unknown, message: string) =>
+      io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`),
+  };
   const cache = await openCache({ root, source: NO_DOWNLOADS, logger: cliLogger(io), periodMs: 60 * 60 * 1000, lock });
   try {
     return await use(cache);
@@ -89,7 +106,10 @@ function readOnly<T>(io: CliIo, root: string, use: (opened: Awaited<ReturnType<t
 }
 
 /** The device's list when a seed is available; null without one; an explicit --seed that fails is an error. */
-async function optionalFileList(io: CliIo, seed: string | undefined): Promise<{ list: DeviceFiles | null; problem: string | null }> {
+async function optionalFileList(
+  io: CliIo,
+  seed: string | undefined,
+): Promise<{ list: DeviceFiles | null; problem: string | null }> {
   try {
     return { list: await loadDeviceFiles(io, seed, cliLogger(io)), problem: null };
   } catch (err) {
@@ -101,7 +121,12 @@ async function optionalFileList(io: CliIo, seed: string | undefined): Promise<{ 
 async function status(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { json: { type: 'boolean' }, check: { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      check: { type: 'boolean' },
+      seed: { type: 'string' },
+      'cache-dir': { type: 'string' },
+    },
     allowPositionals: false,
   });
   const { list, problem } = await optionalFileList(io, values.seed);
@@ -110,7 +135,15 @@ async function status(args: string[], io: CliIo): Promise<number> {
     const exists = await cacheExists(root);
     const summarise = (entries: number, bytes: number, has: (sha256: string) => boolean): CacheStatusOutput => {
       const event = list ? eventSummary(list, has) : null;
-      return { root, exists, entries, bytes, event, file_list_problem: problem, ready: event !== null && event.missing === 0 };
+      return {
+        root,
+        exists,
+        entries,
+        bytes,
+        event,
+        file_list_problem: problem,
+        ready: event !== null && event.missing === 0,
+      };
     };
     const report = exists
       ? await readOnly(io, root, ({ store }) => summarise(store.count, store.totalBytes, (sha) => store.has(sha)))
@@ -120,14 +153,28 @@ async function status(args: string[], io: CliIo): Promise<number> {
       writeJson(io.stdout, CacheStatusOutput, report);
       return code;
     }
-    const lines = [`cache ${report.root}: ${report.entries} entries, ${formatBytes(report.bytes)}${exists ? '' : ' (the folder does not exist yet)'}`];
+    const lines = [
+      `cache ${report.root}: ${report.entries} entries, ${formatBytes(report.bytes)}${exists ? '' : ' (the folder does not exist yet)'}`,
+    ];
     if (report.event) {
-      lines.push(`event ${printable(report.event.event_id)}: ${report.event.present} present, ${report.event.missing} missing`);
-      for (const f of report.event.files) lines.push(`  ${f.state === 'present' ? 'present' : 'MISSING'}  ${f.sha256.slice(0, 12)}  ${formatBytes(f.size).padStart(10)}  ${printable(f.filename)}`);
+      lines.push(
+        `event ${printable(report.event.event_id)}: ${report.event.present} present, ${report.event.missing} missing`,
+      );
+      for (const f of report.event.files)
+        lines.push(
+          `  ${f.state === 'present' ? 'present' : 'MISSING'}  ${f.sha256.slice(0, 12)}  ${formatBytes(f.size).padStart(10)}  ${printable(f.filename)}`,
+        );
     } else {
-      lines.push(problem ? `no file list: ${problem}` : 'no seed found: pass --seed PATH to compare with the device file list');
+      lines.push(
+        problem ? `no file list: ${problem}` : 'no seed found: pass --seed PATH to compare with the device file list',
+      );
     }
-    if (values.check) lines.push(report.ready ? 'ready: every file of the list is present' : `NOT ready: ${report.event ? `${report.event.missing} file(s) missing` : 'the device file list is not known'}`);
+    if (values.check)
+      lines.push(
+        report.ready
+          ? 'ready: every file of the list is present'
+          : `NOT ready: ${report.event ? `${report.event.missing} file(s) missing` : 'the device file list is not known'}`,
+      );
     io.stdout.write(`${lines.join('\n')}\n`);
     return code;
   } finally {
@@ -136,23 +183,40 @@ async function status(args: string[], io: CliIo): Promise<number> {
 }
 
 function eventSummary(list: DeviceFiles, has: (sha256: string) => boolean): NonNullable<CacheStatusOutput['event']> {
-  const files = list.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: has(f.sha256) ? ('present' as const) : ('missing' as const) }));
+  const files = list.files.map((f) => ({
+    filename: f.filename,
+    sha256: f.sha256,
+    size: f.size,
+    state: has(f.sha256) ? ('present' as const) : ('missing' as const),
+  }));
   const present = files.filter((f) => f.state === 'present').length;
   return { event_id: list.device.event_id, present, missing: files.length - present, files };
 }
 
 async function verify(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs({ args, options: { json: { type: 'boolean' }, wait: { type: 'boolean' }, 'cache-dir': { type: 'string' } }, allowPositionals: false });
+  const { values } = parseCommandArgs({
+    args,
+    options: { json: { type: 'boolean' }, wait: { type: 'boolean' }, 'cache-dir': { type: 'string' } },
+    allowPositionals: false,
+  });
   const root = resolveCacheRoot(io, values['cache-dir']);
   const exists = await cacheExists(root);
-  const report = exists ? await withCache(io, root, 'cache verify', values.wait === true, (cache) => cache.verify()) : { checked: 0, ok: 0, quarantined: [] };
+  const report = exists
+    ? await withCache(io, root, 'cache verify', values.wait === true, (cache) => cache.verify())
+    : { checked: 0, ok: 0, quarantined: [] };
   if (values.json) {
-    const quarantined = report.quarantined.map((q) => ({ sha256: q.sha256, actual: q.actual, quarantine_path: q.quarantinePath || null }));
+    const quarantined = report.quarantined.map((q) => ({
+      sha256: q.sha256,
+      actual: q.actual,
+      quarantine_path: q.quarantinePath || null,
+    }));
     writeJson(io.stdout, CacheVerifyOutput, { root, exists, checked: report.checked, ok: report.ok, quarantined });
   } else if (!exists) {
     io.stdout.write(`no cache at ${root}: nothing to verify\n`);
   } else {
-    io.stdout.write(`verified ${report.checked} entries in ${root}: ${report.ok} ok, ${report.quarantined.length} quarantined\n`);
+    io.stdout.write(
+      `verified ${report.checked} entries in ${root}: ${report.ok} ok, ${report.quarantined.length} quarantined\n`,
+    );
     for (const q of report.quarantined) {
       const found = q.actual ? `content hashes to ${q.actual}` : 'content does not match its name';
       io.stdout.write(`  BAD ${q.sha256}: ${found}; moved to ${q.quarantinePath || 'the quarantine folder'}\n`);
@@ -172,7 +236,10 @@ async function readKeepList(file: string): Promise<string[]> {
   text.split('\n').forEach((raw, index) => {
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return;
-    if (!SHA256_PATTERN.test(line)) throw new UsageError(`--keep-list ${file} line ${index + 1}: expected 64 lower-case hex characters, got "${printable(line.slice(0, 80))}"`);
+    if (!SHA256_PATTERN.test(line))
+      throw new UsageError(
+        `--keep-list ${file} line ${index + 1}: expected 64 lower-case hex characters, got "${printable(line.slice(0, 80))}"`,
+      );
     hashes.push(line);
   });
   return hashes;
@@ -181,19 +248,38 @@ async function readKeepList(file: string): Promise<string[]> {
 async function gc(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { 'keep-list': { type: 'string' }, 'dry-run': { type: 'boolean' }, wait: { type: 'boolean' }, json: { type: 'boolean' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' } },
+    options: {
+      'keep-list': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      seed: { type: 'string' },
+      'cache-dir': { type: 'string' },
+    },
     allowPositionals: false,
   });
   const keepFromFile = values['keep-list'] ? await readKeepList(values['keep-list']) : [];
   const { list, problem } = await optionalFileList(io, values.seed);
   try {
     if (!list && !values['keep-list']) {
-      throw new UsageError(`gc needs the current file list to know what to keep: pass --seed PATH or --keep-list FILE${problem ? ` (${problem})` : ''}`);
+      throw new UsageError(
+        `gc needs the current file list to know what to keep: pass --seed PATH or --keep-list FILE${problem ? ` (${problem})` : ''}`,
+      );
     }
     const keep = [...keepFromFile, ...(list?.files.map((f) => f.sha256) ?? [])];
     const root = resolveCacheRoot(io, values['cache-dir'], list?.device);
     const dryRun = values['dry-run'] ?? false;
-    const report = (await cacheExists(root)) ? await collect(io, root, keep, dryRun, values.wait === true) : { root, exists: false, dry_run: dryRun, removed: [], removed_bytes: 0, kept: 0, quarantine: { files: 0, bytes: 0 } };
+    const report = (await cacheExists(root))
+      ? await collect(io, root, keep, dryRun, values.wait === true)
+      : {
+          root,
+          exists: false,
+          dry_run: dryRun,
+          removed: [],
+          removed_bytes: 0,
+          kept: 0,
+          quarantine: { files: 0, bytes: 0 },
+        };
     if (values.json) writeJson(io.stdout, CacheGcOutput, report);
     else io.stdout.write(gcText(report));
     return EXIT.ok;
@@ -203,7 +289,13 @@ async function gc(args: string[], io: CliIo): Promise<number> {
 }
 
 /** Sizes are read before anything is removed, so entries and the quarantine are reported apart. */
-async function collect(io: CliIo, root: string, keep: readonly string[], dryRun: boolean, wait: boolean): Promise<CacheGcOutput> {
+async function collect(
+  io: CliIo,
+  root: string,
+  keep: readonly string[],
+  dryRun: boolean,
+  wait: boolean,
+): Promise<CacheGcOutput> {
   const sizes = await entriesOnDisk(root);
   const quarantine = await quarantineContents(root);
   const keepSet = new Set(keep);
@@ -220,7 +312,15 @@ async function collect(io: CliIo, root: string, keep: readonly string[], dryRun:
   const removed = removedHashes.map((sha256) => ({ sha256, bytes: sizes.get(sha256) ?? null }));
   const removedBytes = removed.reduce((sum, r) => sum + (r.bytes ?? 0), 0);
   const clearedQuarantine = dryRun ? quarantine : subtract(quarantine, await quarantineContents(root));
-  return { root, exists: true, dry_run: dryRun, removed, removed_bytes: removedBytes, kept, quarantine: clearedQuarantine };
+  return {
+    root,
+    exists: true,
+    dry_run: dryRun,
+    removed,
+    removed_bytes: removedBytes,
+    kept,
+    quarantine: clearedQuarantine,
+  };
 }
 
 function subtract(before: { files: number; bytes: number }, after: { files: number; bytes: number }) {
@@ -230,11 +330,17 @@ function subtract(before: { files: number; bytes: number }, after: { files: numb
 function gcText(report: CacheGcOutput): string {
   if (!report.exists) return `no cache at ${report.root}: nothing to remove\n`;
   const verb = report.dry_run ? 'would remove' : 'removed';
-  const lines = report.removed.map((r) => `  ${verb} ${r.sha256}${r.bytes === null ? '' : ` (${formatBytes(r.bytes)})`}`);
+  const lines = report.removed.map(
+    (r) => `  ${verb} ${r.sha256}${r.bytes === null ? '' : ` (${formatBytes(r.bytes)})`}`,
+  );
   const head = report.dry_run ? `gc --dry-run ${report.root}` : `gc ${report.root}`;
-  lines.push(`${head}: ${verb} ${report.removed.length} entries (${formatBytes(report.removed_bytes)}), kept ${report.kept}`);
+  lines.push(
+    `${head}: ${verb} ${report.removed.length} entries (${formatBytes(report.removed_bytes)}), kept ${report.kept}`,
+  );
   if (report.quarantine.files > 0) {
-    lines.push(`  quarantine: ${report.dry_run ? 'would clear' : 'cleared'} ${report.quarantine.files} file(s) (${formatBytes(report.quarantine.bytes)}) set aside by verify or failed downloads`);
+    lines.push(
+      `  quarantine: ${report.dry_run ? 'would clear' : 'cleared'} ${report.quarantine.files} file(s) (${formatBytes(report.quarantine.bytes)}) set aside by verify or failed downloads`,
+    );
   }
   if (report.dry_run) lines.push('nothing was changed');
   return `${lines.join('\n')}\n`;
@@ -257,7 +363,12 @@ export const cacheCommand: Command = {
   async run(args, io) {
     const [name, ...rest] = args;
     const sub = name ? SUBCOMMANDS[name] : undefined;
-    if (!sub) throw new UsageError(name ? `unknown cache subcommand "${printable(name)}"; it is one of status, verify, gc.` : 'which one: status, verify or gc?');
+    if (!sub)
+      throw new UsageError(
+        name
+          ? `unknown cache subcommand "${printable(name)}"; it is one of status, verify, gc.`
+          : 'which one: status, verify or gc?',
+      );
     return sub.run(rest, io);
   },
 };

@@ -17,17 +17,30 @@ export async function runFleetServe(args: string[], io: CliIo, stop?: AbortSigna
   const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
-    options: { share: { type: 'string' }, port: { type: 'string', default: '8390' }, host: { type: 'string', default: '127.0.0.1' }, 'stale-minutes': { type: 'string', default: '15' } },
+    options: {
+      share: { type: 'string' },
+      port: { type: 'string', default: '8390' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'stale-minutes': { type: 'string', default: '15' },
+    },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = Number(values.port);
-  if (!/^\d{1,5}$/.test(values.port ?? '') || port > 65535) throw new UsageError(`--port must be a port number (0-65535); got "${values.port}".`);
+  if (!/^\d{1,5}$/.test(values.port ?? '') || port > 65535)
+    throw new UsageError(`--port must be a port number (0-65535); got "${values.port}".`);
   const staleMinutes = Number(values['stale-minutes']);
-  if (!Number.isFinite(staleMinutes) || staleMinutes <= 0) throw new UsageError('--stale-minutes must be a positive number.');
+  if (!Number.isFinite(staleMinutes) || staleMinutes <= 0)
+    throw new UsageError('--stale-minutes must be a positive number.');
   const share = (await shareFor(io, values.share, 'read')).path;
 
   const logger = createLogger({ level: io.env.AETHER_LOG_LEVEL ?? 'warn' });
-  const dashboard = await startDashboard({ share, host: values.host, port, staleAfterMs: staleMinutes * 60_000, logger });
+  const dashboard = await startDashboard({
+    share,
+    host: values.host,
+    port,
+    staleAfterMs: staleMinutes * 60_000,
+    logger,
+  });
   io.stdout.write(`Fleet dashboard for ${share}: ${dashboard.url}\nPress Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     const done = () => resolve();

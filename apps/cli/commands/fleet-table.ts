@@ -38,11 +38,19 @@ export async function readFleet(share: string, now: Date, staleAfterMs: number):
     throw err;
   });
   if (!dirStat) return { rows: [], problems: [], notes: [`${dir} does not exist yet: no laptop has reported.`] };
-  if (!dirStat.isDirectory()) return { rows: [], problems: [`${dir} is ${dirStat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; it is not followed. Make it a plain folder.`], notes: [] };
+  if (!dirStat.isDirectory())
+    return {
+      rows: [],
+      problems: [
+        `${dir} is ${dirStat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; it is not followed. Make it a plain folder.`,
+      ],
+      notes: [],
+    };
   const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && !isShareNoise(n)).sort();
   const rows: FleetRow[] = [];
   const problems: string[] = [];
-  if (names.length > MAX_STATUS_FILES) problems.push(`${dir} holds ${names.length} status files; only the first ${MAX_STATUS_FILES} were read.`);
+  if (names.length > MAX_STATUS_FILES)
+    problems.push(`${dir} holds ${names.length} status files; only the first ${MAX_STATUS_FILES} were read.`);
   for (const name of names.slice(0, MAX_STATUS_FILES)) {
     const shown = printableCapped(name, 80);
     try {
@@ -54,13 +62,17 @@ export async function readFleet(share: string, now: Date, staleAfterMs: number):
       const parsed = FleetStatus.safeParse(JSON.parse(text.body));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        problems.push(`${shown}: ${printableCapped(`${issue?.path.join('.') || '(root)'} ${issue?.message ?? 'is invalid'}`, 200)}`);
+        problems.push(
+          `${shown}: ${printableCapped(`${issue?.path.join('.') || '(root)'} ${issue?.message ?? 'is invalid'}`, 200)}`,
+        );
         continue;
       }
       const ageMs = now.getTime() - Date.parse(parsed.data.last_seen);
       rows.push({ status: parsed.data, ageMs, stale: ageMs > staleAfterMs });
     } catch (err) {
-      problems.push(`${shown}: ${err instanceof SyntaxError ? 'not valid JSON' : printableCapped((err as NodeJS.ErrnoException).code ?? (err as Error).message, 200)}`);
+      problems.push(
+        `${shown}: ${err instanceof SyntaxError ? 'not valid JSON' : printableCapped((err as NodeJS.ErrnoException).code ?? (err as Error).message, 200)}`,
+      );
     }
   }
   rows.sort((a, b) => a.status.hostname.localeCompare(b.status.hostname));
@@ -76,14 +88,19 @@ async function readStatusFile(file: string): Promise<{ kind: 'skip'; why: string
   const before = await fs.lstat(file);
   if (before.isSymbolicLink()) return { kind: 'skip', why: 'a symbolic link; not followed' };
   if (!before.isFile()) return { kind: 'skip', why: 'not a regular file; skipped' };
-  if (before.size > MAX_STATUS_FILE_BYTES) return { kind: 'skip', why: `${before.size} bytes, more than a status file can be (${MAX_STATUS_FILE_BYTES}); not read` };
+  if (before.size > MAX_STATUS_FILE_BYTES)
+    return {
+      kind: 'skip',
+      why: `${before.size} bytes, more than a status file can be (${MAX_STATUS_FILE_BYTES}); not read`,
+    };
   const handle = await fs.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const opened = await handle.stat();
     if (!opened.isFile()) return { kind: 'skip', why: 'not a regular file; skipped' };
     const buffer = Buffer.alloc(MAX_STATUS_FILE_BYTES + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_STATUS_FILE_BYTES) return { kind: 'skip', why: `more than ${MAX_STATUS_FILE_BYTES} bytes; not read` };
+    if (bytesRead > MAX_STATUS_FILE_BYTES)
+      return { kind: 'skip', why: `more than ${MAX_STATUS_FILE_BYTES} bytes; not read` };
     return { kind: 'read', body: buffer.subarray(0, bytesRead).toString('utf8') };
   } finally {
     await handle.close();
@@ -115,12 +132,31 @@ function stateCell(status: FleetStatus): string {
 export function formatFleetTable(fleet: Fleet): string {
   const header = ['HOSTNAME', 'DEVICE', 'VERSION', 'STATE', 'CACHE', 'LAST SEEN'];
   const body = fleet.rows.map(({ status, stale, ageMs }) =>
-    [status.hostname, status.event_device_id ?? '-', status.app_version, stateCell(status), cacheCell(status.cache), `${formatAge(ageMs)}${stale ? ' STALE' : ''}`].map((cell) => printableCapped(cell, MAX_CELL)),
+    [
+      status.hostname,
+      status.event_device_id ?? '-',
+      status.app_version,
+      stateCell(status),
+      cacheCell(status.cache),
+      `${formatAge(ageMs)}${stale ? ' STALE' : ''}`,
+    ].map((cell) => printableCapped(cell, MAX_CELL)),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => columnsOf(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => padColumns(c, widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => padColumns(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const stale = fleet.rows.filter((r) => r.stale).length;
   const summary = `${fleet.rows.length} laptop${fleet.rows.length === 1 ? '' : 's'}${stale ? `, ${stale} stale` : ''}`;
   const problems = fleet.problems.map((p) => `unreadable: ${printableCapped(p, 300)}`);
-  return [line(header), ...body.map(line), '', summary, ...fleet.notes.map((n) => printableCapped(n, 300)), ...problems, ''].join('\n');
+  return [
+    line(header),
+    ...body.map(line),
+    '',
+    summary,
+    ...fleet.notes.map((n) => printableCapped(n, 300)),
+    ...problems,
+    '',
+  ].join('\n');
 }

@@ -20,24 +20,42 @@ oversized files are listed as unreadable) and peers' text is shown with control 
   --stale-minutes N   when a laptop counts as stale (default 15)`;
 
 export const fleetCommand: Command = {
-  help: (args) => (args[0] === 'serve' ? { label: 'fleet serve', usage: FLEET_SERVE_USAGE } : { label: 'fleet status', usage: USAGE }),
+  help: (args) =>
+    args[0] === 'serve' ? { label: 'fleet serve', usage: FLEET_SERVE_USAGE } : { label: 'fleet status', usage: USAGE },
   async run(args, io) {
     if (args[0] === 'serve') return runFleetServe(args.slice(1), io);
     const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
-      options: { share: { type: 'string' }, json: { type: 'boolean', default: false }, 'stale-minutes': { type: 'string', default: '15' } },
+      options: {
+        share: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'stale-minutes': { type: 'string', default: '15' },
+      },
     });
     const [sub, ...extra] = positionals;
-    if (sub !== 'status') throw new UsageError(sub ? `unknown fleet command "${printableCapped(sub, 40)}"; the one there is: fleet status` : 'say what to show: fleet status');
+    if (sub !== 'status')
+      throw new UsageError(
+        sub
+          ? `unknown fleet command "${printableCapped(sub, 40)}"; the one there is: fleet status`
+          : 'say what to show: fleet status',
+      );
     if (extra.length) throw new UsageError(`unexpected argument "${printableCapped(extra[0] ?? '', 40)}"`);
     const staleMinutes = Number(values['stale-minutes']);
-    if (!Number.isFinite(staleMinutes) || staleMinutes <= 0) throw new UsageError(`--stale-minutes must be a positive number of minutes, got "${printableCapped(values['stale-minutes'] ?? '', 40)}".`);
+    if (!Number.isFinite(staleMinutes) || staleMinutes <= 0)
+      throw new UsageError(
+        `--stale-minutes must be a positive number of minutes, got "${printableCapped(values['stale-minutes'] ?? '', 40)}".`,
+      );
     const share = await shareFor(io, values.share, 'read');
     const fleet = await readFleet(share.path, new Date(), staleMinutes * 60_000);
     if (values.json) {
       const laptops = fleet.rows.map((r) => ({ ...r.status, stale: r.stale, age_ms: r.ageMs }));
-      writeJson(io.stdout, FleetStatusOutput, { share: share.path, laptops, problems: fleet.problems, notes: fleet.notes });
+      writeJson(io.stdout, FleetStatusOutput, {
+        share: share.path,
+        laptops,
+        problems: fleet.problems,
+        notes: fleet.notes,
+      });
     } else {
       io.stdout.write(formatFleetTable(fleet));
     }

@@ -22,7 +22,11 @@ export function cliPaths(io: CliIo): PlatformPaths {
  * else `AETHER_SHARE`, else `~/admin_share`, else `~/Sync/admin_share`. A share that is not there is
  * an error (exit 1), never created.
  */
-export async function shareFor(io: CliIo, option: string | undefined, purpose: 'read' | 'write'): Promise<ShareCandidate> {
+export async function shareFor(
+  io: CliIo,
+  option: string | undefined,
+  purpose: 'read' | 'write',
+): Promise<ShareCandidate> {
   try {
     return await resolveShare({ option, paths: cliPaths(io), env: io.env, purpose });
   } catch (err) {
@@ -32,14 +36,22 @@ export async function shareFor(io: CliIo, option: string | undefined, purpose: '
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
-const SHARE_WRITE_OPTIONS = { share: { type: 'string' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } as const;
+const SHARE_WRITE_OPTIONS = {
+  share: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
 
 /**
  * What the commands that write into the share (provision, release) have in common: `--share DIR`,
  * `--force`, `--json`, their own options, and no positional arguments.
  */
 export function parseShareWriteArgs<O extends Options>(args: string[], options: O) {
-  const { values } = parseCommandArgs({ args, allowPositionals: false, options: { ...SHARE_WRITE_OPTIONS, ...options } });
+  const { values } = parseCommandArgs({
+    args,
+    allowPositionals: false,
+    options: { ...SHARE_WRITE_OPTIONS, ...options },
+  });
   return values;
 }
 

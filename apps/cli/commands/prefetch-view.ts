@@ -61,7 +61,8 @@ export class PrefetchView {
     // showCursor: log-update would otherwise hide the cursor on the process's own stderr.
     this.live = options.tty ? createLogUpdate(out, { showCursor: true }) : null;
     this.redrawMs = options.redrawMs ?? 100;
-    for (const item of items) this.rows.set(item.sha256, { item, state: 'waiting', bytes: 0, startedAt: null, startBytes: 0 });
+    for (const item of items)
+      this.rows.set(item.sha256, { item, state: 'waiting', bytes: 0, startedAt: null, startBytes: 0 });
   }
 
   cached(sha256: string): void {
@@ -157,7 +158,9 @@ export class PrefetchView {
     if (!force && now - this.lastDraw < this.redrawMs) return;
     this.lastDraw = now;
     const width = this.width();
-    const lines = [...this.rows.values()].filter((r) => r.state === 'downloading').map((r) => this.fileLine(r, now, width));
+    const lines = [...this.rows.values()]
+      .filter((r) => r.state === 'downloading')
+      .map((r) => this.fileLine(r, now, width));
     lines.push(this.totalLine(now, width));
     this.live(lines.join('\n'));
   }

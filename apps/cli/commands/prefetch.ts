@@ -31,7 +31,13 @@ present and verified, 1 if any could not be fetched (run it again: finished file
 export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({
     args,
-    options: { seed: { type: 'string' }, demo: { type: 'boolean' }, wait: { type: 'boolean' }, 'cache-dir': { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      seed: { type: 'string' },
+      demo: { type: 'boolean' },
+      wait: { type: 'boolean' },
+      'cache-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
     allowPositionals: false,
   });
   if (values.demo && values.seed) throw new UsageError('--demo brings its own seed; use either --demo or --seed PATH');
@@ -43,8 +49,10 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
     const deviceFiles = await loadDeviceFiles(io, demo?.seed ?? values.seed, logger, demo?.state);
     if (!deviceFiles) throw new UsageError('no seed.json found; pass --seed PATH (or --demo to try the simulator)');
     cleanups.push(deviceFiles.close);
-    if (demo && !values['cache-dir']) io.stderr.write(`demo: into a temporary cache, removed at the end (--cache-dir DIR keeps the files)\n`);
-    const root = values['cache-dir'] || !demo ? resolveCacheRoot(io, values['cache-dir'], deviceFiles.device) : demo.cache;
+    if (demo && !values['cache-dir'])
+      io.stderr.write(`demo: into a temporary cache, removed at the end (--cache-dir DIR keeps the files)\n`);
+    const root =
+      values['cache-dir'] || !demo ? resolveCacheRoot(io, values['cache-dir'], deviceFiles.device) : demo.cache;
     return await fill(io, deviceFiles, root, values.json ?? false, values.wait === true);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -65,11 +73,24 @@ export async function runPrefetch(args: string[], io: CliIo): Promise<number> {
 /** Where the progress goes: nowhere with --json (stdout carries only the final object). */
 const QUIET = new Writable({ write: (_chunk, _encoding, done) => done() });
 
-async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: string, json: boolean, wait: boolean): Promise<number> {
+async function fill(
+  io: CliIo,
+  { device, files, source }: DeviceFiles,
+  root: string,
+  json: boolean,
+  wait: boolean,
+): Promise<number> {
   const items = uniqueByHash(files);
   // One writer per root: beside a running app, refuse (naming it) or wait, never download twice.
-  const onWaiting = (_holder: unknown, message: string) => io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`);
-  const cache = await openCache({ root, source, logger: cliLogger(io), periodMs: 60 * 60 * 1000, lock: { role: 'prefetch', wait, onWaiting } });
+  const onWaiting = (_holder: unknown, message: string) =>
+    io.stderr.write(`${message.replace(/; quit it or run with --wait$/, '')}; waiting for it to finish\n`);
+  const cache = await openCache({
+    root,
+    source,
+    logger: cliLogger(io),
+    periodMs: 60 * 60 * 1000,
+    lock: { role: 'prefetch', wait, onWaiting },
+  });
   const view = new PrefetchView(json ? QUIET : io.stdout, items, { tty: !json && io.stdout.isTTY === true });
   const unsubscribe = cache.subscribe((event) => {
     if (event.type === 'file') view.update(event.status);
@@ -78,7 +99,9 @@ async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: str
     const needed = items.filter((item) => !cache.store.has(item.sha256));
     for (const item of items) if (!needed.includes(item)) view.cached(item.sha256);
     const neededBytes = needed.reduce((sum, item) => sum + item.size, 0);
-    view.message(`prefetch ${printable(device.event_id)} into ${root}: ${items.length} files, ${items.length - needed.length} already cached, ${formatBytes(neededBytes)} to fetch`);
+    view.message(
+      `prefetch ${printable(device.event_id)} into ${root}: ${items.length} files, ${items.length - needed.length} already cached, ${formatBytes(neededBytes)} to fetch`,
+    );
 
     const failures = new Map<string, string>();
     await Promise.all(
@@ -96,11 +119,20 @@ async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: str
     if (failures.size === 0) view.message(`all ${items.length} files present and verified in ${root}`);
     view.close();
     if (json) {
-      const result = (item: PrefetchItem) => (failures.has(item.sha256) ? ('failed' as const) : needed.includes(item) ? ('fetched' as const) : ('cached' as const));
+      const result = (item: PrefetchItem) =>
+        failures.has(item.sha256)
+          ? ('failed' as const)
+          : needed.includes(item)
+            ? ('fetched' as const)
+            : ('cached' as const);
       writeJson(io.stdout, PrefetchOutput, {
         event_id: device.event_id,
         root,
-        files: items.map((item) => ({ ...item, result: result(item), ...(failures.has(item.sha256) ? { error: failures.get(item.sha256) } : {}) })),
+        files: items.map((item) => ({
+          ...item,
+          result: result(item),
+          ...(failures.has(item.sha256) ? { error: failures.get(item.sha256) } : {}),
+        })),
         already_cached: items.length - needed.length,
         fetched: needed.length - failures.size,
         failed: failures.size,
@@ -110,7 +142,9 @@ async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: str
     }
     if (failures.size > 0) {
       const names = items.filter((item) => failures.has(item.sha256)).map((item) => printable(item.filename));
-      io.stderr.write(`prefetch: ${failures.size} of ${items.length} files could not be fetched (${names.join(', ')}); run it again once the API serves them\n`);
+      io.stderr.write(
+        `prefetch: ${failures.size} of ${items.length} files could not be fetched (${names.join(', ')}); run it again once the API serves them\n`,
+      );
       return EXIT.failure;
     }
     return EXIT.ok;
@@ -123,7 +157,8 @@ async function fill(io: CliIo, { device, files, source }: DeviceFiles, root: str
 /** Two event files with the same bytes are one cache entry. */
 function uniqueByHash(files: readonly EventFile[]): PrefetchItem[] {
   const items = new Map<string, PrefetchItem>();
-  for (const f of files) if (!items.has(f.sha256)) items.set(f.sha256, { sha256: f.sha256, filename: f.filename, size: f.size });
+  for (const f of files)
+    if (!items.has(f.sha256)) items.set(f.sha256, { sha256: f.sha256, filename: f.filename, size: f.size });
   return [...items.values()];
 }
 

@@ -33,7 +33,10 @@ export const provisionCommand: Command = {
       'onsite-api': { type: 'string' },
       'key-file': { type: 'string' },
     });
-    const hostname = required(values.hostname, '--hostname H is required (the laptop\'s name; `aether-native doctor` on it prints it).');
+    const hostname = required(
+      values.hostname,
+      "--hostname H is required (the laptop's name; `aether-native doctor` on it prints it).",
+    );
     const deviceId = required(values.device, '--device ID is required (the event device id from the Aether admin).');
     const apiKey = values['key-file'] ? await readKey(values['key-file']) : undefined;
     const share = await shareFor(io, values.share, 'write');
@@ -50,8 +53,14 @@ export const provisionCommand: Command = {
       throw err instanceof ProvisionError ? new CommandError(err.message) : err;
     });
     const warnings = [
-      ...(values.api ? [] : [`the seed has no API URL: the laptop will use the app's built-in default API (${BUILD_DEFAULT_API_URL}); pass --api URL for the event's API`]),
-      ...(apiKey ? [] : ['the seed has no API key: the laptop cannot sign in to the API until it has one; pass --key-file FILE']),
+      ...(values.api
+        ? []
+        : [
+            `the seed has no API URL: the laptop will use the app's built-in default API (${BUILD_DEFAULT_API_URL}); pass --api URL for the event's API`,
+          ]),
+      ...(apiKey
+        ? []
+        : ['the seed has no API key: the laptop cannot sign in to the API until it has one; pass --key-file FILE']),
     ];
     for (const warning of warnings) io.stderr.write(`aether-native provision: warning: ${warning}\n`);
     if (values.json) {
@@ -65,7 +74,9 @@ export const provisionCommand: Command = {
         warnings,
       });
     } else {
-      io.stdout.write(`Provisioned ${written.hostname} as ${deviceId}: ${written.path}${apiKey ? ' (with API key)' : ''}\n`);
+      io.stdout.write(
+        `Provisioned ${written.hostname} as ${deviceId}: ${written.path}${apiKey ? ' (with API key)' : ''}\n`,
+      );
     }
     return EXIT.ok;
   },
@@ -78,9 +89,11 @@ async function writtenApiUrl(file: string): Promise<string | null> {
 }
 
 async function readKey(file: string): Promise<string> {
-  const key = (await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read --key-file ${file} (${err.code ?? err.message}).`);
-  })).trim();
+  const key = (
+    await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --key-file ${file} (${err.code ?? err.message}).`);
+    })
+  ).trim();
   if (!key) throw new UsageError(`--key-file ${file} is empty.`);
   return key;
 }

@@ -44,23 +44,43 @@ function chosenVersion(file: string, given: string | undefined): string {
   if (given !== undefined) {
     if (semver.valid(given) !== given) {
       const coerced = semver.coerce(given)?.version;
-      throw new UsageError(`--version ${printableCapped(given, 40)} is not a semantic version: use MAJOR.MINOR.PATCH${coerced ? `, e.g. --version ${coerced}` : ', e.g. --version 1.5.0'}.`);
+      throw new UsageError(
+        `--version ${printableCapped(given, 40)} is not a semantic version: use MAJOR.MINOR.PATCH${coerced ? `, e.g. --version ${coerced}` : ', e.g. --version 1.5.0'}.`,
+      );
     }
     return given;
   }
   const found = versionFromFileName(path.basename(file));
-  if (!found) throw new UsageError(`the file name ${printableCapped(path.basename(file), 80)} holds no version (like Aether-1.5.0-mac.zip); add --version MAJOR.MINOR.PATCH.`);
+  if (!found)
+    throw new UsageError(
+      `the file name ${printableCapped(path.basename(file), 80)} holds no version (like Aether-1.5.0-mac.zip); add --version MAJOR.MINOR.PATCH.`,
+    );
   return found;
 }
 
-async function prune(io: CliIo, shareOption: string | undefined, keepText: string, dryRun: boolean, json: boolean): Promise<number> {
-  if (!/^\d{1,6}$/.test(keepText) || Number(keepText) < 1) throw new UsageError(`--prune needs how many builds to keep, a whole number of at least 1 (got "${printableCapped(keepText, 40)}").`);
+async function prune(
+  io: CliIo,
+  shareOption: string | undefined,
+  keepText: string,
+  dryRun: boolean,
+  json: boolean,
+): Promise<number> {
+  if (!/^\d{1,6}$/.test(keepText) || Number(keepText) < 1)
+    throw new UsageError(
+      `--prune needs how many builds to keep, a whole number of at least 1 (got "${printableCapped(keepText, 40)}").`,
+    );
   const share = await shareFor(io, shareOption, 'write');
   const result = await pruneReleases({ share: share.path, keep: Number(keepText), dryRun }).catch((err: unknown) => {
     throw err instanceof ReleaseError ? new CommandError(err.message) : err;
   });
   if (json) {
-    writeJson(io.stdout, ReleasePruneOutput, { share: share.path, dry_run: dryRun, current: result.current, kept: result.kept, removed: result.removed });
+    writeJson(io.stdout, ReleasePruneOutput, {
+      share: share.path,
+      dry_run: dryRun,
+      current: result.current,
+      kept: result.kept,
+      removed: result.removed,
+    });
     return EXIT.ok;
   }
   const verb = dryRun ? 'would remove' : 'removed';
@@ -89,29 +109,57 @@ export const releaseCommand: Command = {
       'dry-run': { type: 'boolean' },
     });
     if (values.prune !== undefined) {
-      const publishing = (['file', 'version', 'notes', 'min-version', 'only-hosts', 'force', 'platform', 'rollout-percent', 'rollback'] as const).find((o) => values[o] !== undefined && values[o] !== false);
-      if (publishing) throw new UsageError(`--prune removes old builds; it does not go with --${publishing}. Publish and prune in two runs.`);
+      const publishing = (
+        [
+          'file',
+          'version',
+          'notes',
+          'min-version',
+          'only-hosts',
+          'force',
+          'platform',
+          'rollout-percent',
+          'rollback',
+        ] as const
+      ).find((o) => values[o] !== undefined && values[o] !== false);
+      if (publishing)
+        throw new UsageError(
+          `--prune removes old builds; it does not go with --${publishing}. Publish and prune in two runs.`,
+        );
       return prune(io, values.share, values.prune, values['dry-run'] ?? false, values.json);
     }
-    if (values['dry-run']) throw new UsageError('--dry-run goes with --prune; a release is published whole or not at all.');
+    if (values['dry-run'])
+      throw new UsageError('--dry-run goes with --prune; a release is published whole or not at all.');
     const file = required(values.file, '--file BUILD is required: the build archive to publish.');
-    if (!(await stat(file).catch(() => null))?.isFile()) throw new CommandError(`${file} is not a file; --file must name the build archive.`);
+    if (!(await stat(file).catch(() => null))?.isFile())
+      throw new CommandError(`${file} is not a file; --file must name the build archive.`);
     const version = chosenVersion(file, values.version);
     if (values['min-version'] !== undefined && semver.valid(values['min-version']) !== values['min-version']) {
-      throw new UsageError(`--min-version ${printableCapped(values['min-version'], 40)} is not a semantic version: use MAJOR.MINOR.PATCH, e.g. 1.4.0.`);
+      throw new UsageError(
+        `--min-version ${printableCapped(values['min-version'], 40)} is not a semantic version: use MAJOR.MINOR.PATCH, e.g. 1.4.0.`,
+      );
     }
     const share = await shareFor(io, values.share, 'write');
     const platform = values.platform === undefined ? undefined : BuildTarget.safeParse(values.platform);
-    if (platform && !platform.success) throw new UsageError(`--platform must be one of ${BuildTarget.options.join(', ')}; got "${printableCapped(values.platform ?? '', 40)}".`);
+    if (platform && !platform.success)
+      throw new UsageError(
+        `--platform must be one of ${BuildTarget.options.join(', ')}; got "${printableCapped(values.platform ?? '', 40)}".`,
+      );
     const percent = values['rollout-percent'];
-    if (percent !== undefined && !/^(100|[1-9]?[0-9])$/.test(percent)) throw new UsageError(`--rollout-percent must be a whole number from 0 to 100; got "${printableCapped(percent, 40)}".`);
+    if (percent !== undefined && !/^(100|[1-9]?[0-9])$/.test(percent))
+      throw new UsageError(
+        `--rollout-percent must be a whole number from 0 to 100; got "${printableCapped(percent, 40)}".`,
+      );
     const result = await publishRelease({
       share: share.path,
       file,
       version,
       notes: values.notes,
       minVersion: values['min-version'],
-      onlyHosts: values['only-hosts']?.split(',').map((h) => h.trim()).filter(Boolean),
+      onlyHosts: values['only-hosts']
+        ?.split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
       force: values.force,
       platform: platform?.data,
       rolloutPercent: percent === undefined ? undefined : Number(percent),
@@ -121,14 +169,24 @@ export const releaseCommand: Command = {
     });
     const { release } = result;
     if (values.json) {
-      writeJson(io.stdout, ReleaseOutput, { share: share.path, release, build_path: result.buildPath, previous: result.previous });
+      writeJson(io.stdout, ReleaseOutput, {
+        share: share.path,
+        release,
+        build_path: result.buildPath,
+        previous: result.previous,
+      });
       return EXIT.ok;
     }
-    const builds = 'builds' in release ? Object.entries(release.builds).map(([target, build]) => ({ target, ...build })) : [{ target: 'every platform', ...release }];
+    const builds =
+      'builds' in release
+        ? Object.entries(release.builds).map(([target, build]) => ({ target, ...build }))
+        : [{ target: 'every platform', ...release }];
     io.stdout.write(
       `Released ${release.version}${result.previous ? ` (was ${result.previous})` : ''}: ${result.buildPath}\n` +
         builds.map((b) => `  ${b.target}: ${b.file}, size ${b.size} bytes, sha256 ${b.sha256}\n`).join('') +
-        (release.rollback_of ? `  rollback of ${release.rollback_of}: laptops on it go down to ${release.version}\n` : '') +
+        (release.rollback_of
+          ? `  rollback of ${release.rollback_of}: laptops on it go down to ${release.version}\n`
+          : '') +
         (release.only_hosts ? `  canary for: ${release.only_hosts.join(', ')}\n` : '') +
         (release.rollout_percent !== undefined ? `  rolling out to ${release.rollout_percent} % of laptops\n` : ''),
     );

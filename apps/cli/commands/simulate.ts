@@ -17,16 +17,22 @@ and the launcher URL on stderr.
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${value}"`);
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got "${value}"`);
   return Number(value);
 }
 
 /** Runs until `stop` aborts; the command wires it to SIGINT/SIGTERM, tests to an AbortController. */
 export async function runSimulate(args: string[], io: CliIo, stop: AbortSignal): Promise<number> {
-  const { values } = parseCommandArgs({ args, options: { port: { type: 'string', short: 'p' }, json: { type: 'boolean' } }, allowPositionals: false });
+  const { values } = parseCommandArgs({
+    args,
+    options: { port: { type: 'string', short: 'p' }, json: { type: 'boolean' } },
+    allowPositionals: false,
+  });
   const port = parsePort(values.port);
   const sim = await startSimulator({ port }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') throw new CommandError(`port ${port} is already in use: pick another with --port, or omit it for a free one`);
+    if (err.code === 'EADDRINUSE')
+      throw new CommandError(`port ${port} is already in use: pick another with --port, or omit it for a free one`);
     throw err;
   });
   if (values.json) {

@@ -47,9 +47,21 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const snapshot = async (): Promise<string> => {
     try {
       const fleet = await readFleet(options.share, new Date(), options.staleAfterMs);
-      return JSON.stringify({ share: options.share, now: new Date().toISOString(), staleAfterMs: options.staleAfterMs, ...fleet });
+      return JSON.stringify({
+        share: options.share,
+        now: new Date().toISOString(),
+        staleAfterMs: options.staleAfterMs,
+        ...fleet,
+      });
     } catch (err) {
-      return JSON.stringify({ share: options.share, now: new Date().toISOString(), staleAfterMs: options.staleAfterMs, rows: [], problems: [`the status folder cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`], notes: [] });
+      return JSON.stringify({
+        share: options.share,
+        now: new Date().toISOString(),
+        staleAfterMs: options.staleAfterMs,
+        rows: [],
+        problems: [`the status folder cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`],
+        notes: [],
+      });
     }
   };
   const push = () => {
@@ -74,7 +86,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (request.method !== 'GET') return void response.writeHead(405, { Allow: 'GET' }).end();
     const security = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
     if (url.pathname === '/') {
-      response.writeHead(200, { ...security, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'" });
+      response.writeHead(200, {
+        ...security,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy':
+          "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+      });
       return void response.end(DASHBOARD_PAGE);
     }
     if (url.pathname === '/api/fleet') {
@@ -92,11 +109,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return;
     }
     const screenshot = /^\/screenshots\/(.+)$/.exec(url.pathname)?.[1];
-    if (screenshot && SCREENSHOT_NAME.test(screenshot)) return serveScreenshot(path.join(statusDir, screenshot), response, security);
+    if (screenshot && SCREENSHOT_NAME.test(screenshot))
+      return serveScreenshot(path.join(statusDir, screenshot), response, security);
     response.writeHead(404, security).end('not found');
   }
 
-  const watcher = createShareWatcher({ dir: statusDir, logger: options.logger, debounceMs: 100, rescanMs: 10_000, onSnapshot: () => void push() });
+  const watcher = createShareWatcher({
+    dir: statusDir,
+    logger: options.logger,
+    debounceMs: 100,
+    rescanMs: 10_000,
+    onSnapshot: () => void push(),
+  });
   const tick = setInterval(() => void push(), options.refreshMs ?? 30_000);
   tick.unref();
   await push();
@@ -121,7 +145,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 }
 
 /** A screenshot is a peer's file: a regular file only (never through a symlink), size-capped. */
-async function serveScreenshot(file: string, response: http.ServerResponse, headers: Record<string, string>): Promise<void> {
+async function serveScreenshot(
+  file: string,
+  response: http.ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
@@ -130,11 +158,17 @@ async function serveScreenshot(file: string, response: http.ServerResponse, head
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile() || stat.size > MAX_SCREENSHOT_BYTES) return void response.writeHead(404, headers).end('no screenshot');
+    if (!stat.isFile() || stat.size > MAX_SCREENSHOT_BYTES)
+      return void response.writeHead(404, headers).end('no screenshot');
     const bytes = Buffer.alloc(stat.size);
     await handle.read(bytes, 0, stat.size, 0);
     // The page asks with ?at=<last_seen>, so a cached copy is only reused for the same report.
-    response.writeHead(200, { ...headers, 'Cache-Control': 'private, max-age=3600', 'Content-Type': 'image/png', 'Content-Length': String(bytes.length) });
+    response.writeHead(200, {
+      ...headers,
+      'Cache-Control': 'private, max-age=3600',
+      'Content-Type': 'image/png',
+      'Content-Length': String(bytes.length),
+    });
     response.end(bytes);
   } finally {
     await handle.close();

@@ -22,7 +22,11 @@ export function countdownText(retryAt: number | null, now: number): string {
 }
 
 /** Shows the notice and ticks the countdown once a second; returns a function that stops it. */
-export function showNotice(notice: SplashNotice, show: (text: string, more: string) => void, now: () => number = Date.now): () => void {
+export function showNotice(
+  notice: SplashNotice,
+  show: (text: string, more: string) => void,
+  now: () => number = Date.now,
+): () => void {
   const render = () => show(notice.message, countdownText(notice.retryAt, now()));
   render();
   const timer = setInterval(render, 1000);

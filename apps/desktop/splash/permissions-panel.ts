@@ -19,7 +19,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', class
   return node;
 }
 
-export function mountPermissionsPanel(root: HTMLElement, client: PermissionsPanelClient, onDone: (outcome: StepOutcome) => void = () => {}): void {
+export function mountPermissionsPanel(
+  root: HTMLElement,
+  client: PermissionsPanelClient,
+  onDone: (outcome: StepOutcome) => void = () => {},
+): void {
   const list = element('ul');
   const problem = element('p', '', 'hint');
   const skip = element('button', 'Continue without');

@@ -63,11 +63,22 @@ export function rowsOf(overview: PermissionsOverview): PermissionRow[] {
       label: LABEL[report.kind],
       status: report.status,
       hint: report.hint,
-      action: report.status === 'restricted' ? null : report.status === 'not-determined' && PROMPTABLE.has(report.kind) ? 'ask' : 'open-settings',
+      action:
+        report.status === 'restricted'
+          ? null
+          : report.status === 'not-determined' && PROMPTABLE.has(report.kind)
+            ? 'ask'
+            : 'open-settings',
     }));
 }
 
-export function startPermissionsStep({ client, render, sleep, pollMs = 2_000, onError }: PermissionsStepDeps): PermissionsStep {
+export function startPermissionsStep({
+  client,
+  render,
+  sleep,
+  pollMs = 2_000,
+  onError,
+}: PermissionsStepDeps): PermissionsStep {
   let finish: (outcome: StepOutcome) => void = () => {};
   let finished = false;
   const done = new Promise<StepOutcome>((resolve) => {

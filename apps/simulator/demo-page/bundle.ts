@@ -34,7 +34,9 @@ export async function buildLauncherBundle(): Promise<string> {
     return output.text;
   } catch (err) {
     if (err instanceof DemoBundleError) throw err;
-    throw new DemoBundleError(`the demo launcher does not compile: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DemoBundleError(
+      `the demo launcher does not compile: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

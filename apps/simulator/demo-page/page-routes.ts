@@ -8,7 +8,8 @@ export const LAUNCHER_SCRIPT_PATH = '/demo/launcher.js';
 const LAUNCHER_PATH = /^\/events\/([^/]+)\/launcher\/([^/]+)\/?$/;
 
 /** Same-origin script only; Svelte injects its component styles as <style> elements. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -32,7 +33,13 @@ export function launcherHtml(eventId: string, locationId: string): string {
 }
 
 /** The demo launcher page and its script; false when the path is neither. */
-export async function handleDemoPage(req: IncomingMessage, res: ServerResponse, url: URL, bundle: () => Promise<string>, sessions: PageSessions): Promise<boolean> {
+export async function handleDemoPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  bundle: () => Promise<string>,
+  sessions: PageSessions,
+): Promise<boolean> {
   const place = LAUNCHER_PATH.exec(url.pathname);
   if (!place && url.pathname !== LAUNCHER_SCRIPT_PATH) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -43,7 +50,10 @@ export async function handleDemoPage(req: IncomingMessage, res: ServerResponse, 
     const [eventId, locationId] = [safeDecode(place[1] ?? ''), safeDecode(place[2] ?? '')];
     // Demo only: the page's session cookie stands in for a signed-in operator (page-sessions.ts).
     const cookie = sessions.cookieFor(req, eventId);
-    send(res, req, 'text/html; charset=utf-8', launcherHtml(eventId, locationId), { 'Content-Security-Policy': CSP, ...(cookie ? { 'Set-Cookie': cookie } : {}) });
+    send(res, req, 'text/html; charset=utf-8', launcherHtml(eventId, locationId), {
+      'Content-Security-Policy': CSP,
+      ...(cookie ? { 'Set-Cookie': cookie } : {}),
+    });
     return true;
   }
   try {
@@ -63,7 +73,19 @@ function safeDecode(part: string): string {
   }
 }
 
-function send(res: ServerResponse, req: IncomingMessage, type: string, body: string, headers: Record<string, string>): void {
-  res.writeHead(200, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff', ...headers });
+function send(
+  res: ServerResponse,
+  req: IncomingMessage,
+  type: string,
+  body: string,
+  headers: Record<string, string>,
+): void {
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -21,7 +21,13 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export async function handleStaticLauncher(req: IncomingMessage, res: ServerResponse, url: URL, root: string, sessions: PageSessions): Promise<boolean> {
+export async function handleStaticLauncher(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  root: string,
+  sessions: PageSessions,
+): Promise<boolean> {
   const place = LAUNCHER_PATH.exec(url.pathname);
   if (!place && !url.pathname.startsWith('/_app/')) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
