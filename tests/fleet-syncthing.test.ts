@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
+import { startSimulator } from '../apps/simulator/index';
 import { silentLogger } from '../base/logger';
 import { execFileRunner } from '../base/command-runner';
 import { waitForSeed } from '../provisioning/zero-touch';
@@ -11,6 +12,8 @@ import { stageBuild } from '../update-helper/staging';
 import type { UpdateState } from '../update-helper/update-state';
 import { createVersionWatcher, type VersionWatcher } from '../update-helper/version-watcher';
 import { captureIo } from './cli-io-helpers';
+import { startAgentProcess } from './support/agent-process';
+import { useCleanups } from './support/cleanups';
 import { makeTempDir } from './share-watcher-helpers';
 import { startSyncthingFleet, type SyncthingFleet, waitFor } from './support/syncthing';
 import { sha256 } from './version-watcher-fixtures';
@@ -20,6 +23,7 @@ import { sha256 } from './version-watcher-fixtures';
  * folder): what ops does on its node reaches the laptops only through Syncthing. Assertions are on
  * outcomes; waits are bounded and generous, never timed.
  */
+const agentCleanups = useCleanups();
 let root: { dir: string; cleanup: () => Promise<void> };
 let fleet: SyncthingFleet;
 const watchers: VersionWatcher[] = [];
@@ -273,5 +277,64 @@ describe('the fleet on real Syncthing', () => {
     );
     // Its local file never reaches the ops node.
     expect((await readdir(fleet.node('ops').folder)).includes('local-note.txt')).toBe(false);
+  }, 150_000);
+
+  it('provision on the ops node -> the headless agent on a laptop node bootstraps and reports -> ops sees it in fleet status', async () => {
+    const sim = await startSimulator();
+    try {
+      const ops = fleet.node('ops');
+      const laptop = fleet.node('lectern-a');
+      const keyFile = path.join(root.dir, 'podium.key');
+      await writeFile(keyFile, String(sim.demoSeed().aether_api_key));
+      const provisioned = await cli([
+        'provision',
+        '--share',
+        ops.folder,
+        '--hostname',
+        'Podium-A',
+        '--device',
+        sim.demoSeed().event_device_id,
+        '--api',
+        sim.url,
+        '--key-file',
+        keyFile,
+      ]);
+      expect(provisioned.code, provisioned.err).toBe(0);
+      const home = path.join(root.dir, 'agent-home');
+      await mkdir(home, { recursive: true });
+      const agent = startAgentProcess(
+        agentCleanups,
+        [
+          '--share',
+          laptop.folder,
+          '--hostname',
+          'podium-a',
+          '--cache-dir',
+          path.join(root.dir, 'agent-cache'),
+          '--state-dir',
+          path.join(root.dir, 'agent-state'),
+        ],
+        { HOME: home },
+      );
+      await agent.waitFor('ready', (l) => l.msg === 'identity' && l.online === true);
+      let row: { hostname: string; state: string; event_device_id: string | null } | undefined;
+      await waitFor(
+        'podium-a in the ops node fleet status',
+        async () => {
+          const table = await cli(['fleet', 'status', '--share', ops.folder, '--json']);
+          const parsed = JSON.parse(table.out) as {
+            laptops: Array<{ hostname: string; state: string; event_device_id: string | null }>;
+          };
+          row = parsed.laptops.find((l) => l.hostname === 'podium-a' && l.state === 'ready');
+          return row !== undefined;
+        },
+        90_000,
+      );
+      expect(row?.event_device_id).toBe(sim.demoSeed().event_device_id);
+      agent.child.kill('SIGTERM');
+      expect(await agent.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await sim.close();
+    }
   }, 150_000);
 });
