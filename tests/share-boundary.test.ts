@@ -481,7 +481,15 @@ describe('a real EACCES, as a user that is not root', () => {
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += String(c)));
     child.stderr.on('data', (c: Buffer) => (err += String(c)));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // A Node binary the other user cannot run (e.g. under root's private home) is a clear failure, not a hang.
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', (e) =>
+        reject(
+          new Error(`the non-root child could not start (${e.message}); install Node where every user can run it`),
+        ),
+      );
+      child.on('close', resolve);
+    });
     expect(err).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(out) as { update: UpdateState; zeroTouch: ZeroTouchState; escaped: string[] };
