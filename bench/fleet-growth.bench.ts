@@ -120,7 +120,9 @@ interface RoundResult {
   laptopWatcherCpu: number[];
 }
 
-async function measure(n: number): Promise<{ results: RoundResult[]; opsPeak: number; laptopPeak: number[] }> {
+async function measure(
+  n: number,
+): Promise<{ results: RoundResult[]; opsPeak: number; laptopPeak: Array<{ syncthing: number; watcher: number }> }> {
   const root = await mkdtemp(path.join(os.tmpdir(), `aether-bench-fleet-${n}-`));
   const laptops: Laptop[] = [];
   let fleet: SyncthingFleet | null = null;
@@ -194,10 +196,10 @@ async function measure(n: number): Promise<{ results: RoundResult[]; opsPeak: nu
     }
     const opsPeak = (await procUsageOf(opsPids)).peakRssMiB;
     const laptopPeak = await Promise.all(
-      laptops.map(
-        async (l, i) =>
-          (await procUsageOf(laptopPids[i]!)).peakRssMiB + (await procUsageOf([watcherPid(l)])).peakRssMiB,
-      ),
+      laptops.map(async (l, i) => ({
+        syncthing: (await procUsageOf(laptopPids[i]!)).peakRssMiB,
+        watcher: (await procUsageOf([watcherPid(l)])).peakRssMiB,
+      })),
     );
     return { results, opsPeak, laptopPeak };
   } finally {
@@ -249,7 +251,7 @@ for (const n of sizes) {
           results.map((r) => median(r.laptopWatcherCpu)),
           1,
         )} = ${spread(perLaptop, 1)} | ` +
-        `${median(laptopPeak).toFixed(0)} |`,
+        `${median(laptopPeak.map((p) => p.syncthing)).toFixed(0)} + ${median(laptopPeak.map((p) => p.watcher)).toFixed(0)} |`,
     );
   } catch (err) {
     failed = true;
@@ -258,7 +260,7 @@ for (const n of sizes) {
   }
 }
 console.log(
-  '\n| N | rounds | release → all staged, s | × cp | ops Syncthing CPU-s | ops peak RSS MiB | per laptop CPU-s (Syncthing + watcher = total) | per laptop peak RSS MiB |',
+  '\n| N | rounds | release → all staged, s | × cp | ops Syncthing CPU-s | ops peak RSS MiB | per laptop CPU-s (Syncthing + watcher = total) | per laptop peak RSS MiB (Syncthing + watcher) |',
 );
 console.log('|---|---|---|---|---|---|---|---|');
 for (const line of summary) console.log(line);

@@ -135,6 +135,7 @@ try {
     });
   await nextEventWith('laptop-0001');
   const pushes: Sample[] = [];
+  const pushesBefore = dashboard.pushes();
   for (let round = 0; round <= rounds; round++) {
     events.length = 0;
     const version = `9.9.${round}`;
@@ -162,6 +163,8 @@ try {
   line(`fleet status --json (${(printed / 1024).toFixed(0)} KiB out)`, cli, bare);
   line(`dashboard snapshot (${(snapshotBytes / 1024).toFixed(0)} KiB event)`, snapshot, bare);
   line('status file replaced → SSE event at the client', pushes);
+  const perChange = (dashboard.pushes() - pushesBefore) / (rounds + 1);
+  console.log(`snapshots pushed per status file change: ${perChange.toFixed(1)}`);
 } finally {
   (client as http.ClientRequest | null)?.destroy();
   await dashboard?.close();
