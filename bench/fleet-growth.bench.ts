@@ -78,7 +78,10 @@ function startLaptop(root: string, name: string, share: string): Promise<Laptop>
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = `${stderr}${c.toString()}`.slice(-2_000)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`laptop ${name} did not start within 60 s: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`laptop ${name} did not start within 60 s: ${stderr}`));
+    }, 60_000);
     child.once('exit', (code) => reject(new Error(`laptop ${name} exited ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const message = JSON.parse(line) as { event: string; version?: string; at?: number };
