@@ -32,6 +32,10 @@ function runChild(args: string[]): Promise<{ user: number; system: number }> {
 }
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'aether-bench-laptop-idle-'));
+// Interrupted: the folder goes too (the children die with this process: setpriv --pdeathsig).
+const onSignal = () => void rm(root, { recursive: true, force: true }).finally(() => process.exit(130));
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
 try {
   const share = path.join(root, 'share');
   const app = path.join(share, 'binaries', 'native_app');

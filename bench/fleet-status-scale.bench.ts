@@ -79,6 +79,10 @@ const share = await mkdtemp(path.join(os.tmpdir(), 'aether-bench-status-'));
 const statusDir = path.join(share, 'status');
 let dashboard: Awaited<ReturnType<typeof startDashboard>> | null = null;
 let client: http.ClientRequest | null = null;
+// Interrupted: the folder goes too (the dashboard and its client die with the process).
+const onSignal = () => void rm(share, { recursive: true, force: true }).finally(() => process.exit(130));
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
 try {
   await mkdir(statusDir);
   for (let i = 1; i <= files; i++) await writeStatus(statusDir, report(i));
