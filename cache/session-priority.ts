@@ -24,13 +24,13 @@ export function prioritiseBySession<T extends SessionFile>(
   const ranked = files.map((file, index) => {
     const start = startOf(file);
     let priority: SyncPriority = 'event';
-    let order = Number.POSITIVE_INFINITY;
+    // Files of no session after every later session; sessions already over last.
+    let order = Number.MAX_VALUE;
     if (file.session_id && Number.isFinite(start)) {
       const end = endOf(file, start);
       if (start <= at && at < end) priority = 'current-session';
       else if (start === nextStart) priority = 'next-session';
-      // Later sessions first among the rest, then files of no session, then sessions already over.
-      order = start > at ? start : Number.MAX_VALUE;
+      order = start > at ? start : Number.POSITIVE_INFINITY;
     }
     return { file, priority, order, index };
   });
