@@ -18,6 +18,8 @@ export interface GateServer {
   holding: boolean;
   /** Lets every held response finish, and stops holding new ones. */
   releaseAll(): void;
+  /** Lets the responses held now finish; new ones are still held. */
+  releaseHeld(): void;
 }
 
 export async function startGateServer(
@@ -73,6 +75,9 @@ export async function startGateServer(
     },
     releaseAll() {
       state.holding = false;
+      for (const wake of waiters.splice(0)) wake();
+    },
+    releaseHeld() {
       for (const wake of waiters.splice(0)) wake();
     },
   };
