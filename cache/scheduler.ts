@@ -70,9 +70,9 @@ interface Job {
 
 /**
  * One download per hash however many callers ask (single flight), at most `concurrency` transfers at
- * a time, first asked first served within a rank (below). A job that reaches `committing` has finished with the network, so
- * it gives its slot to the next transfer while its fsyncs run: with many small files the disk's
- * flushes overlap the next transfers instead of idling a connection. No transfer starts while
+ * a time, first asked first served within a rank (below). A job that reaches `committing` has
+ * finished with the network, so it gives its slot to the next transfer while its fsyncs run: with
+ * many small files the disk's flushes overlap the next transfers instead of idling a connection. No transfer starts while
  * `concurrency` files are committing, so fewer than `2 × concurrency` jobs are ever alive.
  * A transfer that ends too slow (a trickling server, see DownloadOptions.minBytesPerSecond) gives up
  * its slot at once and goes to the back of the queue after a backoff, still one job (its callers
