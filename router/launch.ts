@@ -49,7 +49,10 @@ export const launchRouter = router({
   // The page learns the name it was opened under, not the local path (it would carry the user's home folder).
   open: trustedProcedure.input(LaunchOpenInput).mutation(async ({ ctx, input }) => {
     spendCall(ctx, 'launch.open');
-    const { filename, copy } = await withLaunchErrors(() => ctx.services.launch.open(input));
+    // A file still downloading is waited for; the wait ends if the page goes away.
+    const { filename, copy } = await withLaunchErrors(() =>
+      ctx.services.launch.open(input, ctx.pageGone ? { signal: ctx.pageGone } : {}),
+    );
     return { filename, copy };
   }),
   closePresentations: trustedProcedure.input(ClosePresentationsInput).mutation(({ ctx, input }) => {

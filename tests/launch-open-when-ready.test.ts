@@ -13,6 +13,12 @@ import { randomFile, removeRoot, tempRoot, testCache } from './support/cache-har
 import { useCleanups } from './support/cleanups';
 import { startGateServer } from './support/gate-server';
 import { waitFor } from './share-watcher-helpers';
+import { TRPCError } from '@trpc/server';
+import { silentLogger } from '../base/logger';
+import { launchRouter } from '../router/launch';
+import { createPageLifetimes } from '../router/page-lifetime';
+import { createCallerFactory, type SenderInfo } from '../router/trpc';
+import { fakeServices, unusedService } from './fakes/services';
 
 const cleanups = useCleanups();
 const MiB = 1024 * 1024;
@@ -88,5 +94,44 @@ describe('launch.open on a listed file that is still downloading', () => {
     server.releaseAll();
     await waitFor('the deck to arrive anyway', () => cache.pathOf(deck.sha256));
     expect(opened).toEqual([]);
+  });
+});
+
+describe('launch.open over the bridge', () => {
+  const kiosk: SenderInfo = {
+    webContentsId: 7,
+    role: 'kiosk',
+    isMainFrame: true,
+    origin: 'https://summit.example-events.com',
+    url: 'https://summit.example-events.com/events/e/launcher/l',
+  };
+
+  it('stops waiting with CLIENT_CLOSED_REQUEST when the page goes away; a new page of the same window can wait again', async () => {
+    const { deck, server, cache, launch, opened } = await roomWithDeckDownloading();
+    const pages = createPageLifetimes();
+    const services = fakeServices({
+      logger: silentLogger(),
+      senderPolicy: { isAllowed: (s: SenderInfo) => s.origin === kiosk.origin },
+      device: unusedService('device'),
+      launch,
+    });
+    const caller = () =>
+      createCallerFactory(launchRouter)({ sender: kiosk, services, pageGone: pages.signalOf(kiosk.webContentsId) });
+
+    const first = caller()
+      .open({ sha256: deck.sha256 })
+      .catch((e: unknown) => e);
+    await waitFor('the wait to boost the download', () => !cache.scheduler.isBackground(deck.sha256));
+    pages.ended(kiosk.webContentsId);
+    const error = await first;
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe('CLIENT_CLOSED_REQUEST');
+    expect(cache.scheduler.isBackground(deck.sha256)).toBe(true);
+
+    const second = caller().open({ sha256: deck.sha256 });
+    await waitFor('the new wait to boost the download', () => !cache.scheduler.isBackground(deck.sha256));
+    server.releaseAll();
+    expect(await second).toEqual({ filename: 'keynote.pptx', copy: 'created' });
+    expect(opened).toHaveLength(1);
   });
 });
