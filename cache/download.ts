@@ -9,6 +9,7 @@ import type { FileHttpClient } from './http-get';
 import { headerNumber, networkError, parseContentRange, statusError } from './http-response';
 import type { CacheFile, FailureReason } from '../contracts/cache';
 import type { SpaceBudget } from './disk-space';
+import type { PauseControl } from './pause-control';
 import { tempDir } from './layout';
 import type { ContentStore, StoreEntry, TempFile } from './store';
 
@@ -61,6 +62,8 @@ export type DownloadState =
       bytes: number;
       size: number | null;
     }
+  /** Paused by the scheduler for a file asked to open now (or a presentation): resumes with Range. */
+  | { kind: 'paused'; bytes: number; size: number | null }
   | { kind: 'committing'; bytes: number; size: number }
   | { kind: 'done'; entry: StoreEntry }
   | { kind: 'failed'; reason: FailureReason; message: string; permanent: boolean; retryLater?: boolean };
@@ -76,6 +79,13 @@ export interface DownloadDeps {
   random?: () => number;
   /** Checked (and reserved) before the temp file is created: a file that does not fit is not started. */
   space?: SpaceBudget;
+  /** How the scheduler pauses this download without losing its bytes (scheduler.ts). */
+  pause?: PauseControl;
+  /**
+   * Asked after each piece of body with its length: a promise holds the body back until it settles
+   * (the background bandwidth cap, rate-limit.ts); undefined lets it go on at once.
+   */
+  pace?: (bytes: number) => Promise<void> | undefined;
 }
 
 /**
@@ -158,10 +168,17 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     await restart();
   };
 
+  const pause = deps.pause;
   try {
     for (;;) {
       if (signal.aborted)
         throw new TransferError('network', 'The download was cancelled because the cache is closing.');
+      if (pause?.paused) {
+        // Paused, not aborted: the temp file, its offset and the running hash wait here for a slot.
+        deps.onState({ kind: 'paused', bytes: sink.offset, size });
+        await pause.waitResumed(signal);
+        continue;
+      }
       if (size !== null && sink.offset === size && sink.offset > 0) {
         const entry = await finish();
         if (entry) return entry;
@@ -171,6 +188,7 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
         throw new TransferError('network', 'No API base URL is configured to download files from.');
       const base = bases[baseIndex % bases.length]!;
       const before = sink.offset;
+      const epoch = pause?.epoch ?? 0;
       totalAttempts += 1;
       deps.onState({ kind: 'connecting', base, attempt: totalAttempts, bytes: before, size });
       try {
@@ -178,6 +196,11 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
         if (entry) return entry;
       } catch (err) {
         if (isFatal(err)) throw err;
+        // Ended by a pause (maybe already resumed): not a failure; the next attempt asks for the rest.
+        if (pause && pause.epoch !== epoch && !signal.aborted) {
+          totalAttempts -= 1;
+          continue;
+        }
         const failure = asCacheError(err, deps.store.root);
         failuresInARow = sink.offset > before ? 1 : failuresInARow + 1;
         if (failuresInARow >= options.maxAttempts || totalAttempts >= options.maxAttempts * 10) throw failure;
@@ -217,7 +240,7 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     const response = await deps.http
       .get(fileUrl(base, file.sha256), {
         headers,
-        signal,
+        signal: pause ? AbortSignal.any([signal, pause.signal]) : signal,
         headersTimeoutMs: options.headersTimeoutMs,
         stallTimeoutMs: options.stallTimeoutMs,
         minRate,
@@ -260,7 +283,17 @@ async function transfer(file: CacheFile, temp: TempFile, deps: DownloadDeps): Pr
     deps.source.reportAnswered?.(base);
     deps.onState({ kind: 'receiving', base, bytes: sink.offset, size });
     try {
-      await response.readBody(sink.consumer(size, (bytes) => deps.onState({ kind: 'receiving', base, bytes, size })));
+      const consume = sink.consumer(size, (bytes) => deps.onState({ kind: 'receiving', base, bytes, size }));
+      const pace = deps.pace;
+      await response.readBody(
+        pace
+          ? (chunk) => {
+              const held = consume(chunk);
+              const paced = pace(chunk.length);
+              return held && paced ? Promise.all([held, paced]).then(() => undefined) : (held ?? paced);
+            }
+          : consume,
+      );
     } catch (err) {
       response.destroy();
       if (err instanceof BodyTooLongError) {

@@ -1,13 +1,33 @@
 import { backoffDelay, type BackoffPolicy } from '../base/backoff';
 import type { CacheError } from './errors';
 import type { DownloadState } from './download';
-import type { CacheFile, FailureReason } from '../contracts/cache';
+import type { CacheFile, FailureReason, SyncPriority } from '../contracts/cache';
+import { PauseControl } from './pause-control';
 import type { StoreEntry } from './store';
 
 export const DEFAULT_CONCURRENCY = 4;
 
-/** Runs one download and reports its states; supplied by the service (wraps downloadFile). */
-export type RunDownload = (file: CacheFile, onState: (state: DownloadState) => void) => Promise<StoreEntry>;
+/**
+ * Runs one download and reports its states; supplied by the service (wraps downloadFile). `pause` is
+ * how the scheduler pauses it (never aborts it) to give its slot to a file asked to open now.
+ */
+export type RunDownload = (
+  file: CacheFile,
+  onState: (state: DownloadState) => void,
+  pause: PauseControl,
+) => Promise<StoreEntry>;
+
+/**
+ * Queue order (issue 12), lowest first: a file asked to open now, then the files of the session that
+ * is running, then those of the next one, then the rest of the event. Within a rank, first asked first.
+ */
+export const RANK: Readonly<Record<SyncPriority | 'open', number>> = {
+  open: 0,
+  'current-session': 1,
+  'next-session': 2,
+  event: 3,
+};
+const RANKS = 4;
 
 export interface Failure {
   reason: FailureReason;
@@ -38,25 +58,43 @@ interface Job {
   requeues: number;
   /** Waiting out its backoff before it goes back to the queue. */
   backoffTimer: NodeJS.Timeout | null;
+  /** Its rank from the list (RANK); callers waiting to open it (`boost`) put it at rank 0. */
+  rank: number;
+  boosts: number;
+  /** What it holds: a transfer slot, a commit slot, or nothing (queued, paused, backing off). */
+  slot: 'none' | 'running' | 'committing';
+  /** Started once (execute runs); a paused job waits in the queue to be resumed, not started again. */
+  started: boolean;
+  pause: PauseControl;
 }
 
 /**
  * One download per hash however many callers ask (single flight), at most `concurrency` transfers at
- * a time, first asked first served. A job that reaches `committing` has finished with the network, so
- * it gives its slot to the next transfer while its fsyncs run: with many small files the disk's
- * flushes overlap the next transfers instead of idling a connection. No transfer starts while
+ * a time, first asked first served within a rank (below). A job that reaches `committing` has
+ * finished with the network, so it gives its slot to the next transfer while its fsyncs run: with
+ * many small files the disk's flushes overlap the next transfers instead of idling a connection. No transfer starts while
  * `concurrency` files are committing, so fewer than `2 × concurrency` jobs are ever alive.
  * A transfer that ends too slow (a trickling server, see DownloadOptions.minBytesPerSecond) gives up
  * its slot at once and goes to the back of the queue after a backoff, still one job (its callers
  * keep waiting), so slow servers cannot hold every slot while healthy files wait.
  * Remembers the last failure of each hash for status and for the sync loop.
+ *
+ * Priorities (issue 12): the queue is ordered by RANK. A file asked to open now (`boost`) takes the
+ * next free slot ahead of everything queued; when every slot is busy it pauses (never aborts) the
+ * lowest-ranked running transfer, which goes back to the queue ahead of its rank and later resumes
+ * with `Range`. Background work (every rank but open) may be limited below `concurrency` while a
+ * presentation runs (`setBackgroundLimit`: 1 to throttle, 0 to pause); transfers above a new limit
+ * are paused the same way.
  */
 export class DownloadScheduler {
   private readonly jobs = new Map<string, Job>();
-  private readonly waiting: Job[] = [];
+  /** One FIFO per rank; a paused job goes to the front of its rank (it was started before the rest). */
+  private readonly waiting: Job[][] = Array.from({ length: RANKS }, () => []);
+  private readonly transferring = new Set<Job>();
   private readonly failures = new Map<string, Failure>();
   private running = 0;
   private committing = 0;
+  private backgroundLimit: number;
   private closed = false;
 
   constructor(
@@ -71,13 +109,31 @@ export class DownloadScheduler {
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new RangeError(`download concurrency must be a positive integer, got ${concurrency}`);
+    this.backgroundLimit = concurrency;
   }
 
-  /** The download of this file: the running one if any, else a new one queued. */
+  /**
+   * The download of this file: the running one if any, else a new one queued. `file.priority` (from
+   * the list) sets its rank; asked again with another, a queued job moves to its new rank.
+   */
   request(file: CacheFile): Promise<StoreEntry> {
+    const rank = RANK[file.priority ?? 'event'];
     const existing = this.jobs.get(file.sha256);
-    if (existing) return existing.promise;
-    const job = { file, state: { kind: 'queued' }, requeues: 0, backoffTimer: null } as Job;
+    if (existing) {
+      if (existing.rank !== rank) this.rerank(existing, () => (existing.rank = rank));
+      return existing.promise;
+    }
+    const job = {
+      file,
+      state: { kind: 'queued' },
+      requeues: 0,
+      backoffTimer: null,
+      rank,
+      boosts: 0,
+      slot: 'none',
+      started: false,
+      pause: new PauseControl(),
+    } as Job;
     job.promise = new Promise<StoreEntry>((resolve, reject) => {
       job.resolve = resolve;
       job.reject = reject;
@@ -87,9 +143,49 @@ export class DownloadScheduler {
     this.jobs.set(file.sha256, job);
     this.failures.delete(file.sha256);
     this.onChange(file.sha256, job.state);
-    this.waiting.push(job);
+    this.enqueue(job);
     this.pump();
     return job.promise;
+  }
+
+  /**
+   * Puts this hash's job (it must have been requested) at the top of the queue until the returned
+   * release is called: a file someone is waiting to open. Released, it goes back to its list rank
+   * (and is paused again if background work is over its limit), so a caller that gave up does not
+   * leave it ahead of the room's other files.
+   */
+  boost(sha256: string): () => void {
+    const job = this.jobs.get(sha256);
+    if (!job) return () => undefined;
+    this.rerank(job, () => (job.boosts += 1));
+    this.pump();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (this.jobs.get(sha256) !== job) return;
+      this.rerank(job, () => (job.boosts -= 1));
+      this.enforceBackgroundLimit();
+      this.pump();
+    };
+  }
+
+  /** Whether this hash is background work now (listed rank, nobody waiting to open it). */
+  isBackground(sha256: string): boolean {
+    const job = this.jobs.get(sha256);
+    return job === undefined || this.rankOf(job) > 0;
+  }
+
+  /**
+   * Most background transfers at a time (a presentation runs: 1 to throttle, 0 to pause); null for
+   * `concurrency`. Transfers above a lowered limit are paused (resumed with Range later).
+   */
+  setBackgroundLimit(limit: number | null): void {
+    const next = limit === null ? this.concurrency : Math.max(0, Math.min(this.concurrency, Math.floor(limit)));
+    if (next === this.backgroundLimit) return;
+    this.backgroundLimit = next;
+    this.enforceBackgroundLimit();
+    this.pump();
   }
 
   state(sha256: string): DownloadState | undefined {
@@ -122,12 +218,14 @@ export class DownloadScheduler {
       if (!job.backoffTimer) continue;
       clearTimeout(job.backoffTimer);
       job.backoffTimer = null;
-      this.waiting.push(job);
+      this.enqueue(job);
     }
-    for (const job of this.waiting.splice(0)) {
-      this.running += 1;
-      this.startSoon(job);
-    }
+    for (const queue of this.waiting)
+      for (const job of queue.splice(0)) {
+        // A paused transfer wakes and sees the aborted signal; the others start and fail at once.
+        if (job.started) job.pause.resume();
+        else this.occupy(job);
+      }
   }
 
   /** Resolves when nothing is running or queued (used by close and tests). */
@@ -135,13 +233,107 @@ export class DownloadScheduler {
     while (this.jobs.size > 0) await Promise.allSettled([...this.jobs.values()].map((j) => j.promise));
   }
 
+  private rankOf(job: Job): number {
+    return job.boosts > 0 ? RANK.open : job.rank;
+  }
+
+  private enqueue(job: Job, front = false): void {
+    const queue = this.waiting[this.rankOf(job)]!;
+    if (front) queue.unshift(job);
+    else queue.push(job);
+  }
+
+  /** Removes a job from its queue; whether it was there. */
+  private unqueue(job: Job): boolean {
+    const queue = this.waiting[this.rankOf(job)]!;
+    const at = queue.indexOf(job);
+    if (at < 0) return false;
+    queue.splice(at, 1);
+    return true;
+  }
+
+  /** Changes what decides a job's rank, moving it between queues if it waits in one. */
+  private rerank(job: Job, change: () => void): void {
+    const queued = this.unqueue(job);
+    change();
+    // A paused transfer keeps its place ahead of jobs never started.
+    if (queued) this.enqueue(job, job.started);
+  }
+
+  private runningBackground(): number {
+    let n = 0;
+    for (const job of this.transferring) if (this.rankOf(job) > 0) n += 1;
+    return n;
+  }
+
+  private nextQueued(): Job | undefined {
+    for (const queue of this.waiting) if (queue.length > 0) return queue[0];
+    return undefined;
+  }
+
   private pump(): void {
-    while (!this.closed && this.running < this.concurrency && this.committing < this.concurrency) {
-      const next = this.waiting.shift();
+    while (!this.closed) {
+      const next = this.nextQueued();
       if (!next) return;
-      this.running += 1;
-      this.startSoon(next);
+      const top = this.rankOf(next) === RANK.open;
+      if (top) {
+        // A file asked to open now does not wait for a slot: it takes one from background work.
+        if (this.running >= this.concurrency && !this.pauseOneBackground()) return;
+      } else if (
+        this.running >= this.concurrency ||
+        this.committing >= this.concurrency ||
+        this.runningBackground() >= this.backgroundLimit
+      )
+        return;
+      this.unqueue(next);
+      if (next.started) {
+        this.take(next);
+        next.pause.resume();
+      } else this.occupy(next);
     }
+  }
+
+  private take(job: Job): void {
+    this.running += 1;
+    job.slot = 'running';
+    this.transferring.add(job);
+  }
+
+  private occupy(job: Job): void {
+    this.take(job);
+    job.started = true;
+    this.startSoon(job);
+  }
+
+  private giveUpSlot(job: Job): void {
+    if (job.slot === 'running') this.running -= 1;
+    else if (job.slot === 'committing') this.committing -= 1;
+    job.slot = 'none';
+    this.transferring.delete(job);
+  }
+
+  /**
+   * Pauses the lowest-ranked, most recently asked running background transfer that is on the network
+   * (not adopting or committing); it waits at the front of its rank. Returns whether one was paused.
+   */
+  private pauseOneBackground(): boolean {
+    let victim: Job | null = null;
+    for (const job of this.transferring) {
+      if (this.rankOf(job) === RANK.open || job.slot !== 'running') continue;
+      const kind = job.state.kind;
+      if (kind !== 'connecting' && kind !== 'receiving' && kind !== 'retrying' && kind !== 'queued') continue;
+      if (!victim || this.rankOf(job) >= this.rankOf(victim)) victim = job;
+    }
+    if (!victim) return false;
+    this.giveUpSlot(victim);
+    victim.pause.pause();
+    this.enqueue(victim, true);
+    return true;
+  }
+
+  private enforceBackgroundLimit(): void {
+    let over = this.runningBackground() - this.backgroundLimit;
+    while (over > 0 && this.pauseOneBackground()) over -= 1;
   }
 
   /** Starts a job on the next microtask, so a pump starts all it may before any job reports a state. */
@@ -155,29 +347,34 @@ export class DownloadScheduler {
 
   private async execute(job: Job): Promise<void> {
     const sha256 = job.file.sha256;
-    let holdsSlot = true;
     let outcome: { ok: true; entry: StoreEntry } | { ok: false; err: unknown } | { requeue: true; message: string };
     try {
-      const entry = await this.run(job.file, (state) => {
-        // A slow transfer that goes back to the queue is not a failure (yet): its callers keep waiting.
-        if (state.kind === 'failed' && state.retryLater && this.mayRequeue(job)) return;
-        job.state = state;
-        if (state.kind === 'committing' && holdsSlot) {
-          holdsSlot = false;
-          this.running -= 1;
-          this.committing += 1;
-          this.pump();
-        }
-        if (state.kind === 'failed') {
-          this.failures.set(sha256, {
-            reason: state.reason,
-            message: state.message,
-            permanent: state.permanent,
-            at: this.now(),
-          });
-        }
-        this.onChange(sha256, state);
-      });
+      const entry = await this.run(
+        job.file,
+        (state) => {
+          // A slow transfer that goes back to the queue is not a failure (yet): its callers keep waiting.
+          if (state.kind === 'failed' && state.retryLater && this.mayRequeue(job)) return;
+          job.state = state;
+          if (state.kind === 'committing' && job.slot !== 'committing') {
+            // Done with the network (even if a pause came too late to stop it): a commit slot, not a transfer slot.
+            if (job.slot === 'none' && this.unqueue(job)) job.pause.resume();
+            this.giveUpSlot(job);
+            job.slot = 'committing';
+            this.committing += 1;
+            this.pump();
+          }
+          if (state.kind === 'failed') {
+            this.failures.set(sha256, {
+              reason: state.reason,
+              message: state.message,
+              permanent: state.permanent,
+              at: this.now(),
+            });
+          }
+          this.onChange(sha256, state);
+        },
+        job.pause,
+      );
       outcome = { ok: true, entry };
     } catch (err) {
       if ((err as { retryLater?: boolean }).retryLater === true && this.mayRequeue(job)) {
@@ -195,8 +392,10 @@ export class DownloadScheduler {
         outcome = { ok: false, err };
       }
     }
-    if (holdsSlot) this.running -= 1;
-    else this.committing -= 1;
+    // A job paused just as it ended is still in the queue: it must not be resumed later.
+    if (job.slot === 'none' && this.unqueue(job)) job.pause.resume();
+    this.giveUpSlot(job);
+    job.started = false;
     if ('requeue' in outcome) {
       this.backOff(job, outcome.message);
       this.pump();
@@ -227,7 +426,7 @@ export class DownloadScheduler {
       job.backoffTimer = null;
       job.state = { kind: 'queued' };
       this.onChange(job.file.sha256, job.state);
-      this.waiting.push(job);
+      this.enqueue(job);
       this.pump();
     }, retryInMs);
   }

@@ -23,6 +23,18 @@ import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
 import { SyncLoop } from './sync-loop';
 import { verifyEntries } from './verify';
+import type { PauseControl } from './pause-control';
+import { RateLimiter } from './rate-limit';
+
+/**
+ * How background sync behaves (issue 12): `full` uses every slot, `throttle` one transfer at a time,
+ * `pause` starts none (running ones are paused and resume with Range). `maxMbps` caps background
+ * bytes whatever the mode. A file asked to open now (`fetchForOpen`) ignores both.
+ */
+export interface BackgroundPolicy {
+  mode: 'full' | 'throttle' | 'pause';
+  maxMbps: number | null;
+}
 
 /** What the `cache` procedures call (router/cache.ts); each method is one procedure. */
 export interface CacheService {
@@ -70,6 +82,8 @@ export class Cache implements CacheService {
   private readonly http: FileHttpClient;
   private readonly unverified: Set<string>;
   private readonly space: SpaceBudget;
+  private limiter: RateLimiter | null = null;
+  private policy: BackgroundPolicy = { mode: 'full', maxMbps: null };
   readonly scheduler: DownloadScheduler;
   readonly loop: SyncLoop;
   readonly progress: ProgressHub;
@@ -104,7 +118,7 @@ export class Cache implements CacheService {
       now,
     );
     this.scheduler = new DownloadScheduler(
-      (file, onState) => this.runJob(file, onState),
+      (file, onState, pause) => this.runJob(file, onState, pause),
       concurrency,
       (sha, state) => this.onJobState(sha, state),
       now,
@@ -155,6 +169,48 @@ export class Cache implements CacheService {
   fetch(file: CacheFile): Promise<StoreEntry> {
     const entry = this.store.get(file.sha256);
     return entry ? Promise.resolve(entry) : this.scheduler.request(file);
+  }
+
+  /**
+   * One file someone is waiting to open (issue 12): fetched ahead of everything queued, pausing a
+   * background transfer if every slot is busy. Aborting `signal` stops the wait (rejects with its
+   * reason) and puts the file back at its list rank, still downloading: nothing stays at the top for
+   * a caller that went away.
+   */
+  fetchForOpen(file: CacheFile, signal?: AbortSignal): Promise<StoreEntry> {
+    const entry = this.store.get(file.sha256);
+    if (entry) return Promise.resolve(entry);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const promise = this.scheduler.request(this.loop.wantedFiles.get(file.sha256) ?? file);
+    const release = this.scheduler.boost(file.sha256);
+    promise.then(release, release);
+    if (!signal) return promise;
+    return new Promise<StoreEntry>((resolve, reject) => {
+      const onAbort = () => {
+        release();
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (e) => (signal.removeEventListener('abort', onAbort), resolve(e)),
+        (err: unknown) => (signal.removeEventListener('abort', onAbort), reject(err as Error)),
+      );
+    });
+  }
+
+  /** While a presentation runs, the core makes background sync polite (BackgroundPolicy). */
+  setBackgroundPolicy(policy: BackgroundPolicy): void {
+    const before = this.policy;
+    if (policy.mode === before.mode && policy.maxMbps === before.maxMbps) return;
+    this.policy = { ...policy };
+    if (policy.maxMbps !== before.maxMbps)
+      this.limiter = policy.maxMbps !== null && policy.maxMbps > 0 ? RateLimiter.fromMbps(policy.maxMbps) : null;
+    this.deps.logger.info({ mode: policy.mode, maxMbps: policy.maxMbps }, 'cache: background sync policy');
+    this.scheduler.setBackgroundLimit(policy.mode === 'pause' ? 0 : policy.mode === 'throttle' ? 1 : null);
+  }
+
+  get backgroundPolicy(): BackgroundPolicy {
+    return { ...this.policy };
   }
 
   /** The verified path of a hash, or null: never a file that has not passed a hash check. */
@@ -209,7 +265,11 @@ export class Cache implements CacheService {
     await this.lock?.release();
   }
 
-  private async runJob(file: CacheFile, onState: (state: DownloadState) => void): Promise<StoreEntry> {
+  private async runJob(
+    file: CacheFile,
+    onState: (state: DownloadState) => void,
+    pause: PauseControl,
+  ): Promise<StoreEntry> {
     if (this.unverified.delete(file.sha256)) {
       onState({ kind: 'adopting' });
       if (await this.store.adopt(file.sha256)) {
@@ -227,6 +287,9 @@ export class Cache implements CacheService {
       onState,
       signal: this.abort.signal,
       space: this.space,
+      pause,
+      pace: (bytes) =>
+        this.limiter && this.scheduler.isBackground(file.sha256) ? this.limiter.take(bytes) : undefined,
       ...(this.deps.random ? { random: this.deps.random } : {}),
     });
   }

@@ -20,6 +20,7 @@ export function fileStatus(
         return { sha256, state: 'downloading', bytes: 0, size: sizeHint, lastError: null };
       case 'connecting':
       case 'receiving':
+      case 'paused':
         return { sha256, state: 'downloading', bytes: job.bytes, size: job.size ?? sizeHint, lastError: null };
       case 'retrying':
         return {

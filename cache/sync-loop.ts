@@ -137,6 +137,8 @@ export class SyncLoop {
     for (const file of this.wanted.values()) {
       if (store.has(file.sha256)) continue;
       if (scheduler.isActive(file.sha256)) {
+        // The list may have moved it (the next session is now the running one): the queue follows.
+        if (file.priority !== undefined) void scheduler.request(file);
         pending += 1;
         continue;
       }

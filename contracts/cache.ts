@@ -11,10 +11,20 @@ export const MAX_FILES_PER_CALL = 10_000;
 /** 1 TiB: no single event file comes near; anything above is hostile or a typo. */
 export const MAX_FILE_SIZE = 2 ** 40;
 
+/**
+ * Where a listed file stands in the sync queue (issue 12): the files of the session running now, then
+ * those of the next session, then the rest of the event. A file asked to open now goes before all
+ * of them (cache `fetchForOpen`); that is never a list's to say.
+ */
+export const SyncPriority = z.enum(['current-session', 'next-session', 'event']);
+export type SyncPriority = z.infer<typeof SyncPriority>;
+
 export const CacheFile = z.object({
   sha256: Sha256,
   size: z.number().int().nonnegative().max(MAX_FILE_SIZE).optional(),
   filename: z.string().min(1).max(255).optional(),
+  /** Absent: `event`. The page-facing cache never takes it from the page (cache/page-cache.ts). */
+  priority: SyncPriority.optional(),
 });
 export type CacheFile = z.infer<typeof CacheFile>;
 

@@ -37,6 +37,7 @@ import { preferredShareRoot } from '../provisioning/share-root';
 import { openPresentationLog } from '../update-helper/presentation-log';
 import { createScreenshotWriter } from '../update-helper/screenshot-writer';
 import { createSeedSource } from './seed-source';
+import { createSyncPolicyWiring } from './sync-policy';
 
 /**
  * `run`: the app or the agent: bootstrap keeps the last good record and the JWT, the cache syncs,
@@ -269,8 +270,18 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
       ? createScreenshotWriter({ shareRoot, hostname: host, capture: deps.captureScreen, logger })
       : null,
     logger: logger.child({ module: 'room' }),
-    onChange: () => fleet.refresh(),
+    onChange: () => {
+      syncPolicy.apply();
+      fleet.refresh();
+    },
   });
+  // While a presentation the app launched runs, background sync follows `sync_while_presenting` (issue 12).
+  const syncPolicy = createSyncPolicyWiring({
+    cache: coreCache.cache,
+    presenting: () => room.isPresenting(),
+    device: currentDevice,
+  });
+  syncPolicy.apply();
   const onOpened = (file: { filename: string; sha256: string; event_file_id: string }) =>
     room.opened({
       filename: file.filename,
@@ -329,6 +340,7 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
   closers.push({ name: 'event files', close: () => files.close() });
   closers.push({ name: 'room', close: () => room.close() });
   closers.push({ name: 'fleet', close: () => fleet.close() });
+  closers.push({ name: 'sync policy', close: identity.subscribe(() => syncPolicy.apply()) });
   closers.push({
     name: 'cache progress',
     close: coreCache.cache.subscribe((event) => event.type === 'total' && fleet.refresh()),

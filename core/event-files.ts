@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from '../base/logger';
 import type { Cache } from '../cache/service';
 import type { CacheFile } from '../contracts/cache';
+import { prioritiseBySession } from '../cache/session-priority';
 import type { EventFile } from '../contracts/api';
 import { createEventFileList, EVENT_FILES_FILE, type EventFileList } from '../provisioning/event-file-list';
 import { identifiedOf, type IdentityStream, type IdentityView } from './identity';
@@ -24,11 +25,15 @@ export interface EventFiles {
   close(): Promise<void>;
 }
 
-/** Two event files with the same bytes are one cache entry. */
-export function cacheFilesOf(files: readonly EventFile[]): CacheFile[] {
+/**
+ * The cache's list in sync order (the running session's files, the next session's, then the rest:
+ * cache/session-priority.ts). Two event files with the same bytes are one cache entry, at the higher
+ * of their priorities.
+ */
+export function cacheFilesOf(files: readonly EventFile[], now: Date = new Date()): CacheFile[] {
   const unique = new Map<string, CacheFile>();
-  for (const f of files)
-    if (!unique.has(f.sha256)) unique.set(f.sha256, { sha256: f.sha256, size: f.size, filename: f.filename });
+  for (const { file: f, priority } of prioritiseBySession(files, now))
+    if (!unique.has(f.sha256)) unique.set(f.sha256, { sha256: f.sha256, size: f.size, filename: f.filename, priority });
   return [...unique.values()];
 }
 

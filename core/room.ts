@@ -57,6 +57,8 @@ export interface RoomTelemetry {
     event_device_id: string | null;
   }): void;
   fields(): RoomFields;
+  /** A file the app opened is on screen and its presentation app still runs (background sync is polite meanwhile). */
+  isPresenting(): boolean;
   /** Why a staged update must not be applied now (a presentation, a session window), or null. */
   waitingFor(): string | null;
   refresh(): Promise<void>;
@@ -134,6 +136,7 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
         screenshot,
       };
     },
+    isPresenting: () => presenting() !== null,
     waitingFor: () => updateBlocker({ now: now(), presenting: presenting(), sessions: sessions() }),
     refresh,
     async close() {

@@ -35,6 +35,12 @@ import { openTypePolicy, type OpenTypePolicy } from './open-types';
 /** What the handover needs from the cache (cache/service `Cache` fits): the path of a verified hash, or null. */
 export interface CacheLookup {
   pathOf(sha256: string): string | null | Promise<string | null>;
+  /**
+   * Fetches one file ahead of everything else and resolves once it is verified; aborting `signal`
+   * stops the wait and lets the file fall back to its place in the sync (cache `fetchForOpen`).
+   * Without it, a file not yet cached is refused with NotInCacheError.
+   */
+  fetchForOpen?(file: { sha256: string; size?: number; filename?: string }, signal: AbortSignal): Promise<unknown>;
 }
 
 /** Opens a file with the OS; rejects with OpenFailedError (the Electron edge wraps `shell.openPath`). */

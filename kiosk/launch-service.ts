@@ -22,7 +22,16 @@ export interface PageLaunchRequest {
 }
 
 export type ListedFile = Pick<EventFile, 'event_file_id' | 'sha256' | 'filename'> &
-  Partial<Pick<EventFile, 'updated_at'>>;
+  Partial<Pick<EventFile, 'updated_at' | 'size'>>;
+
+/** The longest `open` waits for a listed file still downloading before it gives up (OpenWaitTimeoutError). */
+export const DEFAULT_OPEN_WAIT_MS = 10 * 60_000;
+
+/** How one `open` may be bounded and cancelled by its caller. */
+export interface OpenOptions {
+  /** Aborted when whoever asked went away (the page navigated, the window closed): the wait ends. */
+  signal?: AbortSignal;
+}
 
 export interface LaunchServiceDeps {
   platform: Platform;
@@ -42,6 +51,8 @@ export interface LaunchServiceDeps {
   logger?: Logger;
   /** Told after each file handed to its app (room telemetry, proof of presentation). */
   onOpened?: (file: ListedFile) => void;
+  /** Longest wait for a listed file that is still downloading (DEFAULT_OPEN_WAIT_MS). */
+  openWaitMs?: number;
 }
 
 /** The file is not in the event's list: the page may not open it. */
@@ -59,9 +70,45 @@ export class FileListUnknownError extends LaunchError {
   }
 }
 
+/** A listed file was still downloading when the wait for it ran out; the download goes on in the background. */
+export class OpenWaitTimeoutError extends LaunchError {
+  override name = 'OpenWaitTimeoutError';
+  constructor(
+    readonly sha256: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `File ${shortHash(sha256)}… was still downloading after ${Math.round(waitedMs / 1000)} s; it keeps downloading in the background, open it again once it is ready.`,
+    );
+  }
+}
+
+/** The caller went away while the file was downloading; the download goes on at its usual place. */
+export class OpenCancelledError extends LaunchError {
+  override name = 'OpenCancelledError';
+  constructor(readonly sha256: string) {
+    super(
+      `Opening file ${shortHash(sha256)}… was cancelled while it was downloading; it keeps downloading in the background.`,
+    );
+  }
+}
+
+/** The file could not be downloaded (not on the server, no network, disk full): why, as the cache said it. */
+export class OpenDownloadFailedError extends LaunchError {
+  override name = 'OpenDownloadFailedError';
+  constructor(
+    readonly sha256: string,
+    reason: string,
+    options?: { cause: unknown },
+  ) {
+    super(`File ${shortHash(sha256)}… could not be downloaded for opening: ${reason}`, options);
+  }
+}
+
 /** The `launch` group's service contract (router/launch.ts serves it); declared here, next to its one implementation. */
 export interface LaunchService {
-  open(request: PageLaunchRequest): Promise<LaunchResult>;
+  /** Waits (bounded, cancellable) for a listed file that is still downloading, then opens it. */
+  open(request: PageLaunchRequest, options?: OpenOptions): Promise<LaunchResult>;
   closePresentations(app: PresentationApp): Promise<CloseResult>;
   automation(action: AutomationAction): Promise<AutomationResult>;
   /** Hashes with a launch copy (what may be open now): gc keeps them. */
@@ -126,9 +173,44 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
     return sorted.find((f) => f.filename === request.filename) ?? sorted[0]!;
   }
 
+  /**
+   * Open when ready (issue 12): a listed file not yet cached is fetched ahead of everything else and
+   * waited for, up to `openWaitMs` or until the caller's signal aborts; either way the cache lets it
+   * fall back to its usual place in the sync, still downloading.
+   */
+  async function whenReady(file: ListedFile, signal: AbortSignal | undefined): Promise<void> {
+    const fetchForOpen = deps.cache.fetchForOpen?.bind(deps.cache);
+    if (!fetchForOpen || (await deps.cache.pathOf(file.sha256))) return;
+    if (signal?.aborted) throw new OpenCancelledError(file.sha256);
+    const waitMs = deps.openWaitMs ?? DEFAULT_OPEN_WAIT_MS;
+    const wait = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      wait.abort();
+    }, waitMs);
+    const onCallerGone = () => wait.abort();
+    signal?.addEventListener('abort', onCallerGone, { once: true });
+    deps.logger?.info({ sha256: shortHash(file.sha256) }, 'launch: waiting for the file to download');
+    try {
+      await fetchForOpen(
+        { sha256: file.sha256, filename: file.filename, ...(file.size !== undefined ? { size: file.size } : {}) },
+        wait.signal,
+      );
+    } catch (err) {
+      if (timedOut) throw new OpenWaitTimeoutError(file.sha256, waitMs);
+      if (signal?.aborted) throw new OpenCancelledError(file.sha256);
+      throw new OpenDownloadFailedError(file.sha256, (err as Error).message, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerGone);
+    }
+  }
+
   return {
-    async open(request) {
+    async open(request, options = {}) {
       const file = await resolve(request);
+      await whenReady(file, options.signal);
       const result = await handover.open({ sha256: file.sha256, filename: file.filename });
       deps.onOpened?.(file);
       return result;

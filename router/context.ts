@@ -20,6 +20,8 @@ export interface ContextOptions {
   /** Which of the app's windows owns a webContents id; the composition root keeps this table. */
   roleOf: (webContentsId: number) => SenderRole;
   development: boolean;
+  /** The calling page's lifetime signal (router/page-lifetime.ts); none: waits end only by their bound. */
+  pageGone?: (webContentsId: number) => AbortSignal;
 }
 
 /**
@@ -42,10 +44,14 @@ export function readSender(event: IpcEventLike, roleOf: ContextOptions['roleOf']
   }
 }
 
-export function createContextFactory({ services, roleOf, development }: ContextOptions) {
-  return async ({ event }: { event: IpcEventLike }): Promise<Context> => ({
-    sender: readSender(event, roleOf),
-    services,
-    development,
-  });
+export function createContextFactory({ services, roleOf, development, pageGone }: ContextOptions) {
+  return async ({ event }: { event: IpcEventLike }): Promise<Context> => {
+    const sender = readSender(event, roleOf);
+    return {
+      sender,
+      services,
+      development,
+      ...(pageGone && sender ? { pageGone: pageGone(sender.webContentsId) } : {}),
+    };
+  };
 }

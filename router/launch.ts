@@ -13,6 +13,8 @@ import {
   FileListUnknownError,
   type LaunchService as KioskLaunchService,
   NotListedError,
+  OpenCancelledError,
+  OpenWaitTimeoutError,
 } from '../kiosk/launch-service';
 import { CommandFailedError, PresentationApp } from '../kiosk/presentation-apps';
 import { Sha256 } from '../contracts/api';
@@ -47,7 +49,10 @@ export const launchRouter = router({
   // The page learns the name it was opened under, not the local path (it would carry the user's home folder).
   open: trustedProcedure.input(LaunchOpenInput).mutation(async ({ ctx, input }) => {
     spendCall(ctx, 'launch.open');
-    const { filename, copy } = await withLaunchErrors(() => ctx.services.launch.open(input));
+    // A file still downloading is waited for; the wait ends if the page goes away.
+    const { filename, copy } = await withLaunchErrors(() =>
+      ctx.services.launch.open(input, ctx.pageGone ? { signal: ctx.pageGone } : {}),
+    );
     return { filename, copy };
   }),
   closePresentations: trustedProcedure.input(ClosePresentationsInput).mutation(({ ctx, input }) => {
@@ -71,6 +76,9 @@ async function withLaunchErrors<T>(call: () => Promise<T>): Promise<T> {
       throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
     if (err instanceof FileListUnknownError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
     if (err instanceof NotInCacheError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+    // Still downloading when the wait ran out, or the page went away: the download goes on.
+    if (err instanceof OpenWaitTimeoutError) throw new TRPCError({ code: 'TIMEOUT', message: err.message });
+    if (err instanceof OpenCancelledError) throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: err.message });
     // The OS could not do it (no app for the file type, no Automation permission): the page shows why.
     if (err instanceof OpenFailedError || err instanceof CommandFailedError)
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message, cause: err });

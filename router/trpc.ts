@@ -21,6 +21,8 @@ export interface Context {
   services: Services;
   /** Development builds show stack traces to the page; absent or false (packaged) they never do. */
   development?: boolean;
+  /** Aborts when the calling page goes away (router/page-lifetime.ts): long waits on its behalf end. */
+  pageGone?: AbortSignal;
 }
 
 const t = initTRPC.context<Context>().create({

@@ -25,6 +25,7 @@ import { KIOSK_PARTITION } from '../../kiosk/window-policy';
 import { BUILD_DEFAULT_API_URL } from '../../provisioning/api-defaults';
 import type { ResolvedIdentity } from '../../provisioning/bootstrap-state';
 import { createContextFactory, type SenderRole } from '../../router/context';
+import { createPageLifetimes } from '../../router/page-lifetime';
 import { appRouter } from '../../router/index';
 import { createSenderPolicy } from '../../router/sender-policy';
 import { startSimulator, type Simulator } from '../simulator/index';
@@ -169,15 +170,23 @@ async function prepare(setup: Setup): Promise<ReadyParts> {
 
   // --- the bridge -------------------------------------------------------------------------------
   const roles = new Map<number, SenderRole>();
+  const pages = createPageLifetimes();
   const createContext = createContextFactory({
     services,
     roleOf: (id) => roles.get(id) ?? 'unknown',
     development: !packaged,
+    pageGone: (id) => pages.signalOf(id),
   });
   const bridge = createBridgeHandler({ ipcMain, router: appRouter, createContext });
   const register = (window: BrowserWindow, role: SenderRole) => {
-    roles.set(window.webContents.id, role);
+    const id = window.webContents.id;
+    roles.set(id, role);
     bridge.attachWindow(window);
+    // A launch.open waiting for a download stops waiting when its page goes away (issue 12).
+    window.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) pages.ended(id);
+    });
+    window.webContents.once('destroyed', () => pages.ended(id));
   };
 
   // --- windows ----------------------------------------------------------------------------------
