@@ -35,7 +35,8 @@ async function standInSoffice(): Promise<() => void> {
 
 describe('is a presentation app running', () => {
   it('sees a real process on Linux, and no longer once it exited', async () => {
-    expect(await presentationAppRunning('linux', execFileRunner())).toBe(false);
+    // The check is machine-wide by design (pgrep), and another suite may run its own stand-in meanwhile:
+    // so "not running" is awaited (bounded) rather than asserted at one instant.
     const stop = await standInSoffice();
     expect(await presentationAppRunning('linux', execFileRunner())).toBe(true);
     stop();
