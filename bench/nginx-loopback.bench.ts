@@ -15,7 +15,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleScript } from './support/bundle';
-import { childRun, curlRun, fmt, opensslDigestCpu, spread, type ContenderContext, type Run } from './support/file-contenders';
+import {
+  childRun,
+  curlRun,
+  fmt,
+  opensslDigestCpu,
+  spread,
+  type ContenderContext,
+  type Run,
+} from './support/file-contenders';
 import { levelStart } from './support/level-start';
 import { freeLoopbackPort, startNginx } from './support/nginx-server';
 import { flushServedFiles, writeServedFile, writeServedFiles, type GeneratedFile } from './support/served-files';
@@ -37,7 +45,12 @@ try {
   const set = await writeServedFiles(served, FILES, MB);
   const big = await writeServedFile(served, BIG_MIB * 1024 * 1024);
   await flushServedFiles(served);
-  const nginx = await startNginx({ root: served, host: '127.0.0.1', port: await freeLoopbackPort(), probeSha256: set[0]!.sha256 });
+  const nginx = await startNginx({
+    root: served,
+    host: '127.0.0.1',
+    port: await freeLoopbackPort(),
+    probeSha256: set[0]!.sha256,
+  });
   try {
     for (const workload of [
       { name: `${FILES} × 1 MB`, files: set, bare: true },
@@ -53,12 +66,24 @@ try {
   await rm(path.dirname(bundled), { recursive: true, force: true });
 }
 
-async function measureWorkload(nginx: { url: string; workerCpuSeconds(): number }, name: string, files: readonly GeneratedFile[], withBare: boolean): Promise<void> {
+async function measureWorkload(
+  nginx: { url: string; workerCpuSeconds(): number },
+  name: string,
+  files: readonly GeneratedFile[],
+  withBare: boolean,
+): Promise<void> {
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
   const runsDir = path.join(work, 'runs');
   await mkdir(runsDir, { recursive: true });
   let n = 0;
-  const ctx = (): ContenderContext => ({ url: nginx.url, files, concurrency: CONCURRENCY, out: path.join(runsDir, `run-${(n += 1)}`), childBundle: bundled, work });
+  const ctx = (): ContenderContext => ({
+    url: nginx.url,
+    files,
+    concurrency: CONCURRENCY,
+    out: path.join(runsDir, `run-${(n += 1)}`),
+    childBundle: bundled,
+    work,
+  });
   const runs = new Map<Name, Run[]>();
   const digestCpu: number[] = [];
   const contender = (name: Name, body: () => Promise<Omit<Run, 'serverCpuSeconds'>>) => async () => {
@@ -90,7 +115,9 @@ async function measureWorkload(nginx: { url: string; workerCpuSeconds(): number 
 
   const gib = bytes / GIB;
   const mib = bytes / (1024 * 1024);
-  console.log(`\nnginx on loopback, ${name} (${mib.toFixed(0)} MiB), concurrency ${CONCURRENCY}, ${ROUNDS} rounds, medians (min–max)`);
+  console.log(
+    `\nnginx on loopback, ${name} (${mib.toFixed(0)} MiB), concurrency ${CONCURRENCY}, ${ROUNDS} rounds, medians (min–max)`,
+  );
   const medians = new Map<Name, { t: number; cpuPerGib: number }>();
   for (const [label, rs] of runs) {
     const t = spread(rs.map((r) => r.seconds));
@@ -98,16 +125,25 @@ async function measureWorkload(nginx: { url: string; workerCpuSeconds(): number 
     const perGib = spread(rs.map((r) => r.cpuSeconds / gib));
     const server = spread(rs.map((r) => r.serverCpuSeconds));
     medians.set(label, { t: t.median, cpuPerGib: perGib.median });
-    console.log(`${label.padEnd(18)} ${fmt(t)} s  ${(mib / t.median).toFixed(0)} MiB/s  CPU ${fmt(cpu)} s = ${fmt(perGib)} CPU-s/GiB  (nginx ${fmt(server)} CPU-s)`);
+    console.log(
+      `${label.padEnd(18)} ${fmt(t)} s  ${(mib / t.median).toFixed(0)} MiB/s  CPU ${fmt(cpu)} s = ${fmt(perGib)} CPU-s/GiB  (nginx ${fmt(server)} CPU-s)`,
+    );
   }
   const digest = spread(digestCpu);
   const curl = medians.get('curl')!;
   const curlSync = medians.get('curl + sync -f')!;
   const ours = medians.get('ours (sync loop)')!;
   const reference = curl.cpuPerGib + digest.median / gib;
-  console.log(`openssl dgst -sha256 ${fmt(digest)} CPU-s = ${(digest.median / gib).toFixed(2)} CPU-s/GiB; reference curl + openssl ${reference.toFixed(2)} CPU-s/GiB`);
-  console.log(`ours vs curl + sync -f ${(curlSync.t / ours.t).toFixed(2)}x (goal >= 1.1)  ours vs curl ${(curl.t / ours.t).toFixed(2)}x`);
+  console.log(
+    `openssl dgst -sha256 ${fmt(digest)} CPU-s = ${(digest.median / gib).toFixed(2)} CPU-s/GiB; reference curl + openssl ${reference.toFixed(2)} CPU-s/GiB`,
+  );
+  console.log(
+    `ours vs curl + sync -f ${(curlSync.t / ours.t).toFixed(2)}x (goal >= 1.1)  ours vs curl ${(curl.t / ours.t).toFixed(2)}x`,
+  );
   console.log(`ours CPU/GiB vs curl + openssl ${(ours.cpuPerGib / reference).toFixed(2)}x (goal <= 1.5)`);
   const bare = medians.get('bare cache client');
-  if (bare) console.log(`bare cache client vs curl ${(curl.t / bare.t).toFixed(2)}x  CPU/GiB vs curl + openssl ${(bare.cpuPerGib / reference).toFixed(2)}x`);
+  if (bare)
+    console.log(
+      `bare cache client vs curl ${(curl.t / bare.t).toFixed(2)}x  CPU/GiB vs curl + openssl ${(bare.cpuPerGib / reference).toFixed(2)}x`,
+    );
 }

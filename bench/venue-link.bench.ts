@@ -28,7 +28,9 @@ const RATES = (process.env.AETHER_BENCH_RATES ?? '100,1000').split(',').map(Numb
 const MB = 1_000_000;
 const CONCURRENCY = 4;
 const sizesAt = (mbit: number) =>
-  mbit < 1000 ? { files: env('AETHER_BENCH_SLOW_FILES', 100), bigMb: env('AETHER_BENCH_SLOW_BIG_MB', 200) } : { files: env('AETHER_BENCH_FAST_FILES', 200), bigMb: env('AETHER_BENCH_FAST_BIG_MB', 500) };
+  mbit < 1000
+    ? { files: env('AETHER_BENCH_SLOW_FILES', 100), bigMb: env('AETHER_BENCH_SLOW_BIG_MB', 200) }
+    : { files: env('AETHER_BENCH_FAST_FILES', 200), bigMb: env('AETHER_BENCH_FAST_BIG_MB', 500) };
 const CHILD = fileURLToPath(new URL('./bulk-sync-child.ts', import.meta.url));
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'aether-venue-'));
@@ -43,7 +45,14 @@ try {
 
   const link = await createVenueLink();
   try {
-    const nginx = await startNginx({ root: served, host: link.serverAddress, port: 8080, netns: link.serverNs, probeSha256: set[0]!.sha256, probeNetns: link.clientNs });
+    const nginx = await startNginx({
+      root: served,
+      host: link.serverAddress,
+      port: 8080,
+      netns: link.serverNs,
+      probeSha256: set[0]!.sha256,
+      probeNetns: link.clientNs,
+    });
     try {
       for (const mbit of RATES) {
         await link.shape(mbit);
@@ -58,13 +67,24 @@ try {
           const runsDir = path.join(work, 'runs');
           await mkdir(runsDir, { recursive: true });
           let n = 0;
-          const ctx = (): ContenderContext => ({ url: nginx.url, files: workload.files, concurrency: CONCURRENCY, out: path.join(runsDir, `run-${(n += 1)}`), netns: link.clientNs, childBundle: bundled, work });
+          const ctx = (): ContenderContext => ({
+            url: nginx.url,
+            files: workload.files,
+            concurrency: CONCURRENCY,
+            out: path.join(runsDir, `run-${(n += 1)}`),
+            netns: link.clientNs,
+            childBundle: bundled,
+            work,
+          });
           const measured = (into: Run[], contender: () => Promise<Omit<Run, 'serverCpuSeconds'>>) => async () => {
             const serverBefore = nginx.workerCpuSeconds();
             const result = await contender();
             into.push({ ...result, serverCpuSeconds: nginx.workerCpuSeconds() - serverBefore });
           };
-          const contenders = [measured(runs.curl, () => curlRun(ctx(), false)), measured(runs.ours, () => childRun(ctx(), 'ours'))];
+          const contenders = [
+            measured(runs.curl, () => curlRun(ctx(), false)),
+            measured(runs.ours, () => childRun(ctx(), 'ours')),
+          ];
           for (let round = 0; round < ROUNDS; round += 1) {
             for (let i = 0; i < contenders.length; i += 1) {
               await levelStart(work, Math.ceil(bytes * 1.2));
@@ -98,10 +118,16 @@ function report(mbit: number, name: string, bytes: number, runs: { curl: Run[]; 
     );
     return { t: t.median, share: share.median };
   };
-  console.log(`\n${mbit} Mbit/s (tbf, no added delay), ${name} (${(bytes / MB).toFixed(0)} MB), concurrency ${CONCURRENCY}, ${ROUNDS} rounds, medians (min–max)`);
+  console.log(
+    `\n${mbit} Mbit/s (tbf, no added delay), ${name} (${(bytes / MB).toFixed(0)} MB), concurrency ${CONCURRENCY}, ${ROUNDS} rounds, medians (min–max)`,
+  );
   const curl = line('curl --parallel  ', runs.curl);
   const ours = line('ours (sync loop) ', runs.ours);
   const oursRate = (bytes * 8) / 1e6 / ours.t / mbit;
-  console.log(`ours vs curl throughput ${(curl.t / ours.t).toFixed(3)}x (goal >= 0.97)  ours vs the shaped rate ${oursRate.toFixed(3)} (goal >= 0.92)`);
-  console.log(`ours vs curl CPU share ${(ours.share / curl.share).toFixed(2)}x${mbit < 1000 ? ' (goal <= 1.5 at 100 Mbit/s)' : ''}`);
+  console.log(
+    `ours vs curl throughput ${(curl.t / ours.t).toFixed(3)}x (goal >= 0.97)  ours vs the shaped rate ${oursRate.toFixed(3)} (goal >= 0.92)`,
+  );
+  console.log(
+    `ours vs curl CPU share ${(ours.share / curl.share).toFixed(2)}x${mbit < 1000 ? ' (goal <= 1.5 at 100 Mbit/s)' : ''}`,
+  );
 }

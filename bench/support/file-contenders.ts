@@ -34,16 +34,32 @@ export interface ContenderContext {
 
 export async function curlRun(ctx: ContenderContext, durable: boolean): Promise<Omit<Run, 'serverCpuSeconds'>> {
   const config = path.join(ctx.work, `curl-${path.basename(ctx.out)}.cfg`);
-  await writeFile(config, `create-dirs\n${ctx.files.map((f, i) => `url = "${ctx.url}/v3/files/${f.sha256}"\noutput = "${path.join(ctx.out, `${i}.bin`)}"\n`).join('')}`);
+  await writeFile(
+    config,
+    `create-dirs\n${ctx.files.map((f, i) => `url = "${ctx.url}/v3/files/${f.sha256}"\noutput = "${path.join(ctx.out, `${i}.bin`)}"\n`).join('')}`,
+  );
   const curl = ['curl', '-sS', '--fail', '--parallel', '--parallel-max', String(ctx.concurrency), '-K', config];
   // One syncfs for all files: the cheapest way to make them durable.
   return runTimed(durable ? [curl, ['sync', '--file-system', ctx.out]] : [curl], ctx.netns);
 }
 
-export async function childRun(ctx: ContenderContext, mode: 'ours' | 'bare-client'): Promise<Omit<Run, 'serverCpuSeconds'>> {
+export async function childRun(
+  ctx: ContenderContext,
+  mode: 'ours' | 'bare-client',
+): Promise<Omit<Run, 'serverCpuSeconds'>> {
   const list = path.join(ctx.work, 'list.json');
   await writeFile(list, JSON.stringify(ctx.files));
-  const argv = [...(ctx.netns ? ['ip', 'netns', 'exec', ctx.netns] : []), process.execPath, ctx.childBundle, ctx.url, '', ctx.out, String(ctx.concurrency), list, ...(mode === 'ours' ? [] : [mode])];
+  const argv = [
+    ...(ctx.netns ? ['ip', 'netns', 'exec', ctx.netns] : []),
+    process.execPath,
+    ctx.childBundle,
+    ctx.url,
+    '',
+    ctx.out,
+    String(ctx.concurrency),
+    list,
+    ...(mode === 'ours' ? [] : [mode]),
+  ];
   const { stdout } = await run(argv[0]!, argv.slice(1), { encoding: 'utf8' });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number };
 }

@@ -66,7 +66,16 @@ http {
 }
 `,
   );
-  const argv = [...(options.netns ? ['ip', 'netns', 'exec', options.netns] : []), 'nginx', '-p', prefix, '-c', config, '-e', path.join(prefix, 'error.log')];
+  const argv = [
+    ...(options.netns ? ['ip', 'netns', 'exec', options.netns] : []),
+    'nginx',
+    '-p',
+    prefix,
+    '-c',
+    config,
+    '-e',
+    path.join(prefix, 'error.log'),
+  ];
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -83,7 +92,12 @@ http {
     await rm(prefix, { recursive: true, force: true });
   };
   try {
-    await waitUntilServing(`${url}/v3/files/${options.probeSha256}`, options.probeNetns, () => child.exitCode !== null, () => stderr);
+    await waitUntilServing(
+      `${url}/v3/files/${options.probeSha256}`,
+      options.probeNetns,
+      () => child.exitCode !== null,
+      () => stderr,
+    );
   } catch (err) {
     await close();
     throw err;
@@ -97,8 +111,22 @@ http {
   };
 }
 
-async function waitUntilServing(url: string, netns: string | undefined, gone: () => boolean, stderr: () => string): Promise<void> {
-  const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'curl', '-sf', '-o', '/dev/null', '--max-time', '5', url];
+async function waitUntilServing(
+  url: string,
+  netns: string | undefined,
+  gone: () => boolean,
+  stderr: () => string,
+): Promise<void> {
+  const argv = [
+    ...(netns ? ['ip', 'netns', 'exec', netns] : []),
+    'curl',
+    '-sf',
+    '-o',
+    '/dev/null',
+    '--max-time',
+    '5',
+    url,
+  ];
   for (let attempt = 0; attempt < 100; attempt += 1) {
     if (gone()) throw new Error(`nginx exited before it served: ${stderr().trim()}`);
     try {

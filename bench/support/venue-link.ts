@@ -59,7 +59,9 @@ export async function createVenueLink(): Promise<VenueLink> {
   } catch (err) {
     removeSync();
     unregister();
-    throw new Error(`could not create the venue link (needs root, iproute2, veth): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `could not create the venue link (needs root, iproute2, veth): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return {
     serverNs,
@@ -73,7 +75,22 @@ export async function createVenueLink(): Promise<VenueLink> {
         [serverNs, serverDev],
         [clientNs, clientDev],
       ] as const) {
-        await run('tc', ['-n', ns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', String(burst), 'latency', '50ms']);
+        await run('tc', [
+          '-n',
+          ns,
+          'qdisc',
+          'replace',
+          'dev',
+          dev,
+          'root',
+          'tbf',
+          'rate',
+          `${mbit}mbit`,
+          'burst',
+          String(burst),
+          'latency',
+          '50ms',
+        ]);
       }
     },
     async close() {
