@@ -1,16 +1,17 @@
 // What a room sees over a real venue link: nginx (sendfile, `/v3/files/<sha256>`) in its own network
 // namespace behind a veth pair shaped with tbf (support/venue-link.ts), the contenders in the other
 // namespace: `curl --parallel --parallel-max 4` and ours (the cache's sync loop, concurrency 4, the
-// bulk-sync child bundled), each in its own process. Per rate, two workloads: a set of 1 MB files and
-// one large file; rounds rotate the order, each run follows the same untimed write-flush-delete
+// bulk-sync child bundled), each in its own process. A round-trip delay goes through the TUN path
+// (support/tun-delay.c, shaped the same). Per link, two workloads: a set of 1 MB files and one large
+// file; rounds rotate the order, each run follows the same untimed write-flush-delete
 // (support/level-start.ts) and keeps its files until the workload ends. Reported: time to ready
-// (medians and spread), throughput against the shaped rate, ours against curl, and each contender's
-// user + system CPU-seconds as a share of one core during the transfer (and the server's CPU).
-// No round-trip delay: that needs a TUN forwarder (../shared/recipes/shaped-link.md), not built yet.
-// `npm run bench -- venue-link` (root: namespaces, tc, nginx). AETHER_BENCH_ROUNDS=n (3);
-// AETHER_BENCH_RATES=100,1000; at 100 Mbit/s AETHER_BENCH_SLOW_FILES (100) × 1 MB and one
-// AETHER_BENCH_SLOW_BIG_MB (200) file; at 1 Gbit/s AETHER_BENCH_FAST_FILES (200) and
-// AETHER_BENCH_FAST_BIG_MB (500). Defaults keep the whole bench at about 5 minutes on this machine.
+// (medians and spread), throughput against the shaped rate, ours against curl, and each party's
+// user + system CPU-seconds (contender, nginx, delay forwarder), the contender's as a share of one core
+// during the transfer.
+// `npm run bench -- venue-link` (root: namespaces, tc, gcc, nginx). AETHER_BENCH_ROUNDS=n (3);
+// AETHER_BENCH_LINKS=<Mbit/s>:<RTT ms>,... (100:0,1000:0,100:20,1000:20); below 1 Gbit/s
+// AETHER_BENCH_SLOW_FILES (100) × 1 MB and one AETHER_BENCH_SLOW_BIG_MB (100) file, at 1 Gbit/s
+// AETHER_BENCH_FAST_FILES (200) and AETHER_BENCH_FAST_BIG_MB (500). The defaults take about 5 minutes.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,13 +25,19 @@ import { createVenueLink } from './support/venue-link';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('AETHER_BENCH_ROUNDS', 3);
-const RATES = (process.env.AETHER_BENCH_RATES ?? '100,1000').split(',').map(Number);
+const LINKS = (process.env.AETHER_BENCH_LINKS ?? '100:0,1000:0,100:20,1000:20').split(',').map((l) => {
+  const [mbit = '', rtt = '0'] = l.split(':');
+  return { mbit: Number(mbit), rttMs: Number(rtt) };
+});
+const RATES = LINKS.map((l) => l.mbit);
 const MB = 1_000_000;
 const CONCURRENCY = 4;
 const sizesAt = (mbit: number) =>
   mbit < 1000
-    ? { files: env('AETHER_BENCH_SLOW_FILES', 100), bigMb: env('AETHER_BENCH_SLOW_BIG_MB', 200) }
+    ? { files: env('AETHER_BENCH_SLOW_FILES', 100), bigMb: env('AETHER_BENCH_SLOW_BIG_MB', 100) }
     : { files: env('AETHER_BENCH_FAST_FILES', 200), bigMb: env('AETHER_BENCH_FAST_BIG_MB', 500) };
+/** A run with the delay forwarder's CPU over the same interval (0 without delay). */
+type VenueRun = Run & { forwarderCpuSeconds: number };
 const CHILD = fileURLToPath(new URL('./bulk-sync-child.ts', import.meta.url));
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'aether-venue-'));
@@ -54,7 +61,10 @@ try {
       probeNetns: link.clientNs,
     });
     try {
-      for (const mbit of RATES) {
+      for (const { mbit, rttMs } of LINKS) {
+        const delayed = rttMs > 0 ? await link.addDelayedPath(rttMs) : undefined;
+        if (delayed && delayed.rttMs !== rttMs) throw new Error('one round-trip delay per run (AETHER_BENCH_LINKS)');
+        const url = `http://${delayed?.serverAddress ?? link.serverAddress}:8080`;
         await link.shape(mbit);
         const { files, bigMb } = sizesAt(mbit);
         const workloads = [
@@ -63,12 +73,12 @@ try {
         ];
         for (const workload of workloads) {
           const bytes = workload.files.reduce((sum, f) => sum + f.size, 0);
-          const runs = { curl: [] as Run[], ours: [] as Run[] };
+          const runs = { curl: [] as VenueRun[], ours: [] as VenueRun[] };
           const runsDir = path.join(work, 'runs');
           await mkdir(runsDir, { recursive: true });
           let n = 0;
           const ctx = (): ContenderContext => ({
-            url: nginx.url,
+            url,
             files: workload.files,
             concurrency: CONCURRENCY,
             out: path.join(runsDir, `run-${(n += 1)}`),
@@ -76,10 +86,15 @@ try {
             childBundle: bundled,
             work,
           });
-          const measured = (into: Run[], contender: () => Promise<Omit<Run, 'serverCpuSeconds'>>) => async () => {
+          const measured = (into: VenueRun[], contender: () => Promise<Omit<Run, 'serverCpuSeconds'>>) => async () => {
             const serverBefore = nginx.workerCpuSeconds();
+            const forwarderBefore = delayed?.forwarderCpuSeconds() ?? 0;
             const result = await contender();
-            into.push({ ...result, serverCpuSeconds: nginx.workerCpuSeconds() - serverBefore });
+            into.push({
+              ...result,
+              serverCpuSeconds: nginx.workerCpuSeconds() - serverBefore,
+              forwarderCpuSeconds: (delayed?.forwarderCpuSeconds() ?? 0) - forwarderBefore,
+            });
           };
           const contenders = [
             measured(runs.curl, () => curlRun(ctx(), false)),
@@ -92,7 +107,7 @@ try {
             }
           }
           await rm(runsDir, { recursive: true, force: true });
-          report(mbit, workload.name, bytes, runs);
+          report(mbit, rttMs, workload.name, bytes, runs);
         }
       }
     } finally {
@@ -106,20 +121,27 @@ try {
   await rm(path.dirname(bundled), { recursive: true, force: true });
 }
 
-function report(mbit: number, name: string, bytes: number, runs: { curl: Run[]; ours: Run[] }): void {
-  const line = (label: string, rs: Run[]) => {
+function report(
+  mbit: number,
+  rttMs: number,
+  name: string,
+  bytes: number,
+  runs: { curl: VenueRun[]; ours: VenueRun[] },
+): void {
+  const line = (label: string, rs: VenueRun[]) => {
     const t = spread(rs.map((r) => r.seconds));
     const cpu = spread(rs.map((r) => r.cpuSeconds));
     const share = spread(rs.map((r) => (100 * r.cpuSeconds) / r.seconds));
     const server = spread(rs.map((r) => r.serverCpuSeconds));
+    const forwarder = spread(rs.map((r) => r.forwarderCpuSeconds));
     const rateMbit = (bytes * 8) / 1e6 / t.median;
     console.log(
-      `${label} ${fmt(t)} s  ${rateMbit.toFixed(1)} Mbit/s = ${(rateMbit / mbit).toFixed(3)} of the rate  CPU ${fmt(cpu)} s = ${fmt(share, 1)} % of a core  (nginx ${fmt(server)} CPU-s)`,
+      `${label} ${fmt(t)} s  ${rateMbit.toFixed(1)} Mbit/s = ${(rateMbit / mbit).toFixed(3)} of the rate  CPU ${fmt(cpu)} s = ${fmt(share, 1)} % of a core  (nginx ${fmt(server)} CPU-s${rttMs > 0 ? `, delay forwarder ${fmt(forwarder)} CPU-s` : ''})`,
     );
     return { t: t.median, share: share.median };
   };
   console.log(
-    `\n${mbit} Mbit/s (tbf, no added delay), ${name} (${(bytes / MB).toFixed(0)} MB), concurrency ${CONCURRENCY}, ${ROUNDS} rounds, medians (min–max)`,
+    `\n${mbit} Mbit/s (tbf), ${rttMs > 0 ? `${rttMs} ms RTT (TUN forwarder)` : 'no added delay'}, ${name} (${(bytes / MB).toFixed(0)} MB), concurrency ${CONCURRENCY}, ${ROUNDS} rounds, medians (min–max)`,
   );
   const curl = line('curl --parallel  ', runs.curl);
   const ours = line('ours (sync loop) ', runs.ours);

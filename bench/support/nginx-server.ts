@@ -24,7 +24,10 @@ export interface NginxServer {
 export interface NginxOptions {
   /** Folder holding `v3/files/<sha256>`. */
   root: string;
+  /** The host of the URL (and of the probe). */
   host: string;
+  /** What nginx listens on; `host` unless given (e.g. `0.0.0.0` for every path into a namespace). */
+  listenHost?: string;
   port: number;
   /** Run inside this network namespace. */
   netns?: string;
@@ -59,7 +62,7 @@ http {
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
   server {
-    listen ${options.host}:${options.port};
+    listen ${options.listenHost ?? options.host}:${options.port};
     root ${options.root};
     location /v3/files/ { }
   }
