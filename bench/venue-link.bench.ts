@@ -55,6 +55,8 @@ try {
     const nginx = await startNginx({
       root: served,
       host: link.serverAddress,
+      // Every address of the namespace: the veth path and, once added, the delayed TUN path.
+      listenHost: '0.0.0.0',
       port: 8080,
       netns: link.serverNs,
       probeSha256: set[0]!.sha256,
