@@ -38,6 +38,9 @@ const sizesAt = (mbit: number) =>
     : { files: env('AETHER_BENCH_FAST_FILES', 200), bigMb: env('AETHER_BENCH_FAST_BIG_MB', 500) };
 /** A run with the delay forwarder's CPU over the same interval (0 without delay). */
 type VenueRun = Run & { forwarderCpuSeconds: number };
+// With AETHER_BENCH_BARE=1 the 1 MB sets also run the bare cache client (bench/bare-node-fetch.ts: the
+// cache's HTTP client and SHA-256, no durability): it splits our CPU into transport and per-file work.
+const BARE = process.env.AETHER_BENCH_BARE === '1';
 const CHILD = fileURLToPath(new URL('./bulk-sync-child.ts', import.meta.url));
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'aether-venue-'));
@@ -75,7 +78,8 @@ try {
         ];
         for (const workload of workloads) {
           const bytes = workload.files.reduce((sum, f) => sum + f.size, 0);
-          const runs = { curl: [] as VenueRun[], ours: [] as VenueRun[] };
+          const runs = { curl: [] as VenueRun[], ours: [] as VenueRun[], bare: [] as VenueRun[] };
+          const withBare = BARE && workload.files.length > 1;
           const runsDir = path.join(work, 'runs');
           await mkdir(runsDir, { recursive: true });
           let n = 0;
@@ -101,6 +105,7 @@ try {
           const contenders = [
             measured(runs.curl, () => curlRun(ctx(), false)),
             measured(runs.ours, () => childRun(ctx(), 'ours')),
+            ...(withBare ? [measured(runs.bare, () => childRun(ctx(), 'bare-client'))] : []),
           ];
           for (let round = 0; round < ROUNDS; round += 1) {
             for (let i = 0; i < contenders.length; i += 1) {
@@ -128,7 +133,7 @@ function report(
   rttMs: number,
   name: string,
   bytes: number,
-  runs: { curl: VenueRun[]; ours: VenueRun[] },
+  runs: { curl: VenueRun[]; ours: VenueRun[]; bare: VenueRun[] },
 ): void {
   const line = (label: string, rs: VenueRun[]) => {
     const t = spread(rs.map((r) => r.seconds));
@@ -147,6 +152,12 @@ function report(
   );
   const curl = line('curl --parallel  ', runs.curl);
   const ours = line('ours (sync loop) ', runs.ours);
+  if (runs.bare.length > 0) {
+    const bare = line('bare cache client', runs.bare);
+    console.log(
+      `bare cache client vs curl throughput ${(curl.t / bare.t).toFixed(3)}x  CPU share ${(bare.share / curl.share).toFixed(2)}x (reference: the transport alone)`,
+    );
+  }
   const oursRate = (bytes * 8) / 1e6 / ours.t / mbit;
   console.log(
     `ours vs curl throughput ${(curl.t / ours.t).toFixed(3)}x (goal >= 0.97)  ours vs the shaped rate ${oursRate.toFixed(3)} (goal >= 0.92)`,

@@ -53,6 +53,12 @@ export async function createVenueLink(): Promise<VenueLink> {
   const serverAddress = `${net}.1`;
   const clientAddress = `${net}.2`;
   const removeSync = () => {
+    try {
+      // Only there if creation stopped before the ends were moved into the namespaces.
+      execFileSync('ip', ['link', 'del', serverDev], { stdio: 'ignore' });
+    } catch {
+      // Moved (goes with its namespace) or never made.
+    }
     for (const ns of [serverNs, clientNs]) {
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
