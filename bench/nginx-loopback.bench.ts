@@ -24,6 +24,7 @@ import {
   type ContenderContext,
   type Run,
 } from './support/file-contenders';
+import { removeOnAnyExit } from './support/exit-cleanup';
 import { levelStart } from './support/level-start';
 import { freeLoopbackPort, startNginx } from './support/nginx-server';
 import { flushServedFiles, writeServedFile, writeServedFiles, type GeneratedFile } from './support/served-files';
@@ -41,6 +42,9 @@ type Name = 'curl' | 'curl + sync -f' | 'bare cache client' | 'ours (sync loop)'
 const work = await mkdtemp(path.join(os.tmpdir(), 'aether-nginx-lo-'));
 const served = path.join(work, 'served');
 const bundled = await bundleScript(CHILD);
+// The `finally` below removes both; these cover an interrupt, where `finally` never runs.
+removeOnAnyExit(work);
+removeOnAnyExit(path.dirname(bundled));
 try {
   const set = await writeServedFiles(served, FILES, MB);
   const big = await writeServedFile(served, BIG_MIB * 1024 * 1024);

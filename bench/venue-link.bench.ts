@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleScript } from './support/bundle';
 import { childRun, curlRun, fmt, spread, type ContenderContext, type Run } from './support/file-contenders';
+import { removeOnAnyExit } from './support/exit-cleanup';
 import { levelStart } from './support/level-start';
 import { startNginx } from './support/nginx-server';
 import { flushServedFiles, writeServedFile, writeServedFiles, type GeneratedFile } from './support/served-files';
@@ -46,6 +47,9 @@ const CHILD = fileURLToPath(new URL('./bulk-sync-child.ts', import.meta.url));
 const work = await mkdtemp(path.join(os.tmpdir(), 'aether-venue-'));
 const served = path.join(work, 'served');
 const bundled = await bundleScript(CHILD);
+// The `finally` below removes both; these cover an interrupt, where `finally` never runs.
+removeOnAnyExit(work);
+removeOnAnyExit(path.dirname(bundled));
 try {
   const maxFiles = Math.max(...RATES.map((r) => sizesAt(r).files));
   const set = await writeServedFiles(served, maxFiles, MB);

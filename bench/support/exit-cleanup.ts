@@ -1,6 +1,8 @@
 // Synchronous clean-ups that must run however the benchmark ends: normal return, an exception that
 // escapes, Ctrl-C or a kill. The benches still clean up in `finally`; these are the net for the paths
 // where `finally` never runs (a signal), and each clean-up is idempotent so running twice is harmless.
+import { rmSync } from 'node:fs';
+
 const cleanups = new Set<() => void>();
 let installed = false;
 
@@ -29,4 +31,9 @@ function runAll(): void {
       process.stderr.write(`clean-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
+}
+
+/** Removes a temporary folder on any exit; the returned function forgets it (after a normal removal). */
+export function removeOnAnyExit(dir: string): () => void {
+  return onAnyExit(() => rmSync(dir, { recursive: true, force: true }));
 }

@@ -4,14 +4,10 @@
 // the bulk-sync child, bundled), the bare cache client (the same child, `bare-client`). Each run
 // reports its wall time and the user + system CPU-seconds of its process(es), and the server's CPU
 // over the same run.
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { GeneratedFile } from './served-files';
-import { runTimed } from './timed-command';
-
-const run = promisify(execFile);
+import { runInOwnGroup, runTimed } from './timed-command';
 
 export interface Run {
   seconds: number;
@@ -60,7 +56,7 @@ export async function childRun(
     list,
     ...(mode === 'ours' ? [] : [mode]),
   ];
-  const { stdout } = await run(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  const { stdout } = await runInOwnGroup(argv);
   return JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number };
 }
 

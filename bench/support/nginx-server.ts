@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { onAnyExit } from './exit-cleanup';
+import { onAnyExit, removeOnAnyExit } from './exit-cleanup';
 
 const run = promisify(execFile);
 
@@ -38,6 +38,7 @@ export interface NginxOptions {
 
 export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   const prefix = await mkdtemp(path.join(os.tmpdir(), 'aether-nginx-'));
+  const forgetPrefix = removeOnAnyExit(prefix);
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(path.join(prefix, d));
   const config = path.join(prefix, 'nginx.conf');
   await writeFile(
@@ -93,6 +94,7 @@ http {
     await exited;
     unregister();
     await rm(prefix, { recursive: true, force: true });
+    forgetPrefix();
   };
   try {
     await waitUntilServing(

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { onAnyExit } from './exit-cleanup';
+import { onAnyExit, removeOnAnyExit } from './exit-cleanup';
 import { processCpuSeconds } from './nginx-server';
 
 const run = promisify(execFile);
@@ -106,6 +106,7 @@ export async function createVenueLink(): Promise<VenueLink> {
     async addDelayedPath(rttMs: number) {
       if (delayed) return delayed;
       const dir = await mkdtemp(path.join(os.tmpdir(), 'aether-tun-delay-'));
+      removeOnAnyExit(dir);
       const binary = path.join(dir, 'tun-delay');
       await run('gcc', ['-O2', '-o', binary, FORWARDER_SOURCE]);
       const serverTun = `ats${id}`.slice(0, 15);
