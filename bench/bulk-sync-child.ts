@@ -1,5 +1,6 @@
 // Child process of bulk-sync.bench.ts (bundled by esbuild, run as plain node): hands the list to the
-// sync loop and prints `{ seconds }` once every file is present; with `bare` or `bare-client` as sixth
+// sync loop and prints `{ seconds, cpuSeconds }` once every file is present (cpuSeconds: user + system
+// CPU of this process over the same interval, from process.resourceUsage()); with `bare` or `bare-client` as sixth
 // argument it runs that bare downloader instead (bare-node-fetch.ts). Arguments: <url> <apiKey> <root>
 // <concurrency> <list file> [bare|bare-client]
 import { readFile } from 'node:fs/promises';
@@ -14,9 +15,10 @@ async function main(): Promise<void> {
   const files = JSON.parse(await readFile(listFile, 'utf8')) as CacheFile[];
   const bare = { bare: bareNodeFetch, 'bare-client': bareClientFetch }[process.argv[7] ?? ''];
   if (bare) {
+    const cpuBefore = cpuSeconds();
     const started = performance.now();
     await bare(url, apiKey, files, root, Number(concurrency));
-    process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000 })}\n`);
+    process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds() - cpuBefore })}\n`);
     return;
   }
   const cache = await openCache({
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     periodMs: 3_600_000,
   });
   const present = new Set<string>();
+  const cpuBefore = cpuSeconds();
   const started = performance.now();
   await new Promise<void>((resolve) => {
     // A set of the hashes reported present: O(1) per event, nothing recomputed per file.
@@ -39,8 +42,15 @@ async function main(): Promise<void> {
     cache.ensure({ files });
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds() - cpuBefore;
   await cache.close();
-  process.stdout.write(`${JSON.stringify({ seconds })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: cpu })}\n`);
+}
+
+/** User + system CPU of this process so far, in seconds. */
+function cpuSeconds(): number {
+  const usage = process.resourceUsage();
+  return (usage.userCPUTime + usage.systemCPUTime) / 1e6;
 }
 
 void main().catch((err: unknown) => {
