@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     const cpuBefore = cpuSeconds();
     const started = performance.now();
     await bare(url, apiKey, files, root, Number(concurrency));
-    process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds() - cpuBefore })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds() - cpuBefore })}\n`,
+    );
     return;
   }
   const cache = await openCache({
