@@ -1,3 +1,4 @@
+import { createOriginAllowList, webOriginOf } from '../kiosk/origins';
 import type { SenderPolicy } from './sender-check';
 import type { SenderInfo } from './trpc';
 
@@ -13,16 +14,6 @@ export interface SenderPolicyOptions {
    * (query and fragment ignored), on top of being the splash window's main frame.
    */
   splashUrl: string;
-}
-
-/** `URL.origin` of a string, or null when it does not parse or has an opaque origin. */
-function originOf(value: string): string | null {
-  try {
-    const origin = new URL(value).origin;
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
-  }
 }
 
 function documentUrl(value: string): string | null {
@@ -41,9 +32,10 @@ export function createSenderPolicy({ kioskOrigins, splashUrl }: SenderPolicyOpti
     isAllowed(sender: SenderInfo): boolean {
       if (!sender.isMainFrame) return false;
       if (sender.role === 'kiosk') {
-        const origin = originOf(sender.origin);
-        if (origin === null || originOf(sender.url) !== origin) return false;
-        return kioskOrigins().some((allowed) => originOf(allowed) === origin);
+        // The one origin parser (kiosk/origins.ts), as the navigation lock uses it: http(s) only, exact origins.
+        const origin = webOriginOf(sender.origin);
+        if (origin === null || webOriginOf(sender.url) !== origin) return false;
+        return createOriginAllowList(kioskOrigins()).allows(origin);
       }
       if (sender.role === 'splash') return splashDocument !== null && documentUrl(sender.url) === splashDocument;
       return false;
