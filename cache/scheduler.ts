@@ -1,3 +1,4 @@
+import { RankedQueue } from './ranked-queue';
 import { backoffDelay, type BackoffPolicy } from '../base/backoff';
 import type { CacheError } from './errors';
 import type { DownloadState } from './download';
@@ -89,7 +90,7 @@ interface Job {
 export class DownloadScheduler {
   private readonly jobs = new Map<string, Job>();
   /** One FIFO per rank; a paused job goes to the front of its rank (it was started before the rest). */
-  private readonly waiting: Job[][] = Array.from({ length: RANKS }, () => []);
+  private readonly waiting = new RankedQueue<Job>(RANKS, (job) => this.rankOf(job));
   private readonly transferring = new Set<Job>();
   private readonly failures = new Map<string, Failure>();
   private running = 0;
@@ -143,7 +144,7 @@ export class DownloadScheduler {
     this.jobs.set(file.sha256, job);
     this.failures.delete(file.sha256);
     this.onChange(file.sha256, job.state);
-    this.enqueue(job);
+    this.waiting.add(job);
     this.pump();
     return job.promise;
   }
@@ -218,14 +219,13 @@ export class DownloadScheduler {
       if (!job.backoffTimer) continue;
       clearTimeout(job.backoffTimer);
       job.backoffTimer = null;
-      this.enqueue(job);
+      this.waiting.add(job);
     }
-    for (const queue of this.waiting)
-      for (const job of queue.splice(0)) {
-        // A paused transfer wakes and sees the aborted signal; the others start and fail at once.
-        if (job.started) job.pause.resume();
-        else this.occupy(job);
-      }
+    for (const job of this.waiting.drain()) {
+      // A paused transfer wakes and sees the aborted signal; the others start and fail at once.
+      if (job.started) job.pause.resume();
+      else this.occupy(job);
+    }
   }
 
   /** Resolves when nothing is running or queued (used by close and tests). */
@@ -237,27 +237,9 @@ export class DownloadScheduler {
     return job.boosts > 0 ? RANK.open : job.rank;
   }
 
-  private enqueue(job: Job, front = false): void {
-    const queue = this.waiting[this.rankOf(job)]!;
-    if (front) queue.unshift(job);
-    else queue.push(job);
-  }
-
-  /** Removes a job from its queue; whether it was there. */
-  private unqueue(job: Job): boolean {
-    const queue = this.waiting[this.rankOf(job)]!;
-    const at = queue.indexOf(job);
-    if (at < 0) return false;
-    queue.splice(at, 1);
-    return true;
-  }
-
-  /** Changes what decides a job's rank, moving it between queues if it waits in one. */
+  /** Changes what decides a job's rank; a paused transfer keeps its place ahead of jobs never started. */
   private rerank(job: Job, change: () => void): void {
-    const queued = this.unqueue(job);
-    change();
-    // A paused transfer keeps its place ahead of jobs never started.
-    if (queued) this.enqueue(job, job.started);
+    this.waiting.rerank(job, change, () => job.started);
   }
 
   private runningBackground(): number {
@@ -266,14 +248,9 @@ export class DownloadScheduler {
     return n;
   }
 
-  private nextQueued(): Job | undefined {
-    for (const queue of this.waiting) if (queue.length > 0) return queue[0];
-    return undefined;
-  }
-
   private pump(): void {
     while (!this.closed) {
-      const next = this.nextQueued();
+      const next = this.waiting.next();
       if (!next) return;
       const top = this.rankOf(next) === RANK.open;
       if (top) {
@@ -285,7 +262,7 @@ export class DownloadScheduler {
         this.runningBackground() >= this.backgroundLimit
       )
         return;
-      this.unqueue(next);
+      this.waiting.remove(next);
       if (next.started) {
         this.take(next);
         next.pause.resume();
@@ -327,7 +304,7 @@ export class DownloadScheduler {
     if (!victim) return false;
     this.giveUpSlot(victim);
     victim.pause.pause();
-    this.enqueue(victim, true);
+    this.waiting.add(victim, true);
     return true;
   }
 
@@ -357,7 +334,7 @@ export class DownloadScheduler {
           job.state = state;
           if (state.kind === 'committing' && job.slot !== 'committing') {
             // Done with the network (even if a pause came too late to stop it): a commit slot, not a transfer slot.
-            if (job.slot === 'none' && this.unqueue(job)) job.pause.resume();
+            if (job.slot === 'none' && this.waiting.remove(job)) job.pause.resume();
             this.giveUpSlot(job);
             job.slot = 'committing';
             this.committing += 1;
@@ -393,7 +370,7 @@ export class DownloadScheduler {
       }
     }
     // A job paused just as it ended is still in the queue: it must not be resumed later.
-    if (job.slot === 'none' && this.unqueue(job)) job.pause.resume();
+    if (job.slot === 'none' && this.waiting.remove(job)) job.pause.resume();
     this.giveUpSlot(job);
     job.started = false;
     if ('requeue' in outcome) {
@@ -426,7 +403,7 @@ export class DownloadScheduler {
       job.backoffTimer = null;
       job.state = { kind: 'queued' };
       this.onChange(job.file.sha256, job.state);
-      this.enqueue(job);
+      this.waiting.add(job);
       this.pump();
     }, retryInMs);
   }

@@ -76,6 +76,8 @@ describe('slow servers do not starve the download queue', () => {
     // The slow ones first: they take all four slots.
     cache.ensure({ files: [...slowFiles, healthy].map((f) => ({ sha256: f.sha256, size: f.bytes.length })) });
 
+    // The sync loop requests the list on its own tick: let the four slow files take the slots first.
+    for (let i = 0; i < 400 && server.requests.length < 4; i += 1) await new Promise((r) => setTimeout(r, 10));
     await cache.fetch({ sha256: healthy.sha256 });
     // The healthy file's one request came only after all four slow ones held the slots.
     expect(server.requests.indexOf(healthy.sha256)).toBe(4);
