@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFleetWiring } from '../core/fleet';
+import { UpdateNotReadyError } from '../update-helper/version-watcher';
+import { createFleetWiring, type FleetWiringDeps } from '../core/fleet';
 import { silentLogger } from '../base/logger';
 import type { BootstrapState } from '../provisioning/bootstrap-state';
 import type { StagedManifest } from '../contracts/staged-manifest';
@@ -31,6 +32,7 @@ async function setup(
   packaged: boolean,
   cacheSummary?: () => { files: number; bytes: number; missing: number },
   watchOnly?: string,
+  room?: FleetWiringDeps['room'],
 ) {
   const dir = await cleanups.tempDir('fleet-wiring');
   const share = path.join(dir, 'share');
@@ -54,6 +56,7 @@ async function setup(
     applyStagedUpdate: async (m) => void handedOver.push(m),
     cacheSummary,
     ...(watchOnly ? { watchOnly } : {}),
+    ...(room ? { room } : {}),
   });
   cleanups.push(() => wiring.close());
   const statusFile = path.join(share, 'status', 'lectern-a.json');
@@ -153,5 +156,42 @@ describe('fleet wiring (the composition root hook)', () => {
         last_error: '1.1.0 is offered in the share, but the headless agent does not install builds',
       },
     });
+  });
+
+  it('a staged update is refused while the room says wait, says why in the status file, and is applied once it is quiet', async () => {
+    let waitingFor: string | null = 'the session "Opening keynote" to end';
+    const room: FleetWiringDeps['room'] = {
+      fields: () => ({
+        room: { state: 'presenting', reason: 'Keynote.pptx' },
+        on_screen: null,
+        sessions: [],
+        screenshot: null,
+      }),
+      waitingFor: () => waitingFor,
+    };
+    const { share, wiring, handedOver, readStatus } = await setup(true, undefined, undefined, room);
+    await wiring.start();
+    const dir = await nativeAppDir(share);
+    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
+    await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
+    await dropVersion(dir, {
+      version: '1.1.0',
+      file: 'Aether-1.1.0.AppImage',
+      sha256: sha256(build),
+      size: build.length,
+    });
+    await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
+
+    await expect(wiring.update.apply()).rejects.toThrow(UpdateNotReadyError);
+    await expect(wiring.update.apply()).rejects.toThrow('waiting for the session "Opening keynote" to end');
+    wiring.refresh();
+    expect(handedOver).toEqual([]);
+
+    waitingFor = null;
+    wiring.refresh();
+    await waitFor('the deferred apply', () => handedOver.length === 1 || undefined);
+    expect(handedOver.map((m) => m.version)).toEqual(['1.1.0']);
+    await wiring.close();
+    expect((await readStatus())?.room).toEqual({ state: 'presenting', reason: 'Keynote.pptx' });
   });
 });

@@ -4,16 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../apps/simulator/index';
 import { type CommandRunner, execFileRunner } from '../base/command-runner';
-import { silentLogger } from '../base/logger';
 import { FleetStatus } from '../contracts/status-file';
-import { createFleetWiring } from '../core/fleet';
 import { presentationAppRunning, RUNNING_CHECKS } from '../kiosk/presentation-running';
-import type { BootstrapState } from '../provisioning/bootstrap-state';
-import { UpdateNotReadyError } from '../update-helper/version-watcher';
 import { appCore } from './support/app-core';
 import { useCleanups } from './support/cleanups';
 import { waitFor } from './share-watcher-helpers';
-import { dropVersion, nativeAppDir, sha256 } from './version-watcher-fixtures';
 
 const cleanups = useCleanups();
 
@@ -70,67 +65,6 @@ describe('is a presentation app running', () => {
     };
     expect(await presentationAppRunning('win32', run)).toBe(false);
     expect(RUNNING_CHECKS.linux.map((c) => c.file)).toEqual(['pgrep']);
-  });
-});
-
-describe('a staged update waits for a quiet moment', () => {
-  it('is refused while the room says wait, says why in the status file, and is applied once it is quiet', async () => {
-    const dir = await cleanups.tempDir('deferral');
-    const share = path.join(dir, 'share');
-    const appImage = path.join(dir, 'opt', 'Aether.AppImage');
-    await mkdir(path.dirname(appImage), { recursive: true });
-    await writeFile(appImage, 'installed');
-    let waitingFor: string | null = 'the session "Opening keynote" to end';
-    const handedOver: string[] = [];
-    const ready: BootstrapState = { kind: 'authenticating', api: null };
-    const wiring = createFleetWiring({
-      platform: 'linux',
-      arch: 'x64',
-      paths: { shareCandidates: [share] },
-      packaged: true,
-      appVersion: '1.0.0',
-      exePath: '/tmp/.mount_Aether/aether',
-      env: { APPIMAGE: appImage },
-      logger: silentLogger(),
-      run: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
-      hostname: async () => 'lectern-a',
-      bootstrap: { state: () => ready, subscribe: () => () => undefined },
-      applyStagedUpdate: async (m) => void handedOver.push(m.version),
-      room: {
-        fields: () => ({
-          room: { state: 'presenting', reason: 'Keynote.pptx' },
-          on_screen: null,
-          sessions: [],
-          screenshot: null,
-        }),
-        waitingFor: () => waitingFor,
-      },
-    });
-    cleanups.push(() => wiring.close());
-    await wiring.start();
-    const nativeApp = await nativeAppDir(share);
-    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
-    await writeFile(path.join(nativeApp, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(nativeApp, {
-      version: '1.1.0',
-      file: 'Aether-1.1.0.AppImage',
-      sha256: sha256(build),
-      size: build.length,
-    });
-    await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
-
-    await expect(wiring.update.apply()).rejects.toThrow(UpdateNotReadyError);
-    await expect(wiring.update.apply()).rejects.toThrow('waiting for the session "Opening keynote" to end');
-    wiring.refresh();
-    expect(handedOver).toEqual([]);
-
-    waitingFor = null;
-    wiring.refresh();
-    await waitFor('the deferred apply', () => handedOver.length === 1 || undefined);
-    expect(handedOver).toEqual(['1.1.0']);
-    await wiring.close();
-    const status = FleetStatus.parse(JSON.parse(await readFile(path.join(share, 'status', 'lectern-a.json'), 'utf8')));
-    expect(status.room).toEqual({ state: 'presenting', reason: 'Keynote.pptx' });
   });
 });
 
