@@ -1,29 +1,16 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../apps/cli/command';
 import { main } from '../apps/cli/main';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
+import { captureIo } from './cli-io-helpers';
 import { listTree, makeTempDir } from './launch-fixtures';
 
 interface Run {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-function sink(tty: boolean) {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  }) as Writable & { isTTY?: boolean };
-  stream.isTTY = tty;
-  return { stream, text: () => chunks.join('') };
 }
 
 let sim: Simulator;
@@ -33,12 +20,10 @@ let cacheDir: string;
 let seedFile: string;
 
 async function cli(args: string[], { tty = false } = {}): Promise<Run> {
-  const out = sink(tty);
-  const err = sink(false);
   // A fresh HOME: nothing on this machine's real seed or cache folders can leak into a test.
-  const io: CliIo = { stdout: out.stream, stderr: err.stream, env: { HOME: home } };
+  const io = captureIo({ HOME: home }, { tty });
   const code = await main(args, io);
-  return { code, stdout: out.text(), stderr: err.text() };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 async function sha256OfFile(file: string): Promise<string> {

@@ -1,9 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../apps/cli/command';
 import { buildAgentCore } from '../apps/cli/commands/agent';
 import { main as cli } from '../apps/cli/main';
 import { startSimulator, type Simulator } from '../apps/simulator/index';
@@ -11,6 +9,7 @@ import { silentLogger } from '../base/logger';
 import { currentPlatform, platformPaths } from '../base/platform';
 import type { CoreMode, DiagnosticCore } from '../core/create-core';
 import type { IdentityView } from '../core/identity';
+import { captureIo } from './cli-io-helpers';
 import { BrowserWindow, resetFakeElectron } from './fakes/electron';
 import { runAppCoreOnce } from './support/app-core';
 
@@ -30,24 +29,7 @@ let sim: Simulator;
 let home: string;
 const savedEnv = { ...process.env };
 
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      stream.text += String(chunk);
-      callback();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
-
-async function runCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const io: CliIo = { stdout, stderr, env: { HOME: home } };
-  const code = await cli(argv, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const runCli = (...argv: string[]) => runCliIn(home, ...argv);
 
 /** Resolves once `test` holds, checking after every macrotask; bounded so a broken wire fails instead of hanging. */
 async function until<T>(what: string, probe: () => T | null | undefined, rounds = 2_000): Promise<T> {
@@ -117,7 +99,7 @@ describe('one core for the app, the CLI and the agent', () => {
         share: path.join(home, 'agent-share'),
         hostname: 'agent',
       },
-      { stdout: sink(), stderr: sink(), env: { HOME: home } },
+      captureIo({ HOME: home }),
       silentLogger(),
       [],
     );
@@ -172,9 +154,8 @@ describe('one core for the app, the CLI and the agent', () => {
   });
 });
 
-async function runCliIn(dir: string, ...argv: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await cli(argv, { stdout, stderr, env: { HOME: dir } });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+async function runCliIn(dir: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIo({ HOME: dir });
+  const code = await cli(argv, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }

@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../apps/cli/command';
 import type { DoctorReport } from '../apps/cli/commands/doctor';
 import { main } from '../apps/cli/main';
 import { type Simulator, startSimulator } from '../apps/simulator';
+import { captureIo } from './cli-io-helpers';
 import { closedPortUrl } from './provisioning-helpers';
 import { runAppCoreOnce } from './support/app-core';
 
@@ -23,23 +22,10 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      stream.text += String(chunk);
-      callback();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
-
 async function doctor(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const io: CliIo = { stdout, stderr, env: { HOME: home } };
+  const io = captureIo({ HOME: home });
   const code = await main(['doctor', ...args], io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 async function seedFile(body: unknown, name = 'seed.json'): Promise<string> {
