@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../apps/cli/main';
 import { createDeviceService } from '../core/device-service';
 import { createIdentityStream } from '../core/identity';
-import { createLogger } from '../base/logger';
+import { createLogger, type Logger } from '../base/logger';
 import { maskSecrets, secretForms } from '../base/secret-mask';
 import type { Seed } from '../contracts/seed';
 import { Readable } from 'node:stream';
@@ -44,6 +44,30 @@ const seedFor = (api: HostileApi): Seed => ({
 });
 
 /** Every shape a secret could take in text a person or a peer reads (what the server echoed and more). */
+/** A bootstrap against the hostile API with nothing stored, stopped after the test. */
+function bootstrapAgainst(api: HostileApi, logger: Logger) {
+  const bootstrap = createBootstrap({
+    findSeed: async () => ({ path: '/seed.json', seed: seedFor(api), warnings: [] }),
+    stateStore: { file: 'none', load: async () => null, save: async () => undefined },
+    secretStore: new MemorySecretStore(),
+    logger,
+  });
+  cleanups.push(() => bootstrap.stop());
+  return bootstrap;
+}
+
+/** An API client of the hostile API, closed after the test. */
+function clientOf(api: HostileApi, timeouts: { attemptTimeoutMs?: number; totalTimeoutMs?: number } = {}) {
+  const client = createApiClient({
+    seed: seedFor(api),
+    shownSeedPath: '~/seed.json',
+    logger: capturedLogger().logger,
+    ...timeouts,
+  });
+  cleanups.push(() => client.close());
+  return client;
+}
+
 function leaks(text: string): string[] {
   const found: string[] = [];
   for (const secret of [API_KEY, TOKEN]) {
@@ -86,13 +110,7 @@ describe('a misbehaving API echoing secrets', () => {
   it('an API key echoed in a 400 body reaches no error, log line, bootstrap state or device.status()', async () => {
     const api = await hostile('echo-key-400');
     const log = capturedLogger();
-    const bootstrap = createBootstrap({
-      findSeed: async () => ({ path: '/seed.json', seed: seedFor(api), warnings: [] }),
-      stateStore: { file: 'none', load: async () => null, save: async () => undefined },
-      secretStore: new MemorySecretStore(),
-      logger: log.logger,
-    });
-    cleanups.push(() => bootstrap.stop());
+    const bootstrap = bootstrapAgainst(api, log.logger);
     const state = await bootstrap.runOnce();
     expect(state.kind).toBe('failed');
     const identity = createIdentityStream(bootstrap, () => ({ seedMissing: false, searched: [] }));
@@ -205,13 +223,7 @@ describe('site domain of the device, never another site', () => {
 
   it("picks the item whose app_base_url is the device's, even when another site is listed first", async () => {
     const api = await hostile('ok', { siteDomains: [other, mine] });
-    const bootstrap = createBootstrap({
-      findSeed: async () => ({ path: '/seed.json', seed: seedFor(api), warnings: [] }),
-      stateStore: { file: 'none', load: async () => null, save: async () => undefined },
-      secretStore: new MemorySecretStore(),
-      logger: capturedLogger().logger,
-    });
-    cleanups.push(() => bootstrap.stop());
+    const bootstrap = bootstrapAgainst(api, capturedLogger().logger);
     const state = await bootstrap.runOnce();
     if (state.kind !== 'ready') throw new Error(`expected ready, got ${JSON.stringify(state)}`);
     expect(state.identity.siteDomain?.site_domain_id).toBe('sd-mine');
@@ -221,25 +233,14 @@ describe('site domain of the device, never another site', () => {
 
   it('a list with only other sites is a typed failure with a clear message, and allows no origin of theirs', async () => {
     const api = await hostile('ok', { siteDomains: [other] });
-    const client = createApiClient({
-      seed: seedFor(api),
-      shownSeedPath: '~/seed.json',
-      logger: capturedLogger().logger,
-    });
-    cleanups.push(() => client.close());
+    const client = clientOf(api);
     const err = (await client.getSiteDomain(APP).catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
     expect(err.reason).toBe('site-domain-mismatch');
     expect(err.message).toMatch(
       /none of the 1 site domain\(s\) listed has app_base_url https:\/\/summit\.example-events\.com \(the device's\)/,
     );
-    const bootstrap = createBootstrap({
-      findSeed: async () => ({ path: '/seed.json', seed: seedFor(api), warnings: [] }),
-      stateStore: { file: 'none', load: async () => null, save: async () => undefined },
-      secretStore: new MemorySecretStore(),
-      logger: capturedLogger().logger,
-    });
-    cleanups.push(() => bootstrap.stop());
+    const bootstrap = bootstrapAgainst(api, capturedLogger().logger);
     const state = await bootstrap.runOnce();
     expect(state.kind).toBe('failed');
     expect(JSON.stringify(state)).not.toContain('other-site.example.net');
@@ -249,14 +250,7 @@ describe('site domain of the device, never another site', () => {
 describe('bounded API bodies', () => {
   it('a gzip bomb on the event-file list is refused as too large without decompressing it (RSS measured)', async () => {
     const api = await hostile('gzip-bomb', { bombBytes: 256 * 1024 * 1024 });
-    const client = createApiClient({
-      seed: seedFor(api),
-      shownSeedPath: '~/seed.json',
-      logger: capturedLogger().logger,
-      attemptTimeoutMs: 20_000,
-      totalTimeoutMs: 30_000,
-    });
-    cleanups.push(() => client.close());
+    const client = clientOf(api, { attemptTimeoutMs: 20_000, totalTimeoutMs: 30_000 });
     await client.authenticate();
     global.gc?.();
     const before = process.memoryUsage().rss;
@@ -275,14 +269,7 @@ describe('bounded API bodies', () => {
 
   it('an endless body without Content-Length is cut at the cap, and a declared huge one is refused unread', async () => {
     const api = await hostile('endless');
-    const client = createApiClient({
-      seed: seedFor(api),
-      shownSeedPath: '~/seed.json',
-      logger: capturedLogger().logger,
-      attemptTimeoutMs: 20_000,
-      totalTimeoutMs: 30_000,
-    });
-    cleanups.push(() => client.close());
+    const client = clientOf(api, { attemptTimeoutMs: 20_000, totalTimeoutMs: 30_000 });
     const err = (await client.listEventFiles('ev1').catch((e: unknown) => e)) as ApiBadResponseError;
     expect(err).toBeInstanceOf(ApiBadResponseError);
     expect(err.reason).toBe('too-large');

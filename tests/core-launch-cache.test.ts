@@ -59,15 +59,21 @@ afterEach(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
+/** The desktop's cache wiring over `<workDir>/cache`, closed after the test. */
+async function openWiredCache(lastDevice: { local_file_cache_path: string } | null = null) {
+  const wired = await openDesktopCache({
+    defaultRoot: path.join(workDir, 'cache'),
+    lastDevice,
+    bootstrap,
+    logger: silentLogger(),
+  });
+  closers.push(wired.close);
+  return wired;
+}
+
 describe('composition-root wiring of the cache and the launch group', () => {
   it('starts syncing only once bootstrap has a device, then downloads with the JWT and launches through shell.openPath', async () => {
-    const wired = await openDesktopCache({
-      defaultRoot: path.join(workDir, 'cache'),
-      lastDevice: null,
-      bootstrap,
-      logger: silentLogger(),
-    });
-    closers.push(wired.close);
+    const wired = await openWiredCache();
     expect(wired.cache.syncState.state).toBe('stopped');
 
     simulator.demo.device.host_file_temp_path = path.join(workDir, 'from-record');
@@ -104,13 +110,7 @@ describe('composition-root wiring of the cache and the launch group', () => {
   });
 
   it('does not download anything before bootstrap has a device', async () => {
-    const wired = await openDesktopCache({
-      defaultRoot: path.join(workDir, 'cache'),
-      lastDevice: null,
-      bootstrap,
-      logger: silentLogger(),
-    });
-    closers.push(wired.close);
+    const wired = await openWiredCache();
     const [first] = simulator.demo.files;
     await expect(wired.cache.fetch({ sha256: first!.sha256, size: first!.size })).rejects.toThrow();
     expect(simulator.stats.requests('/v3/files/')).toBe(0);
@@ -120,13 +120,7 @@ describe('composition-root wiring of the cache and the launch group', () => {
 describe('the cache root and the fleet summary', () => {
   it('opens under the last good record’s local_file_cache_path and downloads there once bootstrap is ready', async () => {
     const recordRoot = path.join(workDir, 'record-cache');
-    const wired = await openDesktopCache({
-      defaultRoot: path.join(workDir, 'cache'),
-      lastDevice: { local_file_cache_path: recordRoot },
-      bootstrap,
-      logger: silentLogger(),
-    });
-    closers.push(wired.close);
+    const wired = await openWiredCache({ local_file_cache_path: recordRoot });
     expect(wired.root).toBe(recordRoot);
     await bootstrap.run();
     const [first] = simulator.demo.files;
@@ -164,13 +158,7 @@ describe('the cache root and the fleet summary', () => {
   });
 
   it('summarises the current list for the fleet status file: files, bytes present, missing', async () => {
-    const wired = await openDesktopCache({
-      defaultRoot: path.join(workDir, 'cache'),
-      lastDevice: null,
-      bootstrap,
-      logger: silentLogger(),
-    });
-    closers.push(wired.close);
+    const wired = await openWiredCache();
     expect(wired.summary()).toEqual({ files: 0, bytes: 0, missing: 0 });
     await bootstrap.run();
     const [first] = simulator.demo.files;
