@@ -13,6 +13,7 @@ import type { EnsureInput } from '../contracts/cache';
 import type { LaunchService } from '../router/launch';
 import { shell } from './fakes/electron';
 import { launchChromium } from './support/chromium';
+import { bridgeCache } from './support/bridge-cache';
 import { startDemoBridge, type DemoBridge, type DemoBridgeParts } from './support/demo-bridge';
 import { fileRow, phaseOf, rowCount, sha256OfFile } from './support/launcher-page';
 
@@ -85,13 +86,7 @@ async function services({ bootstrap, identity, workDir, logger }: DemoBridgePart
       return result;
     },
   };
-  const recordedCache = Object.assign(Object.create(cache) as Cache, {
-    ensure: (input: EnsureInput) => {
-      ensured.push(input);
-      return cache.ensure(input);
-    },
-  });
-  return { cache: recordedCache, launch: recordedLaunch };
+  return { cache: bridgeCache(cache, { onEnsure: (input) => ensured.push(input) }), launch: recordedLaunch };
 }
 
 beforeAll(async () => {

@@ -238,6 +238,8 @@ describe('LauncherBackgroundSync', () => {
           bytesPresent: 0,
           bytesDownloading: 0,
         },
+        sessions: [],
+        disk: { freeBytes: null, freeUnknown: null, minFreeBytes: 0, cacheBytes: 0, readAt: null },
       };
       const sync = new LauncherBackgroundSync(
         async ({ files }) => (calls.push(files.map((f) => f.filename!)), report),

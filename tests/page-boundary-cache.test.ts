@@ -128,6 +128,7 @@ describe('the API list is the only list', () => {
       cache: real.cache,
       eventFiles: () => apiList,
       openHashes: () => launch.openHashes(),
+      sessions: () => [],
     });
 
     const report = await caller(splash, pageCache).cache.gc({ keep: [] });
@@ -136,7 +137,7 @@ describe('the API list is the only list', () => {
   });
 
   it('gc is refused (PRECONDITION_FAILED) while the API list is unknown, and deletes nothing', async () => {
-    const pageCache = pageFacingCache({ cache: real.cache, eventFiles: () => null });
+    const pageCache = pageFacingCache({ cache: real.cache, eventFiles: () => null, sessions: () => [] });
     await expect(caller(splash, pageCache).cache.gc({ keep: [] })).rejects.toMatchObject({
       code: 'PRECONDITION_FAILED',
       message: expect.stringContaining('file list'),
