@@ -1,4 +1,12 @@
-import type { EnsureInput, FileStatus, GcReport, StatusReport, VerifyReport } from '../contracts/cache';
+import {
+  MAX_SESSIONS_REPORTED,
+  type EnsureInput,
+  type FileStatus,
+  type GcReport,
+  type SessionReadiness,
+  type StatusReport,
+  type VerifyReport,
+} from '../contracts/cache';
 import type { ProgressListener } from './progress';
 import type { Cache, CacheService } from './service';
 import { addToTotals, emptyTotals } from './status';
@@ -13,9 +21,13 @@ import { addToTotals, emptyTotals } from './status';
  * - gc keeps the API's list and every file with a launch copy, whatever `keep` says, and refuses to
  *   run while the list is unknown.
  * The Cache object itself stays the trusted, in-process API (CLI, composition root, tests).
+ * Each answer also carries readiness per session (from the core's one tracker) and the cache volume's
+ * free space (read at most once per few seconds however often the page asks).
  */
 export interface PageCacheDeps {
-  cache: Pick<Cache, 'status' | 'subscribe' | 'verify' | 'gc' | 'scheduler' | 'loop'>;
+  cache: Pick<Cache, 'status' | 'subscribe' | 'verify' | 'gc' | 'scheduler' | 'loop' | 'disk'>;
+  /** Readiness per session of the event's list, from the one tracker the status file uses too (core/room.ts). */
+  sessions: () => readonly SessionReadiness[];
   /** The device's current event file list from the API, or null when it was never received. */
   eventFiles: () => readonly { sha256: string }[] | null;
   /** Asked when the page names files the list lacks (the API may have added them); rate-limited by its owner. */
@@ -37,7 +49,7 @@ export function pageFacingCache(deps: PageCacheDeps): CacheService {
     return files ? new Set(files.map((f) => f.sha256)) : null;
   };
 
-  function report(hashes: readonly string[], list: Set<string> | null): StatusReport {
+  async function report(hashes: readonly string[], list: Set<string> | null): Promise<StatusReport> {
     const base = deps.cache.status(hashes);
     const totals = emptyTotals();
     const files = base.files.map((status): FileStatus => {
@@ -56,12 +68,12 @@ export function pageFacingCache(deps: PageCacheDeps): CacheService {
       addToTotals(totals, shown);
       return shown;
     });
-    return { files, totals };
+    return { files, totals, sessions: deps.sessions().slice(0, MAX_SESSIONS_REPORTED), disk: await deps.cache.disk() };
   }
 
   return {
     status: (hashes) => report(hashes, listed()),
-    ensure({ files, retryFailed = false }: EnsureInput): StatusReport {
+    ensure({ files, retryFailed = false }: EnsureInput): Promise<StatusReport> {
       const list = listed();
       let unlisted = false;
       for (const { sha256 } of files) {

@@ -8,7 +8,9 @@ import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from
 import { DEFAULT_CONCURRENCY, DEFAULT_SLOW_RETRY, DownloadScheduler, type SlowRetryPolicy } from './scheduler';
 import type {
   CacheFile,
+  DiskReport,
   EnsureInput,
+  FilesReport,
   GcReport,
   ProgressEvent,
   StatusReport,
@@ -16,7 +18,8 @@ import type {
   VerifyReport,
 } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
-import { SpaceBudget, type FreeBytes } from './disk-space';
+import { DEFAULT_MIN_FREE_BYTES, SpaceBudget, type FreeBytes } from './disk-space';
+import { FreeSpaceGauge } from './free-space-gauge';
 import { PresenceSweep } from './presence-sweep';
 import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
 import { StoreIoError } from './errors';
@@ -36,11 +39,14 @@ export interface BackgroundPolicy {
   maxMbps: number | null;
 }
 
-/** What the `cache` procedures call (router/cache.ts); each method is one procedure. */
+/**
+ * What the `cache` procedures call (router/cache.ts); each method is one procedure. Built by the core
+ * as the page-facing cache (page-cache.ts), which adds readiness per session and free space.
+ */
 export interface CacheService {
-  status(hashes: readonly string[]): StatusReport;
+  status(hashes: readonly string[]): Promise<StatusReport>;
   /** Hands over the page's current file list (replacing the previous one) and reconciles at once. */
-  ensure(input: EnsureInput): StatusReport;
+  ensure(input: EnsureInput): Promise<StatusReport>;
   subscribe(listener: ProgressListener): () => void;
   verify(hashes?: readonly string[]): Promise<VerifyReport>;
   gc(keep: readonly string[]): Promise<GcReport>;
@@ -67,6 +73,8 @@ export interface CacheDeps {
   /** Free bytes a download may never use (disk-space.ts, default 16 MiB), and how free space is read. */
   minFreeBytes?: number;
   freeBytes?: FreeBytes;
+  /** How long a free-space reading answers `disk()` before it is read again (free-space-gauge.ts). */
+  freeSpaceMaxAgeMs?: number;
   /** How a download that was too slow goes back to the queue (scheduler.ts). */
   slowRetry?: SlowRetryPolicy;
   /** Entries stat'ed per sync period to notice files removed or changed outside the app (presence-sweep.ts). */
@@ -77,11 +85,12 @@ export interface CacheDeps {
  * The cache as one object: store + scheduler + sync loop + progress. Built by `openCache`; the
  * composition root calls `start()` once the page may hand over its list, and `close()` on quit.
  */
-export class Cache implements CacheService {
+export class Cache {
   private readonly abort = new AbortController();
   private readonly http: FileHttpClient;
   private readonly unverified: Set<string>;
   private readonly space: SpaceBudget;
+  readonly freeSpace: FreeSpaceGauge;
   private limiter: RateLimiter | null = null;
   private policy: BackgroundPolicy = { mode: 'full', maxMbps: null };
   readonly scheduler: DownloadScheduler;
@@ -98,7 +107,13 @@ export class Cache implements CacheService {
   ) {
     const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.unverified = new Set(unverified);
-    this.space = new SpaceBudget(deps.freeBytes, deps.minFreeBytes);
+    this.freeSpace = new FreeSpaceGauge({
+      dir: deps.root,
+      ...(deps.freeBytes ? { freeBytes: deps.freeBytes } : {}),
+      ...(deps.freeSpaceMaxAgeMs !== undefined ? { maxAgeMs: deps.freeSpaceMaxAgeMs } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+    this.space = new SpaceBudget(this.freeSpace.noting, deps.minFreeBytes);
     this.sweep = new PresenceSweep({
       store,
       logger: deps.logger,
@@ -142,7 +157,7 @@ export class Cache implements CacheService {
     this.loop.start();
   }
 
-  status(hashes: readonly string[]): StatusReport {
+  status(hashes: readonly string[]): FilesReport {
     const wanted = this.loop.wantedFiles;
     const totals = emptyTotals();
     const files = hashes.map((sha256) => {
@@ -155,7 +170,7 @@ export class Cache implements CacheService {
     return { files, totals };
   }
 
-  ensure({ files, retryFailed = false }: EnsureInput): StatusReport {
+  ensure({ files, retryFailed = false }: EnsureInput): FilesReport {
     this.loop.setWanted(files, retryFailed);
     this.loop.tick();
     return this.status(files.map((f) => f.sha256));
@@ -163,6 +178,17 @@ export class Cache implements CacheService {
 
   subscribe(listener: ProgressListener): () => void {
     return this.progress.subscribe(listener);
+  }
+
+  /** The cache's volume (free space read at most once per few seconds, however often this is asked). */
+  async disk(): Promise<DiskReport> {
+    return diskReport(await this.freeSpace.read(), this.deps.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, this.store);
+  }
+
+  /** `disk()` from the last reading only, for synchronous readers (the status file); null before any. */
+  lastDisk(): DiskReport | null {
+    const reading = this.freeSpace.latest();
+    return reading ? diskReport(reading, this.deps.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, this.store) : null;
   }
 
   /** Single-flight download of one file outside the page's list (CLI prefetch, launch of an uncached file). */
@@ -314,6 +340,20 @@ export class Cache implements CacheService {
       addToTotals(totals, fileStatus(this.store, this.scheduler, file.sha256, file.size ?? null));
     return { type: 'total', totals, sync: this.loop.state };
   }
+}
+
+function diskReport(
+  reading: { freeBytes: number | null; unknown: DiskReport['freeUnknown']; readAt: number },
+  minFreeBytes: number,
+  store: Pick<ContentStore, 'totalBytes'>,
+): DiskReport {
+  return {
+    freeBytes: reading.freeBytes,
+    freeUnknown: reading.unknown,
+    minFreeBytes,
+    cacheBytes: store.totalBytes,
+    readAt: reading.readAt,
+  };
 }
 
 /** Opens the store at `deps.root` (one directory walk, stale temps reclaimed) and builds the cache. */

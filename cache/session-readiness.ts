@@ -1,3 +1,5 @@
+import type { SessionReadiness } from '../contracts/cache';
+
 /**
  * Readiness per session (issue 12): a session is "show-ready" when every one of its files is present
  * and verified. A session that starts within the warning window and is not ready is "at risk", and the
@@ -12,17 +14,8 @@ export interface SessionFile {
   session_ends_at?: string | null;
 }
 
-export interface SessionReadiness {
-  id: string;
-  title: string | null;
-  starts_at: string | null;
-  ends_at: string | null;
-  files: number;
-  missing: number;
-  ready: boolean;
-  /** Since when this session, starting within the warning window, has not been ready; null otherwise. */
-  at_risk_since: string | null;
-}
+/** The record itself is the bridge's contract (contracts/cache.ts): the status file and the splash show the same one. */
+export type { SessionReadiness };
 
 export const AT_RISK_WINDOW_MS = 30 * 60_000;
 

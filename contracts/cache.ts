@@ -95,10 +95,58 @@ export const StatusTotals = z.object({
 });
 export type StatusTotals = z.infer<typeof StatusTotals>;
 
-export interface StatusReport {
-  files: FileStatus[];
-  totals: StatusTotals;
-}
+/** The files asked about and their totals: what the cache itself answers (Cache.status). */
+export const FilesReport = z.object({ files: z.array(FileStatus), totals: StatusTotals });
+export type FilesReport = z.infer<typeof FilesReport>;
+
+/** At most this many sessions in one answer; an event has dozens. */
+export const MAX_SESSIONS_REPORTED = 500;
+
+/**
+ * One session of the event's list (issue 12): "show-ready" when every one of its files is present and
+ * verified. `at_risk_since`: since when a session starting within 30 minutes (or running) has not
+ * been ready, from the one tracker the core keeps, so the bridge, the status file and the splash agree.
+ */
+export const SessionReadiness = z.object({
+  id: z.string().max(200),
+  title: z.string().max(300).nullable(),
+  starts_at: z.string().nullable(),
+  ends_at: z.string().nullable(),
+  files: z.number().int().nonnegative(),
+  missing: z.number().int().nonnegative(),
+  ready: z.boolean(),
+  at_risk_since: z.string().nullable(),
+});
+export type SessionReadiness = z.infer<typeof SessionReadiness>;
+
+/** Why free space is not known: no statfs on this system (or the folder is gone), or the read failed. */
+export const FreeSpaceUnknown = z.object({
+  reason: z.enum(['unsupported', 'read-failed']),
+  message: z.string().max(300),
+});
+export type FreeSpaceUnknown = z.infer<typeof FreeSpaceUnknown>;
+
+/**
+ * The cache's volume: free bytes for the app (null when it cannot be read, `freeUnknown` says why),
+ * the headroom no download may use, and the bytes the cache holds. `readAt` (epoch ms) is when free
+ * space was read: the reading is reused for a few seconds, so a page flooding `cache.status` costs
+ * no disk work.
+ */
+export const DiskReport = z.object({
+  freeBytes: z.number().nonnegative().nullable(),
+  freeUnknown: FreeSpaceUnknown.nullable(),
+  minFreeBytes: z.number().nonnegative(),
+  cacheBytes: z.number().nonnegative(),
+  readAt: z.number().nullable(),
+});
+export type DiskReport = z.infer<typeof DiskReport>;
+
+/** `cache.status` and `cache.ensure` over the bridge: the files, plus readiness per session and free space. */
+export const StatusReport = FilesReport.extend({
+  sessions: z.array(SessionReadiness).max(MAX_SESSIONS_REPORTED),
+  disk: DiskReport,
+});
+export type StatusReport = z.infer<typeof StatusReport>;
 
 export type ProgressEvent =
   { type: 'file'; status: FileStatus } | { type: 'total'; totals: StatusTotals; sync: SyncSummary };

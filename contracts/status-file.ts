@@ -14,13 +14,30 @@ export const OnScreen = z.object({
   app_running: z.boolean(),
 });
 
-/** Per session: is every file present and verified ("show-ready"), and how many are missing. */
+/**
+ * Per session: is every file present and verified ("show-ready"), how many are missing, and since when
+ * a session starting within 30 minutes has not been ready (the same tracker as `cache.status`).
+ * `files` and `at_risk_since` are optional: older laptops do not write them.
+ */
 export const SessionReadiness = z.object({
   id: z.string().max(200),
   title: z.string().max(300).nullable(),
   starts_at: z.iso.datetime({ offset: true }).nullable(),
   ready: z.boolean(),
   missing: z.number().int().nonnegative(),
+  files: z.number().int().nonnegative().optional(),
+  at_risk_since: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+
+/**
+ * The cache's volume: free bytes (null when this system cannot say, `free_unknown` says why), the
+ * headroom downloads never use, and the bytes the cache holds.
+ */
+export const DiskSpace = z.object({
+  free_bytes: z.number().nonnegative().nullable(),
+  free_unknown: z.enum(['unsupported', 'read-failed']).nullable(),
+  min_free_bytes: z.number().nonnegative(),
+  cache_bytes: z.number().nonnegative(),
 });
 
 /**
@@ -62,6 +79,8 @@ export const FleetStatus = z.looseObject({
   room: RoomTelemetry.optional(),
   on_screen: OnScreen.nullable().optional(),
   sessions: z.array(SessionReadiness).max(500).optional(),
+  /** Free space of the cache's volume (issue 12); optional: older laptops do not write it. */
+  disk: DiskSpace.optional(),
   /** A low-resolution screenshot next to the status file (`<hostname>.png`), when the device record asks for them. */
   screenshot: z
     .string()

@@ -264,6 +264,7 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     isPresent: (sha256) => coreCache.cache.store.has(sha256),
     cache: () => coreCache.summary(),
     syncing: () => coreCache.cache.loop.state.state === 'syncing',
+    disk: () => coreCache.cache.disk(),
     screenshotMinutes: () => currentDevice()?.screenshot_minutes ?? null,
     presentations,
     screenshots: deps.captureScreen
@@ -307,6 +308,8 @@ export async function createAetherCore(deps: AetherCoreDeps): Promise<Diagnostic
     eventFiles,
     refreshEventFiles,
     openHashes: () => launch.openHashes(),
+    // One readiness tracker (the room's): the bridge, the status file and the splash agree on at_risk_since.
+    sessions: () => room.sessions(),
   });
   const device = createDeviceService({
     bootstrap,

@@ -3,8 +3,10 @@ import type { Logger } from '../base/logger';
 import type { Platform } from '../base/platform';
 import { createReadinessTracker, type SessionReadiness } from '../cache/session-readiness';
 import type { EventFile } from '../contracts/api';
+import type { DiskReport } from '../contracts/cache';
 import type { z } from 'zod';
 import type {
+  DiskSpace,
   OnScreen,
   RoomTelemetry as RoomTelemetryShape,
   SessionReadiness as SessionReadinessShape,
@@ -31,6 +33,8 @@ export interface RoomTelemetryDeps {
   isPresent: (sha256: string) => boolean;
   cache: () => { files: number; missing: number };
   syncing: () => boolean;
+  /** The cache volume's free space (bounded by the cache's own gauge), read on the slow timer. */
+  disk?: () => Promise<DiskReport>;
   /** The device record's `screenshot_minutes` (null: no screenshots, the default). */
   screenshotMinutes: () => number | null;
   presentations: PresentationLog | null;
@@ -46,6 +50,8 @@ export interface RoomFields {
   on_screen: z.infer<typeof OnScreen> | null;
   sessions: z.infer<typeof SessionReadinessShape>[];
   screenshot: string | null;
+  /** Absent until the slow timer read it once. */
+  disk?: z.infer<typeof DiskSpace>;
 }
 
 export interface RoomTelemetry {
@@ -57,6 +63,11 @@ export interface RoomTelemetry {
     event_device_id: string | null;
   }): void;
   fields(): RoomFields;
+  /**
+   * Readiness per session, from the room's one tracker: `cache.status`, the status file and the splash
+   * all read this, so they agree on `at_risk_since`. Memory only.
+   */
+  sessions(): SessionReadiness[];
   /** A file the app opened is on screen and its presentation app still runs (background sync is polite meanwhile). */
   isPresenting(): boolean;
   /** Why a staged update must not be applied now (a presentation, a session window), or null. */
@@ -72,6 +83,7 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
   // Memory lookups only (the list and the cache's index), so the status file reads them fresh each time.
   const sessions = (): SessionReadiness[] => tracker.check(deps.eventFiles() ?? [], deps.isPresent, now());
   let screenshot: string | null = null;
+  let disk: z.infer<typeof DiskSpace> | null = null;
   let refreshing: Promise<void> | null = null;
   let recording: Promise<void> = Promise.resolve();
   let closed = false;
@@ -79,6 +91,7 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
   async function refreshNow(): Promise<void> {
     const running = await presentationAppRunning(deps.platform, deps.run);
     if (onScreen) onScreen = { ...onScreen, app_running: running };
+    if (deps.disk) disk = diskFields(await deps.disk());
     const minutes = deps.screenshotMinutes();
     if (deps.screenshots) screenshot = await deps.screenshots.maybeCapture(minutes === null ? null : minutes * 60_000);
     if (deps.presentations) await deps.presentations.deliver();
@@ -132,10 +145,20 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
         on_screen: onScreen,
         sessions: sessions()
           .slice(0, 500)
-          .map((s) => ({ id: s.id, title: s.title, starts_at: s.starts_at, ready: s.ready, missing: s.missing })),
+          .map((s) => ({
+            id: s.id,
+            title: s.title,
+            starts_at: s.starts_at,
+            ready: s.ready,
+            missing: s.missing,
+            files: s.files,
+            at_risk_since: s.at_risk_since,
+          })),
         screenshot,
+        ...(disk ? { disk } : {}),
       };
     },
+    sessions,
     isPresenting: () => presenting() !== null,
     waitingFor: () => updateBlocker({ now: now(), presenting: presenting(), sessions: sessions() }),
     refresh,
@@ -147,5 +170,15 @@ export function createRoomTelemetry(deps: RoomTelemetryDeps): RoomTelemetry {
       await recording;
       await deps.presentations?.deliver();
     },
+  };
+}
+
+/** The status file's snake_case view of the cache's disk report. */
+export function diskFields(report: DiskReport): z.infer<typeof DiskSpace> {
+  return {
+    free_bytes: report.freeBytes,
+    free_unknown: report.freeUnknown?.reason ?? null,
+    min_free_bytes: report.minFreeBytes,
+    cache_bytes: report.cacheBytes,
   };
 }

@@ -9,6 +9,15 @@ import type { StagedManifest } from '../contracts/staged-manifest';
 import { waitFor } from './share-watcher-helpers';
 import { useCleanups } from './support/cleanups';
 import { dropVersion, nativeAppDir, sha256 } from './version-watcher-fixtures';
+import { createRoomTelemetry } from '../core/room';
+import { pageFacingCache } from '../cache/page-cache';
+import { statfsFreeBytes } from '../cache/disk-space';
+import { cacheRouter } from '../router/cache';
+import type { Services } from '../router/services';
+import { createCallerFactory } from '../router/trpc';
+import { FleetStatus } from '../contracts/status-file';
+import { startFaultServer } from './fault-server';
+import { randomFile, testCache } from './support/cache-harness';
 
 const cleanups = useCleanups();
 
@@ -193,5 +202,126 @@ describe('fleet wiring (the composition root hook)', () => {
     expect(handedOver.map((m) => m.version)).toEqual(['1.1.0']);
     await wiring.close();
     expect((await readStatus())?.room).toEqual({ state: 'presenting', reason: 'Keynote.pptx' });
+  });
+
+  it('cache.status and the status file say, per session, show-ready or not ready since when (one tracker), and free space', async () => {
+    const server = await startFaultServer();
+    cleanups.push(() => server.close());
+    const root = await cleanups.tempDir('readiness-cache');
+    const statfsCalls: string[] = [];
+    const cache = await testCache(root, server.url, {
+      freeBytes: (dir) => (statfsCalls.push(dir), statfsFreeBytes(dir)),
+      freeSpaceMaxAgeMs: 60 * 60_000,
+    });
+    cleanups.push(() => cache.close());
+    const deck = randomFile(40_000);
+    const video = randomFile(30_000);
+    const handout = randomFile(20_000);
+    server.addBuffer(deck.bytes);
+    server.addBuffer(handout.bytes);
+    await cache.fetch({ sha256: deck.sha256, size: 40_000 });
+    await cache.fetch({ sha256: handout.sha256, size: 20_000 });
+    // Keynote at 14:00 has its deck but not its video; the roadmap at 16:00 has everything.
+    const keynote = { session_id: 'keynote', session_title: 'Keynote', session_starts_at: '2026-12-02T14:00:00.000Z' };
+    const roadmap = { session_id: 'roadmap', session_title: 'Roadmap', session_starts_at: '2026-12-02T16:00:00.000Z' };
+    const list = [
+      { sha256: deck.sha256, ...keynote, session_ends_at: '2026-12-02T15:00:00.000Z' },
+      { sha256: video.sha256, ...keynote, session_ends_at: '2026-12-02T15:00:00.000Z' },
+      { sha256: handout.sha256, ...roadmap, session_ends_at: '2026-12-02T17:00:00.000Z' },
+    ];
+    let now = new Date('2026-12-02T13:32:00.000Z');
+    const room = createRoomTelemetry({
+      platform: 'linux',
+      run: async () => ({ exitCode: 1, stdout: '', stderr: '' }),
+      bootstrap: () => ({ kind: 'ready', api: 'https://api.example-events.com' }) as BootstrapState,
+      eventFiles: () =>
+        list.map((f) => ({
+          ...f,
+          event_file_id: f.sha256.slice(0, 8),
+          event_id: 'ev',
+          filename: 'x',
+          size: 1,
+          updated_at: '2026-12-01T00:00:00.000Z',
+        })),
+      isPresent: (h) => cache.store.has(h),
+      cache: () => ({ files: 3, missing: 1 }),
+      syncing: () => false,
+      disk: () => cache.disk(),
+      screenshotMinutes: () => null,
+      presentations: null,
+      screenshots: null,
+      logger: silentLogger(),
+      onChange: () => undefined,
+      now: () => now,
+    });
+    cleanups.push(() => room.close());
+    const bridge = createCallerFactory(cacheRouter)({
+      sender: {
+        webContentsId: 2,
+        role: 'splash',
+        isMainFrame: true,
+        origin: 'app://splash',
+        url: 'app://splash/index.html',
+      },
+      services: {
+        logger: silentLogger(),
+        senderPolicy: { isAllowed: () => true },
+        cache: pageFacingCache({ cache, eventFiles: () => list, sessions: () => room.sessions() }),
+      } as unknown as Services,
+    });
+
+    const first = await bridge.status({ hashes: [] });
+    expect(first.sessions).toEqual([
+      {
+        id: 'keynote',
+        title: 'Keynote',
+        starts_at: '2026-12-02T14:00:00.000Z',
+        ends_at: '2026-12-02T15:00:00.000Z',
+        files: 2,
+        missing: 1,
+        ready: false,
+        at_risk_since: '2026-12-02T13:32:00.000Z',
+      },
+      {
+        id: 'roadmap',
+        title: 'Roadmap',
+        starts_at: '2026-12-02T16:00:00.000Z',
+        ends_at: '2026-12-02T17:00:00.000Z',
+        files: 1,
+        missing: 0,
+        ready: true,
+        at_risk_since: null,
+      },
+    ]);
+    expect(first.disk).toMatchObject({ freeUnknown: null, minFreeBytes: 16 * 1024 * 1024, cacheBytes: 60_000 });
+    expect(first.disk.freeBytes).toBeGreaterThan(0);
+
+    // Later on, the bridge and the status file still say since 13:32: one tracker, not one per reader.
+    now = new Date('2026-12-02T13:40:00.000Z');
+    const flood = await Promise.all(Array.from({ length: 500 }, () => bridge.status({ hashes: [] })));
+    expect(new Set(flood.map((r) => r.sessions[0]!.at_risk_since))).toEqual(new Set(['2026-12-02T13:32:00.000Z']));
+    // 500 status calls read free space at most once more than the downloads did.
+    expect(cache.freeSpace.reads).toBeLessThanOrEqual(1);
+
+    await room.refresh();
+    const { wiring, readStatus } = await setup(false, undefined, undefined, room);
+    await wiring.start();
+    await waitFor('the first status file', readStatus);
+    const written = FleetStatus.parse(await readStatus());
+    expect(written.sessions?.[0]).toEqual({
+      id: 'keynote',
+      title: 'Keynote',
+      starts_at: '2026-12-02T14:00:00.000Z',
+      ready: false,
+      missing: 1,
+      files: 2,
+      at_risk_since: '2026-12-02T13:32:00.000Z',
+    });
+    expect(written.sessions?.[1]).toMatchObject({ id: 'roadmap', ready: true, at_risk_since: null });
+    expect(written.disk).toMatchObject({ free_unknown: null, min_free_bytes: 16 * 1024 * 1024, cache_bytes: 60_000 });
+    expect(written.disk?.free_bytes).toBeGreaterThan(0);
+    // Download budget and status share the readings; nothing read free space per call.
+    expect(statfsCalls.length).toBeLessThanOrEqual(3);
+    await wiring.close();
   });
 });

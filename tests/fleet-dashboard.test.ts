@@ -21,6 +21,7 @@ afterAll(async () => {
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', 'docs', 'screenshots');
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+const AT_RISK = { s3: minutesAgo(12), s4: minutesAgo(25) };
 
 function status(hostname: string, fields: Record<string, unknown> = {}) {
   return {
@@ -78,7 +79,32 @@ async function shareWithFleet() {
       last_seen: minutesAgo(180),
       room: { state: 'syncing', reason: 'downloading 3 of 12 files' },
       cache: { files: 12, bytes: 900_000, missing: 3 },
-      sessions: [{ id: 's3', title: 'Breakout: <b>Data</b>', starts_at: inMinutes(20), ready: false, missing: 3 }],
+      sessions: [
+        {
+          id: 's4',
+          title: 'Workshop',
+          starts_at: inMinutes(-10),
+          ready: false,
+          missing: 1,
+          files: 4,
+          at_risk_since: AT_RISK.s4,
+        },
+        {
+          id: 's3',
+          title: 'Breakout: <b>Data</b>',
+          starts_at: inMinutes(20),
+          ready: false,
+          missing: 3,
+          files: 12,
+          at_risk_since: AT_RISK.s3,
+        },
+      ],
+      disk: {
+        free_bytes: 500 * 1024 * 1024,
+        free_unknown: null,
+        min_free_bytes: 16 * 1024 * 1024,
+        cache_bytes: 900_000,
+      },
     }),
   );
   await report(
@@ -92,6 +118,7 @@ async function shareWithFleet() {
         last_error: null,
         waiting_for: 'the session "Product roadmap" to end',
       },
+      disk: { free_bytes: null, free_unknown: 'unsupported', min_free_bytes: 16 * 1024 * 1024, cache_bytes: 0 },
     }),
   );
   await report(dir, 'broken.json', '{"hostname": "half-written');
@@ -120,7 +147,14 @@ describe('fleet serve: the ops dashboard in real Chromium', () => {
     const b = page.locator('[data-host="lectern-b"]');
     expect(await b.getAttribute('class')).toContain('stale');
     expect(await b.locator('.badge').textContent()).toBe('stale');
-    expect(await b.textContent()).toContain('3 files missing');
+    // Sessions within 30 minutes that are not show-ready say since when (the laptop's own tracker).
+    const hhmm = (iso: string) =>
+      page.evaluate((t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }), iso);
+    expect(await b.textContent()).toContain(`not ready since ${await hhmm(AT_RISK.s3)}, 3 of 12 files missing`);
+    expect(await b.textContent()).toContain('At risk: Workshop');
+    expect(await b.textContent()).toContain(`not ready since ${await hhmm(AT_RISK.s4)}, 1 of 4 files missing`);
+    expect(await b.textContent()).toContain('500 MB free, cache 1 MB');
+    expect(await a.textContent()).not.toContain('not ready since');
     expect(await b.textContent()).toContain('9 of 12 files');
     expect(await b.textContent()).toContain('Breakout: <b>Data</b>');
 
@@ -128,6 +162,7 @@ describe('fleet serve: the ops dashboard in real Chromium', () => {
     const c = page.locator('[data-host="lectern-c"]');
     expect(await c.textContent()).toContain('<img src=x onerror=');
     expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await c.textContent()).toContain('free space unknown (unsupported)');
     expect(await page.title()).toBe('Aether fleet');
     expect(await c.textContent()).toContain('1.6.0 staged, waiting for the session "Product roadmap" to end');
 

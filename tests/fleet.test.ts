@@ -54,6 +54,42 @@ describe('aether-native fleet status', () => {
     expect(io.out()).not.toContain('ghost');
   });
 
+  it('lists under the table the sessions about to start that a laptop says are not ready, and since when', async () => {
+    const at = (iso: string) => {
+      const d = new Date(iso);
+      return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    };
+    const starts = new Date(Date.now() + 20 * 60_000).toISOString();
+    const since = new Date(Date.now() - 8 * 60_000).toISOString();
+    const share = await shareWith({
+      'lectern-a.json': JSON.stringify(
+        status('lectern-a', 1, {
+          sessions: [
+            {
+              id: 's1',
+              title: 'Keynote',
+              starts_at: starts,
+              ready: false,
+              missing: 3,
+              files: 12,
+              at_risk_since: since,
+            },
+            { id: 's2', title: 'Roadmap', starts_at: starts, ready: true, missing: 0, files: 2, at_risk_since: null },
+            // An older laptop writes neither `files` nor `at_risk_since`: nothing to say since when.
+            { id: 's3', title: 'Breakout', starts_at: starts, ready: false, missing: 1 },
+          ],
+        }),
+      ),
+      'lectern-b.json': JSON.stringify(status('lectern-b', 1)),
+    });
+    const io = captureIo();
+    expect(await main(['fleet', 'status', '--share', share], io)).toBe(0);
+    const lines = io.out().split('\n');
+    expect(lines.filter((l) => l.includes('not ready'))).toEqual([
+      `lectern-a: Keynote ${at(starts)} not ready since ${at(since)}, 3 of 12 files missing`,
+    ]);
+  });
+
   it('prints JSON with a stale flag for scripts', async () => {
     const share = await shareWith({ 'a.json': JSON.stringify(status('a', 30)) });
     const io = captureIo({ AETHER_SHARE: share });

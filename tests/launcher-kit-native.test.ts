@@ -13,6 +13,7 @@ import type { EnsureInput } from '../contracts/cache';
 import type { LaunchService } from '../router/launch';
 import { shell } from './fakes/electron';
 import { launchChromium } from './support/chromium';
+import { bridgeCache } from './support/bridge-cache';
 import { startDemoBridge, type DemoBridge, type DemoBridgeParts } from './support/demo-bridge';
 import { fileRow, phaseOf, rowCount, sha256OfFile } from './support/launcher-page';
 
@@ -33,6 +34,8 @@ let cache: Cache;
 let browser: Browser;
 const ensured: EnsureInput[] = [];
 const openedAt: number[] = [];
+/** Every launch.open the page made, and whether the cache had the file when it was called. */
+const openCalls: { sha256: string | null; cachedAtCall: boolean | null }[] = [];
 
 const now = Date.now();
 const iso = (offset: number) => new Date(now + offset).toISOString();
@@ -79,19 +82,17 @@ async function services({ bootstrap, identity, workDir, logger }: DemoBridgePart
   });
   const recordedLaunch: LaunchService = {
     ...launch,
-    open: async (request) => {
-      const result = await launch.open(request);
+    open: async (request, options) => {
+      openCalls.push({
+        sha256: request.sha256 ?? null,
+        cachedAtCall: request.sha256 ? cache.store.has(request.sha256) : null,
+      });
+      const result = await launch.open(request, options);
       openedAt.push(Date.now());
       return result;
     },
   };
-  const recordedCache = Object.assign(Object.create(cache) as Cache, {
-    ensure: (input: EnsureInput) => {
-      ensured.push(input);
-      return cache.ensure(input);
-    },
-  });
-  return { cache: recordedCache, launch: recordedLaunch };
+  return { cache: bridgeCache(cache, { onEnsure: (input) => ensured.push(input) }), launch: recordedLaunch };
 }
 
 beforeAll(async () => {
@@ -206,6 +207,50 @@ describe('Native mode (inside Aether Native)', () => {
         sim.faults.clear();
       }
     } finally {
+      await context.close();
+    }
+  });
+
+  it('a click on a file queued behind others calls launch.open at once: the app fetches it before them, and opens it once verified', async () => {
+    // A session starting soon: a slow file holds the only download slot, three more wait behind it, then the one clicked.
+    const soon = session('ses_soon', 'Lightning talks', 10 * 60_000, HOUR / 2);
+    const names = ['Blocker.mp4', 'Talk 1.pdf', 'Talk 2.pdf', 'Talk 3.pdf', 'Clicked talk.pdf'];
+    const added: EventFile[] = [];
+    for (const filename of names) added.push(await sim.addFile({ filename, size: 64 * KIB, session: soon }));
+    files.push(...added);
+    const [blocker, t1, t2, t3, clicked] = added as [EventFile, EventFile, EventFile, EventFile, EventFile];
+    const queued = [t1, t2, t3];
+    sim.faults.set({ delayMs: 10_000, match: new RegExp(`/v3/files/${blocker.sha256}`) });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await demo.bridge(context, page);
+      await page.goto(demo.launcherUrl);
+      await expect.poll(() => rowCount(page), { timeout: 15_000 }).toBe(files.length);
+      await expect.poll(() => phaseOf(page, blocker.sha256), { timeout: 15_000 }).toBe('downloading');
+      for (const f of [...queued, clicked]) await expect.poll(() => phaseOf(page, f.sha256)).toBe('queued');
+
+      const openedBefore = shell.opened.length;
+      const callsBefore = openCalls.length;
+      await fileRow(page, clicked.sha256).getByTestId('file-action').click();
+      await expect.poll(() => shell.opened.length, { timeout: 30_000 }).toBe(openedBefore + 1);
+      // The click went to launch.open while the file was still queued: the app, not the page, waited for it.
+      expect(openCalls.slice(callsBefore)).toEqual([{ sha256: clicked.sha256, cachedAtCall: false }]);
+      expect(path.basename(shell.opened.at(-1)!)).toBe('Clicked talk.pdf');
+      expect(await sha256OfFile(shell.opened.at(-1)!)).toBe(clicked.sha256);
+      await expect
+        .poll(() => fileRow(page, clicked.sha256).getByTestId('file-result').textContent())
+        .toContain('opened as Clicked talk.pdf');
+
+      // Counted at the file server: the clicked file was asked for before any file queued ahead of it.
+      for (const f of [blocker, ...queued])
+        await expect.poll(() => phaseOf(page, f.sha256), { timeout: 30_000 }).toBe('ready');
+      const requested = sim.stats.log('/v3/files/').map((r) => r.path.slice('/v3/files/'.length));
+      const first = (f: EventFile) => requested.indexOf(f.sha256);
+      expect(first(blocker)).toBeLessThan(first(clicked));
+      for (const f of queued) expect(first(clicked)).toBeLessThan(first(f));
+    } finally {
+      sim.faults.clear();
       await context.close();
     }
   });

@@ -10,6 +10,14 @@ import {
   type LauncherFile,
 } from '../launcher-kit/src/event-files';
 import { ago, onsiteName, readableSize } from '../launcher-kit/src/format';
+import {
+  AVAILABLE,
+  fromCacheStatus,
+  openFailed,
+  openFailureMessage,
+  opened,
+  waitingToOpen,
+} from '../launcher-kit/src/file-state';
 import { detectMode } from '../launcher-kit/src/mode';
 import { DEFAULT_REFRESH_SECONDS, refreshSeconds } from '../launcher-kit/src/periods';
 import { RefreshTimer, type VisibilityHost } from '../launcher-kit/src/refresh-timer';
@@ -238,6 +246,8 @@ describe('LauncherBackgroundSync', () => {
           bytesPresent: 0,
           bytesDownloading: 0,
         },
+        sessions: [],
+        disk: { freeBytes: null, freeUnknown: null, minFreeBytes: 0, cacheBytes: 0, readAt: null },
       };
       const sync = new LauncherBackgroundSync(
         async ({ files }) => (calls.push(files.map((f) => f.filename!)), report),
@@ -259,5 +269,65 @@ describe('LauncherBackgroundSync', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('open when ready (native): launch.open at once, progress from the cache meanwhile', () => {
+  const downloading = { ...AVAILABLE, phase: 'downloading' as const, progress: 0.25, bytes: 250 };
+
+  it('a click on a file still downloading keeps its progress and says it opens when ready', () => {
+    const waiting = waitingToOpen({ ...downloading, message: 'retrying: stalled' });
+    expect(waiting).toEqual({ ...downloading, opensWhenReady: true, message: null });
+    // Progress events while launch.open is pending keep the mark; the verified file shows ready.
+    const more = fromCacheStatus(
+      { sha256: 'a'.repeat(64), state: 'downloading', bytes: 750, size: 1000, lastError: null },
+      waiting,
+      1000,
+    );
+    expect(more).toMatchObject({ phase: 'downloading', progress: 0.75, opensWhenReady: true });
+    const present = fromCacheStatus({ sha256: 'a'.repeat(64), state: 'present', bytes: 1000, size: 1000 }, more, 1000);
+    expect(present).toMatchObject({ phase: 'ready', opensWhenReady: true });
+    expect(opened(present, 'Keynote.pptx')).toEqual({
+      phase: 'ready',
+      progress: 1,
+      bytes: 1000,
+      opensWhenReady: false,
+      result: 'Keynote.pptx',
+      message: null,
+    });
+  });
+
+  it('says what a failed open means, by the bridge code, and what a click does now', () => {
+    expect(openFailureMessage({ code: 'TIMEOUT', message: 'x', waitedMs: 10 * 60_000 })).toBe(
+      'still downloading after 10 min; click to try again',
+    );
+    expect(openFailureMessage({ code: 'TIMEOUT', message: 'x', waitedMs: 20_000 })).toBe(
+      'still downloading after 20 s; click to try again',
+    );
+    expect(openFailureMessage({ code: 'CLIENT_CLOSED_REQUEST', message: 'x', waitedMs: 0 })).toBe(
+      'the app stopped waiting for this file; click to try again',
+    );
+    expect(openFailureMessage({ code: 'NOT_FOUND', message: 'x', waitedMs: 0 })).toBe('not in this laptop’s cache yet');
+    expect(openFailureMessage({ code: 'PRECONDITION_FAILED', message: 'no app opens .key files', waitedMs: 0 })).toBe(
+      'could not open: no app opens .key files',
+    );
+    expect(openFailureMessage({ code: null, message: 'socket closed', waitedMs: 0 })).toBe(
+      'could not open: socket closed',
+    );
+  });
+
+  it('a timed-out wait leaves the file downloading, unmarked, so the next click asks again', () => {
+    const after = openFailed(waitingToOpen(downloading), { code: 'TIMEOUT', message: 'x', waitedMs: 10 * 60_000 });
+    expect(after).toEqual({
+      ...downloading,
+      opensWhenReady: false,
+      message: 'still downloading after 10 min; click to try again',
+    });
+    // A ready file whose app could not open it stays ready.
+    const ready = { ...AVAILABLE, phase: 'opening' as const, progress: 1 };
+    expect(openFailed(ready, { code: 'PRECONDITION_FAILED', message: 'no app', waitedMs: 0 })).toMatchObject({
+      phase: 'ready',
+      message: 'could not open: no app',
+    });
   });
 });

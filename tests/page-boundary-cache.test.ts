@@ -128,6 +128,7 @@ describe('the API list is the only list', () => {
       cache: real.cache,
       eventFiles: () => apiList,
       openHashes: () => launch.openHashes(),
+      sessions: () => [],
     });
 
     const report = await caller(splash, pageCache).cache.gc({ keep: [] });
@@ -136,7 +137,7 @@ describe('the API list is the only list', () => {
   });
 
   it('gc is refused (PRECONDITION_FAILED) while the API list is unknown, and deletes nothing', async () => {
-    const pageCache = pageFacingCache({ cache: real.cache, eventFiles: () => null });
+    const pageCache = pageFacingCache({ cache: real.cache, eventFiles: () => null, sessions: () => [] });
     await expect(caller(splash, pageCache).cache.gc({ keep: [] })).rejects.toMatchObject({
       code: 'PRECONDITION_FAILED',
       message: expect.stringContaining('file list'),
@@ -190,6 +191,27 @@ describe('the API list is the only list', () => {
     const report = await caller(splash).cache.gc({ keep: hashes.slice(0, 100) });
     expect(report.removed.filter((h) => apiList.includes(h))).toEqual([]);
     expect(present(apiList)).toBe(new Set(apiList).size);
+  });
+});
+
+describe('cache.status from a hostile page', () => {
+  it('2,000 concurrent cache.status calls read free space at most once, and each says what the disk holds', async () => {
+    const page = caller(launcher);
+    const before = real.cache.freeSpace.reads;
+    const answers = await Promise.all(
+      Array.from({ length: 2_000 }, () => page.cache.status({ hashes: [listed[0]!.sha256] })),
+    );
+    expect(real.cache.freeSpace.reads - before).toBeLessThanOrEqual(1);
+    // Every listed file is cached (and what earlier tests fetched besides).
+    const listedBytes = listed.reduce((sum, f) => sum + f.size, 0);
+    for (const answer of [answers[0]!, answers.at(-1)!]) {
+      expect(answer.disk).toMatchObject({ freeUnknown: null, minFreeBytes: 16 * 1024 * 1024 });
+      expect(answer.disk.cacheBytes).toBe(real.cache.store.totalBytes);
+      expect(answer.disk.cacheBytes).toBeGreaterThanOrEqual(listedBytes);
+      expect(answer.disk.freeBytes).toBeGreaterThan(0);
+      // This event's files belong to no session: nothing to be ready for.
+      expect(answer.sessions).toEqual([]);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { openCache, type Cache } from '../cache/service';
 import { launcherUrl } from '../contracts/api';
 import { shell } from './fakes/electron';
 import { launchChromium } from './support/chromium';
+import { bridgeCache } from './support/bridge-cache';
 import { startDemoBridge, type DemoBridge, type DemoBridgeParts } from './support/demo-bridge';
 import { sha256OfFile } from './support/launcher-page';
 
@@ -51,7 +52,7 @@ describe.skipIf(!built)('the SvelteKit example launcher (examples/sveltekit, bui
     });
     cache.start();
     return {
-      cache,
+      cache: bridgeCache(cache),
       launch: createLaunchService({
         platform: 'linux',
         cache,

@@ -96,9 +96,35 @@ export interface CacheTotals {
   bytesDownloading: number;
 }
 
+/**
+ * One session of the event (contracts/cache.ts SessionReadiness): "show-ready" when every file is present
+ * and verified; `at_risk_since` says since when a session starting within 30 minutes has not been.
+ */
+export interface CacheSessionReadiness {
+  id: string;
+  title: string | null;
+  starts_at: string | null;
+  ends_at: string | null;
+  files: number;
+  missing: number;
+  ready: boolean;
+  at_risk_since: string | null;
+}
+
+/** The cache's volume (contracts/cache.ts DiskReport); `freeBytes` is null when the system cannot say why `freeUnknown` names. */
+export interface CacheDiskReport {
+  freeBytes: number | null;
+  freeUnknown: { reason: 'unsupported' | 'read-failed'; message: string } | null;
+  minFreeBytes: number;
+  cacheBytes: number;
+  readAt: number | null;
+}
+
 export interface CacheStatusReport {
   files: CacheFileStatus[];
   totals: CacheTotals;
+  sessions: CacheSessionReadiness[];
+  disk: CacheDiskReport;
 }
 
 export interface CacheWantedFile {

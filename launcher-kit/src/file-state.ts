@@ -91,3 +91,57 @@ export function totalProgress(
     fraction: bytes > 0 ? bytesReady / bytes : files.length > 0 && ready === files.length ? 1 : 0,
   };
 }
+
+/**
+ * A click on a file the cache does not have yet: `launch.open` is called at once (the app fetches that
+ * file before everything queued and answers once it is verified); meanwhile the row keeps following
+ * the cache's progress and says it opens when ready.
+ */
+export function waitingToOpen(state: FileState): FileState {
+  return { ...state, opensWhenReady: true, message: null };
+}
+
+/** `launch.open` answered: the file is on screen under `openedAs`. */
+export function opened(state: FileState, openedAs: string): FileState {
+  return { ...state, phase: 'ready', progress: 1, opensWhenReady: false, result: openedAs, message: null };
+}
+
+/**
+ * `launch.open` failed with the bridge's code (null: not a bridge error). A file still downloading keeps
+ * its phase (the cache goes on); the message says what happened and what a click does now.
+ */
+export function openFailed(
+  state: FileState,
+  failure: { code: string | null; message: string; waitedMs: number },
+): FileState {
+  const phase = state.phase === 'opening' ? 'ready' : state.phase;
+  return { ...state, phase, opensWhenReady: false, message: openFailureMessage(failure) };
+}
+
+export function openFailureMessage({
+  code,
+  message,
+  waitedMs,
+}: {
+  code: string | null;
+  message: string;
+  waitedMs: number;
+}): string {
+  switch (code) {
+    case 'TIMEOUT':
+      return `still downloading after ${waitedFor(waitedMs)}; click to try again`;
+    case 'CLIENT_CLOSED_REQUEST':
+      return 'the app stopped waiting for this file; click to try again';
+    case 'NOT_FOUND':
+      return 'not in this laptop’s cache yet';
+    case 'TOO_MANY_REQUESTS':
+      return 'too many opens at once; click again in a moment';
+    default:
+      return `could not open: ${message}`;
+  }
+}
+
+function waitedFor(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes >= 1 ? `${minutes} min` : `${Math.max(1, Math.round(ms / 1000))} s`;
+}

@@ -1,7 +1,7 @@
 import { LauncherBackgroundSync } from './background-sync.js';
 import type { CacheFileStatus, CacheStatusReport } from './bridge-types.js';
 import type { LauncherFile } from './event-files.js';
-import { AVAILABLE, fromCacheStatus } from './file-state.js';
+import { AVAILABLE, fromCacheStatus, openFailed, opened, waitingToOpen } from './file-state.js';
 import type { ModeDriver, StateBook } from './mode-driver.js';
 import { bridgeErrorCode, type NativeClient } from './native-client.js';
 
@@ -13,8 +13,10 @@ function explain(err: unknown): string {
 
 /**
  * Native mode: the app caches every file of the list in the background (session order) and Open
- * launches a local copy through `launch.open`. A click on a file still downloading marks it
- * "opens when ready" and opens it the moment the cache reports it verified.
+ * launches a local copy through `launch.open`. A click on a file still downloading calls `launch.open`
+ * at once too: the app then fetches that file before everything queued and answers once it is
+ * verified (or with TIMEOUT after its bounded wait). Meanwhile the row says "opens when ready" and
+ * follows the cache's progress events.
  */
 export class NativeFiles implements ModeDriver {
   readonly actionLabel = 'Open';
@@ -59,18 +61,22 @@ export class NativeFiles implements ModeDriver {
 
   async run(file: LauncherFile): Promise<void> {
     const state = this.book.get(file.sha256) ?? AVAILABLE;
-    if (state.phase === 'ready') return this.open(file);
-    if (state.phase === 'opening' || state.opensWhenReady) return;
-    this.book.set(file.sha256, { ...state, opensWhenReady: true, message: null });
+    if (this.opening.has(file.sha256) || state.phase === 'opening' || state.opensWhenReady) return;
     if (state.phase === 'failed') {
       // A click on a failed file is a request to try again.
-      this.apply(
-        await this.client.cache.ensure.mutate({
-          files: this.sync.order.map((f) => ({ sha256: f.sha256, size: f.size })),
-          retryFailed: true,
-        }),
-      );
+      try {
+        this.apply(
+          await this.client.cache.ensure.mutate({
+            files: this.sync.order.map((f) => ({ sha256: f.sha256, size: f.size })),
+            retryFailed: true,
+          }),
+        );
+      } catch (err) {
+        this.book.set(file.sha256, { ...state, message: `could not try again: ${explain(err)}` });
+        return;
+      }
     }
+    return this.open(file);
   }
 
   stop(): void {
@@ -86,33 +92,33 @@ export class NativeFiles implements ModeDriver {
   private applyOne(status: CacheFileStatus): void {
     const file = this.files.get(status.sha256);
     if (!file) return;
-    const next = fromCacheStatus(status, this.book.get(status.sha256), file.size);
-    this.book.set(status.sha256, next);
-    if (next.phase === 'ready' && next.opensWhenReady) void this.open(file);
+    this.book.set(status.sha256, fromCacheStatus(status, this.book.get(status.sha256), file.size));
   }
 
+  /** One `launch.open` per file at a time; a file not ready yet is waited for by the app, not here. */
   private async open(file: LauncherFile): Promise<void> {
     if (this.opening.has(file.sha256)) return;
     this.opening.add(file.sha256);
     const before = this.book.get(file.sha256) ?? AVAILABLE;
-    this.book.set(file.sha256, { ...before, phase: 'opening', opensWhenReady: false, message: null });
+    this.book.set(
+      file.sha256,
+      before.phase === 'ready'
+        ? { ...before, phase: 'opening', opensWhenReady: false, message: null }
+        : waitingToOpen(before),
+    );
+    const startedAt = Date.now();
     try {
       const result = await this.client.launch.open.mutate({ sha256: file.sha256, filename: file.filename });
-      this.book.set(file.sha256, {
-        ...before,
-        phase: 'ready',
-        progress: 1,
-        opensWhenReady: false,
-        result: result.filename,
-        message: null,
-      });
+      this.book.set(file.sha256, opened(this.book.get(file.sha256) ?? before, result.filename));
     } catch (err) {
-      this.book.set(file.sha256, {
-        ...before,
-        phase: 'ready',
-        opensWhenReady: false,
-        message: `could not open: ${explain(err)}`,
-      });
+      this.book.set(
+        file.sha256,
+        openFailed(this.book.get(file.sha256) ?? before, {
+          code: bridgeErrorCode(err),
+          message: err instanceof Error ? err.message : String(err),
+          waitedMs: Date.now() - startedAt,
+        }),
+      );
     } finally {
       this.opening.delete(file.sha256);
     }

@@ -3,6 +3,7 @@ import { electronOpener } from '../../apps/desktop/opener.electron';
 import { execFileRunner } from '../../base/command-runner';
 import { launchTempRoot } from '../../kiosk/launch-handover';
 import { pageFacingCache } from '../../cache/page-cache';
+import { createReadinessTracker } from '../../cache/session-readiness';
 import { type Cache, openCache } from '../../cache/service';
 import { createLaunchService, type LaunchService } from '../../kiosk/launch-service';
 import { createEventFileList, type EventFileList } from '../../provisioning/event-file-list';
@@ -56,11 +57,13 @@ export async function realPageServices(
     run: execFileRunner(),
     logger,
   });
+  const readiness = createReadinessTracker();
   const pageCache = pageFacingCache({
     cache,
     eventFiles: () => list.current(),
     refreshEventFiles: () => list.refresh(),
     openHashes: () => launch.openHashes(),
+    sessions: () => readiness.check(list.current() ?? [], (sha256) => cache.store.has(sha256), new Date()),
   });
   return {
     cache,

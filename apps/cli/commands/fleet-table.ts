@@ -129,6 +129,36 @@ function stateCell(status: FleetStatus): string {
   return status.state;
 }
 
+/** HH:MM on this computer's clock (the one the ops desk reads). */
+function clockTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '?';
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** At most this many at-risk sessions per laptop under the table; the dashboard shows the rest. */
+const MAX_AT_RISK_PER_LAPTOP = 3;
+
+/**
+ * Sessions starting within 30 minutes that a laptop says are not show-ready, and since when (its own
+ * tracker's `at_risk_since`): "lectern-b: Keynote 14:00 not ready since 13:32, 3 of 12 files missing".
+ */
+export function atRiskLines(fleet: Fleet): string[] {
+  return fleet.rows.flatMap(({ status }) =>
+    (status.sessions ?? [])
+      .filter((s) => !s.ready && s.at_risk_since)
+      .slice(0, MAX_AT_RISK_PER_LAPTOP)
+      .map((s) => {
+        const missing = s.files !== undefined ? `${s.missing} of ${s.files} files missing` : `${s.missing} missing`;
+        const starts = s.starts_at ? ` ${clockTime(s.starts_at)}` : '';
+        return printableCapped(
+          `${status.hostname}: ${s.title ?? s.id}${starts} not ready since ${clockTime(s.at_risk_since!)}, ${missing}`,
+          300,
+        );
+      }),
+  );
+}
+
 export function formatFleetTable(fleet: Fleet): string {
   const header = ['HOSTNAME', 'DEVICE', 'VERSION', 'STATE', 'CACHE', 'LAST SEEN'];
   const body = fleet.rows.map(({ status, stale, ageMs }) =>
@@ -155,6 +185,7 @@ export function formatFleetTable(fleet: Fleet): string {
     ...body.map(line),
     '',
     summary,
+    ...atRiskLines(fleet),
     ...fleet.notes.map((n) => printableCapped(n, 300)),
     ...problems,
     '',

@@ -64,6 +64,18 @@ function nextSession(s, now) {
   const sessions = (s.sessions || []).filter((x) => x.starts_at).sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
   return sessions.find((x) => Date.parse(x.starts_at) > now) || null;
 }
+/** Sessions starting within 30 minutes (or running) that are not show-ready, from the laptop's own tracker. */
+function atRisk(s) { return (s.sessions || []).filter((x) => x.at_risk_since).slice(0, 3); }
+function notReady(x) {
+  const missing = x.files ? x.missing + " of " + x.files + " files missing" : x.missing + " file" + (x.missing === 1 ? "" : "s") + " missing";
+  return x.at_risk_since ? "not ready since " + time(x.at_risk_since) + ", " + missing : missing;
+}
+const GIB = 1024 * 1024 * 1024;
+const bytes = (n) => n >= GIB ? (n / GIB).toFixed(1) + " GB" : Math.round(n / (1024 * 1024)) + " MB";
+function diskText(d) {
+  const held = "cache " + bytes(d.cache_bytes);
+  return d.free_bytes === null ? "free space unknown (" + (d.free_unknown || "unreadable") + "), " + held : bytes(d.free_bytes) + " free, " + held;
+}
 function updateText(u) {
   if (u.last_error) return ["failed: " + u.last_error, "bad"];
   if (u.staged) return [u.staged + " staged" + (u.waiting_for ? ", waiting for " + u.waiting_for : ""), "warn"];
@@ -84,9 +96,11 @@ function card(entry, now) {
   if (reason) c.append(el("div", "reason", reason));
   if (s.on_screen) c.append(row("On screen", s.on_screen.filename + (s.on_screen.app_running ? "" : " (closed)")));
   const next = nextSession(s, now);
-  if (next) c.append(row("Next: " + (next.title || next.id) + " " + time(next.starts_at), next.ready ? "show-ready" : next.missing + " file" + (next.missing === 1 ? "" : "s") + " missing", next.ready ? "good" : "bad"));
+  if (next) c.append(row("Next: " + (next.title || next.id) + " " + time(next.starts_at), next.ready ? "show-ready" : notReady(next), next.ready ? "good" : "bad"));
+  for (const risk of atRisk(s).filter((x) => x !== next)) c.append(row("At risk: " + (risk.title || risk.id) + (risk.starts_at ? " " + time(risk.starts_at) : ""), notReady(risk), "bad"));
   const [text, cls] = updateText(s.update);
   c.append(row("Version " + s.app_version, text, cls));
+  if (s.disk) c.append(row("Disk", diskText(s.disk), s.disk.free_bytes === null || s.disk.free_bytes < s.disk.min_free_bytes + GIB ? "warn" : ""));
   const files = s.cache.files, have = Math.max(0, files - s.cache.missing);
   c.append(row("Cache", files ? have + " of " + files + " files" : "no files yet", files && have < files ? "warn" : ""));
   const bar = el("div", "bar"); const fill = el("i"); fill.style.width = (files ? Math.floor((have / files) * 100) : 0) + "%"; bar.append(fill); c.append(bar);

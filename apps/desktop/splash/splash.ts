@@ -2,6 +2,7 @@ import { bridgeErrorCode, createNativeClient, detectMode } from '../../../router
 import { bootstrapDetail, bootstrapHeadline } from './bootstrap-line';
 import { readNotice, showNotice } from './notice';
 import { mountPermissionsPanel } from './permissions-panel';
+import { mountReadinessList } from './readiness-line';
 import { mountUpdateLine } from './update-line';
 
 /** The splash page: shows bootstrap as it goes, live through the bridge (device.onStatus). */
@@ -27,6 +28,9 @@ if (detectMode() !== 'native') {
   });
   const updateEl = document.getElementById('update');
   if (updateEl) mountUpdateLine(updateEl, (handlers) => client.update.events.subscribe(undefined, handlers));
+  // Sessions about to start that are not show-ready (no hashes asked: the answer's sessions are the point).
+  const readinessEl = document.getElementById('readiness');
+  if (readinessEl) mountReadinessList(readinessEl, () => client.cache.status.query({ hashes: [] }));
   const panel = document.getElementById('permissions');
   if (panel) {
     mountPermissionsPanel(panel, {
