@@ -6,19 +6,22 @@
 // rotating the order, each after the same untimed write-flush-delete (support/level-start.ts):
 // - ours, throttled: the device record says `sync_while_presenting: "throttle"` (presenting-child.ts:
 //   the cache, the room telemetry and the core's policy wiring), a list of 1 MB files, measured over a
-//   window of W seconds (or until the list is present);
+//   window of W seconds after a warm-up (a presentation lasts an hour: start-up is not its cost);
 // - ours at "full": the same with `sync_while_presenting: "full"`;
+// - ours at "pause": the same with `sync_while_presenting: "pause"`, so no transfer: what the process
+//   costs while it moves nothing (timers, the room's process check), the fixed part of the others;
 // - curl at concurrency 1 (`--parallel-max 1`, what one transfer at a time costs with the least work
 //   per byte) over a set of files, for its CPU per byte: scaled to the bytes our throttled sync moved
 //   in its window, it is what the same bytes cost curl.
 // Reported: bytes moved, rate, user + system CPU-seconds, CPU share of one core over the interval, CPU
 // per GB; the goal is the throttled share <= 5 % of one core.
 // `npm run bench -- presenting` (root: namespaces, tc; nginx). AETHER_BENCH_ROUNDS=n (3),
-// AETHER_BENCH_FILES=n (200 × 1 MB listed), AETHER_BENCH_WINDOW_S=s (12), AETHER_BENCH_CURL_FILES=n
+// AETHER_BENCH_FILES=n (250 × 1 MB listed), AETHER_BENCH_WARMUP_S=s (3), AETHER_BENCH_WINDOW_S=s (12), AETHER_BENCH_CURL_FILES=n
 // (100), AETHER_BENCH_MBIT (100), AETHER_BENCH_CAP_MBPS (unset: the device record has no
-// max_download_mbps; set: it has that value).
+// max_download_mbps; set: it has that value). AETHER_BENCH_STRACE=1 adds one throttled run under
+// `strace -f -c` (needs strace) and prints its system-call summary.
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +36,8 @@ import { createVenueLink } from './support/venue-link';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('AETHER_BENCH_ROUNDS', 3);
-const FILES = env('AETHER_BENCH_FILES', 200);
+const FILES = env('AETHER_BENCH_FILES', 250);
+const WARMUP_S = env('AETHER_BENCH_WARMUP_S', 3);
 const WINDOW_S = env('AETHER_BENCH_WINDOW_S', 12);
 const CURL_FILES = env('AETHER_BENCH_CURL_FILES', 100);
 const MBIT = env('AETHER_BENCH_MBIT', 100);
@@ -71,13 +75,19 @@ try {
       await link.shape(MBIT);
       const list = path.join(work, 'list.json');
       await writeFile(list, JSON.stringify(set.slice(0, FILES)));
-      const runs = { throttle: [] as Measured[], full: [] as Measured[], curl: [] as Measured[] };
+      const runs = {
+        throttle: [] as Measured[],
+        full: [] as Measured[],
+        pause: [] as Measured[],
+        curl: [] as Measured[],
+      };
       let n = 0;
-      const ours = (mode: 'throttle' | 'full') => async () => {
+      const ours = (mode: 'throttle' | 'full' | 'pause', traceTo?: string) => async () => {
         const root = path.join(work, `cache-${(n += 1)}`);
         const standIn = await startStandInPresentation();
         try {
           const { stdout } = await runInOwnGroup([
+            ...(traceTo ? ['strace', '-f', '-c', '-o', traceTo] : []),
             'ip',
             'netns',
             'exec',
@@ -88,10 +98,11 @@ try {
             root,
             list,
             mode,
+            String(WARMUP_S),
             String(WINDOW_S),
             ...(CAP ? [CAP] : []),
           ]);
-          runs[mode].push(JSON.parse(stdout.trim().split('\n').pop()!) as Measured);
+          if (!traceTo) runs[mode].push(JSON.parse(stdout.trim().split('\n').pop()!) as Measured);
         } finally {
           await standIn();
           await rm(root, { recursive: true, force: true });
@@ -107,9 +118,9 @@ try {
         runs.curl.push({ ...r, bytes: files.reduce((s, f) => s + f.size, 0) });
         await rm(out, { recursive: true, force: true });
       };
-      const contenders = [ours('throttle'), ours('full'), curl];
+      const contenders = [ours('throttle'), ours('full'), ours('pause'), curl];
       console.log(
-        `a presentation playing: ${MBIT} Mbit/s (tbf), ${FILES} × 1 MB listed, window ${WINDOW_S} s, ${ROUNDS} rounds, device max_download_mbps ${CAP || 'unset'}; load ${loadAverage()}`,
+        `a presentation playing: ${MBIT} Mbit/s (tbf), ${FILES} × 1 MB listed, measured over ${WINDOW_S} s after a ${WARMUP_S} s warm-up, ${ROUNDS} rounds, device max_download_mbps ${CAP || 'unset'}; load ${loadAverage()}`,
       );
       for (let round = 0; round < ROUNDS; round += 1) {
         for (let i = 0; i < contenders.length; i += 1) {
@@ -118,6 +129,14 @@ try {
         }
       }
       report(runs);
+      if (process.env.AETHER_BENCH_STRACE === '1') {
+        // Where the throttled sync's CPU goes: one more run under `strace -f -c` (not in the figures).
+        const trace = path.join(work, 'strace.txt');
+        await ours('throttle', trace)();
+        const lines = (await readFile(trace, 'utf8')).trim().split('\n');
+        console.log(`\nsystem calls of one throttled run (strace -f -c, top 12):\n${lines.slice(0, 14).join('\n')}`);
+        console.log(lines.slice(-1)[0]);
+      }
     } finally {
       await nginx.close();
     }
@@ -156,7 +175,7 @@ async function startStandInPresentation(): Promise<() => Promise<void>> {
   };
 }
 
-function report(runs: { throttle: Measured[]; full: Measured[]; curl: Measured[] }): void {
+function report(runs: { throttle: Measured[]; full: Measured[]; pause: Measured[]; curl: Measured[] }): void {
   const rows = (rs: Measured[]) => ({
     seconds: spread(rs.map((r) => r.seconds)),
     mb: spread(rs.map((r) => r.bytes / MB)),
@@ -176,6 +195,10 @@ function report(runs: { throttle: Measured[]; full: Measured[]; curl: Measured[]
   console.log(`\nmedians (min–max); throttled policy as applied: ${JSON.stringify(policy)}`);
   const throttle = line('ours, throttled   ', runs.throttle);
   const full = line('ours, full        ', runs.full);
+  const paused = rows(runs.pause);
+  console.log(
+    `ours, paused       ${fmt(paused.seconds, 1)} s  no transfer  CPU ${fmt(paused.cpu)} s = ${fmt(paused.share, 1)} % of a core (the process's fixed cost while presenting)`,
+  );
   const curl = line('curl, 1 at a time ', runs.curl);
   // curl's CPU per byte, for the bytes the throttled sync moved, over the throttled window.
   const curlSameBytes = (curl.perGb.median * (throttle.mb.median / 1000) * 100) / throttle.seconds.median;
