@@ -19,7 +19,8 @@
 // AETHER_BENCH_FILES=n (250 × 1 MB listed), AETHER_BENCH_WARMUP_S=s (3), AETHER_BENCH_WINDOW_S=s (12), AETHER_BENCH_CURL_FILES=n
 // (100), AETHER_BENCH_MBIT (100), AETHER_BENCH_CAP_MBPS (unset: the device record has no
 // max_download_mbps; set: it has that value). AETHER_BENCH_STRACE=1 adds one throttled run under
-// `strace -f -c` (needs strace) and prints its system-call summary.
+// `strace -f -c` (needs strace) and prints its system-call summary; AETHER_BENCH_CPU_PROF=<dir> writes
+// a V8 CPU profile of each throttled child there (node --cpu-prof).
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -42,6 +43,7 @@ const WINDOW_S = env('AETHER_BENCH_WINDOW_S', 12);
 const CURL_FILES = env('AETHER_BENCH_CURL_FILES', 100);
 const MBIT = env('AETHER_BENCH_MBIT', 100);
 const CAP = process.env.AETHER_BENCH_CAP_MBPS ?? '';
+const PROFILE_DIR = process.env.AETHER_BENCH_CPU_PROF ?? '';
 const MB = 1_000_000;
 const GOAL_SHARE = 5;
 const CHILD = fileURLToPath(new URL('./presenting-child.ts', import.meta.url));
@@ -93,6 +95,7 @@ try {
             'exec',
             link.clientNs,
             process.execPath,
+            ...(PROFILE_DIR && mode === 'throttle' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
             bundled,
             nginx.url,
             root,

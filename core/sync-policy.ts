@@ -7,13 +7,14 @@ type PolicyFields = Partial<Pick<DeviceRecord, 'sync_while_presenting' | 'max_do
 /**
  * The bandwidth cap on background sync while a presentation plays under `throttle` and the device
  * record sets no `max_download_mbps` of its own (which, when set, wins: a higher value lifts it).
- * One background transfer at a time still ran at line rate and took ~12 % of a core at 100 Mbit/s
+ * One background transfer at a time still ran at line rate and took 13 % of a core at 100 Mbit/s
  * (`npm run bench -- presenting`, docs/BENCHMARKS.md "A presentation playing"); the sync's CPU follows
- * its bytes, so a cap is what holds it under the 5 % of a core a playing video can spare. 20 Mbit/s
- * is ~2.5 MB/s (~9 GB an hour: a day's decks and videos still arrive during a talk). A file the
- * presenter asks for is never capped.
+ * its bytes and files (12–16 CPU-s per GB of 1 MB files), so a cap is what holds it under the 5 % of
+ * a core a playing video can spare: 20 Mbit/s measured 2.9–4.8 % (worst 5.3 % on a busy machine),
+ * 16 Mbit/s leaves a margin. 16 Mbit/s is 2 MB/s, ~7 GB an hour: a day's decks and videos still
+ * arrive during a talk. A file the presenter asks for is never capped.
  */
-export const PRESENTING_DEFAULT_MAX_MBPS = 20;
+export const PRESENTING_DEFAULT_MAX_MBPS = 16;
 
 /**
  * A polite background (issue 12): while a presentation launched by the app runs, background sync
