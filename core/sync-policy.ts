@@ -9,7 +9,7 @@ type PolicyFields = Partial<Pick<DeviceRecord, 'sync_while_presenting' | 'max_do
  * record sets no `max_download_mbps` of its own (which, when set, wins: a higher value lifts it).
  * One background transfer at a time still ran at line rate and took 13 % of a core at 100 Mbit/s
  * (`npm run bench -- presenting`, docs/BENCHMARKS.md "A presentation playing"); the sync's CPU follows
- * its bytes and files (12–16 CPU-s per GB of 1 MB files), so a cap is what holds it under the 5 % of
+ * its bytes and files (10–16 CPU-s per GB of 1 MB files), so a cap is what holds it under the 5 % of
  * a core a playing video can spare: 20 Mbit/s measured 2.9–4.8 % (worst 5.3 % on a busy machine),
  * 16 Mbit/s leaves a margin. 16 Mbit/s is 2 MB/s, ~7 GB an hour: a day's decks and videos still
  * arrive during a talk. A file the presenter asks for is never capped.
