@@ -9,6 +9,8 @@ import { sleep } from '../base/clock';
 export class RateLimiter {
   private available: number;
   private last: number;
+  /** Bytes charged to this budget so far: counted work, for status and tests (never a timing). */
+  takenBytes = 0;
 
   constructor(
     readonly bytesPerSecond: number,
@@ -31,6 +33,7 @@ export class RateLimiter {
     this.available = Math.min(this.bytesPerSecond, this.available + ((at - this.last) * this.bytesPerSecond) / 1000);
     this.last = at;
     this.available -= bytes;
+    this.takenBytes += bytes;
     return this.available >= 0 ? 0 : Math.ceil((-this.available * 1000) / this.bytesPerSecond);
   }
 

@@ -32,7 +32,8 @@ import { RateLimiter } from './rate-limit';
 /**
  * How background sync behaves (issue 12): `full` uses every slot, `throttle` one transfer at a time,
  * `pause` starts none (running ones are paused and resume with Range). `maxMbps` caps background
- * bytes whatever the mode. A file asked to open now (`fetchForOpen`) ignores both.
+ * bytes whatever the mode (core/sync-policy.ts gives `throttle` a default cap). A file asked to open
+ * now (`fetchForOpen`) ignores both.
  */
 export interface BackgroundPolicy {
   mode: 'full' | 'throttle' | 'pause';
@@ -237,6 +238,11 @@ export class Cache {
 
   get backgroundPolicy(): BackgroundPolicy {
     return { ...this.policy };
+  }
+
+  /** The byte budget background transfers are paced by now (`maxMbps`), or null when uncapped. */
+  get backgroundLimiter(): Pick<RateLimiter, 'bytesPerSecond' | 'takenBytes'> | null {
+    return this.limiter;
   }
 
   /** The verified path of a hash, or null: never a file that has not passed a hash check. */

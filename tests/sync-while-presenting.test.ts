@@ -8,7 +8,7 @@ import { RateLimiter } from '../cache/rate-limit';
 import type { Cache } from '../cache/service';
 import type { DeviceRecord } from '../contracts/api';
 import { createRoomTelemetry } from '../core/room';
-import { backgroundPolicyFor, createSyncPolicyWiring } from '../core/sync-policy';
+import { backgroundPolicyFor, createSyncPolicyWiring, PRESENTING_DEFAULT_MAX_MBPS } from '../core/sync-policy';
 import { presentationAppRunning } from '../kiosk/presentation-running';
 import { randomFile, removeRoot, sha256Of, tempRoot, testCache } from './support/cache-harness';
 import { useCleanups } from './support/cleanups';
@@ -156,15 +156,67 @@ describe('background sync while a presentation runs', () => {
   });
 });
 
+describe('the default cap while throttled', () => {
+  it('paces every background byte at PRESENTING_DEFAULT_MAX_MBPS and none of a file asked to open; lifted when the app exits', async () => {
+    const background = randomFile(768 * 1024);
+    const clicked = randomFile(768 * 1024);
+    const files = new Map([background, clicked].map((f) => [f.sha256, f.bytes]));
+    const { server, cache, room } = await presentingRoom(files, {
+      sync_while_presenting: 'throttle',
+      max_download_mbps: null,
+    });
+    const stop = await standInSoffice();
+    room.opened({ filename: 'keynote.pptx', sha256: clicked.sha256, event_file_id: null, event_device_id: null });
+    await room.refresh();
+    expect(cache.backgroundPolicy).toEqual({ mode: 'throttle', maxMbps: PRESENTING_DEFAULT_MAX_MBPS });
+    // The configured rate: megabits to bytes per second.
+    expect(cache.backgroundLimiter?.bytesPerSecond).toBe((PRESENTING_DEFAULT_MAX_MBPS * 1_000_000) / 8);
+
+    cache.ensure({ files: listOf([background]) });
+    await waitFor('the background transfer', () => server.requests.length === 1);
+    const opening = cache.fetchForOpen({ sha256: clicked.sha256, size: clicked.bytes.length });
+    await waitFor('the clicked file to be asked for', () => server.requests.length === 2);
+    server.releaseAll();
+    await opening;
+    await waitFor('the background file present', () => cache.status([background.sha256]).totals.present === 1);
+    await expectVerified(cache, background.sha256);
+    await expectVerified(cache, clicked.sha256);
+    // Counted work: the budget was charged exactly the background file's bytes, nothing of the open.
+    expect(cache.backgroundLimiter?.takenBytes).toBe(background.bytes.length);
+
+    await stop();
+    await room.refresh();
+    expect(cache.backgroundPolicy).toEqual({ mode: 'full', maxMbps: null });
+    expect(cache.backgroundLimiter).toBeNull();
+  });
+
+  it("the device record's max_download_mbps replaces the default cap while throttled", async () => {
+    const { cache, room } = await presentingRoom(new Map(), {
+      sync_while_presenting: 'throttle',
+      max_download_mbps: 80,
+    });
+    const stop = await standInSoffice();
+    room.opened({ filename: 'keynote.pptx', sha256: 'a'.repeat(64), event_file_id: null, event_device_id: null });
+    await room.refresh();
+    expect(cache.backgroundPolicy).toEqual({ mode: 'throttle', maxMbps: 80 });
+    expect(cache.backgroundLimiter?.bytesPerSecond).toBe(10_000_000);
+    await stop();
+  });
+});
+
 describe('the policy and the cap', () => {
   it('follows the device record only while presenting, throttling by default', () => {
-    expect(backgroundPolicyFor(null, true)).toEqual({ mode: 'throttle', maxMbps: null });
+    // Throttled without a cap of its own: the default cap while presenting.
+    expect(backgroundPolicyFor(null, true)).toEqual({ mode: 'throttle', maxMbps: PRESENTING_DEFAULT_MAX_MBPS });
+    expect(backgroundPolicyFor({ max_download_mbps: null }, true).maxMbps).toBe(PRESENTING_DEFAULT_MAX_MBPS);
     expect(backgroundPolicyFor(null, false)).toEqual({ mode: 'full', maxMbps: null });
+    // The device's own cap wins, higher or lower; `full` while presenting is not capped by default.
+    expect(backgroundPolicyFor({ max_download_mbps: 200 }, true)).toEqual({ mode: 'throttle', maxMbps: 200 });
+    expect(backgroundPolicyFor({ sync_while_presenting: 'full' }, true)).toEqual({ mode: 'full', maxMbps: null });
     expect(backgroundPolicyFor({ sync_while_presenting: 'pause', max_download_mbps: 20 }, true)).toEqual({
       mode: 'pause',
       maxMbps: 20,
     });
-    expect(backgroundPolicyFor({ sync_while_presenting: 'full' }, true).mode).toBe('full');
     expect(backgroundPolicyFor({ max_download_mbps: 8 }, false)).toEqual({ mode: 'full', maxMbps: 8 });
   });
 
