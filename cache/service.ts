@@ -17,7 +17,7 @@ import type {
 } from '../contracts/cache';
 import { addToTotals, emptyTotals, fileStatus } from './status';
 import { SpaceBudget, type FreeBytes } from './disk-space';
-import { PresenceSweep } from './presence-sweep';
+import { MAX_URGENT_CHECKS, PresenceSweep } from './presence-sweep';
 import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
 import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
@@ -144,14 +144,18 @@ export class Cache implements CacheService {
 
   status(hashes: readonly string[]): StatusReport {
     const wanted = this.loop.wantedFiles;
+    const hint = (sha256: string) => wanted.get(sha256)?.size ?? null;
     const totals = emptyTotals();
+    const asked: string[] = [];
     const files = hashes.map((sha256) => {
-      const status = fileStatus(this.store, this.scheduler, sha256, wanted.get(sha256)?.size ?? null);
+      const status = fileStatus(this.store, this.scheduler, sha256, hint);
       addToTotals(totals, status);
+      if (status.state === 'present' && asked.length < MAX_URGENT_CHECKS) asked.push(sha256);
       return status;
     });
     // Memory only here; the present ones are stat'ed soon after, so a file deleted outside is seen.
-    this.sweep.checkSoon(hashes);
+    // Collected in the same pass: a second pass over 100,000 hashes would cost more than the answer.
+    this.sweep.checkSoon(asked);
     return { files, totals };
   }
 
