@@ -7,13 +7,12 @@ import type { CacheFs } from './cache-fs';
 import { StoreIoError, errnoCode } from './errors';
 import { GroupCommit } from './group-commit';
 import { hashFile } from './hash-file';
-import { FINAL_SUFFIX, SHARD_PATTERN, finalPath, quarantineDir, shardDir, tempDir, tempName } from './layout';
+import { FINAL_NAME_PATTERN, SHARD_PATTERN, finalPath, quarantineDir, shardDir, tempDir, tempName } from './layout';
 import { reclaimStaleTemps } from './reclaim';
 import {
   addLine,
   appendJournal,
   compactJournal,
-  isLowerHex,
   readJournal,
   removeLine,
   type JournalContents,
@@ -283,16 +282,6 @@ export class ContentStore {
 export const DEFAULT_STAT_CHUNK = 2_000;
 /** ...or fewer, when they took this long (a cold disk): no turn is blocked much longer. */
 const STAT_CHUNK_BUDGET_MS = 20;
-/** `<sha256>.file` inside its own shard: FINAL_NAME_PATTERN, without a regex per name. */
-function isFinalName(name: string, shard: string): boolean {
-  return (
-    name.length === 64 + FINAL_SUFFIX.length &&
-    name.endsWith(FINAL_SUFFIX) &&
-    name.startsWith(shard) &&
-    isLowerHex(name, 0, 64)
-  );
-}
-
 /** Shard folders listed at once while the journal is parsed. */
 const LISTING_CONCURRENCY = 16;
 
@@ -350,7 +339,7 @@ export async function openStore({
     store.noteShard(dir);
     const shard = path.basename(dir);
     for (const name of names) {
-      if (!isFinalName(name, shard)) continue;
+      if (!FINAL_NAME_PATTERN.test(name) || !name.startsWith(shard)) continue;
       const sha256 = name.slice(0, 64);
       // undefined: removed since the listing, so simply not there.
       const stat = fs.statSync(dir + path.sep + name, { throwIfNoEntry: false });
