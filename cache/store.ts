@@ -7,7 +7,16 @@ import type { CacheFs } from './cache-fs';
 import { StoreIoError, errnoCode } from './errors';
 import { GroupCommit } from './group-commit';
 import { hashFile } from './hash-file';
-import { FINAL_NAME_PATTERN, SHARD_PATTERN, finalPath, quarantineDir, shardDir, tempDir, tempName } from './layout';
+import {
+  FINAL_NAME_PATTERN,
+  FINAL_SUFFIX,
+  SHARD_PATTERN,
+  finalPath,
+  quarantineDir,
+  shardDir,
+  tempDir,
+  tempName,
+} from './layout';
 import { reclaimStaleTemps } from './reclaim';
 import {
   addLine,
@@ -282,6 +291,7 @@ export class ContentStore {
 export const DEFAULT_STAT_CHUNK = 2_000;
 /** ...or fewer, when they took this long (a cold disk): no turn is blocked much longer. */
 const STAT_CHUNK_BUDGET_MS = 20;
+const FINAL_NAME_LENGTH = 64 + FINAL_SUFFIX.length;
 /** Shard folders listed at once while the journal is parsed. */
 const LISTING_CONCURRENCY = 16;
 
@@ -339,8 +349,12 @@ export async function openStore({
     store.noteShard(dir);
     const shard = path.basename(dir);
     for (const name of names) {
-      if (!FINAL_NAME_PATTERN.test(name) || !name.startsWith(shard)) continue;
+      if (name.length !== FINAL_NAME_LENGTH || !name.endsWith(FINAL_SUFFIX) || !name.startsWith(shard)) continue;
       const sha256 = name.slice(0, 64);
+      const stamp = journal.stamps.get(sha256);
+      // A journal key is a checked hash already; only a name the journal lacks needs the full pattern
+      // (a regex test per name was 7 % of the open at 100,000 entries).
+      if (!stamp && !FINAL_NAME_PATTERN.test(name)) continue;
       // undefined: removed since the listing, so simply not there.
       const stat = fs.statSync(dir + path.sep + name, { throwIfNoEntry: false });
       statted += 1;
@@ -352,7 +366,6 @@ export async function openStore({
         chunkStarted = performance.now();
       }
       if (!stat?.isFile()) continue;
-      const stamp = journal.stamps.get(sha256);
       if (stamp && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs) {
         matched.push([sha256, stamp]);
         matchedBytes += stamp.size;

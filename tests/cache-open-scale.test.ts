@@ -2,7 +2,8 @@
 // names but the disk no longer holds as verified: every case here is one the faster open could get
 // wrong. Behaviour and counted work only, never time.
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
@@ -56,6 +57,11 @@ describe('opening the cache quickly', () => {
     const later = new Date(Date.now() + 5_000);
     await utimes(finalPath(root, touched), later, later);
 
+    // A user's file with the shape of an entry but not a hash is no entry, not even an unverified one.
+    const notAHash = `ab${'x'.repeat(62)}.file`;
+    await mkdir(path.join(root, 'ab'), { recursive: true });
+    await writeFile(path.join(root, 'ab', notAHash), 'mine');
+
     const counted = countingFs();
     const { store, unverified } = await openStore({ root, fs: counted.fs, logger, statChunk: 7 });
     for (const sha of [deleted, truncated, rewritten, touched]) {
@@ -78,6 +84,8 @@ describe('opening the cache quickly', () => {
     cleanups.push(() => cache.close());
     const states = cache.status([deleted, truncated, rewritten, touched]).files.map((f) => f.state);
     expect(states).toEqual(['missing', 'missing', 'missing', 'missing']);
+    await cache.verify();
+    expect(await readFile(path.join(root, 'ab', notAHash), 'utf8')).toBe('mine');
   });
 
   it('ignores a torn journal line: the entry is hashed before it is trusted, never taken on its word', async () => {
@@ -168,10 +176,19 @@ describe('opening the cache quickly', () => {
       if (running) setImmediate(tick);
     };
     setImmediate(tick);
-    const turnsBefore = turns;
-    const read = await readJournal(nodeCacheFs, root);
+    // Turns counted from when the text is in memory: the parse itself must yield, not just the read.
+    let turnsAtRead = Number.NaN;
+    const fs: CacheFs = {
+      ...nodeCacheFs,
+      readFile: (async (...args: Parameters<CacheFs['readFile']>) => {
+        const text = await nodeCacheFs.readFile(...args);
+        turnsAtRead = turns;
+        return text;
+      }) as CacheFs['readFile'],
+    };
+    const read = await readJournal(fs, root);
     running = false;
-    expect(turns - turnsBefore).toBeGreaterThanOrEqual(2);
+    expect(turns - turnsAtRead).toBeGreaterThanOrEqual(2);
     expect(read.lines).toBe(count);
     expect(read.stamps).toEqual(parseJournal(text).stamps);
     expect(read.stamps.get(fakeSha(7))).toEqual({ size: 7, mtimeMs: 1_764_000_000_000.875 });
