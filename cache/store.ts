@@ -341,7 +341,7 @@ export async function openStore({
   const unverified: string[] = [];
   // Entries whose stamp matched. When that is every line of the journal (the usual start after a
   // compaction), the journal's map becomes the index as it is: 100,000 map inserts fewer.
-  const matched: [string, VerifiedStamp][] = [];
+  const matched: string[] = [];
   let matchedBytes = 0;
   let statted = 0;
   let chunkStarted = performance.now();
@@ -367,13 +367,13 @@ export async function openStore({
       }
       if (!stat?.isFile()) continue;
       if (stamp && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs) {
-        matched.push([sha256, stamp]);
+        matched.push(sha256);
         matchedBytes += stamp.size;
       } else unverified.push(sha256);
     }
   }
   if (matched.length === journal.stamps.size) store.trustIndex(journal.stamps, matchedBytes);
-  else for (const [sha256, stamp] of matched) store.record(sha256, stamp);
+  else for (const sha256 of matched) store.record(sha256, journal.stamps.get(sha256)!);
   if (writable && needsCompaction(journal, store.count, unverified.length)) {
     await compactJournal(fs, root, store.stamps(), pid).catch((err: unknown) => {
       logger.warn({ root, code: errnoCode(err) }, 'cache: journal not compacted (retried at the next start)');
