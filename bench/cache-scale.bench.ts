@@ -149,43 +149,46 @@ function statusFigures(cache: Cache, present: string[]): string[] {
   return lines;
 }
 
-for (const size of sizes) {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'aether-scale-'));
-  try {
-    const seedStarted = performance.now();
-    const hashes = seed(root, size);
-    console.log(`\n${size} entries (seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s)`);
-    const opens: OpenFigures[] = [];
-    for (let i = 0; i < opensPerSize; i += 1) {
-      const opened = await coldOpen(child, root);
-      if (opened.entries !== size) throw new Error(`opened ${opened.entries} of ${size} entries`);
-      opens.push(opened);
+try {
+  for (const size of sizes) {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'aether-scale-'));
+    try {
+      const seedStarted = performance.now();
+      const hashes = seed(root, size);
+      console.log(`\n${size} entries (seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s)`);
+      const opens: OpenFigures[] = [];
+      for (let i = 0; i < opensPerSize; i += 1) {
+        const opened = await coldOpen(child, root);
+        if (opened.entries !== size) throw new Error(`opened ${opened.entries} of ${size} entries`);
+        opens.push(opened);
+      }
+      const spread = (pick: (o: OpenFigures) => number) => {
+        const xs = opens.map(pick);
+        return `median ${ms(median(xs))} (${ms(Math.min(...xs))}–${ms(Math.max(...xs))})`;
+      };
+      console.log(
+        `  open, cold process (openCache: lock, reclaim, journal, walk) over ${opensPerSize}: ${spread((o) => o.ms)}`,
+      );
+      console.log(
+        `    CPU of the open (all threads): ${spread((o) => o.cpuMs)}; longest event-loop block: ${spread((o) => o.maxBlockMs)}`,
+      );
+      const warm: number[] = [];
+      let last: Cache | null = null;
+      for (let i = 0; i < 3; i += 1) {
+        const t = performance.now();
+        last = await warmOpen(root);
+        warm.push(performance.now() - t);
+        if (i < 2) await last.close();
+      }
+      console.log(`  open, again in one process (code optimised): ${warm.map(ms).join(', ')}`);
+      for (const line of statusFigures(last!, hashes)) console.log(line);
+      await last!.close();
+      for (const [phase, t] of Object.entries(await phases(root))) console.log(`  phase alone: ${phase}: ${ms(t)}`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
-    const spread = (pick: (o: OpenFigures) => number) => {
-      const xs = opens.map(pick);
-      return `median ${ms(median(xs))} (${ms(Math.min(...xs))}–${ms(Math.max(...xs))})`;
-    };
-    console.log(
-      `  open, cold process (openCache: lock, reclaim, journal, walk) over ${opensPerSize}: ${spread((o) => o.ms)}`,
-    );
-    console.log(
-      `    CPU of the open (all threads): ${spread((o) => o.cpuMs)}; longest event-loop block: ${spread((o) => o.maxBlockMs)}`,
-    );
-    const warm: number[] = [];
-    let last: Cache | null = null;
-    for (let i = 0; i < 3; i += 1) {
-      const t = performance.now();
-      last = await warmOpen(root);
-      warm.push(performance.now() - t);
-      if (i < 2) await last.close();
-    }
-    console.log(`  open, again in one process (code optimised): ${warm.map(ms).join(', ')}`);
-    for (const line of statusFigures(last!, hashes)) console.log(line);
-    await last!.close();
-    for (const [phase, t] of Object.entries(await phases(root))) console.log(`  phase alone: ${phase}: ${ms(t)}`);
-  } finally {
-    await rm(root, { recursive: true, force: true });
   }
+} finally {
+  await rm(path.dirname(child), { recursive: true, force: true });
 }
-await rm(path.dirname(child), { recursive: true, force: true });
 console.log(`\ngoals: open 10k ≤ 150 ms, 100k ≤ 1 s; status of 100k ≤ 20 ms`);
