@@ -37,8 +37,10 @@ export async function readJournal(fs: CacheFs, root: string): Promise<JournalCon
   return contents;
 }
 
-/** Lines parsed in one turn of the event loop (about 30 ms here at a cold start). */
+/** Lines parsed in one turn of the event loop at most (about 30 ms here at a cold start)... */
 export const JOURNAL_LINES_PER_TURN = 10_000;
+/** ...or fewer, once a turn has taken this long (the first slices run before the JIT has optimised them). */
+const SLICE_BUDGET_MS = 15;
 
 /**
  * One well-formed line: `+ <sha> <size> <mtimeMs>` (groups 1–3) or `- <sha>` (group 4). The journal
@@ -63,7 +65,9 @@ function parseJournalSlice(
   maxLines = JOURNAL_LINES_PER_TURN,
 ): boolean {
   const { stamps } = into;
+  const started = performance.now();
   for (let n = 0; n < maxLines; n += 1) {
+    if ((n & 255) === 255 && maxLines !== Infinity && performance.now() - started > SLICE_BUDGET_MS) return true;
     const line = scan.exec(text);
     if (!line) return false;
     into.lines += 1;
