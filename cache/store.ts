@@ -304,8 +304,8 @@ const LISTING_CONCURRENCY = 16;
  * and skipped: opening never fails for want of space.
  *
  * Why it is quick (docs/BENCHMARKS.md "Cache scale"): the shard listings run on libuv's pool while the
- * journal is parsed, and the stats are sync calls (a few µs each, where an awaited one cost about
- * 45 µs of hand-offs), in chunks of `statChunk` (or 20 ms) with a turn of the event loop between them.
+ * journal is parsed, and the stats are sync calls (3–5 µs each here, where an awaited one cost
+ * 20–60 µs of hand-offs), in chunks of `statChunk` (or 20 ms) with a turn of the event loop between.
  * Every entry is still stat'ed before the store answers for it: nothing is trusted on the journal's
  * word alone.
  */
