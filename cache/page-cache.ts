@@ -44,9 +44,14 @@ export class GcRefusedError extends Error {
 const NOT_LISTED_MESSAGE = "This file is not in the event's file list from the API, so the cache does not fetch it.";
 
 export function pageFacingCache(deps: PageCacheDeps): CacheService {
+  // The list changes when the API sends a new one (a new array); the set is rebuilt only then, not
+  // on every status call (10,000 inserts per call otherwise).
+  let memo: { files: readonly { sha256: string }[]; set: Set<string> } | null = null;
   const listed = (): Set<string> | null => {
     const files = deps.eventFiles();
-    return files ? new Set(files.map((f) => f.sha256)) : null;
+    if (!files) return null;
+    if (memo?.files !== files) memo = { files, set: new Set(files.map((f) => f.sha256)) };
+    return memo.set;
   };
 
   async function report(hashes: readonly string[], list: Set<string> | null): Promise<StatusReport> {

@@ -20,7 +20,8 @@ export interface PresenceSweepOptions {
 
 /** 500 stats per period: 5,000 entries are swept every 10 periods (2.5 min at the 15 s default). */
 export const DEFAULT_SWEEP_PER_PERIOD = 500;
-const DEFAULT_MAX_URGENT = 256;
+/** Hashes asked about by `status` that wait for a check at most (the default of `maxUrgent`). */
+export const MAX_URGENT_CHECKS = 256;
 const DEFAULT_URGENT_INTERVAL_MS = 1_000;
 
 /**
@@ -44,7 +45,7 @@ export class PresenceSweep {
 
   constructor(private readonly options: PresenceSweepOptions) {
     this.perPeriod = options.perPeriod ?? DEFAULT_SWEEP_PER_PERIOD;
-    this.maxUrgent = options.maxUrgent ?? DEFAULT_MAX_URGENT;
+    this.maxUrgent = options.maxUrgent ?? MAX_URGENT_CHECKS;
   }
 
   /** One period's slice: the urgent hashes, then the next entries of the running sweep. */

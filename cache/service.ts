@@ -20,7 +20,7 @@ import type {
 import { addToTotals, emptyTotals, fileStatus } from './status';
 import { DEFAULT_MIN_FREE_BYTES, SpaceBudget, type FreeBytes } from './disk-space';
 import { FreeSpaceGauge } from './free-space-gauge';
-import { PresenceSweep } from './presence-sweep';
+import { MAX_URGENT_CHECKS, PresenceSweep } from './presence-sweep';
 import { acquireCacheLock, type CacheLock, type LockOptions } from './lock';
 import { StoreIoError } from './errors';
 import { openStore, type ContentStore, type StoreEntry } from './store';
@@ -160,14 +160,18 @@ export class Cache {
 
   status(hashes: readonly string[]): FilesReport {
     const wanted = this.loop.wantedFiles;
+    const hint = (sha256: string) => wanted.get(sha256)?.size ?? null;
     const totals = emptyTotals();
+    const asked: string[] = [];
     const files = hashes.map((sha256) => {
-      const status = fileStatus(this.store, this.scheduler, sha256, wanted.get(sha256)?.size ?? null);
+      const status = fileStatus(this.store, this.scheduler, sha256, hint);
       addToTotals(totals, status);
+      if (status.state === 'present' && asked.length < MAX_URGENT_CHECKS) asked.push(sha256);
       return status;
     });
     // Memory only here; the present ones are stat'ed soon after, so a file deleted outside is seen.
-    this.sweep.checkSoon(hashes);
+    // Collected in the same pass: a second pass over 100,000 hashes would cost more than the answer.
+    this.sweep.checkSoon(asked);
     return { files, totals };
   }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../base/logger';
@@ -81,15 +82,19 @@ export async function removeRoot(root: string): Promise<void> {
  * earlier would have left them: the next open trusts them without hashing. Returns their hashes.
  */
 export async function seedJournaledEntries(root: string, count: number): Promise<string[]> {
+  // Sync calls: seeding is set-up, not what a test observes, and 5,000 awaited writes took seconds.
   const hashes: string[] = [];
+  const shards = new Set<string>();
   let journal = '';
   for (let i = 0; i < count; i += 1) {
     const bytes = Buffer.from(`entry ${i}`);
     const sha256 = sha256Of(bytes);
     const file = finalPath(root, sha256);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, bytes);
-    const { size, mtimeMs } = await stat(file);
+    const shard = path.dirname(file);
+    if (!shards.has(shard)) mkdirSync(shard, { recursive: true });
+    shards.add(shard);
+    writeFileSync(file, bytes);
+    const { size, mtimeMs } = statSync(file);
     journal += addLine(sha256, { size, mtimeMs });
     hashes.push(sha256);
   }
