@@ -115,18 +115,19 @@ async function warmOpen(root: string): Promise<Cache> {
   });
 }
 
-function statusFigures(cache: Cache, present: string[]): string[] {
+async function statusFigures(cache: Cache, present: string[]): Promise<string[]> {
   const missing = Array.from({ length: present.length }, (_, i) => shaOf(`missing ${i}`));
   const half = [...present.slice(0, present.length / 2), ...missing.slice(0, present.length / 2)];
   const event = present.slice(0, Math.min(present.length, MAX_FILES_PER_CALL)).map((sha256) => ({ sha256 }));
   cache.ensure({ files: event });
-  const page = pageFacingCache({ cache, eventFiles: () => event });
-  const runs = (f: () => void, n = 30) => {
-    f();
+  const page = pageFacingCache({ cache, eventFiles: () => event, sessions: () => [] });
+  // Awaited so the page-facing calls (async: they add the free-space reading) count whole.
+  const runs = async (f: () => unknown, n = 30) => {
+    await f();
     const xs: number[] = [];
     for (let i = 0; i < n; i += 1) {
       const t = performance.now();
-      f();
+      await f();
       xs.push(performance.now() - t);
     }
     return `median ${ms(median(xs))}, max ${ms(Math.max(...xs))}`;
@@ -136,14 +137,14 @@ function statusFigures(cache: Cache, present: string[]): string[] {
       hashes.slice(i * MAX_FILES_PER_CALL, (i + 1) * MAX_FILES_PER_CALL),
     );
   const lines = [
-    `  CacheService.status, ${present.length} present: ${runs(() => cache.status(present))}`,
-    `  CacheService.status, ${present.length} (half missing): ${runs(() => cache.status(half))}`,
+    `  CacheService.status, ${present.length} present: ${await runs(() => cache.status(present))}`,
+    `  CacheService.status, ${present.length} (half missing): ${await runs(() => cache.status(half))}`,
   ];
   if (present.length > MAX_FILES_PER_CALL) {
     const parts = chunks(half);
     lines.push(
-      `  ${parts.length} bridge-sized calls (${MAX_FILES_PER_CALL} each, half missing), Cache: ${runs(() => parts.forEach((p) => cache.status(p)))}`,
-      `  ${parts.length} bridge-sized calls, page-facing cache (event list ${event.length}): ${runs(() => parts.forEach((p) => page.status(p)))}`,
+      `  ${parts.length} bridge-sized calls (${MAX_FILES_PER_CALL} each, half missing), Cache: ${await runs(() => parts.forEach((p) => cache.status(p)))}`,
+      `  ${parts.length} bridge-sized calls, page-facing cache (event list ${event.length}): ${await runs(() => Promise.all(parts.map((p) => page.status(p))))}`,
     );
   }
   return lines;
@@ -181,7 +182,7 @@ try {
         if (i < 2) await last.close();
       }
       console.log(`  open, again in one process (code optimised): ${warm.map(ms).join(', ')}`);
-      for (const line of statusFigures(last!, hashes)) console.log(line);
+      for (const line of await statusFigures(last!, hashes)) console.log(line);
       await last!.close();
       for (const [phase, t] of Object.entries(await phases(root))) console.log(`  phase alone: ${phase}: ${ms(t)}`);
     } finally {
