@@ -153,8 +153,14 @@ describe('Native mode (inside Aether Native)', () => {
         .toContain('opened as Closing video.mp4');
 
       for (const f of files) await expect.poll(() => phaseOf(page, f.sha256), { timeout: 30_000 }).toBe('ready');
+      // Session order for every file but the clicked one: the click may move it ahead of the queue
+      // (launch.open boosts it; the next test pins that down), so where it lands depends on when it came.
       const downloads = sim.stats.log('/v3/files/').map((r) => r.path.slice('/v3/files/'.length));
-      expect(downloads.filter((sha, i) => downloads.indexOf(sha) === i)).toEqual(expectedOrder);
+      const firstRequests = downloads.filter((sha, i) => downloads.indexOf(sha) === i);
+      expect(firstRequests.filter((sha) => sha !== slow.sha256)).toEqual(
+        expectedOrder.filter((sha) => sha !== slow.sha256),
+      );
+      expect(firstRequests).toContain(slow.sha256);
 
       // A cached file: from the click event in the page to the launch service having called the opener.
       const cached = byName('Roadmap.pptx');
