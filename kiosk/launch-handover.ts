@@ -184,8 +184,9 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
 
   /**
    * Validates, looks up and stages the copy; `then` runs while its folder is still held (not
-   * prunable): the opener, for `open`. The folder is pruned after both, never before, so the click
-   * reaches the opener with only the staging's own calls (a re-open: stat, lstat, utimes, lstat).
+   * prunable): the opener, for `open`. Only then is the folder stamped "last opened", are older
+   * names of the copy removed and is the launch folder pruned, so a re-open reaches the opener after
+   * three reads (the cache file's stat, the folder's and the copy's lstat) and nothing that writes.
    */
   async function launch(request: LaunchRequest, then: (result: LaunchResult) => Promise<void>): Promise<LaunchResult> {
     const { sha256, filename } = validate(request);
@@ -201,6 +202,8 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     const target = path.join(dir, name);
     assertInside(root, target);
 
+    // The moment of the click is what "last opened" records, whenever the stamp is written.
+    const now = new Date((deps.now ?? Date.now)());
     const release = hold(folder);
     try {
       // Two clicks on the same file share one copy instead of racing two renames.
@@ -216,6 +219,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       try {
         await then(result);
       } finally {
+        await afterOpen({ dir, name }, result, now);
         await prune(root, folder);
       }
       return result;
@@ -236,10 +240,6 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     if (!dirStat?.isDirectory()) {
       throw new InvalidLaunchRequestError('Refused: the launch copy would land outside the launch folder.');
     }
-
-    // The folder's mtime is "last opened", which pruning orders by.
-    const now = new Date((deps.now ?? Date.now)());
-    await fs.utimes(s.dir, now, now);
 
     const existing = await fs.lstat(s.target).catch(() => null);
     if (
@@ -265,14 +265,25 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       );
     }
     const copy = existing ? 'refreshed' : 'created';
-    await removeOtherNames(s);
-    await fs.utimes(s.dir, now, now);
     deps.logger?.info({ target: s.target, copy }, 'launch copy staged');
     return { path: s.target, filename: s.name, copy };
   }
 
+  /**
+   * After the opener: a new copy's older names go, and the folder's mtime becomes "last opened",
+   * which pruning orders by (the folder is held until the prune, so no prune sees it unstamped).
+   */
+  async function afterOpen(s: { dir: string; name: string }, result: LaunchResult, now: Date): Promise<void> {
+    if (result.copy !== 'reused') await removeOtherNames(s);
+    await fs
+      .utimes(s.dir, now, now)
+      .catch((err: unknown) =>
+        deps.logger?.warn({ code: (err as NodeJS.ErrnoException).code }, 'launch folder: could not stamp a copy'),
+      );
+  }
+
   /** One copy per hash: copies of it under earlier names go (best effort: one may still be open). */
-  async function removeOtherNames(s: StagePlan): Promise<void> {
+  async function removeOtherNames(s: { dir: string; name: string }): Promise<void> {
     const names = await fs.readdir(s.dir).catch(() => [] as string[]);
     for (const other of names) {
       if (other === s.name || other.endsWith('.partial')) continue;

@@ -56,33 +56,44 @@ afterEach(async () => {
 });
 
 describe('the click path of the launch handover', () => {
-  it('reaches the opener of a re-open after four metadata calls, and of a first open after the copy and its stamps', async () => {
+  it('reaches the opener of a re-open after three reads, and of a first open after the copy and its rename', async () => {
     const { sha256 } = await cache.add(randomBytes(4096));
     const atOpener: string[][] = [];
     const handover = handoverWith({ opener: async () => void atOpener.push([...calls]) });
 
     await handover.open({ sha256, filename: 'deck.pptx' });
+    const firstTotal = [...calls];
     calls = [];
     const again = await handover.open({ sha256, filename: 'deck.pptx' });
 
     expect(again.copy).toBe('reused');
-    // First open: the source's stat, the folder (absent: made, then checked), its stamp, no copy yet,
-    // the copy under a temp name, its mtime, the rename, the folder's other names, the stamp again.
-    expect(atOpener[0]).toEqual([
-      'stat',
-      'lstat',
-      'mkdir',
-      'lstat',
-      'utimes',
-      'lstat',
-      'copyFile',
-      'utimes',
-      'rename',
-      'readdir',
-      'utimes',
-    ]);
-    // Re-open: no realpath, no mkdir, no prune before the opener.
-    expect(atOpener[1]).toEqual(['stat', 'lstat', 'utimes', 'lstat']);
+    // First open: the source's stat, the folder (absent: made, then checked), no copy yet, the copy
+    // under a temp name, its mtime, the rename. Then, after the opener: older names, the stamp.
+    expect(atOpener[0]).toEqual(['stat', 'lstat', 'mkdir', 'lstat', 'lstat', 'copyFile', 'utimes', 'rename']);
+    expect(firstTotal.slice(atOpener[0]!.length)).toEqual(['readdir', 'utimes']);
+    // Re-open: no realpath, no mkdir, no write, no prune before the opener; the stamp comes after.
+    expect(atOpener[1]).toEqual(['stat', 'lstat', 'lstat']);
+    expect(calls).toEqual(['stat', 'lstat', 'lstat', 'utimes']);
+  });
+
+  it('stamps "last opened" at the click, after the opener, so pruning still goes by it', async () => {
+    const hashes: string[] = [];
+    for (let i = 0; i < 3; i += 1) hashes.push((await cache.add(randomBytes(1024))).sha256);
+    let t = 1_700_000_000_000;
+    const handover = handoverWith({
+      limits: { maxCopies: 2, maxBytes: 1024 ** 3 },
+      now: () => (t += 1000),
+      opener: async () => undefined,
+    });
+    await handover.open({ sha256: hashes[0]!, filename: 'a.pdf' });
+    await handover.open({ sha256: hashes[1]!, filename: 'b.pdf' });
+    // Re-opened: the first becomes the most recent, so the third open pushes out the second.
+    await handover.open({ sha256: hashes[0]!, filename: 'a.pdf' });
+    expect((await fs.stat(path.join(tempRoot, shortHash(hashes[0]!)))).mtimeMs).toBe(t);
+    await handover.open({ sha256: hashes[2]!, filename: 'c.pdf' });
+    expect(await listTree(tempRoot)).toEqual(
+      [path.join(shortHash(hashes[0]!), 'a.pdf'), path.join(shortHash(hashes[2]!), 'c.pdf')].sort(),
+    );
   });
 
   it('prunes after the opener was called, stays bounded, and never removes the copy just handed over', async () => {
