@@ -53,30 +53,6 @@ export function sharedSpareCount(bytes = DEFAULT_WRITE_BATCH_BYTES): number {
   return sharedSpares.get(bytes)?.length ?? 0;
 }
 
-/**
- * Bytes all downloads together hash and copy on the main thread before they let the event loop come
- * round (about a millisecond of SHA-256 here). Without it one poll phase hashed whatever every socket
- * had buffered (several MiB: 30-40 ms of event-loop delay at p99 under a sync, what a click, an IPC
- * call or a timer waited behind); with it each body waits for the next turn of the loop once the
- * turn's budget is spent, which costs a pause and a resume of the socket, not throughput.
- */
-export const TURN_BUDGET_BYTES = 1024 * 1024;
-let turnBytes = 0;
-let turnEnds: Promise<void> | null = null;
-
-/** Counts `bytes` against this turn of the event loop; past the budget, resolves on the next turn. */
-function spendTurn(bytes: number): Promise<void> | undefined {
-  turnEnds ??= new Promise<void>((resolve) =>
-    setImmediate(() => {
-      turnBytes = 0;
-      turnEnds = null;
-      resolve();
-    }),
-  );
-  turnBytes += bytes;
-  return turnBytes >= TURN_BUDGET_BYTES ? turnEnds : undefined;
-}
-
 export class BodyTooLongError extends Error {
   override name = 'BodyTooLongError';
 }
@@ -152,9 +128,7 @@ export class BodySink {
         }
       }
       if (flushed) onFlush(this.offset);
-      const turn = spendTurn(chunk.length);
-      const disk = this.writes.length >= this.options.writesInFlight ? this.room() : undefined;
-      return turn && disk ? Promise.all([turn, disk]).then(() => undefined) : (disk ?? turn);
+      return this.writes.length >= this.options.writesInFlight ? this.room() : undefined;
     };
   }
 

@@ -7,7 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BodySink, sharedSpareCount, TURN_BUDGET_BYTES } from '../cache/body-sink';
+import { BodySink, sharedSpareCount } from '../cache/body-sink';
 import { FileHttpClient, type GetOptions } from '../cache/http-get';
 import { useCleanups } from './support/cleanups';
 
@@ -114,28 +114,5 @@ describe('buffers reused across downloads', () => {
       await Promise.all(handles.map((h) => h.close()));
     }
     expect(sharedSpareCount(BATCH)).toBe(8);
-  });
-});
-
-describe('hashing bounded per turn of the event loop', () => {
-  it('asks the body to wait for the next turn once a turn’s budget is spent, across downloads', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aether-sink-turn-'));
-    cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
-    const handles = await Promise.all([0, 1].map((i) => fs.open(path.join(dir, `t${i}`), 'w')));
-    cleanups.push(() => Promise.all(handles.map((h) => h.close())));
-    // Writes never hold the body here: only the turn's budget can.
-    const sinkOptions = { batchBytes: 4 * 1024 * 1024, writesInFlight: 8, writebackBytes: 1024 ** 3 };
-    const [a, b] = handles.map((h) =>
-      new BodySink(h, createHash('sha256'), 0, sinkOptions).consumer(null, () => undefined),
-    );
-    const piece = Buffer.alloc(Math.ceil(TURN_BUDGET_BYTES / 3), 7);
-
-    await new Promise((r) => setImmediate(r));
-    // One turn: two downloads share the budget; the piece that passes it gets a wait, so do later ones.
-    const waits = [a!(piece), b!(piece), a!(piece), b!(piece)];
-    expect(waits.map((w) => w !== undefined)).toEqual([false, false, true, true]);
-    await Promise.all(waits);
-    // The next turn starts with a fresh budget.
-    expect(a!(piece)).toBeUndefined();
   });
 });
