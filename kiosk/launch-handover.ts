@@ -126,7 +126,6 @@ interface StagePlan {
   sha256: string;
   source: string;
   sourceStat: Stats;
-  root: string;
   dir: string;
   target: string;
   name: string;
@@ -137,7 +136,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
   const inFlight = new Map<string, Promise<LaunchResult>>();
   /** short hash → full hash of every copy this process staged and has not pruned. */
   const copied = new Map<string, string>();
-  /** Short-hash folders being staged or handed to the opener right now (with how many launches hold each): never pruned. */
+  /** Short-hash folders being staged or handed to the opener now, and by how many launches: never pruned. */
   const busy = new Map<string, number>();
   const limits = deps.limits ?? {
     maxBytes: DEFAULT_LAUNCH_FOLDER_MAX_BYTES,
@@ -209,9 +208,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       // Two clicks on the same file share one copy instead of racing two renames.
       let work = inFlight.get(target);
       if (!work) {
-        work = stageCopy({ sha256, source, sourceStat, root, dir, target, name }).finally(() =>
-          inFlight.delete(target),
-        );
+        work = stageCopy({ sha256, source, sourceStat, dir, target, name }).finally(() => inFlight.delete(target));
         inFlight.set(target, work);
       }
       const result = await work;
