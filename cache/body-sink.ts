@@ -26,6 +26,33 @@ export const DEFAULT_SINK_OPTIONS: SinkOptions = {
   writebackBytes: DEFAULT_WRITEBACK_BYTES,
 };
 
+/**
+ * Batch buffers of finished downloads, kept for the next ones: each download used to allocate its
+ * own (one 1 MiB buffer per 1 MB file), and at a sync's pace that external memory drove the GCs that
+ * showed as event-loop delay (open under load, docs/BENCHMARKS.md). Bounded: what a few concurrent
+ * downloads hold at once, a few MiB for the life of the process.
+ */
+const SHARED_SPARES_MAX = 8;
+const sharedSpares = new Map<number, Buffer[]>();
+
+function takeSpare(bytes: number): Buffer | undefined {
+  return sharedSpares.get(bytes)?.pop();
+}
+
+function giveSpares(buffers: readonly Buffer[]): void {
+  for (const buffer of buffers) {
+    const spares = sharedSpares.get(buffer.length) ?? [];
+    if (spares.length >= SHARED_SPARES_MAX) return;
+    spares.push(buffer);
+    sharedSpares.set(buffer.length, spares);
+  }
+}
+
+/** How many batch buffers wait for the next download (tests: the pool is bounded and reused). */
+export function sharedSpareCount(bytes = DEFAULT_WRITE_BATCH_BYTES): number {
+  return sharedSpares.get(bytes)?.length ?? 0;
+}
+
 export class BodyTooLongError extends Error {
   override name = 'BodyTooLongError';
 }
@@ -90,7 +117,8 @@ export class BodySink {
       let at = 0;
       let flushed = false;
       while (at < chunk.length) {
-        this.batch ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(this.options.batchBytes);
+        this.batch ??=
+          this.spare.pop() ?? takeSpare(this.options.batchBytes) ?? Buffer.allocUnsafeSlow(this.options.batchBytes);
         const copied = chunk.copy(this.batch, this.batchFill, at);
         at += copied;
         this.batchFill += copied;
@@ -108,7 +136,9 @@ export class BodySink {
   async drain(): Promise<void> {
     if (this.writeError === null) this.flush();
     await this.settle();
-    // A drained sink may wait long for its commit: it keeps no buffers meanwhile.
+    // A drained sink may wait long for its commit: it keeps no buffers meanwhile; the next download
+    // takes them (every write that used them has ended).
+    giveSpares(this.spare);
     this.spare.length = 0;
     if (this.writeError !== null) throw this.writeError;
   }

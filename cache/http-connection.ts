@@ -110,11 +110,20 @@ export class Connection {
     options: ConnectionOptions,
     private readonly owner: ConnectionOwner,
   ) {
-    // The same buffer for every read, except after one was kept as a body's first bytes (see readHead).
+    // The same buffer for every read, except after one was kept as a body's first bytes (see readHead):
+    // then the other of two. The kept one is free again once `startBody` has handed those bytes to the
+    // consumer (which may not keep them: BodyConsumer), and that happens before the exchange can end
+    // and the next one on this connection can read its head. Before, each response took a fresh
+    // 1 MiB buffer: a GC cost per file that showed as event-loop delay under a sync (open under load).
     let readBuffer = Buffer.allocUnsafe(options.readBufferBytes);
+    let otherBuffer: typeof readBuffer | null = null;
     const onread = {
       buffer: () => {
-        if (this.readBufferKept) readBuffer = Buffer.allocUnsafe(options.readBufferBytes);
+        if (this.readBufferKept) {
+          const kept = readBuffer;
+          readBuffer = otherBuffer ?? Buffer.allocUnsafe(options.readBufferBytes);
+          otherBuffer = kept;
+        }
         this.readBufferKept = false;
         return readBuffer;
       },
@@ -253,7 +262,7 @@ export class Connection {
 
   /**
    * Parses the head from the read buffer itself when it arrived in one read (the usual case), so
-   * the body bytes behind it are kept as a view, not copied; the read buffer is then replaced.
+   * the body bytes behind it are kept as a view, not copied; reads then go to the other buffer.
    */
   private readHead(exchange: Exchange, data: Buffer): boolean {
     let bytes = exchange.headBytes.length === 0 ? data : Buffer.concat([exchange.headBytes, data]);

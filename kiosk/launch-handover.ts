@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { SHA256_PATTERN } from '../contracts/api';
@@ -12,6 +11,7 @@ import {
   type LaunchFolderLimits,
   pruneLaunchFolder,
 } from './launch-folder';
+import { type LaunchFs, launchFs } from './launch-fs';
 import { openTypePolicy, type OpenTypePolicy } from './open-types';
 
 /**
@@ -28,8 +28,9 @@ import { openTypePolicy, type OpenTypePolicy } from './open-types';
  *
  * Only document and media types are ever copied or opened (kiosk/open-types.ts), checked on the name
  * as given and as sanitised. One hash has one copy: a new name for it replaces the old copy, so a
- * hundred names for one file never make a hundred copies. The folder is pruned after each staging,
- * least recently opened first (kiosk/launch-folder.ts).
+ * hundred names for one file never make a hundred copies. The folder is pruned after each launch,
+ * once the opener has been called (nothing but the copy's own staging stands before it), least
+ * recently opened first (kiosk/launch-folder.ts).
  */
 
 /** What the handover needs from the cache (cache/service `Cache` fits): the path of a verified hash, or null. */
@@ -70,6 +71,8 @@ export interface LaunchHandoverDeps {
   /** The "last opened" stamp; Date.now unless a test drives it. */
   now?: () => number;
   logger?: Logger;
+  /** The click path's file-system calls (kiosk/launch-fs.ts); a test passes a counting one. */
+  fs?: LaunchFs;
 }
 
 /** Longest original name accepted before sanitising; anything longer is refused, not truncated. */
@@ -123,21 +126,32 @@ interface StagePlan {
   sha256: string;
   source: string;
   sourceStat: Stats;
-  root: string;
   dir: string;
   target: string;
   name: string;
 }
 
 export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
+  const fs = deps.fs ?? launchFs;
   const inFlight = new Map<string, Promise<LaunchResult>>();
   /** short hash → full hash of every copy this process staged and has not pruned. */
   const copied = new Map<string, string>();
+  /** Short-hash folders being staged or handed to the opener now, and by how many launches: never pruned. */
+  const busy = new Map<string, number>();
   const limits = deps.limits ?? {
     maxBytes: DEFAULT_LAUNCH_FOLDER_MAX_BYTES,
     maxCopies: DEFAULT_LAUNCH_FOLDER_MAX_COPIES,
   };
   let pruning: Promise<unknown> = Promise.resolve();
+
+  function hold(name: string): () => void {
+    busy.set(name, (busy.get(name) ?? 0) + 1);
+    return () => {
+      const left = (busy.get(name) ?? 1) - 1;
+      if (left > 0) busy.set(name, left);
+      else busy.delete(name);
+    };
+  }
 
   function checkType(filename: string, sha256: string): string {
     const policy = deps.openTypes?.() ?? openTypePolicy();
@@ -153,10 +167,13 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     return name;
   }
 
-  /** Serialised, so two opens never prune at once; every folder being staged is protected. */
-  function prune(root: string): Promise<void> {
+  /**
+   * Serialised, so two launches never prune at once; every folder being staged or handed over (and
+   * `keep`, the one just opened: the newest, but alone it may exceed the byte cap) is protected.
+   */
+  function prune(root: string, keep: string): Promise<void> {
     const run = pruning.then(async () => {
-      const protect = new Set([...inFlight.keys()].map((target) => path.basename(path.dirname(target))));
+      const protect = new Set([...busy.keys(), keep]);
       const report = await pruneLaunchFolder(root, protect, limits, deps.logger);
       for (const name of report.removed) copied.delete(name);
     });
@@ -164,7 +181,13 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     return pruning.then(() => undefined);
   }
 
-  async function prepare(request: LaunchRequest): Promise<LaunchResult> {
+  /**
+   * Validates, looks up and stages the copy; `then` runs while its folder is still held (not
+   * prunable): the opener, for `open`. Only then is the folder stamped "last opened", are older
+   * names of the copy removed and is the launch folder pruned, so a re-open reaches the opener after
+   * three reads (the cache file's stat, the folder's and the copy's lstat) and nothing that writes.
+   */
+  async function launch(request: LaunchRequest, then: (result: LaunchResult) => Promise<void>): Promise<LaunchResult> {
     const { sha256, filename } = validate(request);
     const name = checkType(filename, sha256);
     const source = await deps.cache.pathOf(sha256);
@@ -173,32 +196,47 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
     if (!sourceStat?.isFile()) throw new NotInCacheError(sha256);
 
     const root = path.resolve(deps.tempRoot());
-    const dir = path.join(root, shortHash(sha256));
+    const folder = shortHash(sha256);
+    const dir = path.join(root, folder);
     const target = path.join(dir, name);
     assertInside(root, target);
 
-    // Two clicks on the same file share one copy instead of racing two renames.
-    const pending = inFlight.get(target);
-    if (pending) return pending;
-    const work = stageCopy({ sha256, source, sourceStat, root, dir, target, name })
-      .then(async (result) => {
-        copied.set(shortHash(sha256), sha256);
-        await prune(root);
-        return result;
-      })
-      .finally(() => inFlight.delete(target));
-    inFlight.set(target, work);
-    return work;
+    // The moment of the click is what "last opened" records, whenever the stamp is written.
+    const now = new Date((deps.now ?? Date.now)());
+    const release = hold(folder);
+    try {
+      // Two clicks on the same file share one copy instead of racing two renames.
+      let work = inFlight.get(target);
+      if (!work) {
+        work = stageCopy({ sha256, source, sourceStat, dir, target, name }).finally(() => inFlight.delete(target));
+        inFlight.set(target, work);
+      }
+      const result = await work;
+      copied.set(folder, sha256);
+      try {
+        await then(result);
+      } finally {
+        await afterOpen({ dir, name }, result, now);
+        await prune(root, folder);
+      }
+      return result;
+    } finally {
+      release();
+    }
   }
 
   async function stageCopy(s: StagePlan): Promise<LaunchResult> {
-    await fs.mkdir(s.dir, { recursive: true });
-    // A short-hash folder replaced by a symlink must not lead the copy out of the temp root.
-    assertInside(await fs.realpath(s.root), await fs.realpath(s.dir));
-
-    // The folder's mtime is "last opened", which pruning orders by.
-    const now = new Date((deps.now ?? Date.now)());
-    await fs.utimes(s.dir, now, now);
+    // A short-hash folder replaced by a symlink (or anything but a folder) must not lead the copy
+    // anywhere: the folder is a direct child of the root, so a real folder there keeps the copy in
+    // the root whatever the root itself resolves to. One lstat, where two realpaths were before.
+    let dirStat = await fs.lstat(s.dir).catch(() => null);
+    if (!dirStat) {
+      await fs.mkdir(s.dir);
+      dirStat = await fs.lstat(s.dir).catch(() => null);
+    }
+    if (!dirStat?.isDirectory()) {
+      throw new InvalidLaunchRequestError('Refused: the launch copy would land outside the launch folder.');
+    }
 
     const existing = await fs.lstat(s.target).catch(() => null);
     if (
@@ -215,7 +253,7 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       await fs.utimes(partial, new Date(), s.sourceStat.mtime);
       await fs.rename(partial, s.target);
     } catch (err) {
-      await fs.rm(partial, { force: true });
+      await fs.rm(partial).catch(() => undefined);
       // gc (or verify's quarantine) took the entry between the lookup and the copy.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await fs.stat(s.source).catch(() => null)))
         throw new NotInCacheError(s.sha256);
@@ -224,19 +262,30 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
       );
     }
     const copy = existing ? 'refreshed' : 'created';
-    await removeOtherNames(s);
-    await fs.utimes(s.dir, now, now);
     deps.logger?.info({ target: s.target, copy }, 'launch copy staged');
     return { path: s.target, filename: s.name, copy };
   }
 
+  /**
+   * After the opener: a new copy's older names go, and the folder's mtime becomes "last opened",
+   * which pruning orders by (the folder is held until the prune, so no prune sees it unstamped).
+   */
+  async function afterOpen(s: { dir: string; name: string }, result: LaunchResult, now: Date): Promise<void> {
+    if (result.copy !== 'reused') await removeOtherNames(s);
+    await fs
+      .utimes(s.dir, now, now)
+      .catch((err: unknown) =>
+        deps.logger?.warn({ code: (err as NodeJS.ErrnoException).code }, 'launch folder: could not stamp a copy'),
+      );
+  }
+
   /** One copy per hash: copies of it under earlier names go (best effort: one may still be open). */
-  async function removeOtherNames(s: StagePlan): Promise<void> {
+  async function removeOtherNames(s: { dir: string; name: string }): Promise<void> {
     const names = await fs.readdir(s.dir).catch(() => [] as string[]);
     for (const other of names) {
       if (other === s.name || other.endsWith('.partial')) continue;
       await fs
-        .rm(path.join(s.dir, other), { recursive: true, force: true })
+        .rm(path.join(s.dir, other))
         .catch((err: unknown) =>
           deps.logger?.info(
             { code: (err as NodeJS.ErrnoException).code },
@@ -247,14 +296,13 @@ export function createLaunchHandover(deps: LaunchHandoverDeps): LaunchHandover {
   }
 
   return {
-    prepare,
+    prepare: (request) => launch(request, async () => undefined),
     copiedHashes: () => [...copied.values()],
-    async open(request) {
-      const result = await prepare(request);
-      await deps.opener(result.path);
-      deps.logger?.info({ file: result.filename, copy: result.copy }, 'launched');
-      return result;
-    },
+    open: (request) =>
+      launch(request, async (result) => {
+        await deps.opener(result.path);
+        deps.logger?.info({ file: result.filename, copy: result.copy }, 'launched');
+      }),
   };
 }
 
