@@ -3,13 +3,13 @@
 // real sockets and real files: allocations of the big buffers, and bodies still byte for byte right.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BodySink, sharedSpareCount } from '../cache/body-sink';
 import { FileHttpClient, type GetOptions } from '../cache/http-get';
 import { useCleanups } from './support/cleanups';
+import { rawHttpServer } from './support/raw-http-server';
 
 const cleanups = useCleanups();
 
@@ -22,31 +22,13 @@ function options(): GetOptions {
 }
 
 /** A raw server that answers each request with its head and its body in one write (they arrive in one read). */
-async function oneWriteServer(bodies: Buffer[]): Promise<{ url: string; connections: () => number }> {
-  let connections = 0;
-  let served = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    connections += 1;
-    let head = '';
-    socket.on('data', (data) => {
-      head += data.toString('latin1');
-      while (head.includes('\r\n\r\n')) {
-        head = head.slice(head.indexOf('\r\n\r\n') + 4);
-        const body = bodies[served % bodies.length]!;
-        served += 1;
-        socket.write(
-          Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]),
-        );
-      }
-    });
-    socket.on('error', () => undefined);
+function oneWriteServer(bodies: Buffer[]) {
+  return rawHttpServer(cleanups, (socket, n) => {
+    const body = bodies[(n - 1) % bodies.length]!;
+    socket.write(
+      Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]),
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  cleanups.push(() => sockets.forEach((s) => s.destroy()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/f`, connections: () => connections };
 }
 
 describe('buffers reused across downloads', () => {

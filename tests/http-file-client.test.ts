@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FileHttpClient, HttpTimeoutError, type GetOptions, type GetResponse } from '../cache/http-get';
 import { HttpProtocolError } from '../cache/http1-framing';
 import { useCleanups } from './support/cleanups';
+import { rawHttpServer } from './support/raw-http-server';
 
 const cleanups = useCleanups();
 const TLS_DIR = new URL('./fixtures/tls/', import.meta.url);
@@ -49,28 +50,7 @@ async function bodyServer(body: Buffer, answer: (res: http.ServerResponse) => vo
   return { url: `http://${await listen(server)}/v3/files/x`, seen, server };
 }
 
-/** A raw TCP server: `onRequest` gets the socket once a request head has arrived. */
-async function rawServer(onRequest: (socket: net.Socket, n: number) => void) {
-  let connections = 0;
-  let requests = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    connections += 1;
-    let head = '';
-    socket.on('data', (data) => {
-      head += data.toString('latin1');
-      while (head.includes('\r\n\r\n')) {
-        head = head.slice(head.indexOf('\r\n\r\n') + 4);
-        requests += 1;
-        onRequest(socket, requests);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  cleanups.push(() => sockets.forEach((s) => s.destroy()));
-  return { url: `http://${await listen(server)}/f`, requests: () => requests, connections: () => connections };
-}
+const rawServer = (onRequest: (socket: net.Socket, n: number) => void) => rawHttpServer(cleanups, onRequest);
 
 /** Reads a body, copying each view (the client reuses its read buffer). */
 async function readAll(response: GetResponse): Promise<Buffer> {
