@@ -1,53 +1,7 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { HttpTimeoutError, type BodyConsumer, type GetOptions, type GetResponse } from './http-exchange';
+import { connectSocket } from './http-socket';
 import { ChunkedDecoder, bodyFraming, parseResponseHead, type BodyFraming, type ResponseHead } from './http1-framing';
-
-/**
- * No headers within `headersTimeoutMs`, a body silent for `stallTimeoutMs` while it is awaited, a
- * body slower than `minRate` over a whole window (`TOO_SLOW`: a trickle resets the stall timer with
- * every byte), or an exchange longer than `deadlineMs`.
- */
-export class HttpTimeoutError extends Error {
-  override name = 'HttpTimeoutError';
-  constructor(
-    readonly code: 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT' | 'TOO_SLOW' | 'DEADLINE',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface GetOptions {
-  headers: Record<string, string>;
-  signal: AbortSignal;
-  headersTimeoutMs: number;
-  stallTimeoutMs: number;
-  /**
-   * The slowest body accepted: fewer than `bytesPerSecond × windowMs / 1000` bytes in a window fails
-   * the exchange with TOO_SLOW. Windows in which the consumer held the body back (a slow disk) do
-   * not count against the server.
-   */
-  minRate?: { bytesPerSecond: number; windowMs: number } | null;
-  /** The whole exchange, head and body, must end within this (DEADLINE); none when absent. */
-  deadlineMs?: number | null;
-}
-
-/**
- * Takes one piece of body (a view into a reused read buffer: valid only during the call). A returned
- * promise pauses reading until it settles; a rejection, or a throw, ends the body with that error.
- */
-export type BodyConsumer = (chunk: Buffer) => Promise<void> | undefined;
-
-export interface GetResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  /** Streams the body into `consume`; resolves once the body is complete (rejects with an HttpTimeoutError on a stall). */
-  readBody(consume: BodyConsumer): Promise<void>;
-  /** Drops the rest of a body that carries no file bytes (the connection is closed, not reused). */
-  discard(): void;
-  /** Drops the connection (a body abandoned mid-transfer). */
-  destroy(): void;
-}
 
 /** What a connection needs of the client's options. */
 export interface ConnectionOptions {
@@ -129,24 +83,7 @@ export class Connection {
       },
       callback: (n: number, buffer: Uint8Array) => this.read(buffer as Buffer, n),
     };
-    const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
-    const host = target.hostname.replace(/^\[|\]$/g, '');
-    this.socket =
-      target.protocol === 'https:'
-        ? tls.connect(
-            tlsOptions(
-              {
-                host,
-                port,
-                servername: net.isIP(host) ? undefined : host,
-                ALPNProtocols: ['http/1.1'],
-                ca: options.ca,
-              },
-              onread,
-            ),
-          )
-        : net.connect({ host, port, onread });
-    this.socket.setNoDelay(true);
+    this.socket = connectSocket(target, options.ca, onread);
     this.socket.on('error', (err) => this.fail(err));
     this.socket.on('end', () => this.ended());
     this.socket.on('close', () => this.ended());
@@ -455,11 +392,6 @@ export class Connection {
     this.pausedByBody = false;
     this.socket.resume();
   }
-}
-
-/** tls.connect takes `onread` as net.connect does (Node docs), but @types/node leaves it out. */
-function tlsOptions(options: tls.ConnectionOptions, onread: net.OnReadOpts): tls.ConnectionOptions {
-  return Object.assign(options, { onread });
 }
 
 function abortError(): Error {

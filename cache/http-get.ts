@@ -1,6 +1,7 @@
-import { Connection, StaleConnectionError, type GetOptions, type GetResponse } from './http-connection';
+import { Connection, StaleConnectionError } from './http-connection';
+import type { GetOptions, GetResponse } from './http-exchange';
 
-export { HttpTimeoutError, type BodyConsumer, type GetOptions, type GetResponse } from './http-connection';
+export { HttpTimeoutError, type BodyConsumer, type GetOptions, type GetResponse } from './http-exchange';
 
 export interface FileHttpClientOptions {
   /** Connections kept open between downloads, per server. */
