@@ -1,9 +1,10 @@
 import { RankedQueue } from './ranked-queue';
-import { backoffDelay, type BackoffPolicy } from '../base/backoff';
+import { backoffDelay } from '../base/backoff';
 import type { CacheError } from './errors';
 import type { DownloadState } from './download';
-import type { CacheFile, FailureReason, SyncPriority } from '../contracts/cache';
+import type { CacheFile } from '../contracts/cache';
 import { PauseControl } from './pause-control';
+import { DEFAULT_SLOW_RETRY, RANK, RANKS, type Failure, type SlowRetryPolicy } from './queue-rules';
 import type { StoreEntry } from './store';
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -17,37 +18,6 @@ export type RunDownload = (
   onState: (state: DownloadState) => void,
   pause: PauseControl,
 ) => Promise<StoreEntry>;
-
-/**
- * Queue order (issue 12), lowest first: a file asked to open now, then the files of the session that
- * is running, then those of the next one, then the rest of the event. Within a rank, first asked first.
- */
-export const RANK: Readonly<Record<SyncPriority | 'open', number>> = {
-  open: 0,
-  'current-session': 1,
-  'next-session': 2,
-  event: 3,
-};
-const RANKS = 4;
-
-export interface Failure {
-  reason: FailureReason;
-  message: string;
-  permanent: boolean;
-  at: number;
-}
-
-/** How a download that was too slow (or past its deadline) is tried again after giving up its slot. */
-export interface SlowRetryPolicy {
-  /** Times a slow download goes back to the queue before it is reported failed (transient). */
-  maxRequeues: number;
-  backoff: BackoffPolicy;
-}
-
-export const DEFAULT_SLOW_RETRY: SlowRetryPolicy = {
-  maxRequeues: 4,
-  backoff: { initialDelayMs: 30_000, maxDelayMs: 10 * 60_000, factor: 2, jitter: 1 },
-};
 
 interface Job {
   file: CacheFile;

@@ -5,7 +5,8 @@ import type { FileSource } from './file-source';
 import { FileHttpClient } from './http-get';
 import { collectGarbage } from './gc';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressHub, type ProgressListener } from './progress';
-import { DEFAULT_CONCURRENCY, DEFAULT_SLOW_RETRY, DownloadScheduler, type SlowRetryPolicy } from './scheduler';
+import { DEFAULT_SLOW_RETRY, type SlowRetryPolicy } from './queue-rules';
+import { DEFAULT_CONCURRENCY, DownloadScheduler } from './scheduler';
 import type {
   CacheFile,
   DiskReport,
