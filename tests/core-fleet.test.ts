@@ -37,6 +37,20 @@ function fakeBootstrap(initial: BootstrapState) {
   };
 }
 
+/** Drops a 1.1.0 build and its version.json into the share's folder for this platform. */
+async function offerBuild110(share: string): Promise<Buffer> {
+  const dir = await nativeAppDir(share);
+  const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
+  await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
+  await dropVersion(dir, {
+    version: '1.1.0',
+    file: 'Aether-1.1.0.AppImage',
+    sha256: sha256(build),
+    size: build.length,
+  });
+  return build;
+}
+
 async function setup(
   packaged: boolean,
   cacheSummary?: () => { files: number; bytes: number; missing: number },
@@ -94,15 +108,7 @@ describe('fleet wiring (the composition root hook)', () => {
     const { share, appImage, wiring, handedOver, readStatus } = await setup(true);
     await wiring.start();
     await waitFor('the first status file', readStatus);
-    const dir = await nativeAppDir(share);
-    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
-    await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(dir, {
-      version: '1.1.0',
-      file: 'Aether-1.1.0.AppImage',
-      sha256: sha256(build),
-      size: build.length,
-    });
+    const build = await offerBuild110(share);
     await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
     await wiring.update.apply();
     expect(handedOver[0]).toMatchObject({ version: '1.1.0', install_path: appImage, kind: 'appimage' });
@@ -136,15 +142,7 @@ describe('fleet wiring (the composition root hook)', () => {
       'the headless agent does not install builds',
     );
     await wiring.start();
-    const dir = await nativeAppDir(share);
-    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
-    await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(dir, {
-      version: '1.1.0',
-      file: 'Aether-1.1.0.AppImage',
-      sha256: sha256(build),
-      size: build.length,
-    });
+    await offerBuild110(share);
     await waitFor('the refusal', () => wiring.update.status().state.kind === 'failed');
     expect(wiring.update.status().state).toEqual({
       kind: 'failed',
@@ -180,15 +178,7 @@ describe('fleet wiring (the composition root hook)', () => {
     };
     const { share, wiring, handedOver, readStatus } = await setup(true, undefined, undefined, room);
     await wiring.start();
-    const dir = await nativeAppDir(share);
-    const build = Buffer.from('#!/bin/sh\necho 1.1.0\n');
-    await writeFile(path.join(dir, 'Aether-1.1.0.AppImage'), build);
-    await dropVersion(dir, {
-      version: '1.1.0',
-      file: 'Aether-1.1.0.AppImage',
-      sha256: sha256(build),
-      size: build.length,
-    });
+    await offerBuild110(share);
     await waitFor('staged', () => wiring.update.status().state.kind === 'staged');
 
     await expect(wiring.update.apply()).rejects.toThrow(UpdateNotReadyError);
