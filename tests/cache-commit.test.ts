@@ -9,7 +9,8 @@ import { GroupCommit } from '../cache/group-commit';
 import { finalPath } from '../cache/layout';
 import { DownloadScheduler } from '../cache/scheduler';
 import type { CacheFile } from '../contracts/cache';
-import { openStore, type StoreEntry } from '../cache/store';
+import { openStore } from '../cache/open-store';
+import type { StoreEntry } from '../cache/store';
 import type { FaultServer } from './fault-server';
 import {
   closeCacheFixture,

@@ -10,7 +10,7 @@ import { silentLogger } from '../base/logger';
 import { nodeCacheFs, type CacheFs } from '../cache/cache-fs';
 import { finalPath, journalPath } from '../cache/layout';
 import { pageFacingCache } from '../cache/page-cache';
-import { openStore } from '../cache/store';
+import { openStore } from '../cache/open-store';
 import { JOURNAL_LINES_PER_TURN, addLine, parseJournal, readJournal, removeLine } from '../cache/verified-journal';
 import { useCleanups } from './support/cleanups';
 import { countingFs, seedJournaledEntries, testCache } from './support/cache-harness';

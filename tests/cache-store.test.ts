@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import { finalPath, quarantineDir, tempDir, tempName } from '../cache/layout';
-import { openStore } from '../cache/store';
+import { openStore } from '../cache/open-store';
 import type { FaultServer } from './fault-server';
 import {
   closeCacheFixture,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../base/logger';
 import { FINAL_NAME_PATTERN, SHARD_PATTERN } from '../cache/layout';
-import { openStore } from '../cache/store';
+import { openStore } from '../cache/open-store';
 import { startFaultServer, type FaultServer } from './fault-server';
 import { countingFs, randomFile, removeRoot, sha256Of, tempRoot } from './support/cache-harness';
 

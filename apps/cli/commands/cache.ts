@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { staticFileSource } from '../../../cache/file-source';
 import { nodeCacheFs } from '../../../cache/cache-fs';
 import { type Cache, openCache } from '../../../cache/service';
-import { openStore } from '../../../cache/store';
+import { openStore } from '../../../cache/open-store';
 import { SHA256_PATTERN } from '../../../contracts/api';
 import type { CliIo, Command, HelpTopic } from '../command';
 import { EXIT, UsageError } from '../command';
